@@ -1,0 +1,267 @@
+"""The seller's redemption rate (процент выкупа) by the marketplace's 30-day window method."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Hashable
+from datetime import date, timedelta, tzinfo
+from fractions import Fraction
+from operator import attrgetter
+from typing import Literal, TypeVar, cast, overload
+
+import attrs
+
+from redemption.dates import MOSCOW, day_start
+from redemption.history import ORDERED_AT, SOLD_AT, History
+from redemption.model import Order
+from redemption.windows import Period, RedemptionWindow, redemption_window
+
+__all__ = ["RateReport", "redemption_rate", "redemption_rates"]
+
+K = TypeVar("K", bound=Hashable)
+
+_GROUP_KEYS: dict[str, Callable[[Order], str]] = {
+    "sku": attrgetter("sku"),
+    "seller": attrgetter("seller_id"),
+}
+
+
+@attrs.frozen(kw_only=True)
+class RateReport:
+    """The seller's redemption rate over a period, with the counts it is made of.
+
+    Attributes:
+        orders: orders placed in the orders window and no longer in transit as of `today`,
+            cancelled and refused ones included.
+        sales: those orders sold within the sales window.
+        returns: those sales returned within the sales window.
+        in_transit: orders placed in the orders window and, as of `today`, neither sold nor
+            cancelled; they are left out of every other figure.
+        unmatched: sales made within the sales window whose order is not in the history.
+            They belong to no group, so a report per group has 0 here.
+        window: the orders and sales windows, and whether the figure is complete.
+
+    .. versionadded:: 0.1.0
+    """
+
+    orders: int
+    sales: int
+    returns: int
+    in_transit: int
+    unmatched: int
+    window: RedemptionWindow
+
+    @property
+    def rate(self) -> Fraction | None:
+        """Sales over orders, exactly; `None` when no order is counted."""
+        return Fraction(self.sales, self.orders) if self.orders else None
+
+    @property
+    def rate_with_returns(self) -> Fraction | None:
+        """Sales less returns, over orders, exactly; `None` when no order is counted."""
+        return Fraction(self.sales - self.returns, self.orders) if self.orders else None
+
+    @property
+    def complete(self) -> bool:
+        """Whether 30 days have passed since the period's end, so the figure can't move."""
+        return self.window.complete
+
+
+def _tally(
+    history: History,
+    window: RedemptionWindow,
+    tz: tzinfo,
+    key: Callable[[Order], K],
+) -> dict[K, list[int]]:
+    """Count orders, sales, returns and orders in transit per group, in that order."""
+    orders_from, orders_until = window.orders.bounds(tz)
+    sales_from, sales_until = window.sales.bounds(tz)
+    known_until = day_start(window.today + timedelta(days=1), tz)
+    lines = history.lines
+    orders, sold_at, returned_at = lines.orders, lines.sold_at, lines.returned_at
+    first = bisect_left(orders, orders_from, key=ORDERED_AT)
+    stop = bisect_left(orders, orders_until, lo=first, key=ORDERED_AT)
+
+    tallies: dict[K, list[int]] = {}
+    for i in range(first, stop):
+        order = orders[i]
+        group = key(order)
+        tally = tallies.get(group)
+        if tally is None:
+            tally = tallies[group] = [0, 0, 0, 0]
+        sold = sold_at[i]
+        if sold is not None and sold < known_until:
+            tally[0] += 1
+            if sales_from <= sold < sales_until:
+                tally[1] += 1
+                returned = returned_at[i]
+                if returned is not None and sales_from <= returned < sales_until:
+                    tally[2] += 1
+        elif order.cancelled_at is not None and order.cancelled_at < known_until:
+            tally[0] += 1
+        else:
+            tally[3] += 1
+    return tallies
+
+
+def _unmatched(history: History, window: RedemptionWindow, tz: tzinfo) -> int:
+    sales_from, sales_until = window.sales.bounds(tz)
+    sales = history.unmatched_sales
+    first = bisect_left(sales, sales_from, key=SOLD_AT)
+    return bisect_left(sales, sales_until, lo=first, key=SOLD_AT) - first
+
+
+def redemption_rate(
+    history: History, period: Period, *, today: date, tz: tzinfo = MOSCOW
+) -> RateReport:
+    """Return the seller's redemption rate over `period`, as known on `today` (seed 003).
+
+    The orders window is the period, extended into the past to 30 days if shorter; the
+    sales window runs from its first day to 30 days after the period, or to `today`.
+    Orders still in transit as of `today` are left out and counted apart; cancelled and
+    refused orders count as orders that were not redeemed.
+    ``rate = sales / orders`` and ``rate_with_returns = (sales - returns) / orders``.
+
+    Args:
+        history: the orders, sales and returns.
+        period: the period selected.
+        today: the day the figure is computed on; later events are not seen.
+        tz: the zone whose calendar days the windows are made of.
+
+    Returns:
+        The counts, the two rates as exact fractions, and the windows.
+
+    Raises:
+        InvalidPeriodError: the period ends after `today`.
+
+    Example:
+        Three orders in April 2025: one sold and kept, one sold and returned, one refused.
+
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, History, Order, Period, Return, Sale
+        >>> def at(day, hour=12):
+        ...     return datetime(2025, 4, day, hour, tzinfo=MOSCOW)
+        >>> history = History(
+        ...     orders=[
+        ...         Order(order_id="1", seller_id="s", sku="k", price=100, ordered_at=at(2)),
+        ...         Order(order_id="2", seller_id="s", sku="k", price=100, ordered_at=at(3)),
+        ...         Order(order_id="3", seller_id="s", sku="k", price=100, ordered_at=at(4),
+        ...               cancelled_at=at(9)),
+        ...     ],
+        ...     sales=[Sale(order_id="1", sold_at=at(6)), Sale(order_id="2", sold_at=at(7))],
+        ...     returns=[Return(order_id="2", returned_at=at(10))],
+        ... )
+        >>> r = redemption_rate(history, Period(date(2025, 4, 15), date(2025, 4, 30)),
+        ...                     today=date(2025, 4, 30))
+        >>> r.orders, r.sales, r.returns, r.rate, r.rate_with_returns, r.complete
+        (3, 2, 1, Fraction(2, 3), Fraction(1, 3), False)
+
+    .. versionadded:: 0.1.0
+    """
+    window = redemption_window(period, today=today)
+    totals = [0, 0, 0, 0]
+    for tally in _tally(history, window, tz, _no_group).values():
+        for i, count in enumerate(tally):
+            totals[i] += count
+    orders, sales, returns, in_transit = totals
+    return RateReport(
+        orders=orders,
+        sales=sales,
+        returns=returns,
+        in_transit=in_transit,
+        unmatched=_unmatched(history, window, tz),
+        window=window,
+    )
+
+
+def _no_group(_: Order) -> None:
+    return None
+
+
+@overload
+def redemption_rates(
+    history: History,
+    period: Period,
+    *,
+    today: date,
+    by: Literal["sku", "seller"] = "sku",
+    tz: tzinfo = MOSCOW,
+) -> dict[str, RateReport]: ...
+
+
+@overload
+def redemption_rates(
+    history: History,
+    period: Period,
+    *,
+    today: date,
+    by: Callable[[Order], K],
+    tz: tzinfo = MOSCOW,
+) -> dict[K, RateReport]: ...
+
+
+def redemption_rates(
+    history: History,
+    period: Period,
+    *,
+    today: date,
+    by: Literal["sku", "seller"] | Callable[[Order], K] = "sku",
+    tz: tzinfo = MOSCOW,
+) -> dict[str, RateReport] | dict[K, RateReport]:
+    """Return the seller's redemption rate over `period` for each group of orders.
+
+    Each figure is defined as in `redemption_rate`; the counts of the groups add up to its
+    counts.
+    A group appears when at least one of its orders was placed in the orders window.
+    Unmatched sales have no order, so no group: each group reports 0 of them.
+
+    Args:
+        history: the orders, sales and returns.
+        period: the period selected.
+        today: the day the figure is computed on; later events are not seen.
+        by: ``"sku"``, ``"seller"``, or a function from an `Order` to its group.
+        tz: the zone whose calendar days the windows are made of.
+
+    Returns:
+        A report per group.
+
+    Raises:
+        InvalidPeriodError: the period ends after `today`.
+        ValueError: `by` is a string other than ``"sku"`` or ``"seller"``.
+
+    Example:
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, History, Order, Period, Sale
+        >>> at = datetime(2025, 4, 2, 12, tzinfo=MOSCOW)
+        >>> history = History(
+        ...     orders=[Order(order_id=str(i), seller_id="s", sku=sku, price=100, ordered_at=at)
+        ...             for i, sku in enumerate(["a", "a", "b"])],
+        ...     sales=[Sale(order_id="0", sold_at=at)],
+        ... )
+        >>> rates = redemption_rates(history, Period(date(2025, 4, 1), date(2025, 4, 30)),
+        ...                          today=date(2025, 5, 31))
+        >>> {sku: (r.orders, r.sales, r.in_transit) for sku, r in sorted(rates.items())}
+        {'a': (1, 1, 1), 'b': (0, 0, 1)}
+
+    .. versionadded:: 0.1.0
+    """
+    if isinstance(by, str):
+        if by not in _GROUP_KEYS:
+            msg = f"by must be 'sku', 'seller' or a function of an Order, not {by!r}"
+            raise ValueError(msg)
+        key: Callable[[Order], Hashable] = _GROUP_KEYS[by]
+    else:
+        key = by
+    window = redemption_window(period, today=today)
+    reports = {
+        group: RateReport(
+            orders=orders,
+            sales=sales,
+            returns=returns,
+            in_transit=in_transit,
+            unmatched=0,
+            window=window,
+        )
+        for group, (orders, sales, returns, in_transit) in _tally(history, window, tz, key).items()
+    }
+    return cast("dict[K, RateReport]", reports)

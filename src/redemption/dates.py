@@ -1,0 +1,96 @@
+"""Aware timestamps, and the calendar days they fall on in a zone.
+
+Records keep every timestamp as the UTC instant it denotes.
+A calculation turns its day windows into UTC instants once, with `day_start`, and compares.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from redemption.errors import NaiveTimestampError, RecordTypeError
+
+__all__ = ["MOSCOW", "UTC", "day_start", "local_day", "to_utc"]
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+"""The business zone of Wildberries and Ozon, and the default zone of every calculation."""
+
+_ONE_MICROSECOND = timedelta(microseconds=1)
+_SEARCH_MARGIN = timedelta(days=2)
+
+
+def to_utc(value: object, *, order_id: str, field: str) -> datetime:
+    """Return the aware timestamp `value` as the same instant in UTC.
+
+    Args:
+        value: the timestamp of a record.
+        order_id: the record's order id, named in any error.
+        field: the record's field, named in any error.
+
+    Returns:
+        `value` converted to `datetime.UTC` (the same object when it already is).
+
+    Raises:
+        RecordTypeError: `value` is not a `datetime`.
+        NaiveTimestampError: `value` has no time zone.
+
+    Example:
+        >>> to_utc(datetime(2025, 4, 1, 3, 0, tzinfo=MOSCOW), order_id="1", field="ordered_at")
+        datetime.datetime(2025, 4, 1, 0, 0, tzinfo=datetime.timezone.utc)
+
+    .. versionadded:: 0.1.0
+    """
+    if type(value) is datetime and value.tzinfo is UTC:
+        return value
+    if not isinstance(value, datetime):
+        msg = f"order {order_id}: {field} must be a datetime, not {type(value).__name__} {value!r}"
+        raise RecordTypeError(msg, order_id=order_id)
+    if value.tzinfo is None or value.utcoffset() is None:
+        msg = (
+            f"order {order_id}: {field} {value.isoformat()} has no time zone; "
+            "attach one (Wildberries reports are in Moscow time: redemption.MOSCOW)"
+        )
+        raise NaiveTimestampError(msg, order_id=order_id)
+    return value.astimezone(UTC)
+
+
+def local_day(instant: datetime, tz: tzinfo) -> date:
+    """Return the calendar day that the aware `instant` falls on in `tz`.
+
+    Example:
+        >>> local_day(datetime(2025, 3, 31, 21, 0, tzinfo=UTC), MOSCOW)
+        datetime.date(2025, 4, 1)
+
+    .. versionadded:: 0.1.0
+    """
+    return instant.astimezone(tz).date()
+
+
+def day_start(day: date, tz: tzinfo) -> datetime:
+    """Return the first instant, in UTC, whose calendar day in `tz` is `day` or later.
+
+    That is local midnight in almost every zone; where a clock change skips midnight, or
+    skips the whole day, it is the first instant after the change.
+    A day window ``[first, last]`` is then the half-open interval of instants
+    ``[day_start(first), day_start(last + 1 day))``.
+
+    Example:
+        >>> day_start(date(2025, 4, 1), MOSCOW)
+        datetime.datetime(2025, 3, 31, 21, 0, tzinfo=datetime.timezone.utc)
+
+    .. versionadded:: 0.1.0
+    """
+    guess = datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
+    if local_day(guess, tz) >= day > local_day(guess - _ONE_MICROSECOND, tz):
+        return guess
+    # A clock change near midnight: find the first instant of the day by bisection,
+    # relying on local days never going backwards as time goes forwards.
+    before, after = guess - _SEARCH_MARGIN, guess + _SEARCH_MARGIN
+    while after - before > _ONE_MICROSECOND:
+        middle = before + (after - before) // 2
+        if local_day(middle, tz) >= day:
+            after = middle
+        else:
+            before = middle
+    return after

@@ -1,0 +1,107 @@
+"""Every error `redemption` raises.
+
+Each error subclasses `RedemptionError` and a builtin, so callers can catch either:
+``except redemption.DataError`` or ``except ValueError``.
+An error about a record names that record's ``order_id`` in its message and keeps it as
+``.order_id``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CancelledOrderSoldError",
+    "DataError",
+    "DuplicateRecordError",
+    "EventOrderError",
+    "InvalidPeriodError",
+    "InvalidPriceError",
+    "NaiveTimestampError",
+    "RecordTypeError",
+    "RedemptionError",
+    "ReturnWithoutSaleError",
+]
+
+
+class RedemptionError(Exception):
+    """Base class of every error `redemption` raises.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class DataError(RedemptionError, ValueError):
+    """A record is invalid, or records contradict each other.
+
+    The message names the offending record; ``order_id`` holds its order id (``None`` only
+    when the record has no usable id).
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, message: str, *, order_id: str | None = None) -> None:
+        """Keep the message and the id of the offending record."""
+        super().__init__(message)
+        self.order_id = order_id
+
+
+class NaiveTimestampError(DataError):
+    """A record carries a timestamp without a time zone.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class InvalidPriceError(DataError):
+    """An order's price is negative, not a number, or infinite.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class DuplicateRecordError(DataError):
+    """Two orders share one id, or one order has two sales or two returns.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class EventOrderError(DataError):
+    """Events of one order happen in an impossible order.
+
+    A cancellation before the order, a sale before the order, a return before the sale.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class CancelledOrderSoldError(DataError):
+    """A cancelled order also has a sale.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class ReturnWithoutSaleError(DataError):
+    """An order that is in the history was returned but never sold.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class RecordTypeError(RedemptionError, TypeError):
+    """A record field has the wrong type: a float price, a non-string id, a non-record.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, message: str, *, order_id: str | None = None) -> None:
+        """Keep the message and the id of the offending record."""
+        super().__init__(message)
+        self.order_id = order_id
+
+
+class InvalidPeriodError(RedemptionError, ValueError):
+    """A period or window is impossible: it starts after it ends, or ends after ``today``.
+
+    .. versionadded:: 0.1.0
+    """

@@ -1,0 +1,206 @@
+"""The records: orders, their sales and returns, buyers and sellers.
+
+Every record is frozen, keyword-only and validated when it is built: a bad field raises an
+error that names the record's order id. Timestamps must be aware; each is kept as the UTC
+instant it denotes. Prices are `Decimal` roubles with two places.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import attrs
+
+from redemption.dates import to_utc
+from redemption.errors import EventOrderError, RecordTypeError
+from redemption.money import to_money
+
+__all__ = ["Buyer", "Order", "Return", "Sale", "Seller"]
+
+
+def _check_id(value: object, field: str, order_id: str | None) -> str:
+    if type(value) is str and value:
+        return value
+    where = f"order {order_id}: " if order_id is not None else ""
+    msg = f"{where}{field} must be a non-empty str, not {type(value).__name__} {value!r}"
+    raise RecordTypeError(msg, order_id=order_id)
+
+
+def _instant(value: datetime, order_id: str, field: str) -> datetime:
+    if type(value) is datetime and value.tzinfo is UTC:
+        return value
+    return to_utc(value, order_id=order_id, field=field)
+
+
+def _set(record: object, field: str, value: object) -> None:
+    object.__setattr__(record, field, value)
+
+
+@attrs.frozen(init=False, weakref_slot=False)
+class Order:
+    """One unit of one product (SKU) that a buyer ordered from a seller.
+
+    Wildberries gives each unit its own order line (`srid`), so an order has no quantity.
+    An order ends cancelled (by the buyer or the seller, or refused at the pick-up point),
+    sold (see `Sale`), or is still in transit.
+
+    Args:
+        order_id: the order line's id (Wildberries `srid`).
+        seller_id: the seller's id.
+        sku: the product's id (Wildberries `nmId`, or the seller's article).
+        price: what the buyer pays: `Decimal`, `int` or a decimal `str`, kept as `Decimal`
+            roubles with two places; a `float` is refused.
+        ordered_at: when the order was placed; aware.
+        buyer_id: the buyer's id, where the source has one (seller reports carry none).
+        cancelled_at: when the order was cancelled or refused, if it was; aware.
+
+    Raises:
+        RecordTypeError: a field has the wrong type (a float price, a non-string id).
+        NaiveTimestampError: a timestamp has no time zone.
+        InvalidPriceError: the price is negative or not a number.
+        EventOrderError: the order was cancelled before it was placed.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from redemption import MOSCOW
+        >>> o = Order(order_id="srid-1", seller_id="shop", sku="nm-42", price="1520.5",
+        ...           ordered_at=datetime(2025, 4, 1, 10, 30, tzinfo=MOSCOW))
+        >>> o.price, o.ordered_at.isoformat()
+        (Decimal('1520.50'), '2025-04-01T07:30:00+00:00')
+
+    .. versionadded:: 0.1.0
+    """
+
+    order_id: str
+    seller_id: str
+    sku: str
+    price: Decimal
+    ordered_at: datetime
+    buyer_id: str | None
+    cancelled_at: datetime | None
+
+    def __init__(
+        self,
+        *,
+        order_id: str,
+        seller_id: str,
+        sku: str,
+        price: Decimal | int | str,
+        ordered_at: datetime,
+        buyer_id: str | None = None,
+        cancelled_at: datetime | None = None,
+    ) -> None:
+        """Validate every field, naming the order in any error."""
+        order_id = _check_id(order_id, "order_id", None)
+        _set(self, "order_id", order_id)
+        _set(self, "seller_id", _check_id(seller_id, "seller_id", order_id))
+        _set(self, "sku", _check_id(sku, "sku", order_id))
+        _set(self, "price", to_money(price, order_id=order_id))
+        ordered_at = _instant(ordered_at, order_id, "ordered_at")
+        _set(self, "ordered_at", ordered_at)
+        if buyer_id is not None:
+            buyer_id = _check_id(buyer_id, "buyer_id", order_id)
+        _set(self, "buyer_id", buyer_id)
+        if cancelled_at is not None:
+            cancelled_at = _instant(cancelled_at, order_id, "cancelled_at")
+            if cancelled_at < ordered_at:
+                msg = (
+                    f"order {order_id}: cancelled {cancelled_at.isoformat()} "
+                    f"before ordered {ordered_at.isoformat()}"
+                )
+                raise EventOrderError(msg, order_id=order_id)
+        _set(self, "cancelled_at", cancelled_at)
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether the order was cancelled or refused (at any time)."""
+        return self.cancelled_at is not None
+
+
+@attrs.frozen(init=False, weakref_slot=False)
+class Sale:
+    """The buyer paid for and took an order: its redemption (выкуп).
+
+    Args:
+        order_id: the order sold.
+        sold_at: when it was sold; aware.
+
+    Example:
+        >>> from datetime import datetime, UTC
+        >>> Sale(order_id="srid-1", sold_at=datetime(2025, 4, 3, 12, tzinfo=UTC)).order_id
+        'srid-1'
+
+    .. versionadded:: 0.1.0
+    """
+
+    order_id: str
+    sold_at: datetime
+
+    def __init__(self, *, order_id: str, sold_at: datetime) -> None:
+        """Validate the fields, naming the order in any error."""
+        order_id = _check_id(order_id, "order_id", None)
+        _set(self, "order_id", order_id)
+        _set(self, "sold_at", _instant(sold_at, order_id, "sold_at"))
+
+
+@attrs.frozen(init=False, weakref_slot=False)
+class Return:
+    """A sold order brought back by the buyer.
+
+    Args:
+        order_id: the order returned.
+        returned_at: when it was returned; aware.
+
+    Example:
+        >>> from datetime import datetime, UTC
+        >>> Return(order_id="srid-1", returned_at=datetime(2025, 4, 9, tzinfo=UTC)).order_id
+        'srid-1'
+
+    .. versionadded:: 0.1.0
+    """
+
+    order_id: str
+    returned_at: datetime
+
+    def __init__(self, *, order_id: str, returned_at: datetime) -> None:
+        """Validate the fields, naming the order in any error."""
+        order_id = _check_id(order_id, "order_id", None)
+        _set(self, "order_id", order_id)
+        _set(self, "returned_at", _instant(returned_at, order_id, "returned_at"))
+
+
+@attrs.frozen(init=False)
+class Buyer:
+    """A marketplace buyer, known by id.
+
+    Example:
+        >>> Buyer(buyer_id="b-7").buyer_id
+        'b-7'
+
+    .. versionadded:: 0.1.0
+    """
+
+    buyer_id: str
+
+    def __init__(self, *, buyer_id: str) -> None:
+        """Check the id."""
+        _set(self, "buyer_id", _check_id(buyer_id, "buyer_id", None))
+
+
+@attrs.frozen(init=False)
+class Seller:
+    """A marketplace seller (a shop), known by id.
+
+    Example:
+        >>> Seller(seller_id="shop").seller_id
+        'shop'
+
+    .. versionadded:: 0.1.0
+    """
+
+    seller_id: str
+
+    def __init__(self, *, seller_id: str) -> None:
+        """Check the id."""
+        _set(self, "seller_id", _check_id(seller_id, "seller_id", None))

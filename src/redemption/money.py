@@ -1,0 +1,63 @@
+"""Money: `Decimal` roubles with two places, fixed at the boundary; floats are refused."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from redemption.errors import InvalidPriceError, RecordTypeError
+
+__all__ = ["CENT", "ZERO", "to_money"]
+
+CENT = Decimal("0.01")
+"""One kopeck, the quantum of every amount."""
+
+ZERO = Decimal("0.00")
+"""No money, with two places."""
+
+
+def to_money(value: Decimal | int | str, *, order_id: str | None = None) -> Decimal:
+    """Return `value` as roubles with two places, rounded half-even to the kopeck.
+
+    `value` may be a `Decimal`, an `int` or a decimal string.
+    A `float` cannot hold kopecks exactly and is refused; so is `bool`.
+
+    Args:
+        value: the amount.
+        order_id: the order the amount belongs to, named in any error.
+
+    Returns:
+        The amount as a `Decimal` with exponent -2.
+
+    Raises:
+        RecordTypeError: `value` is a float, a bool or of another type (also a `TypeError`).
+        InvalidPriceError: `value` is negative, not a number, or infinite (a `DataError`).
+
+    Example:
+        >>> to_money("1520.5")
+        Decimal('1520.50')
+        >>> to_money(7)
+        Decimal('7.00')
+
+    .. versionadded:: 0.1.0
+    """
+    where = f"order {order_id}: " if order_id is not None else ""
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        amount = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            amount = Decimal(value.strip())
+        except InvalidOperation:
+            msg = f"{where}price {value!r} is not a decimal number"
+            raise InvalidPriceError(msg, order_id=order_id) from None
+    else:
+        hint = ": floats cannot hold kopecks exactly" if isinstance(value, float) else ""
+        msg = (
+            f"{where}price must be Decimal, int or str, not {type(value).__name__} {value!r}{hint}"
+        )
+        raise RecordTypeError(msg, order_id=order_id)
+    if not amount.is_finite() or amount < 0:
+        msg = f"{where}price {value!r} is not a non-negative amount"
+        raise InvalidPriceError(msg, order_id=order_id)
+    return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)

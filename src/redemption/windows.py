@@ -1,0 +1,190 @@
+"""Periods and windows of whole calendar days, and the marketplace's 30-day window method."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, tzinfo
+
+import attrs
+
+from redemption.dates import day_start
+from redemption.errors import InvalidPeriodError
+
+__all__ = [
+    "MIN_ORDERS_DAYS",
+    "SALES_LAG_DAYS",
+    "DayWindow",
+    "Period",
+    "RedemptionWindow",
+    "redemption_window",
+]
+
+MIN_ORDERS_DAYS = 30
+"""A period shorter than this many days is extended into the past to this length (seed 003)."""
+
+SALES_LAG_DAYS = 30
+"""Sales of the period's orders are looked for up to this many days after its end (seed 003)."""
+
+_ONE_DAY = timedelta(days=1)
+
+
+def _check_day(value: object, what: str) -> None:
+    # `datetime` is a `date` too, and would silently compare by instant: refuse it.
+    if not isinstance(value, date) or isinstance(value, datetime):
+        msg = f"{what} must be a date, not {type(value).__name__} {value!r}"
+        raise TypeError(msg)
+
+
+def _check_days(first: date, last: date, names: tuple[str, str]) -> None:
+    _check_day(first, names[0])
+    _check_day(last, names[1])
+    if first > last:
+        msg = f"{names[0]} {first.isoformat()} is after {names[1]} {last.isoformat()}"
+        raise InvalidPeriodError(msg)
+
+
+@attrs.frozen
+class DayWindow:
+    """Whole calendar days from `first` to `last`, both ends included.
+
+    Example:
+        >>> w = DayWindow(date(2025, 4, 1), date(2025, 4, 30))
+        >>> date(2025, 4, 30) in w, len(w)
+        (True, 30)
+
+    .. versionadded:: 0.1.0
+    """
+
+    first: date
+    last: date
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse a window that ends before it starts."""
+        _check_days(self.first, self.last, ("first", "last"))
+
+    def __contains__(self, day: object) -> bool:
+        """Say whether `day` is one of the window's days."""
+        return isinstance(day, date) and self.first <= day <= self.last
+
+    def __len__(self) -> int:
+        """Return the number of days in the window."""
+        return (self.last - self.first).days + 1
+
+    def __iter__(self) -> Iterator[date]:
+        """Yield the window's days in order."""
+        return (self.first + timedelta(days=i) for i in range(len(self)))
+
+    def __str__(self) -> str:
+        """Return the window as ``first..last`` in ISO dates."""
+        return f"{self.first.isoformat()}..{self.last.isoformat()}"
+
+    def bounds(self, tz: tzinfo) -> tuple[datetime, datetime]:
+        """Return the window as half-open UTC instants ``[start of first, start after last)``.
+
+        Days are calendar days in `tz`; an instant is in the window exactly when its day in
+        `tz` is.
+
+        Example:
+            >>> from redemption import MOSCOW
+            >>> lo, hi = DayWindow(date(2025, 4, 1), date(2025, 4, 30)).bounds(MOSCOW)
+            >>> lo.isoformat(), hi.isoformat()
+            ('2025-03-31T21:00:00+00:00', '2025-04-30T21:00:00+00:00')
+        """
+        return day_start(self.first, tz), day_start(self.last + _ONE_DAY, tz)
+
+
+@attrs.frozen
+class Period:
+    """The period a seller selects: whole calendar days from `start` to `end`, both included.
+
+    Example:
+        >>> Period(date(2025, 1, 15), date(2025, 1, 30)).days
+        16
+
+    .. versionadded:: 0.1.0
+    """
+
+    start: date
+    end: date
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse a period that ends before it starts."""
+        _check_days(self.start, self.end, ("start", "end"))
+
+    @property
+    def days(self) -> int:
+        """The number of days in the period."""
+        return (self.end - self.start).days + 1
+
+    def __contains__(self, day: object) -> bool:
+        """Say whether `day` is one of the period's days."""
+        return isinstance(day, date) and self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        """Return the period as ``start..end`` in ISO dates."""
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+@attrs.frozen(kw_only=True)
+class RedemptionWindow:
+    """The days whose orders and sales the seller's redemption rate counts (seed 003).
+
+    Attributes:
+        period: the period selected.
+        today: the day the figure is computed on.
+        orders: the orders window: the period, extended into the past to 30 days if shorter.
+        sales: the sales window: from the orders window's first day to 30 days after the
+            period's end, or to `today` if that comes first.
+        complete: whether the sales window has its full 30 days after the period; before that,
+            orders of the period can still be sold and the rate can still move.
+
+    .. versionadded:: 0.1.0
+    """
+
+    period: Period
+    today: date
+    orders: DayWindow
+    sales: DayWindow
+    complete: bool
+
+
+def redemption_window(period: Period, *, today: date) -> RedemptionWindow:
+    """Return the orders and sales windows of the seller's redemption rate (seed 003).
+
+    A period shorter than 30 days is extended into the past to 30 days, ending on its end.
+    Sales are looked for from the orders window's first day up to 30 days after the end,
+    but never after `today`.
+
+    Args:
+        period: the period selected.
+        today: the day the figure is computed on.
+
+    Returns:
+        The two windows, and whether the figure is complete.
+
+    Raises:
+        InvalidPeriodError: the period ends after `today`.
+
+    Example:
+        The seed's first worked example: period 15-30 January 2025, today in April.
+
+        >>> w = redemption_window(Period(date(2025, 1, 15), date(2025, 1, 30)),
+        ...                       today=date(2025, 4, 15))
+        >>> str(w.orders), str(w.sales), w.complete
+        ('2025-01-01..2025-01-30', '2025-01-01..2025-03-01', True)
+
+    .. versionadded:: 0.1.0
+    """
+    _check_day(today, "today")
+    if period.end > today:
+        msg = f"period {period} ends after today {today.isoformat()}"
+        raise InvalidPeriodError(msg)
+    first = min(period.start, period.end - timedelta(days=MIN_ORDERS_DAYS - 1))
+    sales_last = min(period.end + timedelta(days=SALES_LAG_DAYS), today)
+    return RedemptionWindow(
+        period=period,
+        today=today,
+        orders=DayWindow(first, period.end),
+        sales=DayWindow(first, sales_last),
+        complete=period.end + timedelta(days=SALES_LAG_DAYS) <= today,
+    )
