@@ -1,0 +1,69 @@
+"""A brute-force oracle of the seller's redemption rate, written apart from the library.
+
+It walks the orders window day by day and, for each day, looks at every order; each
+timestamp is turned into its calendar day in the zone with `astimezone`. It shares no code
+with `redemption.calculators` or `redemption.windows`: the two must agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from datetime import date, datetime, timedelta, tzinfo
+
+from redemption import Order, Period, Return, Sale
+
+Counts = tuple[int, int, int, int]
+"""Orders, sales, returns and orders in transit."""
+
+
+def oracle_windows(period: Period, today: date) -> tuple[date, date, date]:
+    """Return the first day of both windows, the last orders day and the last sales day."""
+    days = (period.end - period.start).days + 1
+    first = period.start if days >= 30 else period.end - timedelta(days=29)
+    return first, period.end, min(period.end + timedelta(days=30), today)
+
+
+def oracle_rates(  # noqa: PLR0917 - the oracle spells out everything it depends on
+    orders: tuple[Order, ...],
+    sales: tuple[Sale, ...],
+    returns: tuple[Return, ...],
+    period: Period,
+    today: date,
+    tz: tzinfo,
+    key: Callable[[Order], Hashable],
+) -> tuple[dict[Hashable, Counts], int]:
+    """Count per group, day by day; also count unmatched sales in the sales window."""
+
+    def day_of(instant: datetime) -> date:
+        return instant.astimezone(tz).date()
+
+    first, last_order_day, last_sale_day = oracle_windows(period, today)
+    sold = {s.order_id: day_of(s.sold_at) for s in sales}
+    returned = {r.order_id: day_of(r.returned_at) for r in returns}
+    counts: dict[Hashable, list[int]] = {}
+    day = first
+    while day <= last_order_day:
+        for order in orders:
+            if day_of(order.ordered_at) != day:
+                continue
+            c = counts.setdefault(key(order), [0, 0, 0, 0])
+            sold_day = sold.get(order.order_id)
+            cancelled_day = None if order.cancelled_at is None else day_of(order.cancelled_at)
+            known = (sold_day is not None and sold_day <= today) or (
+                cancelled_day is not None and cancelled_day <= today
+            )
+            if not known:
+                c[3] += 1
+                continue
+            c[0] += 1
+            if sold_day is not None and first <= sold_day <= last_sale_day:
+                c[1] += 1
+                returned_day = returned.get(order.order_id)
+                if returned_day is not None and first <= returned_day <= last_sale_day:
+                    c[2] += 1
+        day += timedelta(days=1)
+    given = {order.order_id for order in orders}
+    unmatched = sum(
+        1 for s in sales if s.order_id not in given and first <= day_of(s.sold_at) <= last_sale_day
+    )
+    return {k: (v[0], v[1], v[2], v[3]) for k, v in counts.items()}, unmatched

@@ -1,0 +1,151 @@
+"""Hypothesis strategies for every record, history, period and zone the tests use.
+
+Every new field of a record is added here, so that every property test meets it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+import attrs
+from hypothesis import strategies as st
+
+from redemption import MOSCOW, History, Order, Period, Return, Sale
+
+ZONES: tuple[tzinfo, ...] = (
+    MOSCOW,
+    UTC,
+    ZoneInfo("Europe/Berlin"),
+    ZoneInfo("America/New_York"),
+    ZoneInfo("Asia/Kathmandu"),  # +05:45
+    ZoneInfo("America/Havana"),  # clocks change at midnight
+    ZoneInfo("Asia/Beirut"),  # clocks go back from midnight to 23:00
+    ZoneInfo("America/Santiago"),  # likewise, in the southern hemisphere
+    ZoneInfo("Pacific/Apia"),  # skipped 30 December 2011 entirely
+    ZoneInfo("Pacific/Kiritimati"),  # +14:00
+    ZoneInfo("America/Toronto"),  # on 31 March 1919 jumped from 23:30 to 00:30
+)
+"""Zones with their clock changes at awkward hours, and the Moscow default."""
+
+ANCHORS = (
+    date(1919, 2, 1),  # a clock change across midnight in Toronto
+    date(2010, 3, 1),  # clock changes at midnight in Havana, Beirut, Santiago
+    date(2011, 12, 1),  # Apia's missing day
+    date(2024, 1, 15),  # 29 February 2024, and European and American DST
+    date(2025, 1, 1),  # the seed's worked examples
+)
+"""First days of the stretches of calendar that histories are drawn from."""
+
+SPAN_DAYS = 150
+"""How many days after its anchor a history's events may fall."""
+
+zones = st.sampled_from(ZONES)
+
+
+@attrs.frozen
+class Records:
+    """The records of one history, kept apart so that tests can reorder or cut them."""
+
+    orders: tuple[Order, ...]
+    sales: tuple[Sale, ...]
+    returns: tuple[Return, ...]
+
+    def history(self) -> History:
+        """Build the history of these records."""
+        return History(orders=self.orders, sales=self.sales, returns=self.returns)
+
+
+@attrs.frozen
+class Scenario:
+    """Records, a period, the day of the calculation and its zone."""
+
+    records: Records
+    period: Period
+    today: date
+    tz: tzinfo
+
+
+@st.composite
+def instants(draw: st.DrawFn, anchor: date, tz: tzinfo) -> datetime:
+    """Draw an aware instant within the span after `anchor`, often right at a midnight."""
+    day = anchor + timedelta(days=draw(st.integers(0, SPAN_DAYS)))
+    midnight = datetime.combine(day, time(), tzinfo=tz)
+    offset = draw(
+        st.one_of(
+            st.sampled_from([timedelta(0), timedelta(microseconds=-1), timedelta(hours=-1)]),
+            st.integers(0, 86_400 * 10**6 - 1).map(lambda us: timedelta(microseconds=us)),
+        )
+    )
+    # Some instants are given in the zone of the calculation, some in UTC: both must work.
+    return (midnight.astimezone(UTC) + offset).astimezone(draw(st.sampled_from([UTC, tz])))
+
+
+delays = st.one_of(
+    st.just(timedelta(0)),
+    st.integers(1, 45).map(lambda d: timedelta(days=d)),
+    st.integers(1, 45 * 86_400 * 10**6).map(lambda us: timedelta(microseconds=us)),
+)
+"""How long after one event the next one comes: at once, whole days, or up to 45 days later.
+
+Whole days keep an event that follows one at midnight at a midnight too.
+"""
+
+prices = st.one_of(
+    st.integers(0, 250_000),
+    st.decimals(min_value=0, max_value=250_000, places=2, allow_nan=False),
+)
+
+
+@st.composite
+def records(draw: st.DrawFn, anchor: date, tz: tzinfo, max_orders: int = 30) -> Records:
+    """Draw consistent orders with their sales and returns; some orders are left out.
+
+    An order ends sold, cancelled or neither; a sold order may be returned. Events may fall
+    after any `today` a test picks, so that orders are in transit or not yet returned.
+    Leaving some orders out makes their sales and returns unmatched.
+    """
+    n = draw(st.integers(0, max_orders))
+    orders: list[Order] = []
+    sales: list[Sale] = []
+    returns: list[Return] = []
+    for i in range(n):
+        order_id = f"o{i}"
+        ordered_at = draw(instants(anchor, tz))
+        outcome = draw(st.sampled_from(["sold", "sold", "cancelled", "open"]))
+        cancelled_at = ordered_at + draw(delays) if outcome == "cancelled" else None
+        if outcome == "sold":
+            sold_at = ordered_at + draw(delays)
+            sales.append(Sale(order_id=order_id, sold_at=sold_at))
+            if draw(st.booleans()):
+                returns.append(Return(order_id=order_id, returned_at=sold_at + draw(delays)))
+        order = Order(
+            order_id=order_id,
+            seller_id=draw(st.sampled_from(["s1", "s2"])),
+            sku=draw(st.sampled_from(["a", "b", "c", "d"])),
+            price=draw(prices),
+            ordered_at=ordered_at,
+            buyer_id=draw(st.one_of(st.none(), st.sampled_from(["b1", "b2", "b3"]))),
+            cancelled_at=cancelled_at,
+        )
+        if draw(st.integers(0, 9)) > 0:  # one order in ten is outside the export
+            orders.append(order)
+    return Records(tuple(orders), tuple(sales), tuple(returns))
+
+
+@st.composite
+def periods(draw: st.DrawFn, anchor: date) -> Period:
+    """Draw a period within the span after `anchor`, from 1 to 75 days long."""
+    start = anchor + timedelta(days=draw(st.integers(-10, SPAN_DAYS)))
+    days = draw(st.one_of(st.sampled_from([1, 29, 30, 31]), st.integers(1, 75)))
+    return Period(start, start + timedelta(days=days - 1))
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    """Draw records, a period, a `today` on or after its end, and a zone."""
+    anchor = draw(st.sampled_from(ANCHORS))
+    tz = draw(zones)
+    period = draw(periods(anchor))
+    today = period.end + timedelta(days=draw(st.one_of(st.integers(0, 2), st.integers(0, 90))))
+    return Scenario(draw(records(anchor, tz)), period, today, tz)

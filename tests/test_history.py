@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from redemption import (
+    MOSCOW,
+    CancelledOrderSoldError,
+    DataError,
+    DuplicateRecordError,
+    EventOrderError,
+    History,
+    Order,
+    RecordTypeError,
+    Return,
+    ReturnWithoutSaleError,
+    Sale,
+)
+from tests.strategies import Records, Scenario, scenarios
+
+AT = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+LATER = AT + timedelta(days=2)
+
+
+def order(order_id: str = "1", *, cancelled_at: datetime | None = None) -> Order:
+    """A plain order placed at AT."""
+    return Order(
+        order_id=order_id,
+        seller_id="s",
+        sku="k",
+        price=100,
+        ordered_at=AT,
+        cancelled_at=cancelled_at,
+    )
+
+
+class TestContradictions:
+    @pytest.mark.parametrize(
+        ("records", "error", "message"),
+        [
+            ({"orders": [order("9"), order("9")]}, DuplicateRecordError, "two orders"),
+            (
+                {"orders": [order("9")], "sales": [Sale(order_id="9", sold_at=LATER)] * 2},
+                DuplicateRecordError,
+                "two sales",
+            ),
+            ({"sales": [Sale(order_id="9", sold_at=LATER)] * 2}, DuplicateRecordError, "two sales"),
+            (
+                {
+                    "orders": [order("9")],
+                    "sales": [Sale(order_id="9", sold_at=AT)],
+                    "returns": [Return(order_id="9", returned_at=LATER)] * 2,
+                },
+                DuplicateRecordError,
+                "two returns",
+            ),
+            (
+                {"returns": [Return(order_id="9", returned_at=LATER)] * 2},
+                DuplicateRecordError,
+                "two returns",
+            ),
+            (
+                {"orders": [order("9")], "sales": [Sale(order_id="9", sold_at=AT - timedelta(1))]},
+                EventOrderError,
+                "sold 2025-03-31T09:00:00\\+00:00 before ordered",
+            ),
+            (
+                {
+                    "orders": [order("9", cancelled_at=LATER)],
+                    "sales": [Sale(order_id="9", sold_at=LATER)],
+                },
+                CancelledOrderSoldError,
+                "but cancelled",
+            ),
+            (
+                {
+                    "orders": [order("9")],
+                    "sales": [Sale(order_id="9", sold_at=LATER)],
+                    "returns": [Return(order_id="9", returned_at=AT)],
+                },
+                EventOrderError,
+                "returned .* before sold",
+            ),
+            (
+                {
+                    "sales": [Sale(order_id="9", sold_at=LATER)],
+                    "returns": [Return(order_id="9", returned_at=AT)],
+                },
+                EventOrderError,
+                "returned .* before sold",
+            ),
+            (
+                {"orders": [order("9")], "returns": [Return(order_id="9", returned_at=LATER)]},
+                ReturnWithoutSaleError,
+                "never sold",
+            ),
+        ],
+    )
+    def test_each_contradiction_is_a_data_error_naming_the_order(
+        self, records: dict[str, list[object]], error: type[DataError], message: str
+    ) -> None:
+        """
+        Contradictory records raise their own DataError, naming order 9.
+        """
+        with pytest.raises(error, match=f"^order 9: .*{message}") as caught:
+            History(**records)  # type: ignore[arg-type]
+        assert caught.value.order_id == "9"
+        assert isinstance(caught.value, ValueError)
+
+    def test_a_record_of_the_wrong_kind_is_a_type_error(self) -> None:
+        """
+        A sale given among the orders is refused, naming its place and order.
+        """
+        sale = Sale(order_id="3", sold_at=AT)
+        with pytest.raises(RecordTypeError, match=r"orders\[1\] must be a Order, not Sale") as e:
+            History(orders=[order("1"), sale])  # type: ignore[list-item]
+        assert e.value.order_id == "3"
+
+
+class TestIndex:
+    def test_events_of_orders_not_given_are_kept_as_unmatched(self) -> None:
+        """
+        An export covers a range of dates: sales and returns of other orders are kept.
+        """
+        sales = [Sale(order_id="x", sold_at=LATER), Sale(order_id="y", sold_at=AT)]
+        returns = [Return(order_id="x", returned_at=LATER), Return(order_id="z", returned_at=AT)]
+        h = History(orders=[order("1")], sales=sales, returns=returns)
+        assert [s.order_id for s in h.unmatched_sales] == ["y", "x"]  # sorted by time
+        assert [r.order_id for r in h.unmatched_returns] == ["z", "x"]
+        assert h.sales == tuple(sales)
+        assert h.returns == tuple(returns)
+        assert h.lines.sold_at == (None,)
+
+    @given(scenario=scenarios(), seed=st.integers(0, 2**32 - 1))
+    def test_lines_put_each_sale_and_return_beside_its_order(
+        self, scenario: Scenario, seed: int
+    ) -> None:
+        """
+        Whatever the order of the records, each line holds its order's sale and return.
+        """
+        rec = scenario.records
+        rng = random.Random(seed)
+        h = History(
+            orders=rng.sample(rec.orders, len(rec.orders)),
+            sales=rng.sample(rec.sales, len(rec.sales)),
+            returns=rng.sample(rec.returns, len(rec.returns)),
+        )
+        sold = {s.order_id: s.sold_at for s in rec.sales}
+        returned = {r.order_id: r.returned_at for r in rec.returns}
+        lines = h.lines
+        assert sorted(o.order_id for o in lines.orders) == sorted(o.order_id for o in rec.orders)
+        assert [o.ordered_at for o in lines.orders] == sorted(o.ordered_at for o in rec.orders)
+        for o, s, r in zip(lines.orders, lines.sold_at, lines.returned_at, strict=True):
+            assert s == sold.get(o.order_id)
+            assert r == returned.get(o.order_id)
+        given_ids = {o.order_id for o in rec.orders}
+        assert len(h.unmatched_sales) == sum(s.order_id not in given_ids for s in rec.sales)
+        assert len(h.unmatched_returns) == sum(r.order_id not in given_ids for r in rec.returns)
+
+
+class TestCut:
+    def test_a_cut_forgets_what_happened_after_the_day(self) -> None:
+        """
+        Later orders, sales and returns go; a later cancellation is not yet known.
+        """
+        day = date(2025, 4, 2)
+        end = datetime(2025, 4, 3, tzinfo=MOSCOW)
+        h = History(
+            orders=[
+                order("kept", cancelled_at=end - timedelta(microseconds=1)),
+                order("reopened", cancelled_at=end),
+                order("sold"),
+                Order(order_id="late", seller_id="s", sku="k", price=1, ordered_at=end),
+            ],
+            sales=[Sale(order_id="sold", sold_at=AT), Sale(order_id="x", sold_at=end)],
+            returns=[Return(order_id="sold", returned_at=end)],
+        )
+        cut = h.cut(day)
+        by_id = {o.order_id: o for o in cut.orders}
+        assert sorted(by_id) == ["kept", "reopened", "sold"]
+        assert by_id["kept"].cancelled
+        assert not by_id["reopened"].cancelled
+        assert [s.order_id for s in cut.sales] == ["sold"]
+        assert cut.returns == ()
+        assert repr(cut) == (
+            "History(orders=3, sales=1, returns=0, unmatched_sales=0, unmatched_returns=0)"
+        )
+
+    @given(scenario=scenarios())
+    def test_a_cut_keeps_exactly_the_records_known_by_the_end_of_the_day(
+        self, scenario: Scenario
+    ) -> None:
+        """
+        Against a filter by calendar day: the cut keeps the same records.
+        """
+        rec, tz, today = scenario.records, scenario.tz, scenario.today
+
+        def known(instant: datetime) -> bool:
+            return instant.astimezone(tz).date() <= today
+
+        cut = rec.history().cut(today, tz=tz)
+        expected = Records(
+            tuple(o for o in rec.orders if known(o.ordered_at)),
+            tuple(s for s in rec.sales if known(s.sold_at)),
+            tuple(r for r in rec.returns if known(r.returned_at)),
+        )
+        assert {o.order_id for o in cut.orders} == {o.order_id for o in expected.orders}
+        assert set(cut.sales) == set(expected.sales)
+        assert set(cut.returns) == set(expected.returns)
+        for o in cut.orders:
+            assert o.cancelled == (o.cancelled_at is not None and known(o.cancelled_at))

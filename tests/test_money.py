@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from redemption import DataError, InvalidPriceError, RecordTypeError
+from redemption.money import CENT, to_money
+
+
+class TestToMoney:
+    @pytest.mark.parametrize(
+        ("given_value", "expected"),
+        [
+            (Decimal("1520.5"), Decimal("1520.50")),
+            (7, Decimal("7.00")),
+            ("  99.99 ", Decimal("99.99")),
+            ("0.125", Decimal("0.12")),  # half-even: to the even kopeck
+            ("0.135", Decimal("0.14")),
+            (0, Decimal("0.00")),
+        ],
+    )
+    def test_amounts_become_roubles_with_two_places(
+        self, given_value: Decimal | int | str, expected: Decimal
+    ) -> None:
+        """
+        Decimals, ints and decimal strings become Decimal roubles, rounded half-even.
+        """
+        money = to_money(given_value)
+        assert money == expected
+        assert money.as_tuple().exponent == -2
+
+    @pytest.mark.parametrize("bad", [1.5, True, None, [1]])
+    def test_floats_and_other_types_are_refused_with_a_type_error(self, bad: object) -> None:
+        """
+        A float cannot hold kopecks exactly; a bool or anything else is not money.
+        """
+        with pytest.raises(RecordTypeError) as caught:
+            to_money(bad, order_id="srid-9")  # type: ignore[arg-type]
+        assert isinstance(caught.value, TypeError)
+        assert "order srid-9" in str(caught.value)
+        assert caught.value.order_id == "srid-9"
+
+    @pytest.mark.parametrize("bad", ["-0.01", Decimal(-5), -1, "NaN", "Infinity", "12,50", ""])
+    def test_negative_or_non_numbers_are_a_data_error(self, bad: Decimal | int | str) -> None:
+        """
+        A negative price, NaN, infinity or text that is no number is invalid data.
+        """
+        with pytest.raises(InvalidPriceError) as caught:
+            to_money(bad, order_id="srid-9")
+        assert isinstance(caught.value, DataError)
+        assert isinstance(caught.value, ValueError)
+        assert "order srid-9" in str(caught.value)
+
+    @given(kopecks=st.integers(0, 10**12))
+    def test_whole_kopecks_pass_through_unchanged(self, kopecks: int) -> None:
+        """
+        An amount already in kopecks is kept exactly, whatever its size.
+        """
+        amount = Decimal(kopecks) * CENT
+        assert to_money(amount) == amount
+        assert to_money(str(amount)) == amount

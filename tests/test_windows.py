@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from redemption import MOSCOW, DayWindow, InvalidPeriodError, Period, redemption_window
+
+
+class TestRedemptionWindow:
+    def test_a_january_period_seen_in_april(self) -> None:
+        """
+        Seed 003: period 15-30 January 2025 counts orders 1-30 January, sales to 1 March.
+        """
+        w = redemption_window(Period(date(2025, 1, 15), date(2025, 1, 30)), today=date(2025, 4, 1))
+        assert w.orders == DayWindow(date(2025, 1, 1), date(2025, 1, 30))
+        assert w.sales == DayWindow(date(2025, 1, 1), date(2025, 3, 1))
+        assert w.complete
+
+    def test_the_second_half_of_april_seen_on_30_april(self) -> None:
+        """
+        Seed 003: today 30 April, period 15-30 April: orders and sales 1-30 April.
+        """
+        w = redemption_window(Period(date(2025, 4, 15), date(2025, 4, 30)), today=date(2025, 4, 30))
+        assert w.orders == DayWindow(date(2025, 4, 1), date(2025, 4, 30))
+        assert w.sales == DayWindow(date(2025, 4, 1), date(2025, 4, 30))
+        assert not w.complete
+
+    @pytest.mark.parametrize(
+        ("period", "first"),
+        [
+            (Period(date(2024, 2, 1), date(2024, 3, 1)), date(2024, 2, 1)),  # 30 days: as is
+            (Period(date(2024, 2, 2), date(2024, 3, 1)), date(2024, 2, 1)),  # 29: one more
+            (Period(date(2024, 3, 1), date(2024, 3, 1)), date(2024, 2, 1)),  # 1 day, leap year
+            (Period(date(2024, 1, 1), date(2024, 3, 31)), date(2024, 1, 1)),  # longer: as is
+        ],
+    )
+    def test_periods_shorter_than_30_days_are_extended_into_the_past(
+        self, period: Period, first: date
+    ) -> None:
+        """
+        The orders window spans at least 30 days and always ends on the period's end.
+        """
+        w = redemption_window(period, today=date(2024, 12, 31))
+        assert (w.orders.first, w.orders.last) == (first, period.end)
+
+    def test_the_figure_is_complete_exactly_30_days_after_the_end(self) -> None:
+        """
+        Complete when end + 30 days <= today; the sales window stops at today before that.
+        """
+        period = Period(date(2025, 1, 1), date(2025, 1, 31))
+        assert not redemption_window(period, today=date(2025, 3, 1)).complete
+        w = redemption_window(period, today=date(2025, 3, 2))
+        assert w.complete
+        assert w.sales.last == date(2025, 3, 2)
+
+    def test_a_period_ending_after_today_is_refused(self) -> None:
+        """
+        The figure is computed as of today: the period must have ended.
+        """
+        with pytest.raises(InvalidPeriodError, match="2025-04-30 ends after today 2025-04-29"):
+            redemption_window(Period(date(2025, 4, 1), date(2025, 4, 30)), today=date(2025, 4, 29))
+
+
+class TestPeriodAndDayWindow:
+    def test_a_period_that_ends_before_it_starts_is_refused(self) -> None:
+        """
+        start > end is an InvalidPeriodError, also a ValueError.
+        """
+        with pytest.raises(InvalidPeriodError, match="start 2025-02-01 is after end 2025-01-31"):
+            Period(date(2025, 2, 1), date(2025, 1, 31))
+        with pytest.raises(ValueError, match="first"):
+            DayWindow(date(2025, 2, 1), date(2025, 1, 31))
+
+    def test_a_datetime_is_not_a_day(self) -> None:
+        """
+        A datetime would compare by instant: periods take dates only.
+        """
+        with pytest.raises(TypeError, match="must be a date"):
+            Period(datetime(2025, 1, 1, tzinfo=MOSCOW), date(2025, 1, 31))
+        with pytest.raises(TypeError, match="today must be a date"):
+            redemption_window(Period(date(2025, 1, 1), date(2025, 1, 2)), today="2025-02-01")  # type: ignore[arg-type]
+
+    @given(
+        first=st.dates(date(2000, 1, 1), date(2030, 1, 1)),
+        days=st.integers(0, 400),
+        probe=st.dates(date(1999, 1, 1), date(2031, 12, 31)),
+    )
+    def test_a_window_holds_exactly_its_days(self, first: date, days: int, probe: date) -> None:
+        """
+        Against a plain set of days: membership, length and iteration agree.
+        """
+        w = DayWindow(first, date.fromordinal(first.toordinal() + days))
+        every_day = {date.fromordinal(first.toordinal() + i) for i in range(days + 1)}
+        assert (probe in w) == (probe in every_day)
+        assert len(w) == len(every_day)
+        assert list(w) == sorted(every_day)
+        period = Period(w.first, w.last)
+        assert (probe in period) == (probe in w)
+        assert period.days == len(w)
+        assert str(period) == str(w) == f"{w.first.isoformat()}..{w.last.isoformat()}"

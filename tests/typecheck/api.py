@@ -1,0 +1,55 @@
+"""The public API as a user writes it, checked by mypy --strict (not run by pytest).
+
+A change that breaks these lines for a type checker breaks users' code.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import assert_type
+
+import redemption
+from redemption import (
+    MOSCOW,
+    DayWindow,
+    History,
+    Order,
+    Period,
+    RateReport,
+    RedemptionWindow,
+    Sale,
+    redemption_rate,
+    redemption_rates,
+    redemption_window,
+)
+
+
+def use_the_api() -> None:
+    """Build a history and ask for every figure, as a user would."""
+    at = datetime(2025, 4, 2, 12, tzinfo=MOSCOW)
+    order = Order(order_id="1", seller_id="s", sku="k", price=Decimal("10.50"), ordered_at=at)
+    Order(order_id="2", seller_id="s", sku="k", price="10.50", ordered_at=at, buyer_id="b")
+    history = History(orders=[order], sales=(Sale(order_id="1", sold_at=at),))
+    period = Period(date(2025, 4, 1), date(2025, 4, 30))
+
+    assert_type(order.price, Decimal)
+    assert_type(redemption_window(period, today=date(2025, 5, 1)), RedemptionWindow)
+    report = redemption_rate(history, period, today=date(2025, 5, 1))
+    assert_type(report, RateReport)
+    assert_type(report.rate, Fraction | None)
+    assert_type(report.window.orders, DayWindow)
+    assert_type(redemption_rates(history, period, today=date(2025, 5, 1)), dict[str, RateReport])
+    by_seller = redemption_rates(history, period, today=date(2025, 5, 1), by="seller")
+    assert_type(by_seller, dict[str, RateReport])
+    by_month = redemption_rates(
+        history, period, today=date(2025, 5, 1), by=lambda o: o.ordered_at.month
+    )
+    assert_type(by_month, dict[int, RateReport])
+    assert_type(redemption.__version__, str)
+
+    try:
+        history = History(orders=[order, order])
+    except redemption.DataError as error:
+        assert_type(error.order_id, str | None)
