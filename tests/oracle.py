@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
 
 from redemption import Order, Period, Return, Sale
 
@@ -67,3 +68,68 @@ def oracle_rates(  # noqa: PLR0917 - the oracle spells out everything it depends
         1 for s in sales if s.order_id not in given and first <= day_of(s.sold_at) <= last_sale_day
     )
     return {k: (v[0], v[1], v[2], v[3]) for k, v in counts.items()}, unmatched
+
+
+def oracle_ransoms(  # noqa: PLR0917 - the oracle spells out everything it depends on
+    orders: tuple[Order, ...],
+    sales: tuple[Sale, ...],
+    returns: tuple[Return, ...],
+    first: date,
+    today: date,
+    tz: tzinfo,
+) -> dict[str, Decimal]:
+    """Sum per buyer, order by order, the prices of what was sold in [first, today] and kept."""
+
+    def day_of(instant: datetime) -> date:
+        return instant.astimezone(tz).date()
+
+    sold = {s.order_id: day_of(s.sold_at) for s in sales}
+    returned = {r.order_id: day_of(r.returned_at) for r in returns}
+    amounts: dict[str, Decimal] = {}
+    for order in orders:
+        if order.buyer_id is None or day_of(order.ordered_at) > today:
+            continue  # a buyer appears with their first order
+        amounts.setdefault(order.buyer_id, Decimal("0.00"))
+        sold_day = sold.get(order.order_id)
+        returned_day = returned.get(order.order_id)
+        if sold_day is None or not first <= sold_day <= today:
+            continue
+        if returned_day is not None and returned_day <= today:
+            continue
+        amounts[order.buyer_id] += order.price
+    return amounts
+
+
+def oracle_buyers(  # noqa: PLR0917 - the oracle spells out everything it depends on
+    orders: tuple[Order, ...],
+    sales: tuple[Sale, ...],
+    returns: tuple[Return, ...],
+    first: date,
+    last: date,
+    today: date,
+    tz: tzinfo,
+) -> dict[str, Counts]:
+    """Count per buyer placed, sold, returned and in transit over orders placed in [first, last]."""
+
+    def day_of(instant: datetime) -> date:
+        return instant.astimezone(tz).date()
+
+    sold = {s.order_id: day_of(s.sold_at) for s in sales}
+    returned = {r.order_id: day_of(r.returned_at) for r in returns}
+    counts: dict[str, list[int]] = {}
+    for order in orders:
+        if order.buyer_id is None or not first <= day_of(order.ordered_at) <= last:
+            continue
+        c = counts.setdefault(order.buyer_id, [0, 0, 0, 0])
+        sold_day = sold.get(order.order_id)
+        cancelled = order.cancelled_at is not None and day_of(order.cancelled_at) <= today
+        if sold_day is not None and sold_day <= today:
+            c[0] += 1
+            c[1] += 1
+            returned_day = returned.get(order.order_id)
+            c[2] += returned_day is not None and returned_day <= today
+        elif cancelled:
+            c[0] += 1
+        else:
+            c[3] += 1
+    return {k: (v[0], v[1], v[2], v[3]) for k, v in counts.items()}

@@ -112,10 +112,13 @@ def records(draw: st.DrawFn, anchor: date, tz: tzinfo, max_orders: int = 30) -> 
     for i in range(n):
         order_id = f"o{i}"
         ordered_at = draw(instants(anchor, tz))
+        # Later events are a delay after in absolute time: arithmetic on a zoned datetime
+        # is wall-clock arithmetic, which can step back an hour across a clock change.
+        after = ordered_at.astimezone(UTC)
         outcome = draw(st.sampled_from(["sold", "sold", "cancelled", "open"]))
-        cancelled_at = ordered_at + draw(delays) if outcome == "cancelled" else None
+        cancelled_at = after + draw(delays) if outcome == "cancelled" else None
         if outcome == "sold":
-            sold_at = ordered_at + draw(delays)
+            sold_at = after + draw(delays)
             sales.append(Sale(order_id=order_id, sold_at=sold_at))
             if draw(st.booleans()):
                 returns.append(Return(order_id=order_id, returned_at=sold_at + draw(delays)))

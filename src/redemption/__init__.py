@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from redemption.calculators import RateReport, redemption_rate, redemption_rates
+from redemption.calculators import (
+    BuyerReport,
+    RateReport,
+    buyer_redemption_percentage,
+    buyer_reports,
+    ransom_amount,
+    ransom_amounts,
+    redemption_rate,
+    redemption_rates,
+)
 from redemption.dates import MOSCOW
 from redemption.errors import (
     CancelledOrderSoldError,
@@ -19,20 +28,31 @@ from redemption.errors import (
     InvalidPeriodError,
     InvalidPriceError,
     NaiveTimestampError,
+    PolicyError,
     RecordTypeError,
     RedemptionError,
     ReturnWithoutSaleError,
 )
 from redemption.history import History, OrderLines
 from redemption.model import Buyer, Order, Return, Sale, Seller
-from redemption.windows import DayWindow, Period, RedemptionWindow, redemption_window
+from redemption.policy import BuyerStatus, Decision, Policy, Rule, buyer_status
+from redemption.windows import (
+    DayWindow,
+    Period,
+    RedemptionWindow,
+    redemption_window,
+    trailing_window,
+)
 
 __all__ = [
     "MOSCOW",
     "Buyer",
+    "BuyerReport",
+    "BuyerStatus",
     "CancelledOrderSoldError",
     "DataError",
     "DayWindow",
+    "Decision",
     "DuplicateRecordError",
     "EventOrderError",
     "History",
@@ -42,17 +62,26 @@ __all__ = [
     "Order",
     "OrderLines",
     "Period",
+    "Policy",
+    "PolicyError",
     "RateReport",
     "RecordTypeError",
     "RedemptionError",
     "RedemptionWindow",
     "Return",
     "ReturnWithoutSaleError",
+    "Rule",
     "Sale",
     "Seller",
+    "buyer_redemption_percentage",
+    "buyer_reports",
+    "buyer_status",
+    "ransom_amount",
+    "ransom_amounts",
     "redemption_rate",
     "redemption_rates",
     "redemption_window",
+    "trailing_window",
 ]
 
 try:

@@ -16,6 +16,7 @@ __all__ = [
     "InvalidPeriodError",
     "InvalidPriceError",
     "NaiveTimestampError",
+    "PolicyError",
     "RecordTypeError",
     "RedemptionError",
     "ReturnWithoutSaleError",
@@ -98,6 +99,13 @@ class RecordTypeError(RedemptionError, TypeError):
         """Keep the message and the id of the offending record."""
         super().__init__(message)
         self.order_id = order_id
+
+
+class PolicyError(RedemptionError, ValueError):
+    """A buyer policy is malformed: an unknown figure, overlapping or unordered thresholds.
+
+    .. versionadded:: 0.1.0
+    """
 
 
 class InvalidPeriodError(RedemptionError, ValueError):

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta, tzinfo
 
 import attrs
+from dateutil.relativedelta import relativedelta
 
 from redemption.dates import day_start
 from redemption.errors import InvalidPeriodError
@@ -13,10 +14,12 @@ from redemption.errors import InvalidPeriodError
 __all__ = [
     "MIN_ORDERS_DAYS",
     "SALES_LAG_DAYS",
+    "TWO_YEARS",
     "DayWindow",
     "Period",
     "RedemptionWindow",
     "redemption_window",
+    "trailing_window",
 ]
 
 MIN_ORDERS_DAYS = 30
@@ -24,6 +27,9 @@ MIN_ORDERS_DAYS = 30
 
 SALES_LAG_DAYS = 30
 """Sales of the period's orders are looked for up to this many days after its end (seed 003)."""
+
+TWO_YEARS = relativedelta(years=2)
+"""The buyer's figures look back two calendar years (seed 000); 29 February steps to 28."""
 
 _ONE_DAY = timedelta(days=1)
 
@@ -188,3 +194,39 @@ def redemption_window(period: Period, *, today: date) -> RedemptionWindow:
         sales=DayWindow(first, sales_last),
         complete=period.end + timedelta(days=SALES_LAG_DAYS) <= today,
     )
+
+
+def trailing_window(today: date, back: relativedelta | timedelta = TWO_YEARS) -> DayWindow:
+    """Return the days from `back` before `today` to `today`, both included.
+
+    Calendar arithmetic is dateutil's: two years back from 29 February 2024 is
+    28 February 2022.
+
+    Args:
+        today: the last day of the window.
+        back: how far back the window starts: a `relativedelta` of whole days, months or
+            years, or a `timedelta` of whole days; zero gives `today` alone.
+
+    Raises:
+        InvalidPeriodError: `back` reaches forwards, or holds hours or smaller units.
+
+    Example:
+        >>> print(trailing_window(date(2024, 2, 29)))
+        2022-02-28..2024-02-29
+        >>> print(trailing_window(date(2025, 4, 30), timedelta(days=364)))
+        2024-05-01..2025-04-30
+
+    .. versionadded:: 0.1.0
+    """
+    _check_day(today, "today")
+    if isinstance(back, timedelta) and (back.seconds or back.microseconds):
+        msg = f"window {back!r} is not a whole number of days"
+        raise InvalidPeriodError(msg)
+    first = today - back
+    if isinstance(first, datetime) or not isinstance(first, date):
+        msg = f"window {back!r} is not made of whole days, months or years"
+        raise InvalidPeriodError(msg)
+    if first > today:
+        msg = f"window {back!r} reaches forwards from {today.isoformat()}"
+        raise InvalidPeriodError(msg)
+    return DayWindow(first, today)

@@ -2,6 +2,21 @@
 
 from __future__ import annotations
 
+from redemption.calculators.buyer import (
+    BuyerReport,
+    buyer_redemption_percentage,
+    buyer_reports,
+)
+from redemption.calculators.ransom import ransom_amount, ransom_amounts
 from redemption.calculators.rate import RateReport, redemption_rate, redemption_rates
 
-__all__ = ["RateReport", "redemption_rate", "redemption_rates"]
+__all__ = [
+    "BuyerReport",
+    "RateReport",
+    "buyer_redemption_percentage",
+    "buyer_reports",
+    "ransom_amount",
+    "ransom_amounts",
+    "redemption_rate",
+    "redemption_rates",
+]

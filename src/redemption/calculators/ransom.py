@@ -1,0 +1,147 @@
+"""The buyer's ransom amount (сумма выкупа): what they paid for what they kept (seed 000)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from datetime import date, timedelta, tzinfo
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from redemption.dates import MOSCOW
+from redemption.history import ORDERED_AT, History
+from redemption.money import ZERO
+from redemption.windows import TWO_YEARS, trailing_window
+
+__all__ = ["ransom_amount", "ransom_amounts"]
+
+
+def _ransoms(
+    history: History,
+    *,
+    today: date,
+    tz: tzinfo,
+    window: relativedelta | timedelta,
+    seller_id: str | None,
+    buyer_id: str | None,
+) -> dict[str, Decimal]:
+    """Sum, per buyer, the prices of orders sold in the window and not returned by today."""
+    sold_from, known_until = trailing_window(today, window).bounds(tz)
+    lines = history.lines
+    # Orders placed after today are not known yet, nor are their buyers.
+    known = bisect_left(lines.orders, known_until, key=ORDERED_AT)
+    amounts: dict[str, Decimal] = {}
+    for order, sold, returned in zip(
+        lines.orders[:known], lines.sold_at[:known], lines.returned_at[:known], strict=True
+    ):
+        buyer = order.buyer_id
+        if (
+            buyer is None
+            or (buyer_id is not None and buyer != buyer_id)
+            or (seller_id is not None and order.seller_id != seller_id)
+        ):
+            continue
+        if (
+            sold is not None
+            and sold_from <= sold < known_until
+            and (returned is None or returned >= known_until)
+        ):
+            amounts[buyer] = amounts.get(buyer, ZERO) + order.price
+        elif buyer not in amounts:
+            amounts[buyer] = ZERO
+    return amounts
+
+
+def ransom_amount(
+    history: History,
+    buyer_id: str,
+    *,
+    today: date,
+    tz: tzinfo = MOSCOW,
+    window: relativedelta | timedelta = TWO_YEARS,
+    seller_id: str | None = None,
+) -> Decimal:
+    """Return the buyer's ransom amount as of `today` (сумма выкупа, seed 000).
+
+    The prices of the buyer's orders sold on a day in ``[today - window, today]``, less
+    the prices of those returned on or before `today`.
+    It is a statistic of what the buyer bought and kept, not money that can be withdrawn.
+
+    Args:
+        history: the orders, sales and returns.
+        buyer_id: the buyer.
+        today: the day the figure is computed on; later sales and returns are not seen.
+        tz: the zone whose calendar days the window is made of.
+        window: how far back sales count: two calendar years by default; any
+            `relativedelta` or whole-day `timedelta`.
+        seller_id: count only purchases from this seller (a shop's own loyalty figure,
+            often over 365 days).
+
+    Returns:
+        The amount in roubles with two places; ``Decimal("0.00")`` for a buyer with no
+        qualifying purchase, or not in the history.
+
+    Example:
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, History, Order, Return, Sale
+        >>> at = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+        >>> history = History(
+        ...     orders=[Order(order_id=str(i), seller_id="s", sku="k", price=price, ordered_at=at,
+        ...                   buyer_id="b") for i, price in enumerate(["1500", "990.50"])],
+        ...     sales=[Sale(order_id="0", sold_at=at), Sale(order_id="1", sold_at=at)],
+        ...     returns=[Return(order_id="1", returned_at=datetime(2025, 4, 20, tzinfo=MOSCOW))],
+        ... )
+        >>> ransom_amount(history, "b", today=date(2025, 4, 10))
+        Decimal('2490.50')
+        >>> ransom_amount(history, "b", today=date(2025, 4, 30))
+        Decimal('1500.00')
+
+    .. versionadded:: 0.1.0
+    """
+    amounts = _ransoms(
+        history, today=today, tz=tz, window=window, seller_id=seller_id, buyer_id=buyer_id
+    )
+    return amounts.get(buyer_id, ZERO)
+
+
+def ransom_amounts(
+    history: History,
+    *,
+    today: date,
+    tz: tzinfo = MOSCOW,
+    window: relativedelta | timedelta = TWO_YEARS,
+    seller_id: str | None = None,
+) -> dict[str, Decimal]:
+    """Return the ransom amount of every buyer in the history, in one pass over it.
+
+    Each amount is the one `ransom_amount` gives.
+    Every buyer with an order placed by the end of `today` has an entry
+    (``Decimal("0.00")`` when nothing qualifies); with `seller_id`, every buyer with such an
+    order from that seller.
+    Orders without a buyer are left out.
+
+    Args:
+        history: the orders, sales and returns.
+        today: the day the figures are computed on.
+        tz: the zone whose calendar days the window is made of.
+        window: how far back sales count (two calendar years by default).
+        seller_id: count only purchases from this seller.
+
+    Returns:
+        The amount of each buyer, by buyer id.
+
+    Example:
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, History, Order, Sale
+        >>> at = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+        >>> history = History(
+        ...     orders=[Order(order_id=str(i), seller_id="s", sku="k", price=100, ordered_at=at,
+        ...                   buyer_id=b) for i, b in enumerate(["x", "x", "y"])],
+        ...     sales=[Sale(order_id="0", sold_at=at), Sale(order_id="1", sold_at=at)],
+        ... )
+        >>> ransom_amounts(history, today=date(2025, 4, 30))
+        {'x': Decimal('200.00'), 'y': Decimal('0.00')}
+
+    .. versionadded:: 0.1.0
+    """
+    return _ransoms(history, today=today, tz=tz, window=window, seller_id=seller_id, buyer_id=None)
