@@ -62,3 +62,12 @@ class TestToMoney:
         amount = Decimal(kopecks) * CENT
         assert to_money(amount) == amount
         assert to_money(str(amount)) == amount
+
+    def test_a_price_that_already_has_two_places_is_kept_as_it_is(self) -> None:
+        """
+        No second Decimal for a price already in kopecks; a negative zero becomes 0.00.
+        """
+        price = Decimal("1520.50")
+        assert to_money(price) is price
+        assert to_money(Decimal("1520.5")) is not price
+        assert str(to_money(Decimal("-0.000"))) == "0.00"

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 from redemption.errors import NaiveTimestampError, RecordTypeError
 
-__all__ = ["MOSCOW", "UTC", "day_start", "local_day", "to_utc"]
+__all__ = ["MOSCOW", "UTC", "day_end", "day_start", "local_day", "to_utc"]
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 """The business zone of Wildberries and Ozon, and the default zone of every calculation."""
 
+_ONE_DAY = timedelta(days=1)
 _ONE_MICROSECOND = timedelta(microseconds=1)
 _SEARCH_MARGIN = timedelta(days=2)
 
@@ -94,3 +95,15 @@ def day_start(day: date, tz: tzinfo) -> datetime:
         else:
             before = middle
     return after
+
+
+def day_end(day: date, tz: tzinfo) -> datetime:
+    """Return the first instant, in UTC, after `day` in `tz`: the end of `day`, excluded.
+
+    Example:
+        >>> day_end(date(2025, 4, 30), MOSCOW)
+        datetime.datetime(2025, 4, 30, 21, 0, tzinfo=datetime.timezone.utc)
+
+    .. versionadded:: 0.1.0
+    """
+    return day_start(day + _ONE_DAY, tz)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from operator import attrgetter
 from typing import Final, TypeVar
 
 import attrs
 
-from redemption.dates import MOSCOW, day_start
+from redemption.dates import MOSCOW, day_end
 from redemption.errors import (
     CancelledOrderSoldError,
     DuplicateRecordError,
@@ -42,6 +43,22 @@ class OrderLines:
     orders: tuple[Order, ...]
     sold_at: tuple[datetime | None, ...]
     returned_at: tuple[datetime | None, ...]
+
+    def placed_between(self, start: datetime, stop: datetime) -> range:
+        """Return the positions of the lines whose order was placed in ``[start, stop)``.
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> History().lines.placed_between(datetime(2025, 1, 1, tzinfo=UTC),
+            ...                                datetime(2025, 2, 1, tzinfo=UTC))
+            range(0, 0)
+        """
+        first = bisect_left(self.orders, start, key=ORDERED_AT)
+        return range(first, bisect_left(self.orders, stop, lo=first, key=ORDERED_AT))
+
+    def placed_before(self, stop: datetime) -> int:
+        """Return how many orders were placed before `stop`: they are the first lines."""
+        return bisect_left(self.orders, stop, key=ORDERED_AT)
 
 
 def _records(items: Iterable[_R], kind: type[_R], name: str) -> list[_R]:
@@ -252,7 +269,7 @@ class History:
             >>> History(orders=[o]).cut(date(2025, 4, 2)).orders[0].cancelled_at is None
             True
         """
-        end = day_start(today + timedelta(days=1), tz)
+        end = day_end(today, tz)
         orders = [
             order
             if order.cancelled_at is None or order.cancelled_at < end

@@ -33,8 +33,7 @@ def _instant(value: datetime, order_id: str, field: str) -> datetime:
     return to_utc(value, order_id=order_id, field=field)
 
 
-def _set(record: object, field: str, value: object) -> None:
-    object.__setattr__(record, field, value)
+_set = object.__setattr__  # records are frozen: their own __init__ sets each field once
 
 
 @attrs.frozen(init=False, weakref_slot=False)

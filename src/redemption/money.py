@@ -37,6 +37,8 @@ def to_money(value: Decimal | int | str, *, order_id: str | None = None) -> Deci
         Decimal('1520.50')
         >>> to_money(7)
         Decimal('7.00')
+        >>> to_money(Decimal("-0"))
+        Decimal('0.00')
 
     .. versionadded:: 0.1.0
     """
@@ -60,4 +62,8 @@ def to_money(value: Decimal | int | str, *, order_id: str | None = None) -> Deci
     if not amount.is_finite() or amount < 0:
         msg = f"{where}price {value!r} is not a non-negative amount"
         raise InvalidPriceError(msg, order_id=order_id)
-    return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    if not amount:
+        return ZERO  # also for -0, which would print as -0.00
+    money = amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    # Keep the caller's object when it already has two places: one Decimal per price, not two.
+    return amount if money.compare_total(amount) == 0 else money

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from datetime import date, timedelta, tzinfo
+from datetime import date, tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Literal
 
 import attrs
 
-from redemption.dates import MOSCOW, day_start
+from redemption.dates import MOSCOW, day_end
 from redemption.errors import InvalidPeriodError
-from redemption.history import ORDERED_AT, History
+from redemption.history import History
 from redemption.money import CENT
 from redemption.windows import DayWindow, Period, trailing_window
 
@@ -113,13 +112,11 @@ def _tallies(
     """Count each buyer's orders placed in the window; sum their prices for the price weight."""
     by_price = weight == "price"
     placed_from, placed_until = window.bounds(tz)
-    known_until = day_start(today + timedelta(days=1), tz)
+    known_until = day_end(today, tz)
     lines = history.lines
     orders, sold_at, returned_at = lines.orders, lines.sold_at, lines.returned_at
-    first = bisect_left(orders, placed_from, key=ORDERED_AT)
-    stop = bisect_left(orders, placed_until, lo=first, key=ORDERED_AT)
     tallies: dict[str, _Tally] = {}
-    for i in range(first, stop):
+    for i in lines.placed_between(placed_from, placed_until):
         order = orders[i]
         buyer = order.buyer_id
         if buyer is None or (buyer_id is not None and buyer != buyer_id):

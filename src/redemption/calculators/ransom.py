@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from datetime import date, timedelta, tzinfo
 from decimal import Decimal
+from itertools import islice
 
 from dateutil.relativedelta import relativedelta
 
 from redemption.dates import MOSCOW
-from redemption.history import ORDERED_AT, History
+from redemption.history import History
 from redemption.money import ZERO
 from redemption.windows import TWO_YEARS, trailing_window
 
@@ -29,11 +29,9 @@ def _ransoms(
     sold_from, known_until = trailing_window(today, window).bounds(tz)
     lines = history.lines
     # Orders placed after today are not known yet, nor are their buyers.
-    known = bisect_left(lines.orders, known_until, key=ORDERED_AT)
+    known = zip(lines.orders, lines.sold_at, lines.returned_at, strict=True)
     amounts: dict[str, Decimal] = {}
-    for order, sold, returned in zip(
-        lines.orders[:known], lines.sold_at[:known], lines.returned_at[:known], strict=True
-    ):
+    for order, sold, returned in islice(known, lines.placed_before(known_until)):
         buyer = order.buyer_id
         if (
             buyer is None

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Hashable
-from datetime import date, timedelta, tzinfo
+from datetime import date, tzinfo
 from fractions import Fraction
 from operator import attrgetter
 from typing import Literal, TypeVar, cast, overload
 
 import attrs
 
-from redemption.dates import MOSCOW, day_start
-from redemption.history import ORDERED_AT, SOLD_AT, History
+from redemption.dates import MOSCOW, day_end
+from redemption.history import SOLD_AT, History
 from redemption.model import Order
 from redemption.windows import Period, RedemptionWindow, redemption_window
 
@@ -76,14 +76,12 @@ def _tally(
     """Count orders, sales, returns and orders in transit per group, in that order."""
     orders_from, orders_until = window.orders.bounds(tz)
     sales_from, sales_until = window.sales.bounds(tz)
-    known_until = day_start(window.today + timedelta(days=1), tz)
+    known_until = day_end(window.today, tz)
     lines = history.lines
     orders, sold_at, returned_at = lines.orders, lines.sold_at, lines.returned_at
-    first = bisect_left(orders, orders_from, key=ORDERED_AT)
-    stop = bisect_left(orders, orders_until, lo=first, key=ORDERED_AT)
 
     tallies: dict[K, list[int]] = {}
-    for i in range(first, stop):
+    for i in lines.placed_between(orders_from, orders_until):
         order = orders[i]
         group = key(order)
         tally = tallies.get(group)
