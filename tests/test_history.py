@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -154,9 +155,12 @@ class TestIndex:
         lines = h.lines
         assert sorted(o.order_id for o in lines.orders) == sorted(o.order_id for o in rec.orders)
         assert [o.ordered_at for o in lines.orders] == sorted(o.ordered_at for o in rec.orders)
-        for o, s, r in zip(lines.orders, lines.sold_at, lines.returned_at, strict=True):
+        for o, s, r, k in zip(
+            lines.orders, lines.sold_at, lines.returned_at, lines.kopecks, strict=True
+        ):
             assert s == sold.get(o.order_id)
             assert r == returned.get(o.order_id)
+            assert Decimal(k) / 100 == o.price
         given_ids = {o.order_id for o in rec.orders}
         assert len(h.unmatched_sales) == sum(s.order_id not in given_ids for s in rec.sales)
         assert len(h.unmatched_returns) == sum(r.order_id not in given_ids for r in rec.returns)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, tzinfo
+from itertools import islice
 from operator import attrgetter
 from typing import Final, TypeVar
 
@@ -19,6 +20,7 @@ from redemption.errors import (
     ReturnWithoutSaleError,
 )
 from redemption.model import Order, Return, Sale
+from redemption.money import to_kopecks
 
 __all__ = ["History", "OrderLines"]
 
@@ -31,10 +33,11 @@ RETURNED_AT: Final = attrgetter("returned_at")
 
 @attrs.frozen
 class OrderLines:
-    """The history as one line per order: the order, and when it was sold and returned.
+    """The history as one line per order: the order, when it was sold and returned, its price.
 
-    The three tuples are aligned: ``sold_at[i]`` and ``returned_at[i]`` belong to
-    ``orders[i]`` (``None`` where that has not happened).
+    The tuples are aligned: ``sold_at[i]``, ``returned_at[i]`` and ``kopecks[i]`` belong to
+    ``orders[i]`` (``None`` where a sale or return has not happened); ``kopecks`` is the
+    order's price in whole kopecks, the way frames keep money.
     Orders are sorted by the instant they were placed.
 
     .. versionadded:: 0.1.0
@@ -43,6 +46,7 @@ class OrderLines:
     orders: tuple[Order, ...]
     sold_at: tuple[datetime | None, ...]
     returned_at: tuple[datetime | None, ...]
+    kopecks: tuple[int, ...]
 
     def placed_between(self, start: datetime, stop: datetime) -> range:
         """Return the positions of the lines whose order was placed in ``[start, stop)``.
@@ -59,6 +63,28 @@ class OrderLines:
     def placed_before(self, stop: datetime) -> int:
         """Return how many orders were placed before `stop`: they are the first lines."""
         return bisect_left(self.orders, stop, key=ORDERED_AT)
+
+    def rows(
+        self,
+        positions: range,
+        *,
+        buyer_id: str | None = None,
+        seller_id: str | None = None,
+    ) -> Iterator[tuple[Order, datetime | None, datetime | None, int]]:
+        """Yield ``(order, sold_at, returned_at, kopecks)`` of the lines at `positions`.
+
+        With `buyer_id` or `seller_id`, only the lines of that buyer or seller.
+        """
+        rows: Iterator[tuple[Order, datetime | None, datetime | None, int]] = zip(
+            self.orders, self.sold_at, self.returned_at, self.kopecks, strict=True
+        )
+        if positions != range(len(self.orders)):
+            rows = islice(rows, positions.start, positions.stop)
+        if buyer_id is not None:
+            rows = (row for row in rows if row[0].buyer_id == buyer_id)
+        if seller_id is not None:
+            rows = (row for row in rows if row[0].seller_id == seller_id)
+        return rows
 
 
 def _records(items: Iterable[_R], kind: type[_R], name: str) -> list[_R]:
@@ -217,7 +243,12 @@ class History:
 
         unmatched_sales.sort(key=SOLD_AT)
         unmatched_returns.sort(key=RETURNED_AT)
-        self._lines = OrderLines(tuple(order_list), tuple(sold_at), tuple(returned_at))
+        self._lines = OrderLines(
+            tuple(order_list),
+            tuple(sold_at),
+            tuple(returned_at),
+            tuple([to_kopecks(order.price) for order in order_list]),
+        )
         self._sales = tuple(sale_list)
         self._returns = tuple(return_list)
         self._unmatched_sales = tuple(unmatched_sales)

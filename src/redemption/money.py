@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from redemption.errors import InvalidPriceError, RecordTypeError
 
-__all__ = ["CENT", "ZERO", "to_money"]
+__all__ = ["CENT", "ZERO", "from_kopecks", "to_kopecks", "to_money"]
 
 CENT = Decimal("0.01")
 """One kopeck, the quantum of every amount."""
@@ -67,3 +67,27 @@ def to_money(value: Decimal | int | str, *, order_id: str | None = None) -> Deci
     money = amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
     # Keep the caller's object when it already has two places: one Decimal per price, not two.
     return amount if money.compare_total(amount) == 0 else money
+
+
+def to_kopecks(amount: Decimal) -> int:
+    """Return an amount of roubles with two places as a whole number of kopecks.
+
+    Example:
+        >>> to_kopecks(Decimal("1520.50"))
+        152050
+
+    .. versionadded:: 0.1.0
+    """
+    return int(amount * 100)
+
+
+def from_kopecks(kopecks: int) -> Decimal:
+    """Return a whole number of kopecks as roubles with two places.
+
+    Example:
+        >>> from_kopecks(152050), from_kopecks(0)
+        (Decimal('1520.50'), Decimal('0.00'))
+
+    .. versionadded:: 0.1.0
+    """
+    return CENT * kopecks

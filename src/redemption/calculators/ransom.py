@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta, tzinfo
 from decimal import Decimal
-from itertools import islice
+from typing import cast
 
 from dateutil.relativedelta import relativedelta
 
 from redemption.dates import MOSCOW
 from redemption.history import History
-from redemption.money import ZERO
+from redemption.money import ZERO, from_kopecks
 from redemption.windows import TWO_YEARS, trailing_window
 
 __all__ = ["ransom_amount", "ransom_amounts"]
@@ -29,25 +29,22 @@ def _ransoms(
     sold_from, known_until = trailing_window(today, window).bounds(tz)
     lines = history.lines
     # Orders placed after today are not known yet, nor are their buyers.
-    known = zip(lines.orders, lines.sold_at, lines.returned_at, strict=True)
-    amounts: dict[str, Decimal] = {}
-    for order, sold, returned in islice(known, lines.placed_before(known_until)):
+    known = range(lines.placed_before(known_until))
+    kopecks: dict[str | None, int] = {}
+    get = kopecks.get
+    for order, sold, returned, price in lines.rows(known, buyer_id=buyer_id, seller_id=seller_id):
         buyer = order.buyer_id
-        if (
-            buyer is None
-            or (buyer_id is not None and buyer != buyer_id)
-            or (seller_id is not None and order.seller_id != seller_id)
-        ):
-            continue
         if (
             sold is not None
             and sold_from <= sold < known_until
             and (returned is None or returned >= known_until)
         ):
-            amounts[buyer] = amounts.get(buyer, ZERO) + order.price
-        elif buyer not in amounts:
-            amounts[buyer] = ZERO
-    return amounts
+            kopecks[buyer] = get(buyer, 0) + price
+        elif buyer not in kopecks:
+            kopecks[buyer] = 0
+    kopecks.pop(None, None)  # orders without a buyer, summed apart and dropped in one go
+    by_buyer = cast("dict[str, int]", kopecks)
+    return dict(zip(by_buyer.keys(), map(from_kopecks, by_buyer.values()), strict=True))
 
 
 def ransom_amount(
