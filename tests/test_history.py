@@ -15,6 +15,7 @@ from redemption import (
     DuplicateRecordError,
     EventOrderError,
     History,
+    InvalidPriceError,
     Order,
     RecordTypeError,
     Return,
@@ -112,6 +113,14 @@ class TestContradictions:
         assert caught.value.order_id == "9"
         assert isinstance(caught.value, ValueError)
 
+    def test_a_price_too_large_to_count_in_kopecks_is_a_data_error(self) -> None:
+        """
+        Prices are counted in 64-bit kopecks; a larger one is refused, naming the order.
+        """
+        huge = Order(order_id="9", seller_id="s", sku="k", price=10**17, ordered_at=AT)
+        with pytest.raises(InvalidPriceError, match=r"order 9: price .* too large"):
+            History(orders=[order("1"), huge])
+
     def test_a_record_of_the_wrong_kind_is_a_type_error(self) -> None:
         """
         A sale given among the orders is refused, naming its place and order.
@@ -135,6 +144,8 @@ class TestIndex:
         assert h.sales == tuple(sales)
         assert h.returns == tuple(returns)
         assert h.lines.sold_at == (None,)
+        assert h.lines.kopecks.tolist() == [10000]
+        assert h.lines.kopecks.readonly
 
     @given(scenario=scenarios(), seed=st.integers(0, 2**32 - 1))
     def test_lines_put_each_sale_and_return_beside_its_order(

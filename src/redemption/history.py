@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, tzinfo
@@ -16,6 +17,7 @@ from redemption.errors import (
     CancelledOrderSoldError,
     DuplicateRecordError,
     EventOrderError,
+    InvalidPriceError,
     RecordTypeError,
     ReturnWithoutSaleError,
 )
@@ -29,15 +31,18 @@ _R = TypeVar("_R", Order, Sale, Return)
 ORDERED_AT: Final = attrgetter("ordered_at")
 SOLD_AT: Final = attrgetter("sold_at")
 RETURNED_AT: Final = attrgetter("returned_at")
+PRICE: Final = attrgetter("price")
 
 
 @attrs.frozen
 class OrderLines:
     """The history as one line per order: the order, when it was sold and returned, its price.
 
-    The tuples are aligned: ``sold_at[i]``, ``returned_at[i]`` and ``kopecks[i]`` belong to
-    ``orders[i]`` (``None`` where a sale or return has not happened); ``kopecks`` is the
-    order's price in whole kopecks, the way frames keep money.
+    The columns are aligned: ``sold_at[i]``, ``returned_at[i]`` and ``kopecks[i]`` belong to
+    ``orders[i]`` (``None`` where a sale or return has not happened).
+    ``kopecks`` holds each order's price in whole kopecks, the way frames keep money, as a
+    read-only buffer of 64-bit integers (8 bytes an order; ``numpy.frombuffer`` takes it
+    without a copy).
     Orders are sorted by the instant they were placed.
 
     .. versionadded:: 0.1.0
@@ -46,7 +51,7 @@ class OrderLines:
     orders: tuple[Order, ...]
     sold_at: tuple[datetime | None, ...]
     returned_at: tuple[datetime | None, ...]
-    kopecks: tuple[int, ...]
+    kopecks: memoryview
 
     def placed_between(self, start: datetime, stop: datetime) -> range:
         """Return the positions of the lines whose order was placed in ``[start, stop)``.
@@ -103,6 +108,17 @@ def _duplicate(record: Order | Sale | Return) -> DuplicateRecordError:
     kind = {Order: "orders", Sale: "sales", Return: "returns"}[type(record)]
     msg = f"order {record.order_id}: two {kind} of one order"
     return DuplicateRecordError(msg, order_id=record.order_id)
+
+
+def _kopecks(orders: list[Order]) -> memoryview:
+    """Return the orders' prices in kopecks as a read-only buffer of 64-bit integers."""
+    try:
+        prices = array("q", map(to_kopecks, map(PRICE, orders)))
+    except OverflowError:
+        order = next(o for o in orders if not -(2**63) <= to_kopecks(o.price) < 2**63)
+        msg = f"order {order.order_id}: price {order.price} is too large to count in kopecks"
+        raise InvalidPriceError(msg, order_id=order.order_id) from None
+    return memoryview(prices).toreadonly()
 
 
 def _positions(orders: list[Order]) -> dict[str, int]:
@@ -241,13 +257,11 @@ class History:
             position, sold_at, unmatched_sold_at, return_list
         )
 
+        del position, unmatched_sold_at  # only matching needs the index: free it first
         unmatched_sales.sort(key=SOLD_AT)
         unmatched_returns.sort(key=RETURNED_AT)
         self._lines = OrderLines(
-            tuple(order_list),
-            tuple(sold_at),
-            tuple(returned_at),
-            tuple([to_kopecks(order.price) for order in order_list]),
+            tuple(order_list), tuple(sold_at), tuple(returned_at), _kopecks(order_list)
         )
         self._sales = tuple(sale_list)
         self._returns = tuple(return_list)
