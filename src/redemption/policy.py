@@ -68,7 +68,7 @@ def _threshold(value: object, rule: str, field: str) -> Decimal | None:
     return number
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class Rule:
     """A privilege or restriction that applies while a figure is in ``[at_least, below)``.
 
@@ -138,7 +138,7 @@ class Rule:
         if group is not None and not _is_name(group):
             msg = f"rule {name!r}: group must be a non-empty str or None, not {group!r}"
             raise PolicyError(msg)
-        self.__attrs_init__(  # type: ignore[attr-defined]
+        self.__attrs_init__(
             name=name, kind=kind, figure=figure, at_least=low, below=high, group=group
         )
 

@@ -13,13 +13,22 @@ from typing import assert_type
 import redemption
 from redemption import (
     MOSCOW,
+    BuyerReport,
+    BuyerStatus,
     DayWindow,
     History,
     Order,
     Period,
+    Policy,
     RateReport,
     RedemptionWindow,
+    Rule,
     Sale,
+    buyer_redemption_percentage,
+    buyer_reports,
+    buyer_status,
+    ransom_amount,
+    ransom_amounts,
     redemption_rate,
     redemption_rates,
     redemption_window,
@@ -48,6 +57,19 @@ def use_the_api() -> None:
     )
     assert_type(by_month, dict[int, RateReport])
     assert_type(redemption.__version__, str)
+
+    today = date(2025, 5, 1)
+    assert_type(ransom_amount(history, "b", today=today), Decimal)
+    assert_type(ransom_amounts(history, today=today, seller_id="s"), dict[str, Decimal])
+    report_b = buyer_redemption_percentage(history, "b", today=today, weight="price")
+    assert_type(report_b, BuyerReport)
+    assert_type(report_b.percentage, Decimal | None)
+    assert_type(buyer_reports(history, today=today, period=period), dict[str, BuyerReport])
+    policy = Policy(
+        rules=[Rule(name="free delivery", kind="privilege", figure="percentage", at_least=80)]
+    )
+    assert_type(buyer_status(history, "b", today=today, policy=policy), BuyerStatus)
+    assert_type(Policy.from_toml("rule = []"), Policy)
 
     try:
         history = History(orders=[order, order])
