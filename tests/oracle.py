@@ -17,6 +17,20 @@ Counts = tuple[int, int, int, int]
 """Orders, sales, returns and orders in transit."""
 
 
+def _day(instant: datetime, tz: tzinfo) -> date:
+    return instant.astimezone(tz).date()
+
+
+def _event_days(
+    sales: tuple[Sale, ...], returns: tuple[Return, ...], tz: tzinfo
+) -> tuple[dict[str, date], dict[str, date]]:
+    """Return the day of each order's sale and of each order's return, by order id."""
+    return (
+        {s.order_id: _day(s.sold_at, tz) for s in sales},
+        {r.order_id: _day(r.returned_at, tz) for r in returns},
+    )
+
+
 def oracle_windows(period: Period, today: date) -> tuple[date, date, date]:
     """Return the first day of both windows, the last orders day and the last sales day."""
     days = (period.end - period.start).days + 1
@@ -36,11 +50,10 @@ def oracle_rates(  # noqa: PLR0917 - the oracle spells out everything it depends
     """Count per group, day by day; also count unmatched sales in the sales window."""
 
     def day_of(instant: datetime) -> date:
-        return instant.astimezone(tz).date()
+        return _day(instant, tz)
 
     first, last_order_day, last_sale_day = oracle_windows(period, today)
-    sold = {s.order_id: day_of(s.sold_at) for s in sales}
-    returned = {r.order_id: day_of(r.returned_at) for r in returns}
+    sold, returned = _event_days(sales, returns, tz)
     counts: dict[Hashable, list[int]] = {}
     day = first
     while day <= last_order_day:
@@ -81,10 +94,9 @@ def oracle_ransoms(  # noqa: PLR0917 - the oracle spells out everything it depen
     """Sum per buyer, order by order, the prices of what was sold in [first, today] and kept."""
 
     def day_of(instant: datetime) -> date:
-        return instant.astimezone(tz).date()
+        return _day(instant, tz)
 
-    sold = {s.order_id: day_of(s.sold_at) for s in sales}
-    returned = {r.order_id: day_of(r.returned_at) for r in returns}
+    sold, returned = _event_days(sales, returns, tz)
     amounts: dict[str, Decimal] = {}
     for order in orders:
         if order.buyer_id is None or day_of(order.ordered_at) > today:
@@ -112,10 +124,9 @@ def oracle_buyers(  # noqa: PLR0917 - the oracle spells out everything it depend
     """Count per buyer placed, sold, returned and in transit over orders placed in [first, last]."""
 
     def day_of(instant: datetime) -> date:
-        return instant.astimezone(tz).date()
+        return _day(instant, tz)
 
-    sold = {s.order_id: day_of(s.sold_at) for s in sales}
-    returned = {r.order_id: day_of(r.returned_at) for r in returns}
+    sold, returned = _event_days(sales, returns, tz)
     counts: dict[str, list[int]] = {}
     for order in orders:
         if order.buyer_id is None or not first <= day_of(order.ordered_at) <= last:

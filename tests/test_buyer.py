@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from redemption import (
-    MOSCOW,
     History,
     InvalidPeriodError,
     Order,
@@ -24,15 +23,11 @@ from redemption import (
     ransom_amounts,
     trailing_window,
 )
+from tests.builders import an_order, msk
 from tests.oracle import oracle_buyers, oracle_ransoms
 from tests.strategies import Records, Scenario, scenarios
 
 ZERO = Decimal("0.00")
-
-
-def msk(text: str) -> datetime:
-    """Read an ISO timestamp as Moscow time."""
-    return datetime.fromisoformat(text).replace(tzinfo=MOSCOW)
 
 
 def bought(n: int, *, kept: int, buyer: str = "b", price: str = "100") -> History:
@@ -153,16 +148,7 @@ class TestRansomExamples:
         """
         at = msk("2025-04-01 12:00")
         history = History(
-            orders=[
-                Order(
-                    order_id="1",
-                    seller_id="s",
-                    sku="k",
-                    price="990.50",
-                    ordered_at=at,
-                    buyer_id="b",
-                )
-            ],
+            orders=[an_order("1", at, price="990.50", buyer_id="b")],
             sales=[Sale(order_id="1", sold_at=at)],
             returns=[Return(order_id="1", returned_at=msk("2025-04-20 00:00"))],
         )

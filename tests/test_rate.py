@@ -21,16 +21,12 @@ from redemption import (
     redemption_rate,
     redemption_rates,
 )
+from tests.builders import an_order, msk
 from tests.oracle import oracle_rates, oracle_windows
 from tests.strategies import ANCHORS, Records, Scenario, scenarios
 
 SEED_PERIOD = Period(date(2025, 4, 17), date(2025, 4, 30))
 SEED_TODAY = date(2025, 4, 30)
-
-
-def msk(text: str) -> datetime:
-    """Read an ISO timestamp as Moscow time."""
-    return datetime.fromisoformat(text).replace(tzinfo=MOSCOW)
 
 
 def edge_history() -> History:
@@ -120,15 +116,7 @@ class TestWorkedExamples:
         A counted order sold after the sales window is in the denominator, not a sale.
         """
         history = History(
-            orders=[
-                Order(
-                    order_id="1",
-                    seller_id="s",
-                    sku="k",
-                    price=1,
-                    ordered_at=msk("2025-01-20 12:00"),
-                )
-            ],
+            orders=[an_order("1", msk("2025-01-20 12:00"))],
             sales=[Sale(order_id="1", sold_at=msk("2025-03-05 12:00"))],
         )
         report = redemption_rate(
@@ -141,17 +129,7 @@ class TestWorkedExamples:
         """
         With only orders in transit there is nothing to divide by: the rate is None.
         """
-        history = History(
-            orders=[
-                Order(
-                    order_id="1",
-                    seller_id="s",
-                    sku="k",
-                    price=1,
-                    ordered_at=msk("2025-04-20 12:00"),
-                )
-            ]
-        )
+        history = History(orders=[an_order("1", msk("2025-04-20 12:00"))])
         report = redemption_rate(history, SEED_PERIOD, today=SEED_TODAY)
         assert report.orders == 0
         assert report.in_transit == 1
