@@ -11,6 +11,7 @@ from redemption.cli import main
 
 EXPECTED_PUBLIC_NAMES = {
     "MOSCOW",
+    "ArgumentTypeError",
     "Buyer",
     "BuyerReport",
     "BuyerStatus",
@@ -20,9 +21,12 @@ EXPECTED_PUBLIC_NAMES = {
     "Decision",
     "DuplicateRecordError",
     "EventOrderError",
+    "Figure",
     "History",
+    "InvalidArgumentError",
     "InvalidPeriodError",
     "InvalidPriceError",
+    "Kind",
     "NaiveTimestampError",
     "Order",
     "OrderLines",
@@ -38,6 +42,7 @@ EXPECTED_PUBLIC_NAMES = {
     "Rule",
     "Sale",
     "Seller",
+    "Weight",
     "buyer_redemption_percentage",
     "buyer_reports",
     "buyer_status",

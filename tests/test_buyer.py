@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -11,6 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from redemption import (
+    MOSCOW,
+    ArgumentTypeError,
     History,
     InvalidPeriodError,
     Order,
@@ -126,6 +128,17 @@ class TestRedemptionPercentageExamples:
         with pytest.raises(InvalidPeriodError):
             buyer_reports(
                 History(), today=date(2025, 4, 1), period=Period(date(2025, 4, 1), date(2025, 4, 2))
+            )
+
+    def test_today_must_be_a_day(self) -> None:
+        """
+        An instant where a day goes is a typed error, not a comparison failure.
+        """
+        with pytest.raises(ArgumentTypeError, match="today must be a date"):
+            buyer_reports(
+                History(),
+                today=datetime(2025, 4, 30, tzinfo=MOSCOW),
+                period=Period(date(2025, 4, 1), date(2025, 4, 2)),
             )
 
     def test_percentages_are_rounded_half_even_to_two_places(self) -> None:

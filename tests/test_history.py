@@ -121,6 +121,18 @@ class TestContradictions:
         with pytest.raises(InvalidPriceError, match=r"order 9: price .* too large"):
             History(orders=[order("1"), huge])
 
+    def test_records_of_subclasses_are_checked_like_their_kind(self) -> None:
+        """
+        A subclass of Sale is a sale: two of them for one order are a duplicate.
+        """
+
+        class ShopSale(Sale):
+            pass
+
+        sales = [ShopSale(order_id="9", sold_at=LATER), ShopSale(order_id="9", sold_at=LATER)]
+        with pytest.raises(DuplicateRecordError, match="order 9: two sales of one order"):
+            History(orders=[order("9")], sales=sales)
+
     def test_a_record_of_the_wrong_kind_is_a_type_error(self) -> None:
         """
         A sale given among the orders is refused, naming its place and order.

@@ -238,7 +238,7 @@ class TestBuyerStatus:
         assert status.privileges == status.restrictions == ()
         assert (
             status.decisions[0].reason
-            == "no redemption percentage: the buyer has no orders to judge by"
+            == "no redemption percentage: nothing placed yet, or only orders still in transit"
         )
 
     def test_a_shop_rule_needs_the_shop(self) -> None:
@@ -247,6 +247,32 @@ class TestBuyerStatus:
         """
         with pytest.raises(PolicyError, match="seller_id"):
             buyer_status(History(), "b", today=date(2025, 4, 30), policy=Policy.from_toml(EXAMPLE))
+
+    def test_thresholds_are_compared_with_the_exact_percentage(self) -> None:
+        """
+        Two of three kept is 66.666...%: below 66.67, though it rounds to 66.67.
+        """
+        policy = Policy(rules=[rule(name="reliable", at_least="66.67")])
+        status = buyer_status(
+            history(kept=2, returned=1), "b", today=date(2025, 4, 30), policy=policy
+        )
+        assert status.report.percentage == Decimal("66.67")
+        assert status.privileges == ()
+        assert status.decisions[0].value == Decimal("66.67")
+        assert status.decisions[0].reason == "redemption percentage 66.666667 < 66.67"
+
+    @pytest.mark.parametrize(
+        "window",
+        [timedelta(days=-5), {"hours": 5}, {"year": 2}, timedelta(hours=1)],
+    )
+    def test_a_policy_window_that_is_no_length_of_days_is_refused_when_built(
+        self, window: object
+    ) -> None:
+        """
+        A window reaching forwards, in hours, or setting a calendar field is a PolicyError.
+        """
+        with pytest.raises(PolicyError, match="ransom_window"):
+            Policy.from_dict({"rule": [], "ransom_window": window})
 
     def test_the_policy_windows_and_weight_are_used(self) -> None:
         """

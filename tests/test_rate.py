@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from redemption import (
     MOSCOW,
     History,
+    InvalidArgumentError,
     InvalidPeriodError,
     Order,
     Period,
@@ -149,8 +150,23 @@ class TestWorkedExamples:
         )
         report = redemption_rate(history, SEED_PERIOD, today=SEED_TODAY)
         assert report.unmatched == 2
+        assert report.unmatched_returns == 0
         assert report.orders == 0
         assert redemption_rates(history, SEED_PERIOD, today=SEED_TODAY) == {}
+
+    def test_unmatched_returns_in_the_sales_window_are_counted_apart(self) -> None:
+        """
+        Returns of orders outside the export are reported too, by the day of the return.
+        """
+        history = History(
+            returns=[
+                Return(order_id="x", returned_at=msk("2025-03-31 23:59:59.999999")),
+                Return(order_id="y", returned_at=msk("2025-04-01 00:00")),
+                Return(order_id="z", returned_at=msk("2025-04-30 23:59:59.999999")),
+            ]
+        )
+        report = redemption_rate(history, SEED_PERIOD, today=SEED_TODAY)
+        assert (report.unmatched, report.unmatched_returns) == (0, 2)
 
     def test_a_period_ending_after_today_is_refused(self) -> None:
         """
@@ -179,7 +195,7 @@ class TestWorkedExamples:
         """
         `by` takes "sku", "seller" or a function; another string is a ValueError.
         """
-        with pytest.raises(ValueError, match="'colour'"):
+        with pytest.raises(InvalidArgumentError, match="'colour'"):
             redemption_rates(History(), SEED_PERIOD, today=SEED_TODAY, by="colour")  # type: ignore[call-overload]
 
 
@@ -251,6 +267,14 @@ class TestProperties:
         assert {k: counts(r) for k, r in by_sku.items()} == expected
         total = redemption_rate(history, period, today=today, tz=tz)
         assert total.unmatched == unmatched
+        given = {o.order_id for o in rec.orders}
+        first, _, last_sale_day = oracle_windows(period, today)
+        assert total.unmatched_returns == sum(
+            1
+            for r in rec.returns
+            if r.order_id not in given
+            and first <= r.returned_at.astimezone(tz).date() <= last_sale_day
+        )
         first, last_order_day, last_sale_day = oracle_windows(period, today)
         assert (total.window.orders.first, total.window.orders.last) == (first, last_order_day)
         assert (total.window.sales.first, total.window.sales.last) == (first, last_sale_day)

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from redemption import MOSCOW, DayWindow, InvalidPeriodError, Period, redemption_window
+from redemption import (
+    MOSCOW,
+    ArgumentTypeError,
+    DayWindow,
+    InvalidPeriodError,
+    Period,
+    redemption_window,
+    trailing_window,
+)
 
 
 class TestRedemptionWindow:
@@ -82,6 +91,31 @@ class TestPeriodAndDayWindow:
             Period(datetime(2025, 1, 1, tzinfo=MOSCOW), date(2025, 1, 31))
         with pytest.raises(TypeError, match="today must be a date"):
             redemption_window(Period(date(2025, 1, 1), date(2025, 1, 2)), today="2025-02-01")  # type: ignore[arg-type]
+
+    def test_asking_whether_an_instant_is_in_a_window_is_an_error(self) -> None:
+        """
+        An instant has no day until a zone is named: `in` refuses it instead of guessing.
+        """
+        w = DayWindow(date(2025, 1, 1), date(2025, 1, 31))
+        with pytest.raises(ArgumentTypeError, match="instant, not a day"):
+            _ = datetime(2025, 1, 5, tzinfo=MOSCOW) in w
+        assert "2025-01-05" not in w
+
+    @pytest.mark.parametrize(
+        "back",
+        [
+            relativedelta(month=1),
+            relativedelta(years=-1),
+            relativedelta(hours=3),
+            timedelta(hours=5),
+        ],
+    )
+    def test_a_trailing_window_needs_a_length_of_whole_days_back(self, back: object) -> None:
+        """
+        Calendar fields (month=1), forward or sub-day lengths are refused, not guessed at.
+        """
+        with pytest.raises(InvalidPeriodError, match="window"):
+            trailing_window(date(2025, 4, 30), back)  # type: ignore[arg-type]
 
     @given(
         first=st.dates(date(2000, 1, 1), date(2030, 1, 1)),

@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from redemption.calculators import (
     BuyerReport,
     RateReport,
+    Weight,
     buyer_redemption_percentage,
     buyer_reports,
     ransom_amount,
@@ -21,10 +22,12 @@ from redemption.calculators import (
 )
 from redemption.dates import MOSCOW
 from redemption.errors import (
+    ArgumentTypeError,
     CancelledOrderSoldError,
     DataError,
     DuplicateRecordError,
     EventOrderError,
+    InvalidArgumentError,
     InvalidPeriodError,
     InvalidPriceError,
     NaiveTimestampError,
@@ -35,7 +38,7 @@ from redemption.errors import (
 )
 from redemption.history import History, OrderLines
 from redemption.model import Buyer, Order, Return, Sale, Seller
-from redemption.policy import BuyerStatus, Decision, Policy, Rule, buyer_status
+from redemption.policy import BuyerStatus, Decision, Figure, Kind, Policy, Rule, buyer_status
 from redemption.windows import (
     DayWindow,
     Period,
@@ -46,6 +49,7 @@ from redemption.windows import (
 
 __all__ = [
     "MOSCOW",
+    "ArgumentTypeError",
     "Buyer",
     "BuyerReport",
     "BuyerStatus",
@@ -55,9 +59,12 @@ __all__ = [
     "Decision",
     "DuplicateRecordError",
     "EventOrderError",
+    "Figure",
     "History",
+    "InvalidArgumentError",
     "InvalidPeriodError",
     "InvalidPriceError",
+    "Kind",
     "NaiveTimestampError",
     "Order",
     "OrderLines",
@@ -73,6 +80,7 @@ __all__ = [
     "Rule",
     "Sale",
     "Seller",
+    "Weight",
     "buyer_redemption_percentage",
     "buyer_reports",
     "buyer_status",

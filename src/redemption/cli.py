@@ -6,14 +6,16 @@ The one place that prints.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Sequence
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 from redemption import __version__
 from redemption.calculators import RateReport, redemption_rate, redemption_rates
 from redemption.examples import EXAMPLE_TODAY, example_history
+from redemption.money import percent
 from redemption.windows import Period
 
 __all__ = ["main"]
@@ -33,10 +35,7 @@ _DEMO_CASES = (
 
 
 def _percent(value: Fraction | None) -> str:
-    if value is None:
-        return "-"
-    exact = Decimal(value.numerator * 100) / Decimal(value.denominator)
-    return f"{exact.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN)}%"
+    return "-" if value is None else f"{percent(value)}%"
 
 
 def _report_lines(report: RateReport) -> list[str]:
@@ -47,7 +46,8 @@ def _report_lines(report: RateReport) -> list[str]:
         f"  complete        {'yes' if report.complete else 'no: sales can still arrive'}",
         (
             f"  orders {report.orders}, sales {report.sales}, returns {report.returns}, "
-            f"in transit {report.in_transit}, unmatched sales {report.unmatched}"
+            f"in transit {report.in_transit}, unmatched sales {report.unmatched}, "
+            f"unmatched returns {report.unmatched_returns}"
         ),
         (
             f"  redemption rate {_percent(report.rate)}, "
@@ -115,5 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit status.
     """
     args = _parser().parse_args(argv)
-    status: int = args.run(args)
+    try:
+        status: int = args.run(args)
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     return status

@@ -75,6 +75,10 @@ def day_start(day: date, tz: tzinfo) -> datetime:
     skips the whole day, it is the first instant after the change.
     A day window ``[first, last]`` is then the half-open interval of instants
     ``[day_start(first), day_start(last + 1 day))``.
+    That holds wherever a zone's calendar days never go backwards. A few zones once set
+    their clocks back across midnight (St John's, Newfoundland, until 2011, from 00:01 to
+    23:01 of the day before): the hour lived again after the new day began counts on the
+    new day.
 
     Example:
         >>> day_start(date(2025, 4, 1), MOSCOW)

@@ -9,10 +9,12 @@ An error about a record names that record's ``order_id`` in its message and keep
 from __future__ import annotations
 
 __all__ = [
+    "ArgumentTypeError",
     "CancelledOrderSoldError",
     "DataError",
     "DuplicateRecordError",
     "EventOrderError",
+    "InvalidArgumentError",
     "InvalidPeriodError",
     "InvalidPriceError",
     "NaiveTimestampError",
@@ -30,7 +32,16 @@ class RedemptionError(Exception):
     """
 
 
-class DataError(RedemptionError, ValueError):
+class _NamesRecord(Exception):  # noqa: N818 - a mixin, not an error of its own
+    """An error about one record: its message names it, and ``order_id`` keeps its id."""
+
+    def __init__(self, message: str, *, order_id: str | None = None) -> None:
+        """Keep the message and the id of the offending record."""
+        super().__init__(message)
+        self.order_id = order_id
+
+
+class DataError(_NamesRecord, RedemptionError, ValueError):
     """A record is invalid, or records contradict each other.
 
     The message names the offending record; ``order_id`` holds its order id (``None`` only
@@ -38,11 +49,6 @@ class DataError(RedemptionError, ValueError):
 
     .. versionadded:: 0.1.0
     """
-
-    def __init__(self, message: str, *, order_id: str | None = None) -> None:
-        """Keep the message and the id of the offending record."""
-        super().__init__(message)
-        self.order_id = order_id
 
 
 class NaiveTimestampError(DataError):
@@ -89,16 +95,25 @@ class ReturnWithoutSaleError(DataError):
     """
 
 
-class RecordTypeError(RedemptionError, TypeError):
+class RecordTypeError(_NamesRecord, RedemptionError, TypeError):
     """A record field has the wrong type: a float price, a non-string id, a non-record.
 
     .. versionadded:: 0.1.0
     """
 
-    def __init__(self, message: str, *, order_id: str | None = None) -> None:
-        """Keep the message and the id of the offending record."""
-        super().__init__(message)
-        self.order_id = order_id
+
+class ArgumentTypeError(RedemptionError, TypeError):
+    """An argument of a calculation has the wrong type, such as a datetime where a day goes.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class InvalidArgumentError(RedemptionError, ValueError):
+    """An argument of a calculation has a value it cannot take, such as an unknown grouping.
+
+    .. versionadded:: 0.1.0
+    """
 
 
 class PolicyError(RedemptionError, ValueError):

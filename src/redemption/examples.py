@@ -9,7 +9,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from redemption.dates import MOSCOW
+from redemption.dates import MOSCOW, day_end
 from redemption.history import History
 from redemption.model import Order, Return, Sale
 
@@ -45,7 +45,7 @@ def example_history(*, orders: int = 600, seed: int = 2025) -> History:
     rng = random.Random(seed)  # noqa: S311 - example data, not a secret
     first_day = date(2024, 12, 1)
     days = (EXAMPLE_TODAY - first_day).days + 1
-    known_until = datetime.combine(EXAMPLE_TODAY + timedelta(days=1), time(), tzinfo=MOSCOW)
+    known_until = day_end(EXAMPLE_TODAY, MOSCOW)
     skus = sorted(_SKUS)
     made: list[Order] = []
     sales: list[Sale] = []

@@ -95,7 +95,7 @@ class OrderLines:
 def _records(items: Iterable[_R], kind: type[_R], name: str) -> list[_R]:
     records = list(items)
     for position, record in enumerate(records):
-        if type(record) is not kind and not isinstance(record, kind):
+        if not isinstance(record, kind):
             msg = (
                 f"{name}[{position}] must be a {kind.__name__}, "
                 f"not {type(record).__name__} {record!r}"
@@ -105,8 +105,11 @@ def _records(items: Iterable[_R], kind: type[_R], name: str) -> list[_R]:
 
 
 def _duplicate(record: Order | Sale | Return) -> DuplicateRecordError:
-    kind = {Order: "orders", Sale: "sales", Return: "returns"}[type(record)]
-    msg = f"order {record.order_id}: two {kind} of one order"
+    if isinstance(record, Order):
+        what = "two orders with this id"
+    else:
+        what = f"two {'sales' if isinstance(record, Sale) else 'returns'} of one order"
+    msg = f"order {record.order_id}: {what}"
     return DuplicateRecordError(msg, order_id=record.order_id)
 
 

@@ -7,7 +7,7 @@ instant it denotes. Prices are `Decimal` roubles with two places.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 import attrs
@@ -25,12 +25,6 @@ def _check_id(value: object, field: str, order_id: str | None) -> str:
     where = f"order {order_id}: " if order_id is not None else ""
     msg = f"{where}{field} must be a non-empty str, not {type(value).__name__} {value!r}"
     raise RecordTypeError(msg, order_id=order_id)
-
-
-def _instant(value: datetime, order_id: str, field: str) -> datetime:
-    if type(value) is datetime and value.tzinfo is UTC:
-        return value
-    return to_utc(value, order_id=order_id, field=field)
 
 
 _set = object.__setattr__  # records are frozen: their own __init__ sets each field once
@@ -61,7 +55,7 @@ class Order:
         EventOrderError: the order was cancelled before it was placed.
 
     Example:
-        >>> from datetime import UTC, datetime
+        >>> from datetime import datetime
         >>> from redemption import MOSCOW
         >>> o = Order(order_id="srid-1", seller_id="shop", sku="nm-42", price="1520.5",
         ...           ordered_at=datetime(2025, 4, 1, 10, 30, tzinfo=MOSCOW))
@@ -96,13 +90,13 @@ class Order:
         _set(self, "seller_id", _check_id(seller_id, "seller_id", order_id))
         _set(self, "sku", _check_id(sku, "sku", order_id))
         _set(self, "price", to_money(price, order_id=order_id))
-        ordered_at = _instant(ordered_at, order_id, "ordered_at")
+        ordered_at = to_utc(ordered_at, order_id=order_id, field="ordered_at")
         _set(self, "ordered_at", ordered_at)
         if buyer_id is not None:
             buyer_id = _check_id(buyer_id, "buyer_id", order_id)
         _set(self, "buyer_id", buyer_id)
         if cancelled_at is not None:
-            cancelled_at = _instant(cancelled_at, order_id, "cancelled_at")
+            cancelled_at = to_utc(cancelled_at, order_id=order_id, field="cancelled_at")
             if cancelled_at < ordered_at:
                 msg = (
                     f"order {order_id}: cancelled {cancelled_at.isoformat()} "
@@ -140,7 +134,7 @@ class Sale:
         """Validate the fields, naming the order in any error."""
         order_id = _check_id(order_id, "order_id", None)
         _set(self, "order_id", order_id)
-        _set(self, "sold_at", _instant(sold_at, order_id, "sold_at"))
+        _set(self, "sold_at", to_utc(sold_at, order_id=order_id, field="sold_at"))
 
 
 @attrs.frozen(init=False, weakref_slot=False)
@@ -166,7 +160,7 @@ class Return:
         """Validate the fields, naming the order in any error."""
         order_id = _check_id(order_id, "order_id", None)
         _set(self, "order_id", order_id)
-        _set(self, "returned_at", _instant(returned_at, order_id, "returned_at"))
+        _set(self, "returned_at", to_utc(returned_at, order_id=order_id, field="returned_at"))
 
 
 @attrs.frozen(init=False)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from fractions import Fraction
 
 from redemption.errors import InvalidPriceError, RecordTypeError
 
-__all__ = ["CENT", "ZERO", "from_kopecks", "to_kopecks", "to_money"]
+__all__ = ["CENT", "ZERO", "from_kopecks", "percent", "to_kopecks", "to_money"]
 
 CENT = Decimal("0.01")
 """One kopeck, the quantum of every amount."""
@@ -30,7 +31,8 @@ def to_money(value: Decimal | int | str, *, order_id: str | None = None) -> Deci
 
     Raises:
         RecordTypeError: `value` is a float, a bool or of another type (also a `TypeError`).
-        InvalidPriceError: `value` is negative, not a number, or infinite (a `DataError`).
+        InvalidPriceError: `value` is negative, not a number, infinite or too large
+            (a `DataError`).
 
     Example:
         >>> to_money("1520.5")
@@ -64,7 +66,11 @@ def to_money(value: Decimal | int | str, *, order_id: str | None = None) -> Deci
         raise InvalidPriceError(msg, order_id=order_id)
     if not amount:
         return ZERO  # also for -0, which would print as -0.00
-    money = amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    try:
+        money = amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    except InvalidOperation:  # more digits than a Decimal context holds
+        msg = f"{where}price {value!r} is too large"
+        raise InvalidPriceError(msg, order_id=order_id) from None
     # Keep the caller's object when it already has two places: one Decimal per price, not two.
     return amount if money.compare_total(amount) == 0 else money
 
@@ -91,3 +97,16 @@ def from_kopecks(kopecks: int) -> Decimal:
     .. versionadded:: 0.1.0
     """
     return CENT * kopecks
+
+
+def percent(ratio: Fraction) -> Decimal:
+    """Return a ratio as a percentage with two places, rounded half-even.
+
+    Example:
+        >>> percent(Fraction(2, 3))
+        Decimal('66.67')
+
+    .. versionadded:: 0.1.0
+    """
+    exact = Decimal(ratio.numerator * 100) / Decimal(ratio.denominator)
+    return exact.quantize(CENT, rounding=ROUND_HALF_EVEN)

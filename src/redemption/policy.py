@@ -11,6 +11,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any, Literal, cast, get_args
 
 import attrs
@@ -19,17 +20,18 @@ from dateutil.relativedelta import relativedelta
 from redemption.calculators.buyer import BuyerReport, Weight, buyer_redemption_percentage
 from redemption.calculators.ransom import ransom_amount
 from redemption.dates import MOSCOW
-from redemption.errors import PolicyError
+from redemption.errors import InvalidPeriodError, PolicyError
 from redemption.history import History
-from redemption.windows import TWO_YEARS
+from redemption.windows import TWO_YEARS, trailing_window
 
-__all__ = ["BuyerStatus", "Decision", "Figure", "Policy", "Rule", "buyer_status"]
+__all__ = ["BuyerStatus", "Decision", "Figure", "Kind", "Policy", "Rule", "buyer_status"]
 
 Figure = Literal["percentage", "ransom", "shop_ransom"]
 """What a rule looks at: the buyer's redemption percentage (0-100), their ransom amount
 in roubles, or their ransom amount with one shop (roubles, over the policy's shop window)."""
 
 Kind = Literal["privilege", "restriction"]
+"""Whether a rule grants something to the buyer or takes something away."""
 
 _FIGURES: tuple[str, ...] = get_args(Figure)
 _KINDS: tuple[str, ...] = get_args(Kind)
@@ -108,8 +110,8 @@ class Rule:
         name: str,
         kind: Kind,
         figure: Figure,
-        at_least: Decimal | int | str | None = None,
-        below: Decimal | int | str | None = None,
+        at_least: Decimal | str | float | None = None,
+        below: Decimal | str | float | None = None,
         group: str | None = None,
     ) -> None:
         """Check the rule on its own; `Policy` checks rules against each other."""
@@ -142,23 +144,33 @@ class Rule:
             name=name, kind=kind, figure=figure, at_least=low, below=high, group=group
         )
 
-    def applies_to(self, value: Decimal) -> bool:
-        """Whether the rule applies to a figure of `value`."""
-        return (self.at_least is None or value >= self.at_least) and (
-            self.below is None or value < self.below
+    def applies_to(self, value: Decimal | Fraction) -> bool:
+        """Whether the rule applies to a figure of `value`, compared exactly."""
+        exact = Fraction(value)
+        return (self.at_least is None or exact >= self.at_least) and (
+            self.below is None or exact < self.below
         )
 
-    def explain(self, value: Decimal | None) -> str:
-        """Say why the rule does or does not apply to a figure of `value`."""
+    def explain(self, value: Decimal | Fraction | None) -> str:
+        """Say why the rule does or does not apply to a figure of `value`.
+
+        The figure is shown with two places; where rounding would hide which side of a
+        threshold it is on (66.666...% against 66.67), it is shown with more.
+        """
         label = _LABELS[self.figure]
         if value is None:
-            return f"no {label}: the buyer has no orders to judge by"
+            return f"no {label}: nothing placed yet, or only orders still in transit"
+        exact = Fraction(value)
+        shown = round(Decimal(exact.numerator) / Decimal(exact.denominator), 2)
+        thresholds = [t for t in (self.at_least, self.below) if t is not None]
+        if any((Fraction(shown) >= t) != (exact >= t) for t in thresholds):
+            shown = round(Decimal(exact.numerator) / Decimal(exact.denominator), 6)
         bounds = []
         if self.at_least is not None:
-            bounds.append(f"{'>=' if value >= self.at_least else '<'} {self.at_least}")
+            bounds.append(f"{'>=' if exact >= self.at_least else '<'} {self.at_least}")
         if self.below is not None:
-            bounds.append(f"{'<' if value < self.below else '>='} {self.below}")
-        return f"{label} {value} " + " and ".join(bounds)
+            bounds.append(f"{'<' if exact < self.below else '>='} {self.below}")
+        return f"{label} {shown} " + " and ".join(bounds)
 
 
 def _check_together(rules: tuple[Rule, ...]) -> None:
@@ -214,7 +226,8 @@ class Policy:
     Args:
         rules: the rules, each group's from the lowest level up.
         ransom_window: how far back the ransom amount looks (two calendar years).
-        shop_ransom_window: how far back the per-shop ransom amount looks (365 days).
+        shop_ransom_window: how far back the per-shop ransom amount looks: 364 days before
+            `today`, so 365 days with `today`.
         weight: what the redemption percentage weighs: ``"count"`` or ``"price"``.
 
     Raises:
@@ -226,11 +239,17 @@ class Policy:
 
     rules: tuple[Rule, ...] = attrs.field(converter=_rules)
     ransom_window: relativedelta | timedelta = TWO_YEARS
-    shop_ransom_window: relativedelta | timedelta = timedelta(days=365)
+    shop_ransom_window: relativedelta | timedelta = timedelta(days=364)
     weight: Weight = "count"
 
     def __attrs_post_init__(self) -> None:
-        """Check the rules against each other."""
+        """Check the windows, the weight, and the rules against each other."""
+        for field in ("ransom_window", "shop_ransom_window"):
+            try:
+                trailing_window(date(2000, 1, 1), getattr(self, field))
+            except InvalidPeriodError as error:
+                msg = f"{field}: {error}"
+                raise PolicyError(msg) from None
         if self.weight not in _WEIGHTS:
             msg = f"weight must be one of {', '.join(_WEIGHTS)}, not {self.weight!r}"
             raise PolicyError(msg)
@@ -298,6 +317,12 @@ class Policy:
 class Decision:
     """Whether one rule applies to a buyer, and why.
 
+    Attributes:
+        rule: the rule.
+        value: the buyer's figure the rule looks at, with two places (`None` without one).
+        applies: whether the rule applies, decided on the exact figure, not the rounded one.
+        reason: the figure beside the rule's thresholds, in words.
+
     .. versionadded:: 0.1.0
     """
 
@@ -356,6 +381,7 @@ def buyer_status(
 
     Raises:
         PolicyError: the policy has ``shop_ransom`` rules and no `seller_id` is given.
+        ArgumentTypeError: `today` is not a date.
 
     Example:
         >>> from datetime import date, datetime
@@ -398,14 +424,20 @@ def buyer_status(
             seller_id=seller_id,
         )
     )
-    figures = {"percentage": report.percentage, "ransom": ransom, "shop_ransom": shop_ransom}
+    exact_percentage = None if report.rate is None else report.rate * 100
+    figures: dict[str, Decimal | Fraction | None] = {
+        "percentage": exact_percentage,
+        "ransom": ransom,
+        "shop_ransom": shop_ransom,
+    }
+    shown = {"percentage": report.percentage, "ransom": ransom, "shop_ransom": shop_ransom}
     decisions = []
     for rule in policy.rules:
         value = figures[rule.figure]
         decisions.append(
             Decision(
                 rule=rule,
-                value=value,
+                value=shown[rule.figure],
                 applies=value is not None and rule.applies_to(value),
                 reason=rule.explain(value),
             )

@@ -9,7 +9,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from redemption.dates import day_start
-from redemption.errors import InvalidPeriodError
+from redemption.errors import ArgumentTypeError, InvalidPeriodError
 
 __all__ = [
     "MIN_ORDERS_DAYS",
@@ -19,6 +19,7 @@ __all__ = [
     "Period",
     "RedemptionWindow",
     "redemption_window",
+    "require_ended",
     "trailing_window",
 ]
 
@@ -38,7 +39,15 @@ def _check_day(value: object, what: str) -> None:
     # `datetime` is a `date` too, and would silently compare by instant: refuse it.
     if not isinstance(value, date) or isinstance(value, datetime):
         msg = f"{what} must be a date, not {type(value).__name__} {value!r}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
+
+
+def _is_day(value: object) -> bool:
+    """Whether `value` is a day that can be in a window; a datetime is refused outright."""
+    if isinstance(value, datetime):
+        msg = f"{value!r} is an instant, not a day: ask with its day in a zone (local_day)"
+        raise ArgumentTypeError(msg)
+    return isinstance(value, date)
 
 
 def _check_days(first: date, last: date, names: tuple[str, str]) -> None:
@@ -70,7 +79,7 @@ class DayWindow:
 
     def __contains__(self, day: object) -> bool:
         """Say whether `day` is one of the window's days."""
-        return isinstance(day, date) and self.first <= day <= self.last
+        return _is_day(day) and self.first <= day <= self.last  # type: ignore[operator]
 
     def __len__(self) -> int:
         """Return the number of days in the window."""
@@ -88,7 +97,7 @@ class DayWindow:
         """Return the window as half-open UTC instants ``[start of first, start after last)``.
 
         Days are calendar days in `tz`; an instant is in the window exactly when its day in
-        `tz` is.
+        `tz` is (in every zone whose calendar days never go backwards: see `day_start`).
 
         Example:
             >>> from redemption import MOSCOW
@@ -124,7 +133,7 @@ class Period:
 
     def __contains__(self, day: object) -> bool:
         """Say whether `day` is one of the period's days."""
-        return isinstance(day, date) and self.start <= day <= self.end
+        return _is_day(day) and self.start <= day <= self.end  # type: ignore[operator]
 
     def __str__(self) -> str:
         """Return the period as ``start..end`` in ISO dates."""
@@ -154,6 +163,21 @@ class RedemptionWindow:
     complete: bool
 
 
+def require_ended(period: Period, today: date) -> None:
+    """Refuse a period that ends after `today`: every figure is computed as of a day.
+
+    Raises:
+        InvalidPeriodError: the period ends after `today`.
+        ArgumentTypeError: `today` is not a date.
+
+    .. versionadded:: 0.1.0
+    """
+    _check_day(today, "today")
+    if period.end > today:
+        msg = f"period {period} ends after today {today.isoformat()}"
+        raise InvalidPeriodError(msg)
+
+
 def redemption_window(period: Period, *, today: date) -> RedemptionWindow:
     """Return the orders and sales windows of the seller's redemption rate (seed 003).
 
@@ -181,10 +205,7 @@ def redemption_window(period: Period, *, today: date) -> RedemptionWindow:
 
     .. versionadded:: 0.1.0
     """
-    _check_day(today, "today")
-    if period.end > today:
-        msg = f"period {period} ends after today {today.isoformat()}"
-        raise InvalidPeriodError(msg)
+    require_ended(period, today)
     first = min(period.start, period.end - timedelta(days=MIN_ORDERS_DAYS - 1))
     sales_last = min(period.end + timedelta(days=SALES_LAG_DAYS), today)
     return RedemptionWindow(
@@ -208,7 +229,9 @@ def trailing_window(today: date, back: relativedelta | timedelta = TWO_YEARS) ->
             years, or a `timedelta` of whole days; zero gives `today` alone.
 
     Raises:
-        InvalidPeriodError: `back` reaches forwards, or holds hours or smaller units.
+        InvalidPeriodError: `back` reaches forwards, holds hours or smaller units, or sets
+            a calendar field (``year=``, ``month=``...) instead of a length.
+        ArgumentTypeError: `today` is not a date.
 
     Example:
         >>> print(trailing_window(date(2024, 2, 29)))
@@ -219,6 +242,12 @@ def trailing_window(today: date, back: relativedelta | timedelta = TWO_YEARS) ->
     .. versionadded:: 0.1.0
     """
     _check_day(today, "today")
+    if isinstance(back, relativedelta) and any(
+        getattr(back, field) is not None
+        for field in ("year", "month", "day", "weekday", "hour", "minute", "second", "microsecond")
+    ):
+        msg = f"window {back!r} sets a calendar field; give a length such as years=2 or days=365"
+        raise InvalidPeriodError(msg)
     if isinstance(back, timedelta) and (back.seconds or back.microseconds):
         msg = f"window {back!r} is not a whole number of days"
         raise InvalidPeriodError(msg)

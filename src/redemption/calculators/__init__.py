@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from redemption.calculators.buyer import (
     BuyerReport,
+    Weight,
     buyer_redemption_percentage,
     buyer_reports,
 )
@@ -13,6 +14,7 @@ from redemption.calculators.rate import RateReport, redemption_rate, redemption_
 __all__ = [
     "BuyerReport",
     "RateReport",
+    "Weight",
     "buyer_redemption_percentage",
     "buyer_reports",
     "ransom_amount",

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, tzinfo
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from itertools import chain
 from typing import Literal, NamedTuple
 
 from redemption.dates import MOSCOW, day_end
-from redemption.errors import InvalidPeriodError
 from redemption.history import History
-from redemption.money import CENT, ZERO, from_kopecks
-from redemption.windows import DayWindow, Period, trailing_window
+from redemption.money import ZERO, from_kopecks, percent
+from redemption.windows import DayWindow, Period, require_ended, trailing_window
 
 __all__ = ["BuyerReport", "Weight", "buyer_redemption_percentage", "buyer_reports"]
 
 Weight = Literal["count", "price"]
 """What a buyer's redemption percentage weighs: orders (the seed's definition) or roubles."""
-
-_HUNDRED = Decimal(100)
 
 
 class BuyerReport(NamedTuple):
@@ -62,8 +59,8 @@ class BuyerReport(NamedTuple):
 
         `None` when nothing is placed (or, by price, nothing of value is).
         """
-        if self.placed_value is not None and self.kept_value is not None:
-            if not self.placed_value:
+        if self.weight == "price":
+            if not self.placed_value or self.kept_value is None:
                 return None
             return Fraction(self.kept_value) / Fraction(self.placed_value)
         return Fraction(self.sold - self.returned, self.placed) if self.placed else None
@@ -72,18 +69,13 @@ class BuyerReport(NamedTuple):
     def percentage(self) -> Decimal | None:
         """The rate as a percentage with two places, rounded half-even; `None` without one."""
         rate = self.rate
-        if rate is None:
-            return None
-        exact = Decimal(rate.numerator) * _HUNDRED / Decimal(rate.denominator)
-        return exact.quantize(CENT, rounding=ROUND_HALF_EVEN)
+        return None if rate is None else percent(rate)
 
 
 def _orders_window(period: Period | None, today: date) -> DayWindow:
     if period is None:
         return trailing_window(today)
-    if period.end > today:
-        msg = f"period {period} ends after today {today.isoformat()}"
-        raise InvalidPeriodError(msg)
+    require_ended(period, today)
     return DayWindow(period.start, period.end)
 
 
@@ -129,7 +121,6 @@ def _reports(
         Counter(by) for by in (sold_by, returned_by, cancelled_by, open_by)
     )
     reports: dict[str, BuyerReport] = {}
-    make = tuple.__new__  # skips the named tuple's Python-level __new__: a third of the cost
     for buyer in dict.fromkeys(chain(sold_n, cancelled_n, open_n)):
         if buyer is None:
             continue  # orders without a buyer belong to no buyer's figures
@@ -144,7 +135,7 @@ def _reports(
             if by_price
             else (None, None)
         )
-        reports[buyer] = make(BuyerReport, (buyer, *counts, in_transit, weight, window, *values))
+        reports[buyer] = BuyerReport(buyer, *counts, in_transit, weight, window, *values)
     return reports
 
 
@@ -216,6 +207,8 @@ def buyer_reports(
     """Return the redemption percentage of every buyer with an order in the period.
 
     Each report is the one `buyer_redemption_percentage` gives, computed in one pass.
+    Orders without a `buyer_id` (seller reports carry none) belong to no buyer and are
+    left out.
 
     Args:
         history: the orders, sales and returns.

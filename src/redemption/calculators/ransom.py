@@ -76,6 +76,10 @@ def ransom_amount(
         The amount in roubles with two places; ``Decimal("0.00")`` for a buyer with no
         qualifying purchase, or not in the history.
 
+    Raises:
+        InvalidPeriodError: `window` reaches forwards or is not made of whole days.
+        ArgumentTypeError: `today` is not a date.
+
     Example:
         >>> from datetime import date, datetime
         >>> from redemption import MOSCOW, History, Order, Return, Sale
@@ -124,6 +128,10 @@ def ransom_amounts(
 
     Returns:
         The amount of each buyer, by buyer id.
+
+    Raises:
+        InvalidPeriodError: `window` reaches forwards or is not made of whole days.
+        ArgumentTypeError: `today` is not a date.
 
     Example:
         >>> from datetime import date, datetime

@@ -12,7 +12,8 @@ from typing import Literal, TypeVar, cast, overload
 import attrs
 
 from redemption.dates import MOSCOW, day_end
-from redemption.history import SOLD_AT, History
+from redemption.errors import InvalidArgumentError
+from redemption.history import RETURNED_AT, SOLD_AT, History
 from redemption.model import Order
 from redemption.windows import Period, RedemptionWindow, redemption_window
 
@@ -39,6 +40,8 @@ class RateReport:
             cancelled; they are left out of every other figure.
         unmatched: sales made within the sales window whose order is not in the history.
             They belong to no group, so a report per group has 0 here.
+        unmatched_returns: likewise, returns made within the sales window whose order is
+            not in the history.
         window: the orders and sales windows, and whether the figure is complete.
 
     .. versionadded:: 0.1.0
@@ -50,6 +53,7 @@ class RateReport:
     in_transit: int
     unmatched: int
     window: RedemptionWindow
+    unmatched_returns: int = 0
 
     @property
     def rate(self) -> Fraction | None:
@@ -102,11 +106,17 @@ def _tally(
     return tallies
 
 
-def _unmatched(history: History, window: RedemptionWindow, tz: tzinfo) -> int:
+def _unmatched(history: History, window: RedemptionWindow, tz: tzinfo) -> tuple[int, int]:
+    """Count the unmatched sales, and the unmatched returns, made within the sales window."""
     sales_from, sales_until = window.sales.bounds(tz)
-    sales = history.unmatched_sales
-    first = bisect_left(sales, sales_from, key=SOLD_AT)
-    return bisect_left(sales, sales_until, lo=first, key=SOLD_AT) - first
+    counts = []
+    for events, when in (
+        (history.unmatched_sales, SOLD_AT),
+        (history.unmatched_returns, RETURNED_AT),
+    ):
+        first = bisect_left(events, sales_from, key=when)
+        counts.append(bisect_left(events, sales_until, lo=first, key=when) - first)
+    return counts[0], counts[1]
 
 
 def redemption_rate(
@@ -162,12 +172,14 @@ def redemption_rate(
         for i, count in enumerate(tally):
             totals[i] += count
     orders, sales, returns, in_transit = totals
+    unmatched, unmatched_returns = _unmatched(history, window, tz)
     return RateReport(
         orders=orders,
         sales=sales,
         returns=returns,
         in_transit=in_transit,
-        unmatched=_unmatched(history, window, tz),
+        unmatched=unmatched,
+        unmatched_returns=unmatched_returns,
         window=window,
     )
 
@@ -211,13 +223,15 @@ def redemption_rates(
     Each figure is defined as in `redemption_rate`; the counts of the groups add up to its
     counts.
     A group appears when at least one of its orders was placed in the orders window.
-    Unmatched sales have no order, so no group: each group reports 0 of them.
+    Unmatched sales and returns have no order, so no group: each group reports 0 of them.
 
     Args:
         history: the orders, sales and returns.
         period: the period selected.
         today: the day the figure is computed on; later events are not seen.
-        by: ``"sku"``, ``"seller"``, or a function from an `Order` to its group.
+        by: ``"sku"``, ``"seller"``, or a function from an `Order` to its group. A SKU that
+            is a seller's own article may repeat across sellers: to keep them apart, group
+            by ``lambda order: (order.seller_id, order.sku)``.
         tz: the zone whose calendar days the windows are made of.
 
     Returns:
@@ -225,7 +239,8 @@ def redemption_rates(
 
     Raises:
         InvalidPeriodError: the period ends after `today`.
-        ValueError: `by` is a string other than ``"sku"`` or ``"seller"``.
+        InvalidArgumentError: `by` is a string other than ``"sku"`` or ``"seller"``
+            (also a `ValueError`).
 
     Example:
         >>> from datetime import date, datetime
@@ -246,7 +261,7 @@ def redemption_rates(
     if isinstance(by, str):
         if by not in _GROUP_KEYS:
             msg = f"by must be 'sku', 'seller' or a function of an Order, not {by!r}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         key: Callable[[Order], Hashable] = _GROUP_KEYS[by]
     else:
         key = by
