@@ -37,6 +37,7 @@ EXPECTED_PUBLIC_NAMES = {
     "RecordTypeError",
     "RedemptionError",
     "RedemptionWindow",
+    "ReportFormatError",
     "Return",
     "ReturnWithoutSaleError",
     "Rule",

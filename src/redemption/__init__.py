@@ -34,6 +34,7 @@ from redemption.errors import (
     PolicyError,
     RecordTypeError,
     RedemptionError,
+    ReportFormatError,
     ReturnWithoutSaleError,
 )
 from redemption.history import History, OrderLines
@@ -75,6 +76,7 @@ __all__ = [
     "RecordTypeError",
     "RedemptionError",
     "RedemptionWindow",
+    "ReportFormatError",
     "Return",
     "ReturnWithoutSaleError",
     "Rule",

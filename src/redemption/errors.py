@@ -21,6 +21,7 @@ __all__ = [
     "PolicyError",
     "RecordTypeError",
     "RedemptionError",
+    "ReportFormatError",
     "ReturnWithoutSaleError",
 ]
 
@@ -93,6 +94,30 @@ class ReturnWithoutSaleError(DataError):
 
     .. versionadded:: 0.1.0
     """
+
+
+class ReportFormatError(DataError):
+    """A marketplace report cannot be read: an empty or malformed file, or a bad row.
+
+    The message names the file, and the row and field where there is one; so do
+    ``source``, ``row`` and ``field``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str,
+        row: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        """Keep the message and where the problem is."""
+        super().__init__(message)
+        self.source = source
+        self.row = row
+        self.field = field
 
 
 class RecordTypeError(_NamesRecord, RedemptionError, TypeError):

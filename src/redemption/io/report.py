@@ -1,0 +1,115 @@
+"""What an import did with every row: records made, rows merged or skipped, rows refused."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+
+from redemption.errors import ReportFormatError
+
+__all__ = ["Errors", "ImportReport", "RowProblem", "Source", "read_json_rows"]
+
+Errors = Literal["raise", "collect"]
+"""What an importer does with a bad row: stop at the first (``"raise"``) or list them all."""
+
+Source = str | Path | bytes | Sequence[dict[str, Any]]
+"""A report: a path to a JSON file, its bytes, or rows already parsed (a list of objects)."""
+
+
+@attrs.frozen(kw_only=True)
+class RowProblem:
+    """A row that was skipped or refused, and why.
+
+    Attributes:
+        source: the file (or ``"<rows>"`` for rows given in memory).
+        row: the row's number, from 1.
+        field: the field at fault, or ``None`` when the row as a whole is.
+        reason: what is wrong, in words.
+
+    .. versionadded:: 0.1.0
+    """
+
+    source: str
+    row: int
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        """Name the place and say what is wrong."""
+        field = f", field {self.field!r}" if self.field else ""
+        return f"{self.source} row {self.row}{field}: {self.reason}"
+
+
+@attrs.frozen(kw_only=True)
+class ImportReport:
+    """Every row an import read is counted, merged, skipped with a reason, or refused.
+
+    Attributes:
+        rows_read: rows read from every source.
+        orders: orders made.
+        sales: sales made.
+        returns: returns made.
+        merged: rows that repeated a line already read (pages that overlap), merged into it.
+        skipped: rows that hold nothing to import, each with its reason.
+        refused: bad rows, each with its reason (only with ``errors="collect"``).
+
+    .. versionadded:: 0.1.0
+    """
+
+    rows_read: int
+    orders: int
+    sales: int
+    returns: int
+    merged: int
+    skipped: tuple[RowProblem, ...]
+    refused: tuple[RowProblem, ...]
+
+    @property
+    def accounted(self) -> bool:
+        """Whether every row read is a record, a merge, a skip or a refusal."""
+        made = self.orders + self.sales + self.returns
+        return made + self.merged + len(self.skipped) + len(self.refused) == self.rows_read
+
+
+def _name(source: Source) -> str:
+    if isinstance(source, str | Path):
+        return str(source)
+    return "<bytes>" if isinstance(source, bytes) else "<rows>"
+
+
+def read_json_rows(source: Source) -> tuple[str, list[dict[str, Any]]]:
+    """Return the name of a source and its rows: a JSON array of objects.
+
+    A byte-order mark is allowed. An empty file, malformed JSON, or anything but an array
+    of objects is a `ReportFormatError` that names the file.
+
+    .. versionadded:: 0.1.0
+    """
+    name = _name(source)
+    if not isinstance(source, str | Path | bytes):
+        rows: Any = list(source)
+    else:
+        raw = Path(source).read_bytes() if isinstance(source, str | Path) else source
+        text = raw.decode("utf-8-sig")
+        if not text.strip():
+            msg = f"{name}: the file is empty; expected a JSON array of report rows"
+            raise ReportFormatError(msg, source=name)
+        try:
+            rows = json.loads(text, parse_float=str, parse_int=str)
+        except json.JSONDecodeError as error:
+            msg = (
+                f"{name}: not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
+            )
+            raise ReportFormatError(msg, source=name) from None
+    if not isinstance(rows, list):
+        msg = f"{name}: expected a JSON array of report rows, found {type(rows).__name__}"
+        raise ReportFormatError(msg, source=name)
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, dict):
+            msg = f"{name} row {number}: expected an object, found {type(row).__name__}"
+            raise ReportFormatError(msg, source=name, row=number)
+    return name, rows

@@ -1,0 +1,227 @@
+"""Wildberries statistics API reports: ``supplier/orders`` and ``supplier/sales``.
+
+One row of ``supplier/orders`` is one order line, known by its ``srid``.
+A row of ``supplier/sales`` whose ``saleID`` starts with ``S`` is a sale of the line with
+that ``srid``, and with ``R`` a return; other kinds of row (adjustments) are skipped, each
+with its reason.
+The API pages by ``lastChangeDate``, so one line may arrive twice: the later version wins
+and the repeat is counted as merged.
+Naive dates are Moscow time, as the API documents.
+
+The price is ``finishedPrice``: "the price with every discount, except the amount paid
+from the WB wallet", which is what the buyer paid for the unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from redemption.dates import MOSCOW
+from redemption.errors import DataError, RecordTypeError, ReportFormatError
+from redemption.history import History
+from redemption.io.report import Errors, ImportReport, RowProblem, Source, read_json_rows
+from redemption.model import Order, Return, Sale
+
+__all__ = ["NOT_CANCELLED", "read_statistics"]
+
+NOT_CANCELLED = "0001-01-01T00:00:00"
+"""The ``cancelDate`` Wildberries gives an order that was not cancelled."""
+
+_ORDER_FIELDS = ("srid", "date", "lastChangeDate", "nmId", "finishedPrice", "isCancel")
+_SALE_FIELDS = ("srid", "date", "lastChangeDate", "saleID")
+
+
+class _BadRow(Exception):  # noqa: N818 - internal signal, always turned into a RowProblem
+    def __init__(self, field: str | None, *, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+def _text(row: dict[str, Any], field: str) -> str:
+    value = row.get(field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise _BadRow(field, reason="missing")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise _BadRow(field, reason=f"expected text, found {value!r}")
+    return str(value).strip()
+
+
+def _moment(row: dict[str, Any], field: str) -> datetime:
+    text = _text(row, field)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _BadRow(field, reason=f"not a date and time: {text!r}") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=MOSCOW)
+
+
+def _money(row: dict[str, Any], field: str) -> Decimal:
+    value = row.get(field)
+    if value is None:
+        raise _BadRow(field, reason="missing")
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise _BadRow(field, reason=f"expected a number, found {value!r}")
+    try:
+        # A float comes from rows parsed by the caller; its shortest repr is the number written.
+        amount = Decimal(repr(value) if isinstance(value, float) else value)
+    except InvalidOperation:
+        raise _BadRow(field, reason=f"not a number: {value!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise _BadRow(field, reason=f"not a price: {value!r}")
+    return amount
+
+
+def _flag(row: dict[str, Any], field: str) -> bool:
+    value = row.get(field)
+    if isinstance(value, bool):
+        return value
+    raise _BadRow(field, reason=f"expected true or false, found {value!r}")
+
+
+def _order(row: dict[str, Any], seller_id: str) -> Order:
+    srid = _text(row, "srid")
+    cancelled = _flag(row, "isCancel")
+    cancel_text = str(row.get("cancelDate") or NOT_CANCELLED).strip()
+    if cancelled and cancel_text == NOT_CANCELLED:
+        raise _BadRow(
+            field="cancelDate", reason="isCancel is true but the order has no cancel date"
+        )
+    if not cancelled and cancel_text != NOT_CANCELLED:
+        reason = f"false, but the order has a cancel date {cancel_text}"
+        raise _BadRow(field="isCancel", reason=reason)
+    return Order(
+        order_id=srid,
+        seller_id=seller_id,
+        sku=_text(row, "nmId"),
+        price=_money(row, "finishedPrice"),
+        ordered_at=_moment(row, "date"),
+        cancelled_at=_moment(row, "cancelDate") if cancelled else None,
+    )
+
+
+def _event(row: dict[str, Any]) -> Sale | Return | str:
+    """Return the sale or return of a sales row, or the reason to skip it."""
+    srid, sale_id = _text(row, "srid"), _text(row, "saleID")
+    at = _moment(row, "date")
+    if sale_id.startswith("S"):
+        return Sale(order_id=srid, sold_at=at)
+    if sale_id.startswith("R"):
+        return Return(order_id=srid, returned_at=at)
+    return f"saleID {sale_id!r} is neither a sale (S...) nor a return (R...)"
+
+
+class _Reader:
+    """Read rows of one kind, keeping the latest version of each line."""
+
+    def __init__(self, errors: Errors) -> None:
+        self.errors = errors
+        self.rows_read = self.merged = 0
+        self.skipped: list[RowProblem] = []
+        self.refused: list[RowProblem] = []
+
+    def problem(self, name: str, number: int, field: str | None, reason: str) -> None:
+        problem = RowProblem(source=name, row=number, field=field, reason=reason)
+        if self.errors == "raise":
+            raise ReportFormatError(str(problem), source=name, row=number, field=field)
+        self.refused.append(problem)
+
+    def read(
+        self,
+        source: Source,
+        required: tuple[str, ...],
+        key: Callable[[dict[str, Any]], str],
+        make: Callable[[dict[str, Any]], object],
+    ) -> list[object]:
+        name, rows = read_json_rows(source)
+        if rows and not any(all(field in row for field in required) for row in rows):
+            msg = f"{name}: no row has the fields {', '.join(required)}; is this the right report?"
+            raise ReportFormatError(msg, source=name)
+        latest: dict[str, tuple[datetime, int, object]] = {}
+        for number, row in enumerate(rows, 1):
+            self.rows_read += 1
+            try:
+                line, changed = key(row), _moment(row, "lastChangeDate")
+                made = make(row)
+            except _BadRow as bad:
+                self.problem(name, number, bad.field, bad.reason)
+                continue
+            except (DataError, RecordTypeError) as error:
+                self.problem(name, number, None, str(error))
+                continue
+            if isinstance(made, str):
+                self.skipped.append(RowProblem(source=name, row=number, field=None, reason=made))
+                continue
+            if line in latest:
+                self.merged += 1
+                if changed < latest[line][0]:
+                    continue
+            latest[line] = (changed, number, made)
+        return [made for _, _, made in latest.values()]
+
+
+def read_statistics(
+    orders: Source | None = None,
+    sales: Source | None = None,
+    *,
+    seller_id: str = "seller",
+    errors: Errors = "raise",
+) -> tuple[History, ImportReport]:
+    """Read Wildberries statistics reports into a `History`, with a report on every row.
+
+    Args:
+        orders: the ``supplier/orders`` report: a JSON file's path, its bytes, or the
+            parsed rows; several pages may be joined into one array.
+        sales: the ``supplier/sales`` report, likewise.
+        seller_id: the seller the reports belong to (they do not say).
+        errors: ``"raise"`` stops at the first bad row with a `ReportFormatError` naming
+            the file, row and field; ``"collect"`` goes on and lists every bad row in
+            ``report.refused``.
+
+    Returns:
+        The history, and the import report.
+
+    Raises:
+        ReportFormatError: an empty file, malformed JSON, a file that is not this report,
+            or (with ``errors="raise"``) a bad row.
+        DataError: the rows read contradict each other (a sale of a cancelled order...).
+
+    Example:
+        >>> rows = [{"srid": "a1", "date": "2025-04-01T10:00:00", "lastChangeDate":
+        ...          "2025-04-01T10:00:00", "nmId": 42, "finishedPrice": 990.5,
+        ...          "isCancel": False, "cancelDate": "0001-01-01T00:00:00"}]
+        >>> history, report = read_statistics(orders=rows)
+        >>> history.orders[0].price, history.orders[0].ordered_at.isoformat()
+        (Decimal('990.50'), '2025-04-01T07:00:00+00:00')
+        >>> report.rows_read, report.orders, report.accounted
+        (1, 1, True)
+
+    .. versionadded:: 0.1.0
+    """
+    order_reader, sale_reader = _Reader(errors), _Reader(errors)
+    made_orders: list[object] = []
+    events: list[object] = []
+    if orders is not None:
+        made_orders = order_reader.read(
+            orders, _ORDER_FIELDS, lambda row: _text(row, "srid"), lambda r: _order(r, seller_id)
+        )
+    if sales is not None:
+        events = sale_reader.read(sales, _SALE_FIELDS, lambda row: _text(row, "saleID"), _event)
+    history = History(
+        orders=[o for o in made_orders if isinstance(o, Order)],
+        sales=[e for e in events if isinstance(e, Sale)],
+        returns=[e for e in events if isinstance(e, Return)],
+    )
+    report = ImportReport(
+        rows_read=order_reader.rows_read + sale_reader.rows_read,
+        orders=len(history.orders),
+        sales=len(history.sales),
+        returns=len(history.returns),
+        merged=order_reader.merged + sale_reader.merged,
+        skipped=(*order_reader.skipped, *sale_reader.skipped),
+        refused=(*order_reader.refused, *sale_reader.refused),
+    )
+    return history, report

@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+
+from redemption import MOSCOW, CancelledOrderSoldError, redemption_rate, redemption_rates
+from redemption.errors import ReportFormatError
+from redemption.io import read_wildberries_statistics
+from redemption.io.wildberries import NOT_CANCELLED
+from tests.strategies import Records, Scenario, scenarios
+
+DATA = Path(__file__).parent / "data" / "wildberries"
+ORDERS = DATA / "statistics-supplier-orders.example.json"
+SALES = DATA / "statistics-supplier-sales.example.json"
+
+
+def order_row(srid: str, **fields: Any) -> dict[str, Any]:
+    """A supplier/orders row in the API's shape, with plain values."""
+    row = {
+        "srid": srid,
+        "date": "2025-04-01T10:00:00",
+        "lastChangeDate": "2025-04-01T10:00:00",
+        "nmId": 1234567,
+        "finishedPrice": 1145,
+        "isCancel": False,
+        "cancelDate": NOT_CANCELLED,
+    }
+    return row | fields
+
+
+def sale_row(srid: str, sale_id: str, **fields: Any) -> dict[str, Any]:
+    """A supplier/sales row in the API's shape."""
+    row = {
+        "srid": srid,
+        "saleID": sale_id,
+        "date": "2025-04-05T12:00:00",
+        "lastChangeDate": "2025-04-05T12:00:00",
+    }
+    return row | fields
+
+
+class TestTheExamplePayloads:
+    def test_the_documented_order_is_one_cancelled_order_in_moscow_time(self) -> None:
+        """
+        The API's own example: one srid, cancelled on 9 March 2022, price finishedPrice.
+        """
+        history, report = read_wildberries_statistics(orders=ORDERS, seller_id="shop")
+        (order,) = history.orders
+        assert order.order_id == "11.rf9ef11fce1684117b0nhj96222982382.3.0"
+        assert order.sku == "1234567"
+        assert order.seller_id == "shop"
+        assert order.price == Decimal("1145.00")
+        assert order.ordered_at == datetime(2022, 3, 4, 18, 8, 31, tzinfo=MOSCOW)
+        assert order.cancelled_at == datetime(2022, 3, 9, tzinfo=MOSCOW)
+        assert (report.rows_read, report.orders, report.accounted) == (1, 1, True)
+
+    def test_the_documented_sale_is_kept_as_unmatched_without_its_order(self) -> None:
+        """
+        A sale (saleID S...) whose order is not given is kept and reported.
+        """
+        history, report = read_wildberries_statistics(sales=SALES)
+        assert [s.order_id for s in history.unmatched_sales] == [
+            "11.rf9ef11fce1684117b0nhj96222982382.3.0"
+        ]
+        assert report.sales == 1
+
+    def test_the_two_examples_together_contradict_each_other(self) -> None:
+        """
+        Wildberries' examples sell the order they cancel: a DataError naming the srid.
+        """
+        with pytest.raises(CancelledOrderSoldError, match=r"order 11\.rf9ef"):
+            read_wildberries_statistics(orders=ORDERS, sales=SALES)
+
+
+class TestRows:
+    def test_an_overlapping_page_is_merged_and_the_latest_version_wins(self) -> None:
+        """
+        The same srid delivered twice: one order, the later lastChangeDate's content.
+        """
+        rows = [
+            order_row("a"),
+            order_row("b"),
+            order_row(
+                "a",
+                lastChangeDate="2025-04-03T09:00:00",
+                isCancel=True,
+                cancelDate="2025-04-03T09:00:00",
+            ),
+        ]
+        history, report = read_wildberries_statistics(orders=rows)
+        assert len(history.orders) == 2
+        assert report.merged == 1
+        assert report.accounted
+        by_id = {o.order_id: o for o in history.orders}
+        assert by_id["a"].cancelled
+
+    def test_returns_are_r_rows_and_other_rows_are_skipped_with_a_reason(self) -> None:
+        """
+        S is a sale, R a return; any other saleID is skipped and said so.
+        """
+        rows = [
+            sale_row("a", "S1"),
+            sale_row("a", "R1", date="2025-04-07T12:00:00"),
+            sale_row("a", "D1"),
+        ]
+        history, report = read_wildberries_statistics(orders=[order_row("a")], sales=rows)
+        assert history.lines.sold_at[0] == datetime(2025, 4, 5, 12, tzinfo=MOSCOW)
+        assert history.lines.returned_at[0] == datetime(2025, 4, 7, 12, tzinfo=MOSCOW)
+        assert (report.sales, report.returns) == (1, 1)
+        (skipped,) = report.skipped
+        assert (skipped.row, "'D1'" in skipped.reason) == (3, True)
+        assert report.accounted
+
+    @pytest.mark.parametrize(
+        ("row", "field"),
+        [
+            (order_row("a", finishedPrice=None), "finishedPrice"),
+            (order_row("a", finishedPrice="-5"), "finishedPrice"),
+            (order_row("a", date="yesterday"), "date"),
+            (order_row("a", isCancel="no"), "isCancel"),
+            (order_row("a", isCancel=True), "cancelDate"),
+            (order_row("a", cancelDate="2025-04-02T00:00:00"), "isCancel"),
+            (order_row("", nmId=5), "srid"),
+        ],
+    )
+    def test_a_bad_row_names_the_file_row_and_field(
+        self, row: dict[str, Any], field: str, tmp_path: Path
+    ) -> None:
+        """
+        By default the first bad row stops the import; "collect" lists it and goes on.
+        """
+        path = tmp_path / "orders.json"
+        path.write_text(json.dumps([order_row("ok"), row]), encoding="utf-8")
+        with pytest.raises(ReportFormatError, match=f"orders.json row 2, field '{field}'") as e:
+            read_wildberries_statistics(orders=path)
+        assert (e.value.row, e.value.field) == (2, field)
+        history, report = read_wildberries_statistics(orders=path, errors="collect")
+        assert [o.order_id for o in history.orders] == ["ok"]
+        assert [(p.row, p.field) for p in report.refused] == [(2, field)]
+        assert report.accounted
+
+
+class TestFiles:
+    def test_a_byte_order_mark_is_read(self, tmp_path: Path) -> None:
+        """
+        Files saved by spreadsheet tools often start with a UTF-8 byte-order mark.
+        """
+        path = tmp_path / "orders.json"
+        path.write_bytes(b"\xef\xbb\xbf" + json.dumps([order_row("a")]).encode())
+        history, _ = read_wildberries_statistics(orders=path)
+        assert len(history.orders) == 1
+
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [
+            (b"", "the file is empty"),
+            (b"   \n", "the file is empty"),
+            (b'[{"srid": ', "not valid JSON"),
+            (b'{"srid": "a"}', "expected a JSON array"),
+            (b"[1, 2]", "row 1: expected an object"),
+        ],
+    )
+    def test_unreadable_files_get_a_clear_message(
+        self, content: bytes, message: str, tmp_path: Path
+    ) -> None:
+        """
+        Empty, malformed or mis-shaped files are a ReportFormatError naming the file.
+        """
+        path = tmp_path / "orders.json"
+        path.write_bytes(content)
+        with pytest.raises(ReportFormatError, match=f"orders.json.*{message}"):
+            read_wildberries_statistics(orders=path)
+
+    def test_a_sales_report_given_as_orders_is_recognised(self) -> None:
+        """
+        The wrong report is named as such, not read row by row into errors.
+        """
+        with pytest.raises(ReportFormatError, match="is this the right report"):
+            read_wildberries_statistics(orders=SALES)
+
+
+def wb_rows(records: Records) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Write records as supplier/orders and supplier/sales rows, in naive Moscow time."""
+
+    def moscow(at: datetime) -> str:
+        return at.astimezone(MOSCOW).replace(tzinfo=None).isoformat()
+
+    changed = moscow(datetime(2030, 1, 1, tzinfo=UTC))
+    orders = [
+        order_row(
+            o.order_id,
+            date=moscow(o.ordered_at),
+            lastChangeDate=changed,
+            nmId=o.sku,
+            finishedPrice=str(o.price),
+            isCancel=o.cancelled_at is not None,
+            cancelDate=NOT_CANCELLED if o.cancelled_at is None else moscow(o.cancelled_at),
+        )
+        for o in records.orders
+    ]
+    sales = [
+        sale_row(s.order_id, f"S{i}", date=moscow(s.sold_at), lastChangeDate=changed)
+        for i, s in enumerate(records.sales)
+    ] + [
+        sale_row(r.order_id, f"R{i}", date=moscow(r.returned_at), lastChangeDate=changed)
+        for i, r in enumerate(records.returns)
+    ]
+    return orders, sales
+
+
+@given(scenario=scenarios())
+def test_an_export_read_back_gives_every_figure_again(scenario: Scenario) -> None:
+    """
+    Round trip: records written in Wildberries' shape and read back keep every figure.
+    """
+    orders, sales = wb_rows(scenario.records)
+    history, report = read_wildberries_statistics(
+        orders=json.dumps(orders).encode(), sales=json.dumps(sales).encode(), seller_id="s1"
+    )
+    assert report.accounted
+    assert report.refused == ()
+    original = scenario.records.history()
+    period, today, tz = scenario.period, scenario.today, scenario.tz
+    assert redemption_rate(history, period, today=today, tz=tz) == redemption_rate(
+        original, period, today=today, tz=tz
+    )
+    read_back = redemption_rates(history, period, today=today, tz=tz)
+    assert read_back == redemption_rates(original, period, today=today, tz=tz)
+    # The statistics reports carry no buyer, and belong to one seller.
+    assert [(o.order_id, o.sku, o.price, o.ordered_at, o.cancelled_at) for o in history.orders] == [
+        (o.order_id, o.sku, o.price, o.ordered_at, o.cancelled_at) for o in original.orders
+    ]
+    assert (history.lines.sold_at, history.lines.returned_at, history.lines.kopecks) == (
+        original.lines.sold_at,
+        original.lines.returned_at,
+        original.lines.kopecks,
+    )
+    assert history.unmatched_returns == original.unmatched_returns
