@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import csv
+import io
 import json
-from datetime import UTC, datetime
+import subprocess
+import sys
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -9,8 +13,16 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from redemption import MOSCOW, CancelledOrderSoldError, redemption_rate, redemption_rates
+from redemption import (
+    MOSCOW,
+    CancelledOrderSoldError,
+    Period,
+    redemption_rate,
+    redemption_rates,
+)
+from redemption.cli import main
 from redemption.errors import ReportFormatError
+from redemption.examples import example_history
 from redemption.io import read_wildberries_statistics
 from redemption.io.wildberries import NOT_CANCELLED
 from tests.strategies import Records, Scenario, scenarios
@@ -242,3 +254,59 @@ def test_an_export_read_back_gives_every_figure_again(scenario: Scenario) -> Non
         original.lines.kopecks,
     )
     assert history.unmatched_returns == original.unmatched_returns
+
+
+class TestCommandLine:
+    @pytest.fixture
+    def reports(self, tmp_path: Path) -> tuple[Path, Path]:
+        """The bundled example history written as statistics reports."""
+        h = example_history()
+        orders, sales = wb_rows(Records(h.orders, h.sales, h.returns))
+        (tmp_path / "orders.json").write_text(json.dumps(orders), encoding="utf-8")
+        (tmp_path / "sales.json").write_text(json.dumps(sales), encoding="utf-8")
+        return tmp_path / "orders.json", tmp_path / "sales.json"
+
+    def test_rate_prints_the_figures_of_the_reports_as_csv(
+        self, reports: tuple[Path, Path]
+    ) -> None:
+        """
+        `redemption rate` in a fresh process gives the library's figures, per SKU and total.
+        """
+        orders, sales = reports
+        done = subprocess.run(  # noqa: S603 - our own CLI on files this test wrote
+            [
+                sys.executable, "-m", "redemption", "rate",
+                "--orders", str(orders), "--sales", str(sales),
+                "--period", "2025-01-15..2025-01-30", "--today", "2025-04-15",
+                "--format", "csv",
+            ],
+            capture_output=True, text=True, check=False, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        rows = list(csv.DictReader(io.StringIO(done.stdout)))
+        expected = redemption_rate(
+            example_history(), Period(date(2025, 1, 15), date(2025, 1, 30)), today=date(2025, 4, 15)
+        )
+        total = rows[-1]
+        assert total["sku"] == "total"
+        assert (int(total["orders"]), int(total["sales"]), int(total["returns"])) == (
+            expected.orders,
+            expected.sales,
+            expected.returns,
+        )
+        assert "complete" in done.stderr
+        assert "read 1006 rows" in done.stderr
+
+    def test_a_wrong_file_is_one_line_and_a_failing_status(
+        self, reports: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """
+        A sales report given as orders: exit status 1 and one line on stderr.
+        """
+        _, sales = reports
+        status = main(["rate", "--orders", str(sales), "--period", "2025-01-01..2025-01-31"])
+        assert status == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1
+        assert err[0].startswith("redemption: error: ")
+        assert "right report" in err[0]

@@ -6,15 +6,23 @@ The one place that prints.
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from redemption import __version__
 from redemption.calculators import RateReport, redemption_rate, redemption_rates
+from redemption.dates import MOSCOW
+from redemption.errors import RedemptionError
 from redemption.examples import EXAMPLE_TODAY, example_history
+from redemption.io import ImportReport, read_wildberries_statistics
 from redemption.money import percent
 from redemption.windows import Period
 
@@ -88,6 +96,89 @@ def _demo(_: argparse.Namespace) -> int:
     return 0
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        msg = f"not a date (YYYY-MM-DD): {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def _period(text: str) -> Period:
+    start, _, end = text.partition("..")
+    try:
+        return Period(_day(start), _day(end or start))
+    except RedemptionError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _zone(text: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        msg = f"unknown time zone: {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def _rate_row(report: RateReport) -> dict[str, Any]:
+    def share(value: Fraction | None) -> str:
+        return "" if value is None else str(percent(value))
+
+    return {
+        "orders": report.orders,
+        "sales": report.sales,
+        "returns": report.returns,
+        "in_transit": report.in_transit,
+        "rate_percent": share(report.rate),
+        "rate_with_returns_percent": share(report.rate_with_returns),
+    }
+
+
+def _import_line(report: ImportReport) -> str:
+    return (
+        f"read {report.rows_read} rows: {report.orders} orders, {report.sales} sales, "
+        f"{report.returns} returns, {report.merged} merged, {len(report.skipped)} skipped"
+    )
+
+
+def _rate(args: argparse.Namespace) -> int:
+    today: date = args.today or datetime.now(args.tz).date()
+    history, imported = read_wildberries_statistics(
+        orders=args.orders, sales=args.sales, seller_id=args.seller_id
+    )
+    print(_import_line(imported), file=sys.stderr)
+    total = redemption_rate(history, args.period, today=today, tz=args.tz)
+    groups = redemption_rates(history, args.period, today=today, by=args.by, tz=args.tz)
+    window = total.window
+    if args.format == "json":
+        document = {
+            "period": str(args.period),
+            "today": today.isoformat(),
+            "orders_window": str(window.orders),
+            "sales_window": str(window.sales),
+            "complete": total.complete,
+            "unmatched_sales": total.unmatched,
+            "unmatched_returns": total.unmatched_returns,
+            "total": _rate_row(total),
+            args.by: {group: _rate_row(r) for group, r in sorted(groups.items())},
+        }
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        complete = "complete" if total.complete else "not complete: sales can still arrive"
+        print(f"period {args.period}, today {today}: {complete}", file=sys.stderr)
+        rows = [(group, _rate_row(r)) for group, r in sorted(groups.items())]
+        writer = csv.writer(sys.stdout)
+        writer.writerow([args.by, *_rate_row(total)])
+        writer.writerows([group, *row.values()] for group, row in rows)
+        writer.writerow(["total", *_rate_row(total).values()])
+    else:
+        print(f"Period {args.period}, today {today} ({args.tz.key})")
+        print("\n".join(_report_lines(total)))
+        print()
+        print("\n".join(_group_table(groups, args.by)))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="redemption",
@@ -105,6 +196,41 @@ def _parser() -> argparse.ArgumentParser:
         epilog="example: redemption demo",
     )
     demo.set_defaults(run=_demo)
+    rate = commands.add_parser(
+        "rate",
+        help="the seller's redemption rate from Wildberries statistics reports",
+        description=(
+            "The seller's redemption rate by the marketplace's 30-day window method, in "
+            "total and per SKU or seller, from supplier/orders and supplier/sales JSON."
+        ),
+        epilog=(
+            "example: redemption rate --orders orders.json --sales sales.json "
+            "--period 2025-04-01..2025-04-30 --today 2025-05-31 --format csv"
+        ),
+    )
+    rate.add_argument("--orders", type=Path, required=True, help="supplier/orders JSON file")
+    rate.add_argument("--sales", type=Path, help="supplier/sales JSON file")
+    rate.add_argument(
+        "--period",
+        type=_period,
+        required=True,
+        metavar="START..END",
+        help="the period, inclusive dates, e.g. 2025-04-01..2025-04-30",
+    )
+    rate.add_argument(
+        "--today",
+        type=_day,
+        help="the day the figures are computed on (default: today in --tz)",
+    )
+    rate.add_argument("--by", choices=["sku", "seller"], default="sku", help="group by")
+    rate.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    rate.add_argument(
+        "--tz", type=_zone, default=MOSCOW, help="the zone of the calendar days (Europe/Moscow)"
+    )
+    rate.add_argument(
+        "--seller-id", default="seller", help="the seller the reports belong to (seller)"
+    )
+    rate.set_defaults(run=_rate)
     return parser
 
 
@@ -121,4 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except (RedemptionError, OSError) as error:
+        print(f"redemption: error: {error}", file=sys.stderr)
+        return 1
     return status
