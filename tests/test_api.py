@@ -114,6 +114,7 @@ class TestCommandLine:
         )
         assert done.returncode == 0, done.stderr
         assert "the seed's first worked example" in done.stdout
+        assert "the bundled sample" in done.stdout
 
     def test_an_unknown_command_exits_non_zero(self) -> None:
         """

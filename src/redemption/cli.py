@@ -21,9 +21,9 @@ from redemption import __version__
 from redemption.calculators import RateReport, redemption_rate, redemption_rates
 from redemption.dates import MOSCOW
 from redemption.errors import RedemptionError
-from redemption.examples import EXAMPLE_TODAY, example_history
 from redemption.io import ImportReport, read_wildberries_statistics
 from redemption.money import percent
+from redemption.sample import SAMPLE_SELLERS, SAMPLE_TODAY, sample_history
 from redemption.windows import Period
 
 __all__ = ["main"]
@@ -37,7 +37,7 @@ _DEMO_CASES = (
     (
         "the seed's second worked example: the last half of April, on 30 April",
         Period(date(2025, 4, 15), date(2025, 4, 30)),
-        EXAMPLE_TODAY,
+        SAMPLE_TODAY,
     ),
 )
 
@@ -78,13 +78,13 @@ def _group_table(reports: dict[str, RateReport], title: str) -> list[str]:
 
 
 def _demo(_: argparse.Namespace) -> int:
-    history = example_history()
+    history, imported = sample_history()
     skus = {order.sku for order in history.orders}
-    sellers = {order.seller_id for order in history.orders}
     print(
-        f"redemption {__version__}: an example history of {len(history.orders)} orders "
-        f"({len(skus)} SKUs, {len(sellers)} sellers), known up to {EXAMPLE_TODAY}"
+        f"redemption {__version__}: the bundled sample, Wildberries statistics reports of "
+        f"{len(SAMPLE_SELLERS)} sellers ({len(skus)} SKUs), known up to {SAMPLE_TODAY}"
     )
+    print(f"  {_import_line(imported)}")
     print(f"  {history!r}")
     for title, period, today in _DEMO_CASES:
         print()
@@ -188,10 +188,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser(
         "demo",
-        help="show the redemption windows and rates of a small bundled example history",
+        help="show the redemption windows and rates of the bundled sample reports",
         description=(
             "Show the seller's redemption rate by the marketplace's 30-day window method "
-            "on a small bundled example history, for the seed's two worked examples."
+            "on the bundled sample of Wildberries reports, for the seed's two worked examples."
         ),
         epilog="example: redemption demo",
     )

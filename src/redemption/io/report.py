@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,8 +17,10 @@ __all__ = ["Errors", "ImportReport", "RowProblem", "Source", "read_json_rows"]
 Errors = Literal["raise", "collect"]
 """What an importer does with a bad row: stop at the first (``"raise"``) or list them all."""
 
+_GZIP_MAGIC = b"\x1f\x8b"
+
 Source = str | Path | bytes | Sequence[dict[str, Any]]
-"""A report: a path to a JSON file, its bytes, or rows already parsed (a list of objects)."""
+"""A report: a path to a JSON file (or a gzipped one), its bytes, or rows already parsed."""
 
 
 @attrs.frozen(kw_only=True)
@@ -84,8 +87,9 @@ def _name(source: Source) -> str:
 def read_json_rows(source: Source) -> tuple[str, list[dict[str, Any]]]:
     """Return the name of a source and its rows: a JSON array of objects.
 
-    A byte-order mark is allowed. An empty file, malformed JSON, or anything but an array
-    of objects is a `ReportFormatError` that names the file.
+    A gzip-compressed file is read the same, and a byte-order mark is allowed. An empty
+    file, text that is not UTF-8, malformed JSON, or anything but an array of objects is a
+    `ReportFormatError` that names the file.
 
     .. versionadded:: 0.1.0
     """
@@ -94,7 +98,13 @@ def read_json_rows(source: Source) -> tuple[str, list[dict[str, Any]]]:
         rows: Any = list(source)
     else:
         raw = Path(source).read_bytes() if isinstance(source, str | Path) else source
-        text = raw.decode("utf-8-sig")
+        if raw.startswith(_GZIP_MAGIC):
+            raw = gzip.decompress(raw)
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            msg = f"{name}: not UTF-8 text ({error.reason} at byte {error.start})"
+            raise ReportFormatError(msg, source=name) from None
         if not text.strip():
             msg = f"{name}: the file is empty; expected a JSON array of report rows"
             raise ReportFormatError(msg, source=name)
