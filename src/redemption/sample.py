@@ -70,13 +70,5 @@ def sample_history() -> tuple[History, ImportReport]:
         sales.extend(history.sales)
         returns.extend(history.returns)
         reports.append(report)
-    combined = ImportReport(
-        rows_read=sum(r.rows_read for r in reports),
-        orders=sum(r.orders for r in reports),
-        sales=sum(r.sales for r in reports),
-        returns=sum(r.returns for r in reports),
-        merged=sum(r.merged for r in reports),
-        skipped=tuple(p for r in reports for p in r.skipped),
-        refused=tuple(p for r in reports for p in r.refused),
-    )
-    return History(orders=orders, sales=sales, returns=returns), combined
+    history = History(orders=orders, sales=sales, returns=returns)
+    return history, ImportReport.combine(reports)

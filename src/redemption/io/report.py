@@ -53,29 +53,44 @@ class ImportReport:
 
     Attributes:
         rows_read: rows read from every source.
-        orders: orders made.
-        sales: sales made.
-        returns: returns made.
+        used: rows that made or completed a record.
         merged: rows that repeated a line already read (pages that overlap), merged into it.
         skipped: rows that hold nothing to import, each with its reason.
         refused: bad rows, each with its reason (only with ``errors="collect"``).
+        orders: orders made.
+        sales: sales made.
+        returns: returns made.
 
     .. versionadded:: 0.1.0
     """
 
     rows_read: int
-    orders: int
-    sales: int
-    returns: int
+    used: int
     merged: int
     skipped: tuple[RowProblem, ...]
     refused: tuple[RowProblem, ...]
+    orders: int
+    sales: int
+    returns: int
 
     @property
     def accounted(self) -> bool:
-        """Whether every row read is a record, a merge, a skip or a refusal."""
-        made = self.orders + self.sales + self.returns
-        return made + self.merged + len(self.skipped) + len(self.refused) == self.rows_read
+        """Whether every row read was used, merged, skipped or refused."""
+        return self.used + self.merged + len(self.skipped) + len(self.refused) == self.rows_read
+
+    @classmethod
+    def combine(cls, reports: Sequence[ImportReport]) -> ImportReport:
+        """Add up the reports of several imports."""
+        return cls(
+            rows_read=sum(r.rows_read for r in reports),
+            used=sum(r.used for r in reports),
+            merged=sum(r.merged for r in reports),
+            skipped=tuple(p for r in reports for p in r.skipped),
+            refused=tuple(p for r in reports for p in r.refused),
+            orders=sum(r.orders for r in reports),
+            sales=sum(r.sales for r in reports),
+            returns=sum(r.returns for r in reports),
+        )
 
 
 def _name(source: Source) -> str:

@@ -1,4 +1,7 @@
-"""Wildberries statistics API reports: ``supplier/orders`` and ``supplier/sales``.
+"""Wildberries reports: statistics orders and sales, and the realization report.
+
+The statistics API's ``supplier/orders`` and ``supplier/sales``, and the realization
+report's ``reportDetailByPeriod`` rows.
 
 One row of ``supplier/orders`` is one order line, known by its ``srid``.
 A row of ``supplier/sales`` whose ``saleID`` starts with ``S`` is a sale of the line with
@@ -25,7 +28,7 @@ from redemption.history import History
 from redemption.io.report import Errors, ImportReport, RowProblem, Source, read_json_rows
 from redemption.model import Order, Return, Sale
 
-__all__ = ["NOT_CANCELLED", "read_statistics"]
+__all__ = ["NOT_CANCELLED", "read_realization", "read_statistics"]
 
 NOT_CANCELLED = "0001-01-01T00:00:00"
 """The ``cancelDate`` Wildberries gives an order that was not cancelled."""
@@ -217,11 +220,167 @@ def read_statistics(
     )
     report = ImportReport(
         rows_read=order_reader.rows_read + sale_reader.rows_read,
-        orders=len(history.orders),
-        sales=len(history.sales),
-        returns=len(history.returns),
+        used=len(made_orders) + len(events),
         merged=order_reader.merged + sale_reader.merged,
         skipped=(*order_reader.skipped, *sale_reader.skipped),
         refused=(*order_reader.refused, *sale_reader.refused),
+        orders=len(history.orders),
+        sales=len(history.sales),
+        returns=len(history.returns),
     )
     return history, report
+
+
+_REALIZATION_FIELDS = ("rrd_id", "supplier_oper_name")
+_SALE_OPERATION = "Продажа"
+_RETURN_OPERATION = "Возврат"
+_LOGISTICS_OPERATION = "Логистика"
+
+
+class _Line:
+    """What the realization report says of one order line (one ``srid``)."""
+
+    __slots__ = ("back_at", "order", "returned_at", "sold_at")
+
+    def __init__(self, order: Order) -> None:
+        self.order = order
+        self.sold_at: datetime | None = None
+        self.returned_at: datetime | None = None
+        self.back_at: datetime | None = None  # the unit was carried back to the seller
+
+
+def _line_order(row: dict[str, Any], srid: str, seller_id: str) -> Order:
+    return Order(
+        order_id=srid,
+        seller_id=seller_id,
+        sku=_text(row, "nm_id"),
+        price=_money(row, "retail_price_withdisc_rub"),
+        ordered_at=_moment(row, "order_dt"),
+    )
+
+
+def _count(row: dict[str, Any], field: str) -> int:
+    value = row.get(field) or 0
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise _BadRow(field, reason=f"expected a whole number, found {value!r}") from None
+
+
+def _realization_row(row: dict[str, Any], lines: dict[str, _Line], seller_id: str) -> str | None:
+    """Apply one report row to its order line; return the reason to skip it, if any."""
+    operation = _text(row, "supplier_oper_name")
+    srid = row.get("srid")
+    if not srid:
+        return f"{operation}: not about an order"
+    if operation not in (_SALE_OPERATION, _RETURN_OPERATION, _LOGISTICS_OPERATION):
+        return f"{operation}: not a sale, a return or a delivery"
+    srid = _text(row, "srid")
+    line = lines.get(srid)
+    if line is None:
+        line = lines[srid] = _Line(_line_order(row, srid, seller_id))
+    at = _moment(row, "sale_dt")
+    if operation in (_SALE_OPERATION, _RETURN_OPERATION):
+        # delivery rows carry no retail price: the sale's or the return's is the order's
+        line.order = _line_order(row, srid, seller_id)
+    if operation == _SALE_OPERATION:
+        if line.sold_at is not None:
+            raise _BadRow(field="supplier_oper_name", reason=f"a second sale of order {srid}")
+        line.sold_at = at
+    elif operation == _RETURN_OPERATION:
+        if line.returned_at is not None:
+            raise _BadRow(field="supplier_oper_name", reason=f"a second return of order {srid}")
+        line.returned_at = at
+    elif _count(row, "return_amount") > 0:
+        line.back_at = at if line.back_at is None else min(line.back_at, at)
+    return None
+
+
+def read_realization(
+    report: Source,
+    *,
+    seller_id: str = "seller",
+    errors: Errors = "raise",
+) -> tuple[History, ImportReport]:
+    """Read a Wildberries realization report (``reportDetailByPeriod`` rows) into a `History`.
+
+    Each order line (``srid``) becomes an order, placed at ``order_dt``, priced at
+    ``retail_price_withdisc_rub``, of the SKU ``nm_id``.
+    A row "Продажа" is its sale and "Возврат" its return, both at ``sale_dt``.
+    A "Логистика" row carrying the unit back (``return_amount``) to a seller of an order that
+    was never sold is a refusal at the pick-up point: the order is cancelled then.
+    Delivery rows only make the order known; storage, penalties and other rows with no
+    order are skipped, each with its reason. A row repeated by an overlapping page
+    (same ``rrd_id``) is merged.
+
+    Args:
+        report: the report rows: a JSON file's path, its bytes, or the parsed rows.
+        seller_id: the seller the report belongs to.
+        errors: ``"raise"`` or ``"collect"``, as for `read_statistics`.
+
+    Returns:
+        The history, and the import report.
+
+    Raises:
+        ReportFormatError: an unreadable file, not this report, or (with ``"raise"``) a
+            bad row.
+        DataError: the rows contradict each other.
+
+    .. versionadded:: 0.1.0
+    """
+    name, rows = read_json_rows(report)
+    if rows and not any(all(field in row for field in _REALIZATION_FIELDS) for row in rows):
+        fields = ", ".join(_REALIZATION_FIELDS)
+        msg = f"{name}: no row has the fields {fields}; is this the right report?"
+        raise ReportFormatError(msg, source=name)
+    reader = _Reader(errors)
+    seen: set[str] = set()
+    lines: dict[str, _Line] = {}
+    used = 0
+    for number, row in enumerate(rows, 1):
+        reader.rows_read += 1
+        try:
+            row_id = _text(row, "rrd_id")
+            if row_id in seen:
+                reader.merged += 1
+                continue
+            skip = _realization_row(row, lines, seller_id)
+        except _BadRow as bad:
+            reader.problem(name, number, bad.field, bad.reason)
+            continue
+        except (DataError, RecordTypeError) as error:
+            reader.problem(name, number, None, str(error))
+            continue
+        seen.add(row_id)
+        if skip is None:
+            used += 1
+        else:
+            reader.skipped.append(RowProblem(source=name, row=number, field=None, reason=skip))
+    orders, sales, returns = [], [], []
+    for srid, line in lines.items():
+        refused = line.sold_at is None and line.back_at is not None
+        orders.append(
+            Order(
+                order_id=srid,
+                seller_id=seller_id,
+                sku=line.order.sku,
+                price=line.order.price,
+                ordered_at=line.order.ordered_at,
+                cancelled_at=line.back_at if refused else None,
+            )
+        )
+        if line.sold_at is not None:
+            sales.append(Sale(order_id=srid, sold_at=line.sold_at))
+        if line.returned_at is not None:
+            returns.append(Return(order_id=srid, returned_at=line.returned_at))
+    history = History(orders=orders, sales=sales, returns=returns)
+    return history, ImportReport(
+        rows_read=reader.rows_read,
+        used=used,
+        merged=reader.merged,
+        skipped=tuple(reader.skipped),
+        refused=tuple(reader.refused),
+        orders=len(history.orders),
+        sales=len(history.sales),
+        returns=len(history.returns),
+    )

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from redemption import MOSCOW, ReportFormatError
+from redemption.io import read_wildberries_realization
+
+FIELD_EXAMPLES = (
+    Path(__file__).parent
+    / "data"
+    / "wildberries"
+    / ("finances-reportDetailByPeriod.field-examples.json")
+)
+
+
+def row(rrd_id: int, operation: str, srid: str | None = "a", **fields: Any) -> dict[str, Any]:
+    """A realization report row with the fields the importer reads."""
+    return {
+        "rrd_id": rrd_id,
+        "supplier_oper_name": operation,
+        "srid": srid,
+        "nm_id": 777,
+        "order_dt": "2025-04-01T09:00:00Z",
+        "sale_dt": "2025-04-05T00:00:00Z",
+        "retail_price_withdisc_rub": 0,
+        "delivery_amount": 0,
+        "return_amount": 0,
+    } | fields
+
+
+class TestRealizationReport:
+    def test_the_field_examples_make_one_sold_order(self) -> None:
+        """
+        Wildberries' example values: a sale of order 0f1c..., priced with the discount.
+        """
+        history, report = read_wildberries_realization(FIELD_EXAMPLES, seller_id="shop")
+        (order,) = history.orders
+        assert order.order_id == "0f1c3999172603062979867564654dac5b702849"
+        assert (order.sku, order.price) == ("1234567", Decimal("399.68"))
+        assert order.ordered_at == datetime(2022, 10, 13, tzinfo=UTC)
+        assert history.lines.sold_at == (datetime(2022, 10, 20, tzinfo=UTC),)
+        assert (report.used, report.sales, report.accounted) == (1, 1, True)
+
+    def test_sales_returns_refusals_and_deliveries_become_one_line_each(self) -> None:
+        """
+        A sale then a return; a refusal (carried back, never sold); a delivery still open.
+        """
+        rows = [
+            row(1, "Логистика", "sold", delivery_amount=1),
+            row(2, "Продажа", "sold", retail_price_withdisc_rub=499.5),
+            row(
+                3,
+                "Возврат",
+                "sold",
+                sale_dt="2025-04-09T10:00:00Z",
+                retail_price_withdisc_rub=499.5,
+            ),
+            row(4, "Логистика", "sold", return_amount=1, sale_dt="2025-04-10T10:00:00Z"),
+            row(5, "Логистика", "refused", delivery_amount=1),
+            row(6, "Логистика", "refused", return_amount=1, sale_dt="2025-04-07T08:00:00Z"),
+            row(7, "Логистика", "open", delivery_amount=1),
+            row(8, "Хранение", None),
+            row(8, "Хранение", None),
+            row(9, "Штраф", "sold"),
+        ]
+        history, report = read_wildberries_realization(rows)
+        lines = {o.order_id: (o, s, r) for o, s, r in zip(
+            history.lines.orders, history.lines.sold_at, history.lines.returned_at, strict=True
+        )}  # fmt: skip
+        sold, sold_at, returned_at = lines["sold"]
+        assert sold.price == Decimal("499.50")
+        assert not sold.cancelled
+        assert sold_at == datetime(2025, 4, 5, tzinfo=UTC)
+        assert returned_at == datetime(2025, 4, 9, 10, tzinfo=UTC)
+        refused, refused_sold, _ = lines["refused"]
+        assert refused.cancelled_at == datetime(2025, 4, 7, 8, tzinfo=UTC)
+        assert refused_sold is None
+        open_order, open_sold, _ = lines["open"]
+        assert (open_order.cancelled, open_sold) == (False, None)
+        assert report.merged == 1
+        assert sorted(p.row for p in report.skipped) == [8, 10]
+        assert report.accounted
+        assert report.used == 7
+
+    def test_a_bad_row_names_the_row_and_field(self) -> None:
+        """
+        A sale with no order date stops the import, naming the row and field.
+        """
+        rows = [row(1, "Продажа", order_dt=None)]
+        with pytest.raises(ReportFormatError, match="row 1, field 'order_dt'"):
+            read_wildberries_realization(rows)
+        _, report = read_wildberries_realization(rows, errors="collect")
+        assert [(p.row, p.field) for p in report.refused] == [(1, "order_dt")]
+
+    def test_statistics_rows_are_not_a_realization_report(self) -> None:
+        """
+        Another report given in its place is named as such.
+        """
+        wrong = [{"srid": "a", "date": "2025-04-01T10:00:00", "saleID": "S1"}]
+        with pytest.raises(ReportFormatError, match="right report"):
+            read_wildberries_realization(wrong)
+
+    def test_naive_report_dates_are_moscow_time(self) -> None:
+        """
+        A date sent without a zone is Moscow time, as Wildberries documents.
+        """
+        rows = [row(1, "Продажа", order_dt="2025-04-01T09:00:00", retail_price_withdisc_rub=1)]
+        history, _ = read_wildberries_realization(rows)
+        assert history.orders[0].ordered_at == datetime(2025, 4, 1, 9, tzinfo=MOSCOW)
