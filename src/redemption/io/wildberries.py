@@ -22,6 +22,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import attrs
+
 from redemption.dates import MOSCOW
 from redemption.errors import DataError, RecordTypeError, ReportFormatError
 from redemption.history import History
@@ -360,14 +362,7 @@ def read_realization(
     for srid, line in lines.items():
         refused = line.sold_at is None and line.back_at is not None
         orders.append(
-            Order(
-                order_id=srid,
-                seller_id=seller_id,
-                sku=line.order.sku,
-                price=line.order.price,
-                ordered_at=line.order.ordered_at,
-                cancelled_at=line.back_at if refused else None,
-            )
+            attrs.evolve(line.order, cancelled_at=line.back_at) if refused else line.order
         )
         if line.sold_at is not None:
             sales.append(Sale(order_id=srid, sold_at=line.sold_at))
