@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 
 from redemption import (
     MOSCOW,
@@ -197,11 +197,14 @@ class TestFiles:
             read_wildberries_statistics(orders=SALES)
 
 
+def moscow_text(at: datetime) -> str:
+    """Write an instant as Wildberries does: naive Moscow time."""
+    return at.astimezone(MOSCOW).replace(tzinfo=None).isoformat()
+
+
 def wb_rows(records: Records) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Write records as supplier/orders and supplier/sales rows, in naive Moscow time."""
-
-    def moscow(at: datetime) -> str:
-        return at.astimezone(MOSCOW).replace(tzinfo=None).isoformat()
+    moscow = moscow_text
 
     changed = moscow(datetime(2030, 1, 1, tzinfo=UTC))
     orders = [
@@ -231,7 +234,19 @@ def test_an_export_read_back_gives_every_figure_again(scenario: Scenario) -> Non
     """
     Round trip: records written in Wildberries' shape and read back keep every figure.
     """
-    orders, sales = wb_rows(scenario.records)
+    rec = scenario.records
+    instants = [
+        *(o.ordered_at for o in rec.orders),
+        *(o.cancelled_at for o in rec.orders if o.cancelled_at is not None),
+        *(s.sold_at for s in rec.sales),
+        *(r.returned_at for r in rec.returns),
+    ]
+    # A naive Moscow time in the hour the clocks went back (until 2011) names two instants:
+    # no report can tell them apart, so the round trip holds only where Moscow time is plain.
+    assume(
+        all(datetime.fromisoformat(moscow_text(at)).replace(tzinfo=MOSCOW) == at for at in instants)
+    )
+    orders, sales = wb_rows(rec)
     history, report = read_wildberries_statistics(
         orders=json.dumps(orders).encode(), sales=json.dumps(sales).encode(), seller_id="s1"
     )

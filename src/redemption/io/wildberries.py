@@ -9,7 +9,8 @@ that ``srid``, and with ``R`` a return; other kinds of row (adjustments) are ski
 with its reason.
 The API pages by ``lastChangeDate``, so one line may arrive twice: the later version wins
 and the repeat is counted as merged.
-Naive dates are Moscow time, as the API documents.
+Naive dates are Moscow time, as the API documents (a time in the hour Moscow clocks went
+back, until 2011, is read as its first occurrence).
 
 The price is ``finishedPrice``: "the price with every discount, except the amount paid
 from the WB wallet", which is what the buyer paid for the unit.
