@@ -167,11 +167,8 @@ def redemption_rate(
     .. versionadded:: 0.1.0
     """
     window = redemption_window(period, today=today)
-    totals = [0, 0, 0, 0]
-    for tally in _tally(history, window, tz, _no_group).values():
-        for i, count in enumerate(tally):
-            totals[i] += count
-    orders, sales, returns, in_transit = totals
+    everything = _tally(history, window, tz, _no_group)  # one group, None, or no order at all
+    orders, sales, returns, in_transit = everything.get(None, [0, 0, 0, 0])
     unmatched, unmatched_returns = _unmatched(history, window, tz)
     return RateReport(
         orders=orders,
