@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from redemption.errors import InvalidPriceError, RecordTypeError
 
-__all__ = ["CENT", "ZERO", "from_kopecks", "percent", "to_kopecks", "to_money"]
+__all__ = ["CENT", "ZERO", "from_kopecks", "percent", "to_kopecks", "to_money", "written_decimal"]
 
 CENT = Decimal("0.01")
 """One kopeck, the quantum of every amount."""
@@ -110,3 +110,22 @@ def percent(ratio: Fraction) -> Decimal:
     """
     exact = Decimal(ratio.numerator * 100) / Decimal(ratio.denominator)
     return exact.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def written_decimal(value: Decimal | str | float) -> Decimal:
+    """Return a number parsed from a file as the `Decimal` that was written.
+
+    A float here can only come from a JSON or TOML literal, and its shortest repr is the
+    literal as written (``1284.01``, not the binary value behind it). This is for reading
+    files; records take no floats (see `to_money`).
+
+    Raises:
+        decimal.InvalidOperation: `value` is text that is no number.
+
+    Example:
+        >>> written_decimal(1284.01), written_decimal("7")
+        (Decimal('1284.01'), Decimal('7'))
+
+    .. versionadded:: 0.1.0
+    """
+    return Decimal(repr(value) if isinstance(value, float) else value)

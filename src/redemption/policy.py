@@ -22,6 +22,7 @@ from redemption.calculators.ransom import ransom_amount
 from redemption.dates import MOSCOW
 from redemption.errors import InvalidPeriodError, PolicyError
 from redemption.history import History
+from redemption.money import written_decimal
 from redemption.windows import TWO_YEARS, trailing_window
 
 __all__ = ["BuyerStatus", "Decision", "Figure", "Kind", "Policy", "Rule", "buyer_status"]
@@ -60,8 +61,7 @@ def _threshold(value: object, rule: str, field: str) -> Decimal | None:
         msg = f"rule {rule!r}: {field} must be a number, not {type(value).__name__} {value!r}"
         raise PolicyError(msg)
     try:
-        # A float can only come from a TOML or JSON literal: its shortest repr is what was written.
-        number = Decimal(repr(value) if isinstance(value, float) else value)
+        number = written_decimal(value)
     except InvalidOperation:
         number = Decimal("NaN")
     if not number.is_finite():

@@ -99,8 +99,13 @@ def _name(source: Source) -> str:
     return "<bytes>" if isinstance(source, bytes) else "<rows>"
 
 
-def read_json_rows(source: Source) -> tuple[str, list[dict[str, Any]]]:
+def read_json_rows(
+    source: Source, required: Sequence[str] = ()
+) -> tuple[str, list[dict[str, Any]]]:
     """Return the name of a source and its rows: a JSON array of objects.
+
+    With `required`, a source where no row has every one of those fields is taken for
+    another report and refused.
 
     A gzip-compressed file is read the same, and a byte-order mark is allowed. An empty
     file, text that is not UTF-8, malformed JSON, or anything but an array of objects is a
@@ -137,4 +142,7 @@ def read_json_rows(source: Source) -> tuple[str, list[dict[str, Any]]]:
         if not isinstance(row, dict):
             msg = f"{name} row {number}: expected an object, found {type(row).__name__}"
             raise ReportFormatError(msg, source=name, row=number)
+    if required and rows and not any(all(field in row for field in required) for row in rows):
+        msg = f"{name}: no row has the fields {', '.join(required)}; is this the right report?"
+        raise ReportFormatError(msg, source=name)
     return name, rows

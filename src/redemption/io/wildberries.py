@@ -30,6 +30,7 @@ from redemption.errors import DataError, RecordTypeError, ReportFormatError
 from redemption.history import History
 from redemption.io.report import Errors, ImportReport, RowProblem, Source, read_json_rows
 from redemption.model import Order, Return, Sale
+from redemption.money import written_decimal
 
 __all__ = ["NOT_CANCELLED", "read_realization", "read_statistics"]
 
@@ -72,8 +73,7 @@ def _money(row: dict[str, Any], field: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise _BadRow(field, reason=f"expected a number, found {value!r}")
     try:
-        # A float comes from rows parsed by the caller; its shortest repr is the number written.
-        amount = Decimal(repr(value) if isinstance(value, float) else value)
+        amount = written_decimal(value)
     except InvalidOperation:
         raise _BadRow(field, reason=f"not a number: {value!r}") from None
     if not amount.is_finite() or amount < 0:
@@ -142,10 +142,7 @@ class _Reader:
         key: Callable[[dict[str, Any]], str],
         make: Callable[[dict[str, Any]], object],
     ) -> list[object]:
-        name, rows = read_json_rows(source)
-        if rows and not any(all(field in row for field in required) for row in rows):
-            msg = f"{name}: no row has the fields {', '.join(required)}; is this the right report?"
-            raise ReportFormatError(msg, source=name)
+        name, rows = read_json_rows(source, required)
         latest: dict[str, tuple[datetime, int, object]] = {}
         for number, row in enumerate(rows, 1):
             self.rows_read += 1
@@ -331,11 +328,7 @@ def read_realization(
 
     .. versionadded:: 0.1.0
     """
-    name, rows = read_json_rows(report)
-    if rows and not any(all(field in row for field in _REALIZATION_FIELDS) for row in rows):
-        fields = ", ".join(_REALIZATION_FIELDS)
-        msg = f"{name}: no row has the fields {fields}; is this the right report?"
-        raise ReportFormatError(msg, source=name)
+    name, rows = read_json_rows(report, _REALIZATION_FIELDS)
     reader = _Reader(errors)
     seen: set[str] = set()
     lines: dict[str, _Line] = {}
