@@ -1,17 +1,23 @@
 """Make the bundled sample: Wildberries statistics reports of two sellers, 18 months.
 
-    python scripts/make_sample.py            # writes src/redemption/data/*.json.gz
+    python scripts/make_sample.py            # writes src/redemption/data/*.gz
 
 Deterministic: the same code writes the same bytes, and a test checks that the files
 shipped are the ones this script writes. The reports have the statistics API's shape
 (`supplier/orders`, `supplier/sales`): naive Moscow times, one row per order line (`srid`),
 sales `S...` and returns `R...`, cancellations and refusals (`isCancel`), orders still in
 transit on the last day, and a few rows delivered twice, as overlapping pages are.
+
+Beside them, the same orders as one order-lines CSV file, where each order also names its
+buyer (seller reports do not): the buyers' figures need them. A few buyers refuse far more
+often than the rest.
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import random
 import sys
@@ -40,6 +46,8 @@ CATALOGUE: dict[str, dict[int, tuple[str, str, int, float]]] = {
     },
 }
 ORDERS_PER_SELLER = 1800
+BUYERS = 400
+REFUSERS = 20  # buyers who refuse or return about half of what they order
 NOT_CANCELLED = "0001-01-01T00:00:00"
 CENT = Decimal("0.01")
 
@@ -138,17 +146,78 @@ def _paged(rng: random.Random, rows: list[dict[str, Any]]) -> list[dict[str, Any
     return paged
 
 
+def _aware(stamp: str) -> str:
+    """A naive Moscow time of the reports, with Moscow's offset written out."""
+    return f"{stamp}+03:00"
+
+
+def _line_rows(
+    rng: random.Random, seller: str, orders: list[dict[str, Any]], sales: list[dict[str, Any]]
+) -> list[list[str]]:
+    """One order-lines row per order, each given a buyer."""
+    events = {(row["srid"], row["saleID"][0]): row["date"] for row in sales}
+    rows = []
+    for order in orders:
+        srid = order["srid"]
+        sold, returned = events.get((srid, "S")), events.get((srid, "R"))
+        refused = order["isCancel"] or returned is not None
+        # a refused or returned order is five times as likely to be a refuser's
+        refuser = rng.random() < (5 * REFUSERS if refused else REFUSERS) / BUYERS
+        number = rng.randrange(REFUSERS) if refuser else rng.randrange(REFUSERS, BUYERS)
+        price = Decimal(str(order["finishedPrice"])) * 100
+        rows.append(
+            [
+                srid,
+                seller,
+                str(order["nmId"]),
+                f"buyer-{number:03d}",
+                str(int(price)),
+                _aware(order["date"]),
+                _aware(order["cancelDate"]) if order["isCancel"] else "",
+                _aware(sold) if sold else "",
+                _aware(returned) if returned else "",
+            ]
+        )
+    return rows
+
+
+def _lines_file(rows: list[list[str]]) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(LINE_COLUMNS)
+    by_time: list[list[str]] = sorted(rows, key=lambda row: (row[5], row[0]))
+    writer.writerows(by_time)
+    return gzip.compress(text.getvalue().encode("utf-8"), mtime=0)
+
+
+LINE_COLUMNS = (
+    "order_id",
+    "seller_id",
+    "sku",
+    "buyer_id",
+    "price",
+    "ordered_at",
+    "cancelled_at",
+    "sold_at",
+    "returned_at",
+)
+
+
 def sample_files() -> dict[str, bytes]:
     """Return every sample file's name and bytes, made from the seed."""
     rng = random.Random(SEED)  # noqa: S311 - sample data, not a secret
+    buyers = random.Random(SEED + 1)  # noqa: S311 - its own stream: the reports stay as they were
     files: dict[str, bytes] = {}
+    lines: list[list[str]] = []
     for seller in sorted(CATALOGUE):
         orders, sales = _order_rows(rng, seller)
+        lines.extend(_line_rows(buyers, seller, orders, sales))
         for kind, rows in (("orders", orders), ("sales", sales)):
             text = json.dumps(_paged(rng, rows), ensure_ascii=False, indent=1) + "\n"
             files[f"wildberries-{seller}-{kind}.json.gz"] = gzip.compress(
                 text.encode("utf-8"), mtime=0
             )
+    files["order-lines.csv.gz"] = _lines_file(lines)
     return files
 
 

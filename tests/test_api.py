@@ -47,6 +47,7 @@ EXPECTED_PUBLIC_NAMES = {
     "buyer_redemption_percentage",
     "buyer_reports",
     "buyer_status",
+    "buyer_statuses",
     "ransom_amount",
     "ransom_amounts",
     "redemption_rate",

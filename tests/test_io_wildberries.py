@@ -291,8 +291,7 @@ class TestCommandLine:
         orders, sales = reports
         done = subprocess.run(  # noqa: S603 - our own CLI on files this test wrote
             [
-                sys.executable, "-m", "redemption", "rate",
-                "--orders", str(orders), "--sales", str(sales),
+                sys.executable, "-m", "redemption", "rate", str(sales), str(orders),
                 "--period", "2025-01-15..2025-01-30", "--today", "2025-04-15",
                 "--format", "csv",
             ],
@@ -318,12 +317,14 @@ class TestCommandLine:
         self, reports: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
     ) -> None:
         """
-        A sales report given as orders: exit status 1 and one line on stderr.
+        A file that is no report: exit status 1 and one line on stderr naming it.
         """
-        _, sales = reports
-        status = main(["rate", "--orders", str(sales), "--period", "2025-01-01..2025-01-31"])
+        orders, _ = reports
+        wrong = orders.with_name("stocks.json")
+        wrong.write_text('[{"nmId": 1, "quantity": 3}]', encoding="utf-8")
+        status = main(["rate", str(orders), str(wrong), "--period", "2025-01-01..2025-01-31"])
         assert status == 1
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1
         assert err[0].startswith("redemption: error: ")
-        assert "right report" in err[0]
+        assert "stocks.json: not a report this library reads" in err[0]

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import given
@@ -18,9 +19,12 @@ from redemption import (
     Return,
     Rule,
     Sale,
+    Weight,
     buyer_redemption_percentage,
     buyer_status,
+    buyer_statuses,
 )
+from tests.strategies import Scenario, scenarios
 
 EXAMPLE = """
 shop_ransom_window = {days = 365}
@@ -291,3 +295,36 @@ class TestBuyerStatus:
             history(kept=3, returned=0), "b", today=date(2025, 4, 30), weight="price"
         )
         assert status.privileges == ()
+
+
+class TestBuyerStatuses:
+    @given(scenario=scenarios(), weight=st.sampled_from(["count", "price"]))
+    def test_every_buyer_gets_the_status_buyer_status_gives(
+        self, scenario: Scenario, weight: Weight
+    ) -> None:
+        """
+        The all-at-once statuses are the one-buyer statuses, buyer by buyer.
+        """
+        policy = attrs.evolve(Policy.from_toml(EXAMPLE), weight=weight)
+        history = scenario.records.history()
+        statuses = buyer_statuses(
+            history, today=scenario.today, policy=policy, seller_id="s1", tz=scenario.tz
+        )
+        placed = {
+            o.buyer_id
+            for o in history.orders
+            if o.buyer_id is not None
+            and o.ordered_at.astimezone(scenario.tz).date() <= scenario.today
+        }
+        assert set(statuses) == placed
+        for buyer, status in statuses.items():
+            assert status == buyer_status(
+                history, buyer, today=scenario.today, policy=policy, seller_id="s1", tz=scenario.tz
+            )
+
+    def test_a_shop_rule_needs_the_shop(self) -> None:
+        """
+        As for one buyer: shop_ransom rules without a shop are a PolicyError.
+        """
+        with pytest.raises(PolicyError, match="seller_id"):
+            buyer_statuses(history(1, 0), today=date(2025, 4, 30), policy=Policy.from_toml(EXAMPLE))

@@ -2,10 +2,20 @@ from __future__ import annotations
 
 import importlib.util
 from datetime import timedelta
+from fractions import Fraction
 from pathlib import Path
 
-from redemption import Period, redemption_rate
-from redemption.sample import SAMPLE_SELLERS, SAMPLE_TODAY, sample_history, sample_report_bytes
+import attrs
+
+from redemption import Period, buyer_reports, redemption_rate
+from redemption.io import LINE_COLUMNS, read_order_lines
+from redemption.sample import (
+    SAMPLE_SELLERS,
+    SAMPLE_TODAY,
+    sample_history,
+    sample_lines_path,
+    sample_report_bytes,
+)
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_sample.py"
 
@@ -22,14 +32,42 @@ class TestSample:
         spec.loader.exec_module(module)
         made = module.sample_files()
         assert sorted(made) == sorted(
-            f"wildberries-{seller}-{kind}.json.gz"
-            for seller in SAMPLE_SELLERS
-            for kind in ("orders", "sales")
+            [
+                "order-lines.csv.gz",
+                *(
+                    f"wildberries-{seller}-{kind}.json.gz"
+                    for seller in SAMPLE_SELLERS
+                    for kind in ("orders", "sales")
+                ),
+            ]
         )
         for seller in SAMPLE_SELLERS:
             for kind in ("orders", "sales"):
                 shipped = sample_report_bytes(seller, kind)
                 assert made[f"wildberries-{seller}-{kind}.json.gz"] == shipped
+        assert made["order-lines.csv.gz"] == sample_lines_path().read_bytes()
+        assert module.LINE_COLUMNS == LINE_COLUMNS
+
+    def test_the_order_lines_are_the_reports_orders_each_with_a_buyer(self) -> None:
+        """
+        The order-lines file holds exactly the reports' orders, sales and returns, and adds
+        a buyer to every order; the refusers it was made with stand out.
+        """
+        reports, _ = sample_history()
+        lines, report = read_order_lines(sample_lines_path())
+        assert report.accounted
+        assert report.refused == ()
+        anonymous = sorted((attrs.evolve(o, buyer_id=None) for o in lines.orders), key=str)
+        assert anonymous == sorted(reports.orders, key=str)
+        assert sorted(lines.sales, key=str) == sorted(reports.sales, key=str)
+        assert sorted(lines.returns, key=str) == sorted(reports.returns, key=str)
+        assert all(order.buyer_id for order in lines.orders)
+        percentages = sorted(
+            r.rate
+            for r in buyer_reports(lines, today=SAMPLE_TODAY).values()
+            if r.rate is not None and r.placed >= 10
+        )
+        assert percentages[0] < Fraction(1, 2) < percentages[-1]
 
     def test_every_row_is_accounted_for_and_overlapping_pages_are_merged(self) -> None:
         """

@@ -39,7 +39,16 @@ from redemption.errors import (
 )
 from redemption.history import History, OrderLines
 from redemption.model import Buyer, Order, Return, Sale, Seller
-from redemption.policy import BuyerStatus, Decision, Figure, Kind, Policy, Rule, buyer_status
+from redemption.policy import (
+    BuyerStatus,
+    Decision,
+    Figure,
+    Kind,
+    Policy,
+    Rule,
+    buyer_status,
+    buyer_statuses,
+)
 from redemption.windows import (
     DayWindow,
     Period,
@@ -86,6 +95,7 @@ __all__ = [
     "buyer_redemption_percentage",
     "buyer_reports",
     "buyer_status",
+    "buyer_statuses",
     "ransom_amount",
     "ransom_amounts",
     "redemption_rate",

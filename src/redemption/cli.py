@@ -18,13 +18,22 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from redemption import __version__
+from redemption._progress import ProgressBar
 from redemption.calculators import RateReport, redemption_rate, redemption_rates
 from redemption.dates import MOSCOW
 from redemption.errors import RedemptionError
-from redemption.io import ImportReport, read_wildberries_statistics
+from redemption.history import History
+from redemption.io import ImportReport, read_reports
 from redemption.io.wb_api import fetch_statistics
 from redemption.money import percent
-from redemption.sample import SAMPLE_SELLERS, SAMPLE_TODAY, sample_history
+from redemption.policy import BuyerStatus, Policy, buyer_statuses
+from redemption.sample import (
+    SAMPLE_SELLERS,
+    SAMPLE_TODAY,
+    sample_history,
+    sample_lines_path,
+    sample_report_paths,
+)
 from redemption.windows import Period
 
 __all__ = ["main"]
@@ -142,12 +151,25 @@ def _import_line(report: ImportReport) -> str:
     )
 
 
+def _load(args: argparse.Namespace, sample: list[Path]) -> History:
+    """Read the files named (or the sample), with a progress bar on a terminal."""
+    files: list[Path] = sample if args.sample else args.files
+    if not files:
+        msg = "no report files given (name some, or use --sample)"
+        raise _UsageError(msg)
+    with ProgressBar(sys.stderr) as bar:
+        history, imported = read_reports(files, seller_id=args.seller_id, progress=bar)
+    print(_import_line(imported), file=sys.stderr)
+    return history
+
+
+class _UsageError(RedemptionError):
+    """The command line was given nothing to work on."""
+
+
 def _rate(args: argparse.Namespace) -> int:
     today: date = args.today or datetime.now(args.tz).date()
-    history, imported = read_wildberries_statistics(
-        orders=args.orders, sales=args.sales, seller_id=args.seller_id
-    )
-    print(_import_line(imported), file=sys.stderr)
+    history = _load(args, sample_report_paths())
     total = redemption_rate(history, args.period, today=today, tz=args.tz)
     groups = redemption_rates(history, args.period, today=today, by=args.by, tz=args.tz)
     window = total.window
@@ -180,6 +202,74 @@ def _rate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _buyer_row(status: BuyerStatus, *, with_status: bool) -> dict[str, Any]:
+    report = status.report
+    row: dict[str, Any] = {
+        "buyer_id": status.buyer_id,
+        "placed": report.placed,
+        "sold": report.sold,
+        "returned": report.returned,
+        "in_transit": report.in_transit,
+        "percentage": "" if report.percentage is None else str(report.percentage),
+        "ransom": str(status.ransom),
+    }
+    if status.shop_ransom is not None:
+        row["shop_ransom"] = str(status.shop_ransom)
+    if with_status:
+        row["privileges"] = "; ".join(status.privileges)
+        row["restrictions"] = "; ".join(status.restrictions)
+    return row
+
+
+def _buyers(args: argparse.Namespace) -> int:
+    today: date = args.today or datetime.now(args.tz).date()
+    if args.policy is not None:
+        policy = Policy.from_toml(args.policy.read_text(encoding="utf-8"))
+        if args.weight is not None and args.weight != policy.weight:
+            msg = f"--weight {args.weight} contradicts the policy's weight {policy.weight!r}"
+            raise _UsageError(msg)
+    else:
+        policy = Policy(rules=[], weight=args.weight or "count")
+    history = _load(args, [sample_lines_path()])
+    statuses = buyer_statuses(history, today=today, policy=policy, seller_id=args.shop, tz=args.tz)
+    if args.buyer is not None:
+        if args.buyer not in statuses:
+            msg = f"buyer {args.buyer!r} placed no order by {today}"
+            raise _UsageError(msg)
+        statuses = {args.buyer: statuses[args.buyer]}
+    if not statuses:
+        print("no buyers: these reports name none (seller reports do not)", file=sys.stderr)
+    rows = [_buyer_row(s, with_status=args.policy is not None) for s in statuses.values()]
+    if args.format == "json":
+        document = {"today": today.isoformat(), "weight": policy.weight, "buyers": rows}
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["buyer_id"])
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        print(f"Buyers as of {today} ({args.tz.key}), weighed by {policy.weight}: {len(rows)}")
+        print("\n".join(_buyer_table(rows)))
+    return 0
+
+
+def _buyer_table(rows: list[dict[str, Any]]) -> list[str]:
+    header = (
+        f"  {'buyer':<14} {'placed':>6} {'sold':>5} {'returned':>8} {'transit':>7} "
+        f"{'percentage':>10} {'ransom':>12}"
+    )
+    lines = [header]
+    for row in rows:
+        share = f"{row['percentage']}%" if row["percentage"] else "-"
+        tiers = "; ".join(t for t in (row.get("privileges"), row.get("restrictions")) if t)
+        lines.append(
+            f"  {row['buyer_id']:<14} {row['placed']:>6} {row['sold']:>5} "
+            f"{row['returned']:>8} {row['in_transit']:>7} {share:>10} {row['ransom']:>12}"
+            + (f"  {tiers}" if tiers else "")
+        )
+    return lines
+
+
 def _fetch(args: argparse.Namespace) -> int:
     token = args.token_file.read_text(encoding="utf-8").strip()
     if not token:
@@ -194,6 +284,24 @@ def _fetch(args: argparse.Namespace) -> int:
             f"{len(result.files)} pages in {args.out}"
         )
     return 0
+
+
+def _add_sources(command: argparse.ArgumentParser, sample: str) -> None:
+    command.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help=(
+            "report files or folders of pages, each recognised by its content: Wildberries "
+            "supplier/orders, supplier/sales and realization JSON, order-lines CSV "
+            "(gzipped or not)"
+        ),
+    )
+    command.add_argument("--sample", action="store_true", help=f"use {sample}")
+    command.add_argument(
+        "--seller-id", default="seller", help="the seller of reports that name none (seller)"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -218,15 +326,14 @@ def _parser() -> argparse.ArgumentParser:
         help="the seller's redemption rate from Wildberries statistics reports",
         description=(
             "The seller's redemption rate by the marketplace's 30-day window method, in "
-            "total and per SKU or seller, from supplier/orders and supplier/sales JSON."
+            "total and per SKU or seller, from Wildberries reports or order lines."
         ),
         epilog=(
-            "example: redemption rate --orders orders.json --sales sales.json "
+            "example: redemption rate orders.json sales.json "
             "--period 2025-04-01..2025-04-30 --today 2025-05-31 --format csv"
         ),
     )
-    rate.add_argument("--orders", type=Path, required=True, help="supplier/orders JSON file")
-    rate.add_argument("--sales", type=Path, help="supplier/sales JSON file")
+    _add_sources(rate, "the sample's Wildberries statistics reports")
     rate.add_argument(
         "--period",
         type=_period,
@@ -244,10 +351,41 @@ def _parser() -> argparse.ArgumentParser:
     rate.add_argument(
         "--tz", type=_zone, default=MOSCOW, help="the zone of the calendar days (Europe/Moscow)"
     )
-    rate.add_argument(
-        "--seller-id", default="seller", help="the seller the reports belong to (seller)"
-    )
     rate.set_defaults(run=_rate)
+    buyers = commands.add_parser(
+        "buyers",
+        help="each buyer's redemption percentage and ransom amount, and their tier",
+        description=(
+            "Each buyer's redemption percentage (orders kept over orders placed, over the two "
+            "years ending --today) and ransom amount (what they bought and kept in those two "
+            "years), from report files that name buyers (order-lines CSV, Ozon postings with "
+            "customers); with --policy, the privileges and restrictions each buyer has."
+        ),
+        epilog=(
+            "example: redemption buyers lines.csv --today 2025-04-30 --policy tiers.toml\n"
+            "         redemption buyers --sample --today 2025-04-30 --format csv"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_sources(buyers, "the sample's order lines, which name buyers")
+    buyers.add_argument(
+        "--today", type=_day, help="the day the figures are computed on (default: today in --tz)"
+    )
+    buyers.add_argument("--buyer", help="show this buyer only")
+    buyers.add_argument("--policy", type=Path, help="a TOML file of tier rules (see docs)")
+    buyers.add_argument(
+        "--shop", help="the seller whose per-shop ransom amount the policy's rules look at"
+    )
+    buyers.add_argument(
+        "--weight",
+        choices=["count", "price"],
+        help="weigh the percentage by orders (count, the default) or by roubles (price)",
+    )
+    buyers.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    buyers.add_argument(
+        "--tz", type=_zone, default=MOSCOW, help="the zone of the calendar days (Europe/Moscow)"
+    )
+    buyers.set_defaults(run=_buyers)
     fetch = commands.add_parser(
         "fetch",
         help="download Wildberries statistics reports, resuming where a download stopped",

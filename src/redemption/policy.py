@@ -17,15 +17,29 @@ from typing import Any, Literal, cast, get_args
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from redemption.calculators.buyer import BuyerReport, Weight, buyer_redemption_percentage
-from redemption.calculators.ransom import ransom_amount
+from redemption.calculators.buyer import (
+    BuyerReport,
+    Weight,
+    buyer_redemption_percentage,
+    buyer_reports,
+)
+from redemption.calculators.ransom import ransom_amount, ransom_amounts
 from redemption.dates import MOSCOW
 from redemption.errors import InvalidPeriodError, PolicyError
 from redemption.history import History
-from redemption.money import written_decimal
+from redemption.money import ZERO, written_decimal
 from redemption.windows import TWO_YEARS, trailing_window
 
-__all__ = ["BuyerStatus", "Decision", "Figure", "Kind", "Policy", "Rule", "buyer_status"]
+__all__ = [
+    "BuyerStatus",
+    "Decision",
+    "Figure",
+    "Kind",
+    "Policy",
+    "Rule",
+    "buyer_status",
+    "buyer_statuses",
+]
 
 Figure = Literal["percentage", "ransom", "shop_ransom"]
 """What a rule looks at: the buyer's redemption percentage (0-100), their ransom amount
@@ -405,9 +419,7 @@ def buyer_status(
 
     .. versionadded:: 0.1.0
     """
-    if "shop_ransom" in policy.figures and seller_id is None:
-        msg = "the policy has shop_ransom rules: give the seller_id of the shop"
-        raise PolicyError(msg)
+    _need_shop(policy, seller_id)
     report = buyer_redemption_percentage(
         history, buyer_id, today=today, tz=tz, weight=policy.weight
     )
@@ -424,6 +436,86 @@ def buyer_status(
             seller_id=seller_id,
         )
     )
+    return _decide(policy, report, ransom, shop_ransom)
+
+
+def buyer_statuses(
+    history: History,
+    *,
+    today: date,
+    policy: Policy,
+    seller_id: str | None = None,
+    tz: tzinfo = MOSCOW,
+) -> dict[str, BuyerStatus]:
+    """Return the status of every buyer with an order placed by `today`, in a few passes.
+
+    Each status is the one `buyer_status` gives; the figures are computed for all buyers
+    at once (`buyer_reports`, `ransom_amounts`), so this costs about as much as one buyer.
+
+    Args:
+        history: the orders, sales and returns.
+        today: the day the figures are computed on.
+        policy: the rules.
+        seller_id: the shop whose per-shop ransom amount ``shop_ransom`` rules look at.
+        tz: the zone whose calendar days the windows are made of.
+
+    Returns:
+        The status of each buyer, by buyer id, in buyer id order.
+
+    Raises:
+        PolicyError: the policy has ``shop_ransom`` rules and no `seller_id` is given.
+        ArgumentTypeError: `today` is not a date.
+
+    Example:
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, History, Order, Sale
+        >>> at = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+        >>> history = History(
+        ...     orders=[Order(order_id=str(i), seller_id="s", sku="k", price=900, ordered_at=at,
+        ...                   buyer_id=b) for i, b in enumerate("xy")],
+        ...     sales=[Sale(order_id="0", sold_at=at)],
+        ... )
+        >>> policy = Policy(rules=[
+        ...     Rule(name="free delivery", kind="privilege", figure="percentage", at_least=80),
+        ... ])
+        >>> statuses = buyer_statuses(history, today=date(2025, 4, 30), policy=policy)
+        >>> {buyer: status.privileges for buyer, status in statuses.items()}
+        {'x': ('free delivery',), 'y': ()}
+
+    .. versionadded:: 0.1.0
+    """
+    _need_shop(policy, seller_id)
+    reports = buyer_reports(history, today=today, tz=tz, weight=policy.weight)
+    ransoms = ransom_amounts(history, today=today, tz=tz, window=policy.ransom_window)
+    shop_ransoms = (
+        {}
+        if seller_id is None
+        else ransom_amounts(
+            history, today=today, tz=tz, window=policy.shop_ransom_window, seller_id=seller_id
+        )
+    )
+    window = trailing_window(today)
+    nothing = ZERO if policy.weight == "price" else None
+    statuses = {}
+    for buyer in sorted(ransoms):
+        report = reports.get(buyer) or BuyerReport(
+            buyer, 0, 0, 0, 0, policy.weight, window, nothing, nothing
+        )
+        shop_ransom = None if seller_id is None else shop_ransoms.get(buyer, ZERO)
+        statuses[buyer] = _decide(policy, report, ransoms[buyer], shop_ransom)
+    return statuses
+
+
+def _need_shop(policy: Policy, seller_id: str | None) -> None:
+    if "shop_ransom" in policy.figures and seller_id is None:
+        msg = "the policy has shop_ransom rules: give the seller_id of the shop"
+        raise PolicyError(msg)
+
+
+def _decide(
+    policy: Policy, report: BuyerReport, ransom: Decimal, shop_ransom: Decimal | None
+) -> BuyerStatus:
+    """Apply every rule of the policy to a buyer's figures."""
     exact_percentage = None if report.rate is None else report.rate * 100
     figures: dict[str, Decimal | Fraction | None] = {
         "percentage": exact_percentage,
@@ -443,7 +535,7 @@ def buyer_status(
             )
         )
     return BuyerStatus(
-        buyer_id=buyer_id,
+        buyer_id=report.buyer_id,
         report=report,
         ransom=ransom,
         shop_ransom=shop_ransom,

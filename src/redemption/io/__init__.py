@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from redemption.io.report import ImportReport, RowProblem
+from redemption.io.files import ReportKind, read_reports, report_kind
+from redemption.io.lines import LINE_COLUMNS, read_order_lines, write_order_lines
+from redemption.io.report import ImportReport, Progress, RowProblem
 from redemption.io.wb_api import FetchResult
 from redemption.io.wb_api import fetch_statistics as fetch_wildberries_statistics
 from redemption.io.wildberries import read_realization as read_wildberries_realization
 from redemption.io.wildberries import read_statistics as read_wildberries_statistics
 
 __all__ = [
+    "LINE_COLUMNS",
     "FetchResult",
     "ImportReport",
+    "Progress",
+    "ReportKind",
     "RowProblem",
     "fetch_wildberries_statistics",
+    "read_order_lines",
+    "read_reports",
     "read_wildberries_realization",
     "read_wildberries_statistics",
+    "report_kind",
+    "write_order_lines",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -12,10 +12,16 @@ import attrs
 
 from redemption.errors import ReportFormatError
 
-__all__ = ["Errors", "ImportReport", "RowProblem", "Source", "read_json_rows"]
+__all__ = ["Errors", "ImportReport", "Progress", "RowProblem", "Source", "read_json_rows"]
 
 Errors = Literal["raise", "collect"]
 """What an importer does with a bad row: stop at the first (``"raise"``) or list them all."""
+
+Progress = Callable[[str, int, int], None]
+"""Told ``(source, rows done, rows in the source)`` now and then as an import goes on."""
+
+PROGRESS_EVERY = 4096
+"""How many rows an importer reads between two calls of its `Progress`."""
 
 _GZIP_MAGIC = b"\x1f\x8b"
 

@@ -18,17 +18,26 @@ from the WB wallet", which is what the buyer paid for the unit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import attrs
 
 from redemption.dates import MOSCOW
 from redemption.errors import DataError, RecordTypeError, ReportFormatError
 from redemption.history import History
-from redemption.io.report import Errors, ImportReport, RowProblem, Source, read_json_rows
+from redemption.io.report import (
+    PROGRESS_EVERY,
+    Errors,
+    ImportReport,
+    Progress,
+    RowProblem,
+    Source,
+    read_json_rows,
+)
 from redemption.model import Order, Return, Sale
 from redemption.money import written_decimal
 
@@ -120,11 +129,21 @@ def _event(row: dict[str, Any]) -> Sale | Return | str:
     return f"saleID {sale_id!r} is neither a sale (S...) nor a return (R...)"
 
 
+def _each(sources: Source | Sequence[str | Path]) -> list[Source]:
+    """One source, or several files (pages) of the same report, as a list of sources."""
+    if isinstance(sources, str | Path | bytes):
+        return [sources]
+    if sources and all(isinstance(item, str | Path) for item in sources):
+        return [item for item in sources if isinstance(item, str | Path)]
+    return [cast("Source", sources)]
+
+
 class _Reader:
     """Read rows of one kind, keeping the latest version of each line."""
 
-    def __init__(self, errors: Errors) -> None:
+    def __init__(self, errors: Errors, progress: Progress | None) -> None:
         self.errors = errors
+        self.progress = progress
         self.rows_read = self.merged = 0
         self.skipped: list[RowProblem] = []
         self.refused: list[RowProblem] = []
@@ -137,52 +156,64 @@ class _Reader:
 
     def read(
         self,
-        source: Source,
+        sources: Source | Sequence[str | Path],
         required: tuple[str, ...],
         key: Callable[[dict[str, Any]], str],
         make: Callable[[dict[str, Any]], object],
     ) -> list[object]:
-        name, rows = read_json_rows(source, required)
-        latest: dict[str, tuple[datetime, int, object]] = {}
-        for number, row in enumerate(rows, 1):
-            self.rows_read += 1
-            try:
-                line, changed = key(row), _moment(row, "lastChangeDate")
-                made = make(row)
-            except _BadRow as bad:
-                self.problem(name, number, bad.field, bad.reason)
-                continue
-            except (DataError, RecordTypeError) as error:
-                self.problem(name, number, None, str(error))
-                continue
-            if isinstance(made, str):
-                self.skipped.append(RowProblem(source=name, row=number, field=None, reason=made))
-                continue
-            if line in latest:
-                self.merged += 1
-                if changed < latest[line][0]:
+        """Read every source in turn; a line repeated in a later page or file is merged."""
+        latest: dict[str, tuple[datetime, object]] = {}
+        for source in _each(sources):
+            name, rows = read_json_rows(source, required)
+            for number, row in enumerate(rows, 1):
+                self.rows_read += 1
+                self.tell(name, number, len(rows))
+                try:
+                    line, changed = key(row), _moment(row, "lastChangeDate")
+                    made = make(row)
+                except _BadRow as bad:
+                    self.problem(name, number, bad.field, bad.reason)
                     continue
-            latest[line] = (changed, number, made)
-        return [made for _, _, made in latest.values()]
+                except (DataError, RecordTypeError) as error:
+                    self.problem(name, number, None, str(error))
+                    continue
+                if isinstance(made, str):
+                    problem = RowProblem(source=name, row=number, field=None, reason=made)
+                    self.skipped.append(problem)
+                    continue
+                if line in latest:
+                    self.merged += 1
+                    if changed < latest[line][0]:
+                        continue
+                latest[line] = (changed, made)
+            self.tell(name, len(rows), len(rows), at_end=True)
+        return [made for _, made in latest.values()]
+
+    def tell(self, name: str, done: int, total: int, *, at_end: bool = False) -> None:
+        if self.progress is not None and (at_end or done % PROGRESS_EVERY == 0):
+            self.progress(name, done, total)
 
 
 def read_statistics(
-    orders: Source | None = None,
-    sales: Source | None = None,
+    orders: Source | Sequence[str | Path] | None = None,
+    sales: Source | Sequence[str | Path] | None = None,
     *,
     seller_id: str = "seller",
     errors: Errors = "raise",
+    progress: Progress | None = None,
 ) -> tuple[History, ImportReport]:
     """Read Wildberries statistics reports into a `History`, with a report on every row.
 
     Args:
         orders: the ``supplier/orders`` report: a JSON file's path, its bytes, or the
-            parsed rows; several pages may be joined into one array.
+            parsed rows; or the paths of several pages (as `fetch_statistics` writes
+            them), read in turn, a line repeated on a later page merged.
         sales: the ``supplier/sales`` report, likewise.
         seller_id: the seller the reports belong to (they do not say).
         errors: ``"raise"`` stops at the first bad row with a `ReportFormatError` naming
             the file, row and field; ``"collect"`` goes on and lists every bad row in
             ``report.refused``.
+        progress: told ``(source, rows done, rows in the source)`` as rows are read.
 
     Returns:
         The history, and the import report.
@@ -204,7 +235,7 @@ def read_statistics(
 
     .. versionadded:: 0.1.0
     """
-    order_reader, sale_reader = _Reader(errors), _Reader(errors)
+    order_reader, sale_reader = _Reader(errors, progress), _Reader(errors, progress)
     made_orders: list[object] = []
     events: list[object] = []
     if orders is not None:
@@ -301,6 +332,7 @@ def read_realization(
     *,
     seller_id: str = "seller",
     errors: Errors = "raise",
+    progress: Progress | None = None,
 ) -> tuple[History, ImportReport]:
     """Read a Wildberries realization report (``reportDetailByPeriod`` rows) into a `History`.
 
@@ -317,6 +349,7 @@ def read_realization(
         report: the report rows: a JSON file's path, its bytes, or the parsed rows.
         seller_id: the seller the report belongs to.
         errors: ``"raise"`` or ``"collect"``, as for `read_statistics`.
+        progress: told ``(source, rows done, rows in the source)`` as rows are read.
 
     Returns:
         The history, and the import report.
@@ -329,12 +362,13 @@ def read_realization(
     .. versionadded:: 0.1.0
     """
     name, rows = read_json_rows(report, _REALIZATION_FIELDS)
-    reader = _Reader(errors)
+    reader = _Reader(errors, progress)
     seen: set[str] = set()
     lines: dict[str, _Line] = {}
     used = 0
     for number, row in enumerate(rows, 1):
         reader.rows_read += 1
+        reader.tell(name, number, len(rows))
         try:
             row_id = _text(row, "rrd_id")
             if row_id in seen:
@@ -352,6 +386,7 @@ def read_realization(
             used += 1
         else:
             reader.skipped.append(RowProblem(source=name, row=number, field=None, reason=skip))
+    reader.tell(name, len(rows), len(rows), at_end=True)
     orders, sales, returns = [], [], []
     for srid, line in lines.items():
         refused = line.sold_at is None and line.back_at is not None

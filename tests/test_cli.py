@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from redemption import Period, Policy, buyer_statuses, redemption_rate
+from redemption.cli import main
+from redemption.io import read_order_lines
+from redemption.sample import (
+    SAMPLE_TODAY,
+    sample_history,
+    sample_lines_path,
+    sample_report_paths,
+)
+
+TIERS = """
+[[rule]]
+name = "free delivery"
+kind = "privilege"
+figure = "percentage"
+at_least = 80
+
+[[rule]]
+name = "paid returns"
+kind = "restriction"
+figure = "percentage"
+below = 40
+"""
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the command line in a fresh process."""
+    return subprocess.run(  # noqa: S603 - our own command line
+        [sys.executable, "-m", "redemption", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+class TestBuyers:
+    def test_buyers_on_the_sample_are_the_library_figures(self, tmp_path: Path) -> None:
+        """
+        `redemption buyers --sample --policy` in a fresh process prints, for every buyer,
+        what buyer_statuses computes.
+        """
+        policy_file = tmp_path / "tiers.toml"
+        policy_file.write_text(TIERS, encoding="utf-8")
+        done = run(
+            "buyers", "--sample", "--today", "2025-04-30", "--policy", str(policy_file),
+            "--format", "csv",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        rows = list(csv.DictReader(io.StringIO(done.stdout)))
+        history, _ = read_order_lines(sample_lines_path())
+        expected = buyer_statuses(history, today=date(2025, 4, 30), policy=Policy.from_toml(TIERS))
+        assert [row["buyer_id"] for row in rows] == list(expected)
+        for row in rows:
+            status = expected[row["buyer_id"]]
+            assert int(row["placed"]) == status.report.placed
+            assert int(row["sold"]) == status.report.sold
+            assert int(row["returned"]) == status.report.returned
+            percentage = status.report.percentage
+            assert row["percentage"] == ("" if percentage is None else str(percentage))
+            assert row["ransom"] == str(status.ransom)
+            assert row["privileges"] == "; ".join(status.privileges)
+            assert row["restrictions"] == "; ".join(status.restrictions)
+        assert any(row["privileges"] for row in rows)
+        assert any(row["restrictions"] for row in rows)
+
+    def test_one_buyer_as_json(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """
+        --buyer shows that buyer alone, --weight price weighs by roubles.
+        """
+        status = main(
+            ["buyers", "--sample", "--today", "2025-04-30", "--buyer", "buyer-007",
+             "--weight", "price", "--format", "json"]
+        )  # fmt: skip
+        assert status == 0
+        document = json.loads(capsys.readouterr().out)
+        assert document["weight"] == "price"
+        assert [row["buyer_id"] for row in document["buyers"]] == ["buyer-007"]
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["--buyer", "nobody"], "buyer 'nobody' placed no order by 2025-04-30"),
+            (["--weight", "price", "--policy", "POLICY"], "contradicts the policy's weight"),
+        ],
+    )
+    def test_mistakes_are_one_line_and_a_failing_status(
+        self,
+        args: list[str],
+        message: str,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """
+        An unknown buyer, or a weight the policy contradicts: exit status 1, one line.
+        """
+        policy_file = tmp_path / "tiers.toml"
+        policy_file.write_text(TIERS, encoding="utf-8")
+        args = [str(policy_file) if arg == "POLICY" else arg for arg in args]
+        assert main(["buyers", "--sample", "--today", "2025-04-30", *args]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert [line for line in err if "error" in line] == [err[-1]]  # one error line
+        assert err[-1].startswith("redemption: error: ")
+        assert message in err[-1]
+
+    def test_seller_reports_name_no_buyers_and_that_is_said(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """
+        Wildberries statistics reports carry no buyers: an empty table, and a line saying why.
+        """
+        reports = map(str, sample_report_paths("shop-north"))
+        assert main(["buyers", *reports, "--today", "2025-04-30"]) == 0
+        captured = capsys.readouterr()
+        assert "name none" in captured.err
+        assert ": 0" in captured.out.splitlines()[0]
+
+
+class TestRate:
+    def test_rate_on_the_sample_is_the_library_figure(self) -> None:
+        """
+        `redemption rate --sample` prints the rate of the sample history, and the day used.
+        """
+        done = run("rate", "--sample", "--period", "2025-03-01..2025-03-31", "--today",
+                   str(SAMPLE_TODAY), "--format", "json")  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        document = json.loads(done.stdout)
+        history, _ = sample_history()
+        expected = redemption_rate(
+            history, Period(date(2025, 3, 1), date(2025, 3, 31)), today=SAMPLE_TODAY
+        )
+        assert document["today"] == "2025-04-30"
+        assert document["complete"] is expected.complete
+        assert document["total"]["orders"] == expected.orders
+        assert document["total"]["sales"] == expected.sales
+
+    def test_no_files_is_one_line_and_a_failing_status(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """
+        Nothing to read: said in one line.
+        """
+        assert main(["rate", "--period", "2025-03-01..2025-03-31"]) == 1
+        assert capsys.readouterr().err.strip() == (
+            "redemption: error: no report files given (name some, or use --sample)"
+        )
+
+    @pytest.mark.parametrize("command", ["demo", "rate", "buyers", "fetch"])
+    def test_every_command_shows_an_example_in_its_help(
+        self, command: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """
+        --help of every command ends with a runnable example.
+        """
+        with pytest.raises(SystemExit) as exited:
+            main([command, "--help"])
+        assert exited.value.code == 0
+        assert f"example: redemption {command}" in capsys.readouterr().out

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from redemption import DuplicateRecordError, InvalidArgumentError, ReportFormatError
+from redemption.io import read_reports, read_wildberries_statistics, report_kind
+from redemption.sample import sample_lines_path, sample_report_bytes, sample_report_paths
+
+DATA = Path(__file__).parent / "data" / "wildberries"
+
+
+class TestReportKind:
+    @pytest.mark.parametrize(
+        ("name", "kind"),
+        [
+            ("statistics-supplier-orders.example.json", "wildberries-orders"),
+            ("statistics-supplier-sales.example.json", "wildberries-sales"),
+        ],
+    )
+    def test_the_marketplace_examples_are_recognised(self, name: str, kind: str) -> None:
+        """
+        The documented payloads are told apart by their fields.
+        """
+        assert report_kind(DATA / name) == kind
+
+    def test_the_name_does_not_matter_gzip_or_not(self, tmp_path: Path) -> None:
+        """
+        A gzipped sales report named like a text file, and a CSV named like JSON.
+        """
+        odd = tmp_path / "report.txt"
+        odd.write_bytes(sample_report_bytes("shop-north", "sales"))
+        assert report_kind(odd) == "wildberries-sales"
+        lines = tmp_path / "lines.json"
+        lines.write_bytes(gzip.decompress(sample_lines_path().read_bytes()))
+        assert report_kind(lines) == "order-lines"
+
+    def test_a_realization_report_is_not_taken_for_sales(self, tmp_path: Path) -> None:
+        """
+        Realization rows carry an srid too; their rrd_id tells them apart.
+        """
+        path = tmp_path / "r.json"
+        path.write_text('[{"rrd_id": 1, "srid": "a", "saleID": "S1"}]', encoding="utf-8")
+        assert report_kind(path) == "wildberries-realization"
+
+    @pytest.mark.parametrize(
+        ("content", "kind", "message"),
+        [
+            (b"[]", "empty", None),
+            (b"  [ ]\n", "empty", None),
+            (b"", None, "the file is empty"),
+            (b'[{"nmId": 1, "quantity": 2}]', None, "not a report this library reads"),
+            (b"a,b\n1,2\n", None, "not a report this library reads"),
+        ],
+    )
+    def test_empty_pages_and_foreign_files(
+        self, tmp_path: Path, content: bytes, kind: str | None, message: str | None
+    ) -> None:
+        """
+        An empty page is a kind of its own; an empty or foreign file is refused by name.
+        """
+        path = tmp_path / "f"
+        path.write_bytes(content)
+        if message is None:
+            assert report_kind(path) == kind
+        else:
+            with pytest.raises(ReportFormatError, match=f"{path}: {message}"):
+                report_kind(path)
+
+
+class TestReadReports:
+    def test_a_folder_of_pages_reads_as_the_whole_report(self, tmp_path: Path) -> None:
+        """
+        Pages split anywhere, a repeated line across two pages, and an empty last page read
+        exactly as the report in one piece.
+        """
+        whole, _ = read_wildberries_statistics(
+            orders=sample_report_bytes("shop-north", "orders"),
+            sales=sample_report_bytes("shop-north", "sales"),
+        )
+        rows = json.loads(gzip.decompress(sample_report_bytes("shop-north", "orders")))
+        (tmp_path / "orders-00001.json").write_text(json.dumps(rows[:700]), encoding="utf-8")
+        (tmp_path / "orders-00002.json").write_text(json.dumps(rows[699:]), encoding="utf-8")
+        (tmp_path / "orders-00003.json").write_text("[]", encoding="utf-8")
+        (tmp_path / "sales.json.gz").write_bytes(sample_report_bytes("shop-north", "sales"))
+        history, report = read_reports([tmp_path])
+        assert history.orders == whole.orders
+        assert history.sales == whole.sales
+        assert history.returns == whole.returns
+        assert report.merged >= 1
+        assert report.accounted
+
+    def test_kinds_mix_and_sellers_add_up(self) -> None:
+        """
+        Both sellers' reports at once: every order of each.
+        """
+        history, report = read_reports(sample_report_paths())
+        assert {o.seller_id for o in history.orders} == {"seller"}
+        assert len(history.orders) == 3600
+        assert report.accounted
+
+    def test_the_same_orders_from_two_kinds_of_report_are_a_contradiction(self) -> None:
+        """
+        The sample's order lines and its Wildberries reports hold the same orders: reading
+        both would count each twice, so it is refused.
+        """
+        with pytest.raises(DuplicateRecordError):
+            read_reports([*sample_report_paths("shop-north"), sample_lines_path()])
+
+    def test_nothing_to_read_is_an_error(self, tmp_path: Path) -> None:
+        """
+        No files, or an empty folder, is said to be so.
+        """
+        with pytest.raises(InvalidArgumentError, match="no report files"):
+            read_reports([tmp_path])
