@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from redemption.io import read_reports, read_wildberries_statistics, report_kind
 from redemption.sample import sample_lines_path, sample_report_bytes, sample_report_paths
 
 DATA = Path(__file__).parent / "data" / "wildberries"
+OZON = Path(__file__).parent / "data" / "ozon"
 
 
 class TestReportKind:
@@ -26,6 +28,20 @@ class TestReportKind:
         The documented payloads are told apart by their fields.
         """
         assert report_kind(DATA / name) == kind
+
+    @pytest.mark.parametrize(
+        ("name", "kind"),
+        [
+            ("fbo_list_response.json", "ozon-postings"),
+            ("fbs_list_response.json", "ozon-postings"),
+            ("returns_response.json", "ozon-returns"),
+        ],
+    )
+    def test_the_ozon_examples_are_recognised(self, name: str, kind: str) -> None:
+        """
+        Ozon's documented responses, objects rather than arrays, are told apart too.
+        """
+        assert report_kind(OZON / name) == kind
 
     def test_the_name_does_not_matter_gzip_or_not(self, tmp_path: Path) -> None:
         """
@@ -51,6 +67,10 @@ class TestReportKind:
         [
             (b"[]", "empty", None),
             (b"  [ ]\n", "empty", None),
+            (b'{"result": []}', "empty", None),
+            (b'{"result": {"postings": [], "has_next": false}}', "empty", None),
+            (b'{"returns": [], "has_next": false}', "empty", None),
+            (b"{}", None, "not a report this library reads"),
             (b"", None, "the file is empty"),
             (b'[{"nmId": 1, "quantity": 2}]', None, "not a report this library reads"),
             (b"a,b\n1,2\n", None, "not a report this library reads"),
@@ -109,6 +129,21 @@ class TestReadReports:
         """
         with pytest.raises(DuplicateRecordError):
             read_reports([*sample_report_paths("shop-north"), sample_lines_path()])
+
+    def test_ozon_lists_are_read_with_the_moment_they_were_downloaded(self, tmp_path: Path) -> None:
+        """
+        Postings and returns in one folder are read together; without as_of they are refused.
+        """
+        for name in ("fbo_list_response.json", "fbs_list_response.json"):
+            (tmp_path / name).write_bytes((OZON / name).read_bytes())
+        with pytest.raises(InvalidArgumentError, match="as_of"):
+            read_reports([tmp_path])
+        history, report = read_reports([tmp_path], as_of=datetime(2026, 11, 1, tzinfo=UTC))
+        assert sorted(order.order_id for order in history.orders) == [
+            "0132112277-0101-1/827098843/1",
+            "16965409-0014-1/160249683/1",
+        ]
+        assert (report.rows_read, report.orders, report.sales) == (2, 2, 1)
 
     def test_nothing_to_read_is_an_error(self, tmp_path: Path) -> None:
         """

@@ -114,6 +114,18 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(msg) from None
 
 
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        msg = f"not a date and time (YYYY-MM-DDTHH:MM:SS+03:00): {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if moment.utcoffset() is None:
+        msg = f"{text!r} has no UTC offset: add one, such as +03:00 for Moscow"
+        raise argparse.ArgumentTypeError(msg)
+    return moment
+
+
 def _period(text: str) -> Period:
     start, _, end = text.partition("..")
     try:
@@ -158,7 +170,9 @@ def _load(args: argparse.Namespace, sample: list[Path]) -> History:
         msg = "no report files given (name some, or use --sample)"
         raise _UsageError(msg)
     with ProgressBar(sys.stderr) as bar:
-        history, imported = read_reports(files, seller_id=args.seller_id, progress=bar)
+        history, imported = read_reports(
+            files, seller_id=args.seller_id, as_of=args.as_of, progress=bar
+        )
     print(_import_line(imported), file=sys.stderr)
     return history
 
@@ -294,13 +308,22 @@ def _add_sources(command: argparse.ArgumentParser, sample: str) -> None:
         metavar="FILE",
         help=(
             "report files or folders of pages, each recognised by its content: Wildberries "
-            "supplier/orders, supplier/sales and realization JSON, order-lines CSV "
-            "(gzipped or not)"
+            "supplier/orders, supplier/sales and realization JSON, Ozon posting and "
+            "returns lists, order-lines CSV (gzipped or not)"
         ),
     )
     command.add_argument("--sample", action="store_true", help=f"use {sample}")
     command.add_argument(
         "--seller-id", default="seller", help="the seller of reports that name none (seller)"
+    )
+    command.add_argument(
+        "--as-of",
+        type=_moment,
+        metavar="TIME",
+        help=(
+            "when Ozon posting lists were downloaded, with its offset "
+            "(2025-05-01T09:00:00+03:00): their statuses are as of then"
+        ),
     )
 
 
@@ -359,7 +382,7 @@ def _parser() -> argparse.ArgumentParser:
             "Each buyer's redemption percentage (orders kept over orders placed, over the two "
             "years ending --today) and ransom amount (what they bought and kept in those two "
             "years), from report files that name buyers (order-lines CSV, Ozon postings with "
-            "customers); with --policy, the privileges and restrictions each buyer has."
+            "their customer); with --policy, the privileges and restrictions each buyer has."
         ),
         epilog=(
             "example: redemption buyers lines.csv --today 2025-04-30 --policy tiers.toml\n"

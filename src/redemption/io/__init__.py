@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from redemption.io.files import ReportKind, read_reports, report_kind
 from redemption.io.lines import LINE_COLUMNS, read_order_lines, write_order_lines
+from redemption.io.ozon import read_postings as read_ozon_postings
 from redemption.io.report import ImportReport, Progress, RowProblem
 from redemption.io.wb_api import FetchResult
 from redemption.io.wb_api import fetch_statistics as fetch_wildberries_statistics
@@ -19,6 +20,7 @@ __all__ = [
     "RowProblem",
     "fetch_wildberries_statistics",
     "read_order_lines",
+    "read_ozon_postings",
     "read_reports",
     "read_wildberries_realization",
     "read_wildberries_statistics",

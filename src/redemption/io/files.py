@@ -8,13 +8,16 @@ which report it is; `read_reports` reads any mix of them, and folders of pages a
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
 from redemption.errors import InvalidArgumentError, ReportFormatError
 from redemption.history import History
 from redemption.io.lines import read_order_lines
+from redemption.io.ozon import read_postings
 from redemption.io.report import Errors, ImportReport, Progress
 from redemption.io.wildberries import read_realization, read_statistics
 
@@ -24,20 +27,41 @@ ReportKind = Literal[
     "wildberries-orders",
     "wildberries-sales",
     "wildberries-realization",
+    "ozon-postings",
+    "ozon-returns",
     "order-lines",
     "empty",
 ]
-"""What a file holds. ``"empty"`` is a report page with no rows (``[]``)."""
+"""What a file holds. ``"empty"`` is a report page with no rows (``[]``,
+``{"result": []}``, ...)."""
 
 _SNIFF = 1 << 16  # the first 64 KiB hold the first rows of any report
 _GZIP_MAGIC = b"\x1f\x8b"
 
-# A field that only its report has, looked for as a JSON key in the first rows.
-_JSON_KINDS: tuple[tuple[str, ReportKind], ...] = (
-    ('"rrd_id"', "wildberries-realization"),
-    ('"saleID"', "wildberries-sales"),
-    ('"isCancel"', "wildberries-orders"),
+# Fields that only its report has, looked for as JSON keys in the first rows.
+_JSON_KINDS: tuple[tuple[tuple[str, ...], ReportKind], ...] = (
+    (('"rrd_id"',), "wildberries-realization"),
+    (('"saleID"',), "wildberries-sales"),
+    (('"isCancel"',), "wildberries-orders"),
+    (('"posting_number"', '"products"'), "ozon-postings"),
+    (('"posting_number"', '"product"'), "ozon-returns"),
 )
+_NO_ROWS: tuple[object, ...] = ([], {"result": []}, {"result": {"postings": []}}, {"returns": []})
+
+
+def _no_rows(head: str) -> bool:
+    """Whether a whole (short) JSON document is a page with no rows."""
+    if len(head) >= _SNIFF // 2:
+        return False
+    try:
+        document = json.loads(head)
+    except json.JSONDecodeError:
+        return False
+    if isinstance(document, dict) and isinstance(document.get("result"), dict):
+        document = {"result": {"postings": document["result"].get("postings")}}
+    elif isinstance(document, dict):
+        document = {key: document[key] for key in ("result", "returns") if key in document}
+    return document in _NO_ROWS
 
 
 def _head(path: Path) -> str:
@@ -71,11 +95,11 @@ def report_kind(path: str | Path) -> ReportKind:
     if not text:
         msg = f"{path}: the file is empty"
         raise ReportFormatError(msg, source=str(path))
-    if text.startswith("["):
-        if text[1:].lstrip().startswith("]"):
+    if text.startswith(("[", "{")):
+        if _no_rows(text):
             return "empty"
-        for key, kind in _JSON_KINDS:
-            if key in head:
+        for keys, kind in _JSON_KINDS:
+            if all(key in head for key in keys):
                 return kind
     else:
         header = text.splitlines()[0].split(",")
@@ -83,7 +107,8 @@ def report_kind(path: str | Path) -> ReportKind:
             return "order-lines"
     msg = (
         f"{path}: not a report this library reads (Wildberries supplier/orders, "
-        "supplier/sales or realization JSON, or an order-lines CSV)"
+        "supplier/sales or realization JSON, Ozon posting or returns lists, or an "
+        "order-lines CSV)"
     )
     raise ReportFormatError(msg, source=str(path))
 
@@ -102,6 +127,7 @@ def read_reports(
     paths: Iterable[str | Path],
     *,
     seller_id: str = "seller",
+    as_of: datetime | None = None,
     errors: Errors = "raise",
     progress: Progress | None = None,
 ) -> tuple[History, ImportReport]:
@@ -109,12 +135,15 @@ def read_reports(
 
     A folder stands for every file in it, in name order: the pages ``redemption fetch``
     writes. Wildberries ``supplier/orders`` and ``supplier/sales`` pages are read together,
-    so a line repeated across pages is merged once; realization reports and order-lines
-    files are read one by one. Empty pages count as no rows.
+    so a line repeated across pages is merged once, and so are Ozon posting and returns
+    lists; realization reports and order-lines files are read one by one. Empty pages
+    count as no rows.
 
     Args:
         paths: files and folders.
         seller_id: the seller of reports that do not name one.
+        as_of: when Ozon posting lists were downloaded (aware); needed only with them,
+            see `redemption.io.read_ozon_postings`.
         errors: ``"raise"`` or ``"collect"``, as for every importer.
         progress: told ``(source, rows done, rows in the source)`` as rows are read.
 
@@ -122,7 +151,7 @@ def read_reports(
         The history, and the import report of every row of every file.
 
     Raises:
-        InvalidArgumentError: no file was given.
+        InvalidArgumentError: no file was given, or Ozon lists without `as_of`.
         ReportFormatError: a file is no report this library reads, or a bad row.
         DataError: the files contradict each other (the same order in two of them...).
 
@@ -151,6 +180,24 @@ def read_reports(
         parts.append(
             read_statistics(
                 orders=orders, sales=sales, seller_id=seller_id, errors=errors, progress=progress
+            )
+        )
+    postings, returns = by_kind.get("ozon-postings"), by_kind.get("ozon-returns")
+    if postings or returns:
+        if as_of is None:
+            msg = (
+                "Ozon posting lists give each posting's status as of when they were "
+                "downloaded: give that moment as as_of (--as-of on the command line)"
+            )
+            raise InvalidArgumentError(msg)
+        parts.append(
+            read_postings(
+                postings or [],
+                as_of=as_of,
+                returns=returns,
+                seller_id=seller_id,
+                errors=errors,
+                progress=progress,
             )
         )
     parts.extend(

@@ -31,7 +31,14 @@ from typing import IO, Any
 
 from redemption.errors import DataError, InvalidArgumentError, RecordTypeError, ReportFormatError
 from redemption.history import History
-from redemption.io.report import PROGRESS_EVERY, Errors, ImportReport, Progress, RowProblem
+from redemption.io.report import (
+    PROGRESS_EVERY,
+    BadRow,
+    Errors,
+    ImportReport,
+    Progress,
+    RowProblem,
+)
 from redemption.model import Order, Return, Sale
 from redemption.money import from_kopecks, to_kopecks
 
@@ -52,13 +59,6 @@ LINE_COLUMNS = (
 
 _REQUIRED = ("order_id", "sku", "price", "ordered_at")
 _GZIP_MAGIC = b"\x1f\x8b"
-
-
-class _BadField(Exception):  # noqa: N818 - internal signal, always turned into a RowProblem
-    def __init__(self, field: str, *, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
 
 
 def _text_of(source: str | Path | bytes) -> tuple[str, str]:
@@ -84,29 +84,29 @@ def _moment(row: dict[str, str], field: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise _BadField(field, reason=f"not a date and time: {text!r}") from None
+        raise BadRow(field, reason=f"not a date and time: {text!r}") from None
     if moment.tzinfo is None:
-        raise _BadField(field, reason=f"{text!r} has no UTC offset, so the instant is unknown")
+        raise BadRow(field, reason=f"{text!r} has no UTC offset, so the instant is unknown")
     return moment
 
 
 def _kopecks(row: dict[str, str]) -> int:
     text = (row.get("price") or "").strip()
     if not text:
-        raise _BadField(field="price", reason="missing")
+        raise BadRow(field="price", reason="missing")
     if not text.lstrip("-").isdigit():
         reason = f"expected whole kopecks (152050 for 1520.50), found {text!r}"
-        raise _BadField(field="price", reason=reason)
+        raise BadRow(field="price", reason=reason)
     return int(text)
 
 
 def _records(row: dict[str, str], seller_id: str) -> tuple[Order, Sale | None, Return | None]:
     order_id = (row.get("order_id") or "").strip()
     if not order_id:
-        raise _BadField(field="order_id", reason="missing")
+        raise BadRow(field="order_id", reason="missing")
     ordered_at = _moment(row, "ordered_at")
     if ordered_at is None:
-        raise _BadField(field="ordered_at", reason="missing")
+        raise BadRow(field="ordered_at", reason="missing")
     kopecks = _kopecks(row)
     sold_at, returned_at = _moment(row, "sold_at"), _moment(row, "returned_at")
     order = Order(
@@ -177,8 +177,8 @@ def read_order_lines(
             progress(name, number - 1, len(rows))
         try:
             order, sale, back = _records(row, seller_id)
-        except (_BadField, DataError, RecordTypeError) as error:
-            field = error.field if isinstance(error, _BadField) else None
+        except (BadRow, DataError, RecordTypeError) as error:
+            field = error.field if isinstance(error, BadRow) else None
             problem = RowProblem(source=name, row=number, field=field, reason=str(error))
             if errors == "raise":
                 msg = str(problem)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable, Sequence
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -12,7 +13,21 @@ import attrs
 
 from redemption.errors import ReportFormatError
 
-__all__ = ["Errors", "ImportReport", "Progress", "RowProblem", "Source", "read_json_rows"]
+__all__ = [
+    "PROGRESS_EVERY",
+    "BadRow",
+    "Errors",
+    "ImportReport",
+    "Progress",
+    "RowProblem",
+    "RowTally",
+    "Source",
+    "check_rows",
+    "each_source",
+    "load_json",
+    "read_json_rows",
+    "source_name",
+]
 
 Errors = Literal["raise", "collect"]
 """What an importer does with a bad row: stop at the first (``"raise"``) or list them all."""
@@ -99,10 +114,118 @@ class ImportReport:
         )
 
 
-def _name(source: Source) -> str:
+class BadRow(Exception):  # noqa: N818 - internal signal, always turned into a RowProblem
+    """A row an importer cannot read: the field at fault, and why (an importer's signal)."""
+
+    def __init__(self, field: str | None, *, reason: str) -> None:
+        """Name the field (or ``None`` for the row as a whole) and the reason."""
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+class RowTally:
+    """What an importer did with the rows read so far, and how it reports on them."""
+
+    def __init__(self, errors: Errors, progress: Progress | None) -> None:
+        """Start with nothing read; bad rows raise or are collected, as `errors` says."""
+        self.errors = errors
+        self.progress = progress
+        self.rows_read = self.used = self.merged = 0
+        self.skipped: list[RowProblem] = []
+        self.refused: list[RowProblem] = []
+
+    def problem(self, name: str, number: int, field: str | None, reason: str) -> None:
+        """A bad row: raise a `ReportFormatError` naming it, or list it as refused."""
+        problem = RowProblem(source=name, row=number, field=field, reason=reason)
+        if self.errors == "raise":
+            raise ReportFormatError(str(problem), source=name, row=number, field=field)
+        self.refused.append(problem)
+
+    def skip(self, name: str, number: int, reason: str) -> None:
+        """A row with nothing to import: list it as skipped, with its reason."""
+        self.skipped.append(RowProblem(source=name, row=number, field=None, reason=reason))
+
+    def tell(self, name: str, done: int, total: int, *, at_end: bool = False) -> None:
+        """Tell the progress function, every `PROGRESS_EVERY` rows and at the end of a file."""
+        if self.progress is not None and (at_end or done % PROGRESS_EVERY == 0):
+            self.progress(name, done, total)
+
+
+def source_name(source: object) -> str:
+    """Return how a source is named in messages: its path, ``<bytes>`` or ``<rows>``."""
     if isinstance(source, str | Path):
         return str(source)
     return "<bytes>" if isinstance(source, bytes) else "<rows>"
+
+
+def each_source(sources: Source | Mapping[str, Any] | Sequence[str | Path]) -> list[Any]:
+    """One source, or several files (pages) of one report, as a list of sources."""
+    if isinstance(sources, str | Path | bytes | Mapping):
+        return [sources]
+    if sources and all(isinstance(item, str | Path) for item in sources):
+        return list(sources)
+    return [sources]
+
+
+def load_json(source: Source | Mapping[str, Any]) -> tuple[str, Any]:
+    """Return the name of a source and the JSON document it holds.
+
+    A path or bytes are read (gzip-compressed too, a byte-order mark allowed), with numbers
+    kept as their text, never as floats; parsed data is returned as it is. An empty file,
+    a broken gzip stream, text that is not UTF-8 and malformed JSON are each a
+    `ReportFormatError` that names the file.
+
+    .. versionadded:: 0.1.0
+    """
+    name = source_name(source)
+    if not isinstance(source, str | Path | bytes):
+        return name, source if isinstance(source, Mapping) else list(source)
+    raw = Path(source).read_bytes() if isinstance(source, str | Path) else source
+    if raw.startswith(_GZIP_MAGIC):
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as error:
+            msg = f"{name}: not a readable gzip file ({error})"
+            raise ReportFormatError(msg, source=name) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        msg = f"{name}: not UTF-8 text ({error.reason} at byte {error.start})"
+        raise ReportFormatError(msg, source=name) from None
+    if not text.strip():
+        msg = f"{name}: the file is empty; expected a JSON document of report rows"
+        raise ReportFormatError(msg, source=name)
+    try:
+        return name, json.loads(text, parse_float=str, parse_int=str)
+    except json.JSONDecodeError as error:
+        msg = f"{name}: not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
+        raise ReportFormatError(msg, source=name) from None
+
+
+def check_rows(
+    name: str, rows: object, required: Sequence[str], expected: str
+) -> list[dict[str, Any]]:
+    """Return `rows` if they are a list of objects where some row has every required field.
+
+    Anything else is a `ReportFormatError` naming the source and saying what was expected.
+    """
+    if not isinstance(rows, list):
+        found = (
+            f"an object with the keys {', '.join(map(str, rows)) or '(none)'}"
+            if isinstance(rows, dict)
+            else type(rows).__name__
+        )
+        msg = f"{name}: expected {expected}, found {found}"
+        raise ReportFormatError(msg, source=name)
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, dict):
+            msg = f"{name} row {number}: expected an object, found {type(row).__name__}"
+            raise ReportFormatError(msg, source=name, row=number)
+    if required and rows and not any(all(field in row for field in required) for row in rows):
+        msg = f"{name}: no row has the fields {', '.join(required)}; is this the right report?"
+        raise ReportFormatError(msg, source=name)
+    return rows
 
 
 def read_json_rows(
@@ -119,36 +242,5 @@ def read_json_rows(
 
     .. versionadded:: 0.1.0
     """
-    name = _name(source)
-    if not isinstance(source, str | Path | bytes):
-        rows: Any = list(source)
-    else:
-        raw = Path(source).read_bytes() if isinstance(source, str | Path) else source
-        if raw.startswith(_GZIP_MAGIC):
-            raw = gzip.decompress(raw)
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            msg = f"{name}: not UTF-8 text ({error.reason} at byte {error.start})"
-            raise ReportFormatError(msg, source=name) from None
-        if not text.strip():
-            msg = f"{name}: the file is empty; expected a JSON array of report rows"
-            raise ReportFormatError(msg, source=name)
-        try:
-            rows = json.loads(text, parse_float=str, parse_int=str)
-        except json.JSONDecodeError as error:
-            msg = (
-                f"{name}: not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
-            )
-            raise ReportFormatError(msg, source=name) from None
-    if not isinstance(rows, list):
-        msg = f"{name}: expected a JSON array of report rows, found {type(rows).__name__}"
-        raise ReportFormatError(msg, source=name)
-    for number, row in enumerate(rows, 1):
-        if not isinstance(row, dict):
-            msg = f"{name} row {number}: expected an object, found {type(row).__name__}"
-            raise ReportFormatError(msg, source=name, row=number)
-    if required and rows and not any(all(field in row for field in required) for row in rows):
-        msg = f"{name}: no row has the fields {', '.join(required)}; is this the right report?"
-        raise ReportFormatError(msg, source=name)
-    return name, rows
+    name, document = load_json(source)
+    return name, check_rows(name, document, required, "a JSON array of report rows")

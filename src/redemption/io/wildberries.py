@@ -22,20 +22,21 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import attrs
 
 from redemption.dates import MOSCOW
-from redemption.errors import DataError, RecordTypeError, ReportFormatError
+from redemption.errors import DataError, RecordTypeError
 from redemption.history import History
 from redemption.io.report import (
-    PROGRESS_EVERY,
+    BadRow,
     Errors,
     ImportReport,
     Progress,
-    RowProblem,
+    RowTally,
     Source,
+    each_source,
     read_json_rows,
 )
 from redemption.model import Order, Return, Sale
@@ -50,19 +51,12 @@ _ORDER_FIELDS = ("srid", "date", "lastChangeDate", "nmId", "finishedPrice", "isC
 _SALE_FIELDS = ("srid", "date", "lastChangeDate", "saleID")
 
 
-class _BadRow(Exception):  # noqa: N818 - internal signal, always turned into a RowProblem
-    def __init__(self, field: str | None, *, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
-
-
 def _text(row: dict[str, Any], field: str) -> str:
     value = row.get(field)
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise _BadRow(field, reason="missing")
+        raise BadRow(field, reason="missing")
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise _BadRow(field, reason=f"expected text, found {value!r}")
+        raise BadRow(field, reason=f"expected text, found {value!r}")
     return str(value).strip()
 
 
@@ -71,22 +65,22 @@ def _moment(row: dict[str, Any], field: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise _BadRow(field, reason=f"not a date and time: {text!r}") from None
+        raise BadRow(field, reason=f"not a date and time: {text!r}") from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=MOSCOW)
 
 
 def _money(row: dict[str, Any], field: str) -> Decimal:
     value = row.get(field)
     if value is None:
-        raise _BadRow(field, reason="missing")
+        raise BadRow(field, reason="missing")
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise _BadRow(field, reason=f"expected a number, found {value!r}")
+        raise BadRow(field, reason=f"expected a number, found {value!r}")
     try:
         amount = written_decimal(value)
     except InvalidOperation:
-        raise _BadRow(field, reason=f"not a number: {value!r}") from None
+        raise BadRow(field, reason=f"not a number: {value!r}") from None
     if not amount.is_finite() or amount < 0:
-        raise _BadRow(field, reason=f"not a price: {value!r}")
+        raise BadRow(field, reason=f"not a price: {value!r}")
     return amount
 
 
@@ -94,7 +88,7 @@ def _flag(row: dict[str, Any], field: str) -> bool:
     value = row.get(field)
     if isinstance(value, bool):
         return value
-    raise _BadRow(field, reason=f"expected true or false, found {value!r}")
+    raise BadRow(field, reason=f"expected true or false, found {value!r}")
 
 
 def _order(row: dict[str, Any], seller_id: str) -> Order:
@@ -102,12 +96,10 @@ def _order(row: dict[str, Any], seller_id: str) -> Order:
     cancelled = _flag(row, "isCancel")
     cancel_text = str(row.get("cancelDate") or NOT_CANCELLED).strip()
     if cancelled and cancel_text == NOT_CANCELLED:
-        raise _BadRow(
-            field="cancelDate", reason="isCancel is true but the order has no cancel date"
-        )
+        raise BadRow(field="cancelDate", reason="isCancel is true but the order has no cancel date")
     if not cancelled and cancel_text != NOT_CANCELLED:
         reason = f"false, but the order has a cancel date {cancel_text}"
-        raise _BadRow(field="isCancel", reason=reason)
+        raise BadRow(field="isCancel", reason=reason)
     return Order(
         order_id=srid,
         seller_id=seller_id,
@@ -129,30 +121,8 @@ def _event(row: dict[str, Any]) -> Sale | Return | str:
     return f"saleID {sale_id!r} is neither a sale (S...) nor a return (R...)"
 
 
-def _each(sources: Source | Sequence[str | Path]) -> list[Source]:
-    """One source, or several files (pages) of the same report, as a list of sources."""
-    if isinstance(sources, str | Path | bytes):
-        return [sources]
-    if sources and all(isinstance(item, str | Path) for item in sources):
-        return [item for item in sources if isinstance(item, str | Path)]
-    return [cast("Source", sources)]
-
-
-class _Reader:
+class _Reader(RowTally):
     """Read rows of one kind, keeping the latest version of each line."""
-
-    def __init__(self, errors: Errors, progress: Progress | None) -> None:
-        self.errors = errors
-        self.progress = progress
-        self.rows_read = self.merged = 0
-        self.skipped: list[RowProblem] = []
-        self.refused: list[RowProblem] = []
-
-    def problem(self, name: str, number: int, field: str | None, reason: str) -> None:
-        problem = RowProblem(source=name, row=number, field=field, reason=reason)
-        if self.errors == "raise":
-            raise ReportFormatError(str(problem), source=name, row=number, field=field)
-        self.refused.append(problem)
 
     def read(
         self,
@@ -163,7 +133,7 @@ class _Reader:
     ) -> list[object]:
         """Read every source in turn; a line repeated in a later page or file is merged."""
         latest: dict[str, tuple[datetime, object]] = {}
-        for source in _each(sources):
+        for source in each_source(sources):
             name, rows = read_json_rows(source, required)
             for number, row in enumerate(rows, 1):
                 self.rows_read += 1
@@ -171,15 +141,14 @@ class _Reader:
                 try:
                     line, changed = key(row), _moment(row, "lastChangeDate")
                     made = make(row)
-                except _BadRow as bad:
+                except BadRow as bad:
                     self.problem(name, number, bad.field, bad.reason)
                     continue
                 except (DataError, RecordTypeError) as error:
                     self.problem(name, number, None, str(error))
                     continue
                 if isinstance(made, str):
-                    problem = RowProblem(source=name, row=number, field=None, reason=made)
-                    self.skipped.append(problem)
+                    self.skip(name, number, made)
                     continue
                 if line in latest:
                     self.merged += 1
@@ -188,10 +157,6 @@ class _Reader:
                 latest[line] = (changed, made)
             self.tell(name, len(rows), len(rows), at_end=True)
         return [made for _, made in latest.values()]
-
-    def tell(self, name: str, done: int, total: int, *, at_end: bool = False) -> None:
-        if self.progress is not None and (at_end or done % PROGRESS_EVERY == 0):
-            self.progress(name, done, total)
 
 
 def read_statistics(
@@ -295,7 +260,7 @@ def _count(row: dict[str, Any], field: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise _BadRow(field, reason=f"expected a whole number, found {value!r}") from None
+        raise BadRow(field, reason=f"expected a whole number, found {value!r}") from None
 
 
 def _realization_row(row: dict[str, Any], lines: dict[str, _Line], seller_id: str) -> str | None:
@@ -316,11 +281,11 @@ def _realization_row(row: dict[str, Any], lines: dict[str, _Line], seller_id: st
         line.order = _line_order(row, srid, seller_id)
     if operation == _SALE_OPERATION:
         if line.sold_at is not None:
-            raise _BadRow(field="supplier_oper_name", reason=f"a second sale of order {srid}")
+            raise BadRow(field="supplier_oper_name", reason=f"a second sale of order {srid}")
         line.sold_at = at
     elif operation == _RETURN_OPERATION:
         if line.returned_at is not None:
-            raise _BadRow(field="supplier_oper_name", reason=f"a second return of order {srid}")
+            raise BadRow(field="supplier_oper_name", reason=f"a second return of order {srid}")
         line.returned_at = at
     elif _count(row, "return_amount") > 0:
         line.back_at = at if line.back_at is None else min(line.back_at, at)
@@ -375,7 +340,7 @@ def read_realization(
                 reader.merged += 1
                 continue
             skip = _realization_row(row, lines, seller_id)
-        except _BadRow as bad:
+        except BadRow as bad:
             reader.problem(name, number, bad.field, bad.reason)
             continue
         except (DataError, RecordTypeError) as error:
@@ -385,7 +350,7 @@ def read_realization(
         if skip is None:
             used += 1
         else:
-            reader.skipped.append(RowProblem(source=name, row=number, field=None, reason=skip))
+            reader.skip(name, number, skip)
     reader.tell(name, len(rows), len(rows), at_end=True)
     orders, sales, returns = [], [], []
     for srid, line in lines.items():

@@ -1,0 +1,564 @@
+"""Ozon Seller API posting lists (FBO and FBS), and the returns list.
+
+The posting lists of ``/v2/posting/fbo/list`` and ``/v3/posting/fbs/list``, in any mix,
+and the returns of ``/v1/returns/list``.
+
+A posting is one shipment of one order; its ``products`` say how many units of each SKU it
+holds. Each unit becomes its own `Order`, known as ``posting_number/sku/n`` for ``n`` from 1
+to the product's ``quantity``, priced at ``products[].price``, placed at ``in_process_at``.
+
+The posting's ``status`` is every unit's outcome: ``delivered`` is sold, any status
+starting with ``cancelled`` is cancelled, and every other status is still in transit.
+A posting list says when a posting was delivered only in some fields, and never when it was
+cancelled, so the import is given ``as_of``, the moment the lists were downloaded:
+
+- a delivered unit is sold at the FBS ``pickup_code_verified_at``, or at the latest FBO
+  ``additional_data[].delivery_time``; a posting with neither is dated at ``as_of``, or at
+  its first return when that is earlier (a unit is sold before it comes back);
+- a cancelled unit is cancelled at ``as_of``.
+
+Those outcomes are dated no earlier than they happened, never later than ``as_of``, and
+they are found again by their instant: a sale or cancellation at exactly ``as_of`` is
+undated (see `read_postings`). A moment after ``as_of``, or before the posting was placed,
+is a bad row.
+
+A return of ``ClientReturn``, ``FullReturn`` or ``PartialReturn`` type returns
+``product.quantity`` units of its posting's SKU at ``logistic.return_date``, taking the
+units not yet returned in turn. A ``Cancellation`` (refused before delivery) and an
+``Unknown`` return are skipped, each with its reason, and so is a full or partial refusal of
+a posting that is cancelled: its cancellation already counts the refusal.
+
+A posting repeated on a later page (the same ``posting_number``) and a return repeated (the
+same ``id``) are merged: the later one wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import attrs
+
+from redemption.errors import (
+    ArgumentTypeError,
+    DataError,
+    InvalidArgumentError,
+    RecordTypeError,
+    ReportFormatError,
+)
+from redemption.history import History
+from redemption.io.report import (
+    BadRow,
+    Errors,
+    ImportReport,
+    Progress,
+    RowTally,
+    Source,
+    check_rows,
+    each_source,
+    load_json,
+)
+from redemption.model import Order, Return, Sale
+from redemption.money import written_decimal
+
+__all__ = ["read_postings"]
+
+_Document = Source | Mapping[str, Any]
+"""One page: a JSON file's path, its bytes, or the parsed response or array."""
+
+_T = TypeVar("_T")
+
+_ROUBLES = "RUB"
+_DELIVERED = "delivered"
+_CANCELLED = "cancelled"
+_RETURNS = frozenset({"ClientReturn", "FullReturn", "PartialReturn"})
+_REFUSALS = frozenset({"FullReturn", "PartialReturn"})  # refused at delivery
+_NOT_A_RETURN = "Cancellation"
+_UNSET_IDS = (None, "", 0, "0")  # Ozon writes an unset int64 as 0
+_RFC3339 = re.compile(
+    r"(\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d)(?:\.(\d+))?([Zz]|[+-]\d\d:\d\d)",
+)
+
+_Outcome = Literal["sold", "cancelled", "open"]
+
+
+@attrs.frozen
+class _Kind:
+    """One kind of document: how to find its items, and the fields that tell it apart."""
+
+    what: str
+    expected: str
+    required: tuple[str, ...]
+    items: Callable[[object], object]
+
+
+def _posting_items(document: object) -> object:
+    if isinstance(document, dict):
+        result = document.get("result")
+        if isinstance(result, dict):
+            return result.get("postings")  # /v3/posting/fbs/list
+        return result  # /v2/posting/fbo/list
+    return document
+
+
+def _return_items(document: object) -> object:
+    return document.get("returns") if isinstance(document, dict) else document
+
+
+_POSTINGS = _Kind(
+    what="an Ozon posting list",
+    expected=(
+        'an Ozon posting list: {"result": [...]} (FBO), {"result": {"postings": [...]}} '
+        "(FBS) or an array of postings"
+    ),
+    required=("posting_number", "products"),
+    items=_posting_items,
+)
+_RETURN_LIST = _Kind(
+    what="an Ozon returns list",
+    expected='an Ozon returns list: {"returns": [...]} or an array of returns',
+    required=("posting_number", "product"),
+    items=_return_items,
+)
+
+
+def _rows(source: _Document, kind: _Kind) -> tuple[str, list[dict[str, Any]]]:
+    """Return the name of a source and its items, refusing a document of another kind."""
+    name, document = load_json(source)
+    items = kind.items(document)
+    # where the items are not a list, say what the document as a whole was
+    rows = check_rows(name, items if isinstance(items, list) else document, (), kind.expected)
+    if rows and not any(all(field in row for field in kind.required) for row in rows):
+        fields = ", ".join(kind.required)
+        msg = f"{name}: no item has the fields {fields}; is this {kind.what}?"
+        raise ReportFormatError(msg, source=name)
+    return name, rows
+
+
+def _text(value: object, field: str) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise BadRow(field=field, reason="missing")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise BadRow(field=field, reason=f"expected text or a whole number, found {value!r}")
+    return str(value).strip()
+
+
+def _object(value: object, field: str) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    reason = "missing" if value is None else f"expected an object, found {value!r}"
+    raise BadRow(field=field, reason=reason)
+
+
+def _count(value: object, field: str) -> int:
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        try:
+            count = int(value)
+        except ValueError:
+            pass
+        else:
+            if count > 0:
+                return count
+    raise BadRow(field=field, reason=f"expected a whole number of units, found {value!r}")
+
+
+def _money(value: object, field: str) -> Decimal:
+    if value is None:
+        raise BadRow(field=field, reason="missing")
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise BadRow(field=field, reason=f"expected a number, found {value!r}")
+    try:
+        amount = written_decimal(value if isinstance(value, str | float | Decimal) else str(value))
+    except InvalidOperation:
+        raise BadRow(field=field, reason=f"not a number: {value!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise BadRow(field=field, reason=f"not a price: {value!r}")
+    return amount
+
+
+def _moment(value: object, field: str) -> datetime:
+    """Read an RFC 3339 timestamp; digits past the microsecond are dropped."""
+    text = _text(value, field)
+    match = _RFC3339.fullmatch(text)
+    if match is None:
+        raise BadRow(field=field, reason=f"not a date and time with its UTC offset: {text!r}")
+    moment, fraction, offset = match.groups()
+    micro = (fraction or "")[:6].ljust(6, "0")
+    offset = "+00:00" if offset in {"Z", "z"} else offset
+    try:
+        return datetime.fromisoformat(f"{moment[:10]}T{moment[11:]}.{micro}{offset}")
+    except ValueError:
+        raise BadRow(field=field, reason=f"not a date and time: {text!r}") from None
+
+
+def _within(at: datetime, field: str, ordered_at: datetime, as_of: datetime) -> datetime:
+    """Refuse a moment after the download, or before the posting was placed."""
+    if at > as_of:
+        reason = f"{at.isoformat()} is after as_of {as_of.isoformat()}, when the list was read"
+        raise BadRow(field=field, reason=reason)
+    if at < ordered_at:
+        reason = f"{at.isoformat()} is before in_process_at {ordered_at.isoformat()}"
+        raise BadRow(field=field, reason=reason)
+    return at
+
+
+def _delivered_at(row: dict[str, Any]) -> tuple[datetime, str] | None:
+    """Return the documented moment a posting was delivered, and its field, if it has one."""
+    verified = row.get("pickup_code_verified_at")
+    if verified not in (None, ""):
+        return _moment(verified, "pickup_code_verified_at"), "pickup_code_verified_at"
+    extra = row.get("additional_data")
+    field = "additional_data.delivery_time"
+    times = [
+        _moment(item["delivery_time"], field)
+        for item in (extra if isinstance(extra, list) else ())
+        if isinstance(item, dict) and item.get("delivery_time") not in (None, "")
+    ]
+    return (max(times), field) if times else None
+
+
+def _buyer(customer: object) -> str | None:
+    if not isinstance(customer, dict) or customer.get("customer_id") in _UNSET_IDS:
+        return None
+    return _text(customer["customer_id"], "customer.customer_id")
+
+
+def _outcome(status: str) -> _Outcome:
+    if status == _DELIVERED:
+        return "sold"
+    return "cancelled" if status.startswith(_CANCELLED) else "open"
+
+
+@attrs.frozen
+class _Posting:
+    """One posting read: its units as orders, by SKU, and its outcome."""
+
+    number: str
+    status: str
+    outcome: _Outcome
+    ordered_at: datetime
+    delivered_at: datetime | None  # the documented moment, if any
+    units: dict[str, list[Order]]
+
+
+def _product(product: object) -> tuple[str, Decimal, int]:
+    item = _object(product, "products")
+    currency = item.get("currency_code")
+    if currency is not None and str(currency).strip() != _ROUBLES:
+        reason = f"the price is in {currency!r}; only roubles ({_ROUBLES}) are read"
+        raise BadRow(field="products.currency_code", reason=reason)
+    return (
+        _text(item.get("sku"), "products.sku"),
+        _money(item.get("price"), "products.price"),
+        _count(item.get("quantity"), "products.quantity"),
+    )
+
+
+def _posting(row: dict[str, Any], as_of: datetime, seller_id: str) -> _Posting:
+    number = _text(row.get("posting_number"), "posting_number")
+    status = _text(row.get("status"), "status")
+    outcome = _outcome(status)
+    ordered_at = _moment(row.get("in_process_at"), "in_process_at")
+    if ordered_at > as_of:
+        reason = f"{ordered_at.isoformat()} is after as_of {as_of.isoformat()}"
+        raise BadRow(field="in_process_at", reason=reason)
+    delivered_at = None
+    if outcome == "sold" and (documented := _delivered_at(row)) is not None:
+        delivered_at = _within(*documented, ordered_at, as_of)
+    buyer_id = _buyer(row.get("customer"))
+    products = row.get("products")
+    if not isinstance(products, list) or not products:
+        raise BadRow(field="products", reason=f"expected a list of products, found {products!r}")
+    units: dict[str, list[Order]] = {}
+    for position, product in enumerate(products, 1):
+        try:
+            sku, price, quantity = _product(product)
+        except BadRow as bad:
+            raise BadRow(field=bad.field, reason=f"product {position}: {bad.reason}") from None
+        made = units.setdefault(sku, [])  # one SKU twice: its units are numbered on
+        made.extend(
+            Order(
+                order_id=f"{number}/{sku}/{n}",
+                seller_id=seller_id,
+                sku=sku,
+                price=price,
+                ordered_at=ordered_at,
+                buyer_id=buyer_id,
+                cancelled_at=as_of if outcome == "cancelled" else None,
+            )
+            for n in range(len(made) + 1, len(made) + quantity + 1)
+        )
+    return _Posting(number, status, outcome, ordered_at, delivered_at, units)
+
+
+@attrs.frozen
+class _Returned:
+    """One return read: units of one SKU of one posting, back at one moment."""
+
+    posting: str
+    sku: str
+    quantity: int
+    kind: str
+    at: datetime
+
+
+def _return(row: dict[str, Any], as_of: datetime) -> tuple[str, _Returned] | str:
+    """Return a return item's id and what it returns, or the reason to skip it."""
+    kind = _text(row.get("type"), "type")
+    if kind == _NOT_A_RETURN:
+        return "a cancellation before delivery, not a return: the posting says it is cancelled"
+    if kind not in _RETURNS:
+        return f"return type {kind!r} is not a return of a delivered unit"
+    product = _object(row.get("product"), "product")
+    logistic = _object(row.get("logistic"), "logistic")
+    at = _moment(logistic.get("return_date"), "logistic.return_date")
+    if at > as_of:
+        reason = f"{at.isoformat()} is after as_of {as_of.isoformat()}, when the lists were read"
+        raise BadRow(field="logistic.return_date", reason=reason)
+    return _text(row.get("id"), "id"), _Returned(
+        posting=_text(row.get("posting_number"), "posting_number"),
+        sku=_text(product.get("sku"), "product.sku"),
+        quantity=_count(product.get("quantity"), "product.quantity"),
+        kind=kind,
+        at=at,
+    )
+
+
+class _Reader(RowTally):
+    """Read items of one kind, page after page, keeping the latest version of each."""
+
+    def read(
+        self,
+        sources: _Document | Sequence[str | Path],
+        kind: _Kind,
+        make: Callable[[dict[str, Any]], tuple[str, _T] | str],
+    ) -> list[tuple[_T, str, int]]:
+        """Return the latest version of each item, with the source and row it came from."""
+        latest: dict[str, tuple[_T, str, int]] = {}
+        for source in each_source(sources):
+            name, rows = _rows(source, kind)
+            for number, row in enumerate(rows, 1):
+                self.rows_read += 1
+                self.tell(name, number, len(rows))
+                try:
+                    made = make(row)
+                except BadRow as bad:
+                    self.problem(name, number, bad.field, bad.reason)
+                    continue
+                except (DataError, RecordTypeError) as error:
+                    self.problem(name, number, None, str(error))
+                    continue
+                if isinstance(made, str):
+                    self.skip(name, number, made)
+                    continue
+                key, item = made
+                if key in latest:
+                    self.merged += 1
+                latest[key] = (item, name, number)
+            self.tell(name, len(rows), len(rows), at_end=True)
+        return list(latest.values())
+
+
+def _download_moment(as_of: object) -> datetime:
+    if not isinstance(as_of, datetime):
+        msg = f"as_of must be a datetime, not {type(as_of).__name__} {as_of!r}"
+        raise ArgumentTypeError(msg)
+    if as_of.tzinfo is None or as_of.utcoffset() is None:
+        msg = (
+            f"as_of {as_of.isoformat()} has no time zone: give the moment the lists were "
+            "downloaded as an aware datetime, such as datetime.now(UTC)"
+        )
+        raise InvalidArgumentError(msg)
+    return as_of
+
+
+class _Matcher:
+    """Give each return the units of its posting not yet returned, in turn."""
+
+    def __init__(self, postings: dict[str, _Posting], reader: _Reader) -> None:
+        self.postings = postings
+        self.reader = reader
+        self.taken: dict[tuple[str, str], int] = {}
+        self.first_return: dict[str, datetime] = {}
+        self.returns: list[Return] = []
+
+    def match(self, returned: _Returned, name: str, number: int) -> None:
+        """Make the return's `Return`s, or skip or refuse it."""
+        try:
+            skip = self.check(returned)
+        except BadRow as bad:
+            self.reader.problem(name, number, bad.field, bad.reason)
+            return
+        if skip is not None:
+            self.reader.skip(name, number, skip)
+            return
+        line = (returned.posting, returned.sku)
+        first = self.taken.get(line, 0) + 1
+        self.taken[line] = first + returned.quantity - 1
+        self.returns.extend(
+            Return(order_id=f"{returned.posting}/{returned.sku}/{n}", returned_at=returned.at)
+            for n in range(first, first + returned.quantity)
+        )
+        known = self.first_return.get(returned.posting)
+        self.first_return[returned.posting] = (
+            returned.at if known is None else min(known, returned.at)
+        )
+        self.reader.used += 1
+
+    def check(self, returned: _Returned) -> str | None:
+        """Say why the return is skipped, or refuse it, when its posting says otherwise."""
+        posting = self.postings.get(returned.posting)
+        if posting is None:
+            return None  # a return without its order: History keeps it as unmatched
+        units = posting.units.get(returned.sku)
+        if units is None:
+            reason = f"posting {posting.number} has no product with sku {returned.sku}"
+            raise BadRow(field="product.sku", reason=reason)
+        if posting.outcome == "cancelled" and returned.kind in _REFUSALS:
+            return (
+                f"{returned.kind}: posting {posting.number} was refused and is cancelled; "
+                "its cancellation counts the refusal"
+            )
+        if posting.outcome != "sold":
+            reason = (
+                f"posting {posting.number} is {posting.status!r}, not delivered, in the posting "
+                "list: read the postings and returns downloaded at the same time"
+            )
+            raise BadRow(field="posting_number", reason=reason)
+        sold_at = posting.delivered_at or posting.ordered_at
+        if returned.at < sold_at:
+            reason = (
+                f"{returned.at.isoformat()} is before the posting was delivered or placed, "
+                f"{sold_at.isoformat()}"
+            )
+            raise BadRow(field="logistic.return_date", reason=reason)
+        taken = self.taken.get((returned.posting, returned.sku), 0)
+        if taken + returned.quantity > len(units):
+            reason = (
+                f"{returned.quantity} units of sku {returned.sku} returned, but posting "
+                f"{posting.number} has {len(units)}, {taken} of them returned already"
+            )
+            raise BadRow(field="product.quantity", reason=reason)
+        return None
+
+
+def read_postings(
+    postings: Source | Mapping[str, Any] | Sequence[str | Path],
+    *,
+    as_of: datetime,
+    returns: Source | Mapping[str, Any] | Sequence[str | Path] | None = None,
+    seller_id: str = "seller",
+    errors: Errors = "raise",
+    progress: Progress | None = None,
+) -> tuple[History, ImportReport]:
+    """Read Ozon posting lists, and returns, into a `History`, with a report on every row.
+
+    FBO (``/v2/posting/fbo/list``) and FBS (``/v3/posting/fbs/list``) postings may be mixed.
+    Each unit of each product of a posting is an `Order`, ``posting_number/sku/n``, at the
+    price ``products[].price`` (roubles only: another ``currency_code`` is a bad row),
+    placed at ``in_process_at``, of the buyer ``customer.customer_id`` where the posting
+    names one. Status ``delivered`` is sold, ``cancelled...`` cancelled, any other in transit.
+
+    A posting list does not say when a posting was cancelled, and says when it was delivered
+    only in ``pickup_code_verified_at`` (FBS) or ``additional_data[].delivery_time`` (FBO).
+    An outcome with no documented moment is dated at `as_of`: every cancellation, and a
+    delivery with neither field (at its first return, if that is earlier: a unit is sold
+    before it comes back). Those outcomes are undated, and are told apart by that instant::
+
+        undated = [o for o in history.orders if o.cancelled_at == as_of]
+        undated += [s for s in history.sales if s.sold_at == as_of]
+
+    A moment after `as_of`, or before the posting was placed, makes a bad row.
+
+    With `returns`, each return of type ``ClientReturn``, ``FullReturn`` or
+    ``PartialReturn`` returns ``product.quantity`` units of its posting's SKU, at
+    ``logistic.return_date``, to the units not yet returned, in turn (earliest returns to the
+    lowest ``n``). A return whose posting was not read is kept by `History` as unmatched.
+    ``Cancellation`` and ``Unknown`` returns are skipped with their reason, and so is a full
+    or partial refusal of a cancelled posting (its cancellation counts it). Any other return
+    of a posting that is not delivered, a return before the posting's delivery, of a SKU the
+    posting lacks, or of more units than it has is a bad row.
+
+    Args:
+        postings: a posting list: a JSON file's path or bytes (gzipped or not, with a
+            byte-order mark or not) holding an FBS response ``{"result": {"postings":
+            [...]}}``, an FBO response ``{"result": [...]}`` or an array of postings, or
+            that response or array parsed; or the paths of several pages, read in turn. A
+            posting repeated (the same ``posting_number``) is merged: the later one wins.
+        as_of: when the lists were downloaded: aware. The status of every posting is its
+            status then.
+        returns: the ``/v1/returns/list`` responses ``{"returns": [...]}``, or arrays of
+            returns, in the same forms. A return repeated (the same ``id``) is merged.
+        seller_id: the seller the lists belong to (they do not say).
+        errors: ``"raise"`` stops at the first bad row with a `ReportFormatError` naming
+            the file, row (the posting's or return's place in its source, from 1) and field;
+            ``"collect"`` goes on and lists every bad row in ``report.refused``.
+        progress: told ``(source, rows done, rows in the source)`` as rows are read.
+
+    Returns:
+        The history, and the import report: a posting is one row, however many units it
+        holds.
+
+    Raises:
+        ArgumentTypeError: `as_of` is not a datetime.
+        InvalidArgumentError: `as_of` has no time zone.
+        ReportFormatError: an empty file, malformed JSON, a document that is not this list,
+            or (with ``errors="raise"``) a bad row.
+        DataError: the records contradict each other.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> posting = {"posting_number": "0132-0101-1", "status": "delivered",
+        ...            "in_process_at": "2025-04-01T10:00:00Z",
+        ...            "pickup_code_verified_at": "2025-04-03T12:30:00.123456789Z",
+        ...            "products": [{"sku": 42, "price": "990.5000", "quantity": 2,
+        ...                          "currency_code": "RUB"}]}
+        >>> history, report = read_postings([posting], as_of=datetime(2025, 4, 10, tzinfo=UTC))
+        >>> [order.order_id for order in history.orders]
+        ['0132-0101-1/42/1', '0132-0101-1/42/2']
+        >>> history.orders[0].price, history.sales[0].sold_at.isoformat()
+        (Decimal('990.50'), '2025-04-03T12:30:00.123456+00:00')
+        >>> report.rows_read, report.orders, report.sales, report.accounted
+        (1, 2, 2, True)
+
+    .. versionadded:: 0.1.0
+    """
+    as_of = _download_moment(as_of)
+    posting_reader, return_reader = _Reader(errors, progress), _Reader(errors, progress)
+
+    def posting(row: dict[str, Any]) -> tuple[str, _Posting]:
+        made = _posting(row, as_of, seller_id)
+        return made.number, made
+
+    read = posting_reader.read(postings, _POSTINGS, posting)
+    by_number = {made.number: made for made, _, _ in read}
+    posting_reader.used = len(by_number)
+    matcher = _Matcher(by_number, return_reader)
+    if returns is not None:
+        returned = return_reader.read(returns, _RETURN_LIST, lambda row: _return(row, as_of))
+        for item, name, number in sorted(returned, key=lambda kept: kept[0].at):
+            matcher.match(item, name, number)
+    orders: list[Order] = []
+    sales: list[Sale] = []
+    for made in by_number.values():
+        units = [order for unit_orders in made.units.values() for order in unit_orders]
+        orders.extend(units)
+        if made.outcome == "sold":
+            sold_at = made.delivered_at or min(as_of, matcher.first_return.get(made.number, as_of))
+            sales.extend(Sale(order_id=order.order_id, sold_at=sold_at) for order in units)
+    history = History(orders=orders, sales=sales, returns=matcher.returns)
+    readers = (posting_reader, return_reader)
+    return history, ImportReport(
+        rows_read=sum(reader.rows_read for reader in readers),
+        used=sum(reader.used for reader in readers),
+        merged=sum(reader.merged for reader in readers),
+        skipped=tuple(problem for reader in readers for problem in reader.skipped),
+        refused=tuple(problem for reader in readers for problem in reader.refused),
+        orders=len(history.orders),
+        sales=len(history.sales),
+        returns=len(history.returns),
+    )

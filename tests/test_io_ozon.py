@@ -1,0 +1,557 @@
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from redemption.errors import ArgumentTypeError, InvalidArgumentError, ReportFormatError
+from redemption.io.ozon import read_postings
+
+DATA = Path(__file__).parent / "data" / "ozon"
+FBO = DATA / "fbo_list_response.json"
+FBS = DATA / "fbs_list_response.json"
+RETURNS = DATA / "returns_response.json"
+
+AS_OF = datetime(2026, 4, 10, 9, 0, tzinfo=UTC)
+"""When the lists were downloaded, in these tests: after every moment of the examples."""
+
+
+@cache
+def _example(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def example(path: Path) -> Any:
+    """A fresh copy of an example payload, free to edit."""
+    return copy.deepcopy(_example(path))
+
+
+def fbs_posting(number: str = "P-1", **fields: Any) -> dict[str, Any]:
+    """The FBS example's posting, renumbered, with `fields` replaced."""
+    posting: dict[str, Any] = example(FBS)["result"]["postings"][0]
+    return posting | {"posting_number": number} | fields
+
+
+def fbo_posting(number: str = "P-1", **fields: Any) -> dict[str, Any]:
+    """The FBO example's posting, renumbered, with `fields` replaced."""
+    posting: dict[str, Any] = example(FBO)["result"][0]
+    return posting | {"posting_number": number} | fields
+
+
+def product(**fields: Any) -> dict[str, Any]:
+    """The FBS example's product, with `fields` replaced."""
+    item: dict[str, Any] = example(FBS)["result"]["postings"][0]["products"][0]
+    return item | fields
+
+
+def fbs_response(*postings: dict[str, Any]) -> dict[str, Any]:
+    """The FBS example's response around `postings`."""
+    response: dict[str, Any] = example(FBS)
+    response["result"]["postings"] = list(postings)
+    return response
+
+
+def a_return(posting_number: str, sku: object, **fields: Any) -> dict[str, Any]:
+    """The returns example's item, for `sku` of `posting_number`, with `fields` replaced."""
+    item: dict[str, Any] = example(RETURNS)["returns"][0]
+    item["product"]["sku"] = sku
+    return item | {"posting_number": posting_number} | fields
+
+
+def returned_on(at: str) -> dict[str, Any]:
+    """The example's ``logistic`` block, back on `at`."""
+    logistic: dict[str, Any] = example(RETURNS)["returns"][0]["logistic"]
+    return logistic | {"return_date": at}
+
+
+def delivered(number: str = "P-1", **fields: Any) -> dict[str, Any]:
+    """An FBS posting placed on 1 April 2026 and handed to its buyer on 3 April."""
+    defaults = {
+        "status": "delivered",
+        "in_process_at": "2026-04-01T10:00:00Z",
+        "pickup_code_verified_at": "2026-04-03T12:00:00Z",
+    }
+    return fbs_posting(number, **(defaults | fields))
+
+
+def write(path: Path, document: object) -> Path:
+    """Write `document` as JSON at `path`."""
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+class TestTheExamplePayloads:
+    def test_the_fbo_example_is_one_unit_sold_at_its_delivery_time(self) -> None:
+        """
+        The delivered FBO posting: one order, sold at additional_data's delivery_time.
+        """
+        history, report = read_postings(FBO, as_of=AS_OF, seller_id="shop")
+        (order,) = history.orders
+        assert order.order_id == "16965409-0014-1/160249683/1"
+        assert (order.sku, order.seller_id, order.buyer_id) == ("160249683", "shop", None)
+        assert order.price == Decimal("81.00")
+        assert order.ordered_at == datetime(2021, 9, 1, 0, 25, 30, 120000, tzinfo=UTC)
+        assert order.cancelled_at is None
+        assert history.lines.sold_at == (datetime(2025, 11, 24, 15, 20, tzinfo=UTC),)
+        assert (report.rows_read, report.used, report.orders, report.sales) == (1, 1, 1, 1)
+        assert report.accounted
+
+    def test_the_fbs_example_awaiting_packaging_is_in_transit(self) -> None:
+        """
+        awaiting_packaging is neither sold nor cancelled; "1530.0000" is 1530.00 roubles.
+        """
+        history, report = read_postings(FBS, as_of=AS_OF)
+        (order,) = history.orders
+        assert order.order_id == "0132112277-0101-1/827098843/1"
+        assert order.price == Decimal("1530.00")
+        assert order.ordered_at == datetime(2026, 3, 30, 11, 26, tzinfo=UTC)
+        assert (order.cancelled_at, history.lines.sold_at) == (None, (None,))
+        assert (report.sales, report.returns, report.accounted) == (0, 0, True)
+
+    def test_fbo_and_fbs_pages_are_read_together(self) -> None:
+        """
+        The two lists as two pages of one import: one order from each.
+        """
+        history, report = read_postings([FBO, FBS], as_of=AS_OF)
+        assert [o.sku for o in history.orders] == ["160249683", "827098843"]
+        assert (report.rows_read, report.orders, report.sales) == (2, 2, 1)
+
+    def test_the_returns_example_returns_the_unit_of_its_posting(self) -> None:
+        """
+        A FullReturn of a delivered posting's SKU (written as a string) returns unit 1.
+        """
+        posting = fbs_posting(
+            "58544282-0057-1",
+            status="delivered",
+            in_process_at="2024-07-20T10:00:00Z",
+            pickup_code_verified_at="2024-07-25T10:00:00Z",
+            products=[product(sku=1100526203, price="3318.0000")],
+        )
+        history, report = read_postings([posting], returns=RETURNS, as_of=AS_OF)
+        assert history.orders[0].order_id == "58544282-0057-1/1100526203/1"
+        assert history.lines.sold_at == (datetime(2024, 7, 25, 10, tzinfo=UTC),)
+        assert history.lines.returned_at == (datetime(2024, 7, 29, 6, 15, 48, 998146, tzinfo=UTC),)
+        assert (report.rows_read, report.used, report.returns, report.accounted) == (
+            2,
+            2,
+            1,
+            True,
+        )
+
+    def test_a_return_whose_posting_was_not_read_is_unmatched(self) -> None:
+        """
+        The returns example alone: a return without its order, of unit 1.
+        """
+        history, report = read_postings([], returns=RETURNS, as_of=AS_OF)
+        assert [r.order_id for r in history.unmatched_returns] == ["58544282-0057-1/1100526203/1"]
+        assert (report.returns, report.accounted) == (1, True)
+
+
+class TestUnits:
+    def test_each_unit_of_each_product_is_an_order(self) -> None:
+        """
+        Two products, one of quantity 2: three orders, numbered per SKU from 1.
+        """
+        posting = fbs_posting(
+            "P-1",
+            products=[
+                product(sku=11, price="100.5000"),
+                product(sku=22, price="20", quantity=2),
+            ],
+        )
+        history, report = read_postings([posting], as_of=AS_OF)
+        assert [(o.order_id, o.sku, o.price) for o in history.orders] == [
+            ("P-1/11/1", "11", Decimal("100.50")),
+            ("P-1/22/1", "22", Decimal("20.00")),
+            ("P-1/22/2", "22", Decimal("20.00")),
+        ]
+        assert (report.rows_read, report.used, report.orders, report.accounted) == (1, 1, 3, True)
+
+    def test_one_sku_in_two_products_is_numbered_on(self) -> None:
+        """
+        The same SKU twice in a posting does not give two orders one id.
+        """
+        posting = fbs_posting("P-1", products=[product(sku=7), product(sku=7, quantity=2)])
+        history, _ = read_postings([posting], as_of=AS_OF)
+        assert [o.order_id for o in history.orders] == ["P-1/7/1", "P-1/7/2", "P-1/7/3"]
+
+    @pytest.mark.parametrize(
+        ("customer", "buyer_id"),
+        [
+            ({"customer_id": 123456}, "123456"),
+            ({"customer_id": "123456"}, "123456"),
+            ({"customer_id": 0}, None),
+            (None, None),
+        ],
+    )
+    def test_the_buyer_is_the_customer_id(self, customer: object, buyer_id: str | None) -> None:
+        """
+        An FBS posting may name its customer; 0 (Ozon's unset number) and null do not.
+        """
+        history, _ = read_postings([fbs_posting(customer=customer)], as_of=AS_OF)
+        assert history.orders[0].buyer_id == buyer_id
+
+
+class TestOutcomes:
+    @pytest.mark.parametrize("status", ["cancelled", "cancelled_from_split_pending"])
+    def test_a_cancelled_posting_is_cancelled_when_the_list_was_downloaded(
+        self, status: str
+    ) -> None:
+        """
+        A posting list gives no moment of cancellation: every unit is cancelled at as_of.
+        """
+        posting = fbs_posting(status=status, products=[product(quantity=2)])
+        history, report = read_postings([posting], as_of=AS_OF)
+        assert [o.cancelled_at for o in history.orders] == [AS_OF, AS_OF]
+        assert (report.sales, report.accounted) == (0, True)
+
+    @pytest.mark.parametrize(
+        "posting",
+        [
+            fbs_posting(status="delivered", pickup_code_verified_at=None),
+            fbo_posting(additional_data=[]),
+            fbo_posting(additional_data=[{"courier_name": "", "delivery_time": None}]),
+        ],
+    )
+    def test_a_delivery_with_no_documented_moment_is_dated_at_as_of(
+        self, posting: dict[str, Any]
+    ) -> None:
+        """
+        Neither pickup_code_verified_at nor a delivery_time: sold at as_of.
+        """
+        history, _ = read_postings([posting], as_of=AS_OF)
+        assert [s.sold_at for s in history.sales] == [AS_OF]
+
+    def test_the_latest_fbo_delivery_time_is_the_sale(self) -> None:
+        """
+        Several additional_data entries: the unit was delivered at the last of them.
+        """
+        posting = fbo_posting(
+            additional_data=[
+                {"delivery_time": "2025-11-24T15:20:00.000Z"},
+                {"delivery_time": "2025-11-25T08:00:00+03:00"},
+                {"delivery_time": "2025-11-23T10:00:00Z"},
+            ]
+        )
+        history, _ = read_postings([posting], as_of=AS_OF)
+        assert history.lines.sold_at == (datetime(2025, 11, 25, 5, tzinfo=UTC),)
+
+    def test_nanoseconds_are_cut_to_the_microsecond(self) -> None:
+        """
+        Ozon writes up to nine digits of a second; Python keeps six, the rest is dropped.
+        """
+        posting = delivered(pickup_code_verified_at="2026-04-03T12:00:00.999999999Z")
+        history, _ = read_postings([posting], as_of=AS_OF)
+        assert history.lines.sold_at == (datetime(2026, 4, 3, 12, 0, 0, 999999, tzinfo=UTC),)
+
+    @pytest.mark.parametrize(
+        "status", ["awaiting_packaging", "awaiting_deliver", "delivering", "arbitration"]
+    )
+    def test_any_other_status_is_in_transit(self, status: str) -> None:
+        """
+        Neither delivered nor cancelled: no outcome yet.
+        """
+        history, _ = read_postings([delivered(status=status)], as_of=AS_OF)
+        assert (history.sales, history.orders[0].cancelled_at) == ((), None)
+
+
+class TestPages:
+    @pytest.mark.parametrize("later", ["delivered", "cancelled"])
+    def test_a_posting_on_two_pages_is_merged_and_the_later_wins(
+        self, later: str, tmp_path: Path
+    ) -> None:
+        """
+        Overlapping pages repeat a posting: one set of orders, the later page's status.
+        """
+        first = write(
+            tmp_path / "1.json", fbs_response(fbs_posting("A"), delivered("B", status="delivering"))
+        )
+        second = write(tmp_path / "2.json", fbs_response(delivered("B", status=later)))
+        history, report = read_postings([first, second], as_of=AS_OF)
+        assert [o.order_id for o in history.orders] == ["A/827098843/1", "B/827098843/1"]
+        assert [s.order_id for s in history.sales] == (
+            ["B/827098843/1"] if later == "delivered" else []
+        )
+        assert history.orders[1].cancelled_at == (AS_OF if later == "cancelled" else None)
+        assert (report.rows_read, report.used, report.merged, report.accounted) == (3, 2, 1, True)
+
+    def test_progress_is_told_at_the_end_of_each_page(self, tmp_path: Path) -> None:
+        """
+        A page with fewer rows than PROGRESS_EVERY is told once, when it is done.
+        """
+        first = write(tmp_path / "1.json", fbs_response(fbs_posting("A"), fbs_posting("B")))
+        second = write(tmp_path / "2.json", [fbs_posting("C")])
+        told: list[tuple[str, int, int]] = []
+        read_postings(
+            [first, second],
+            as_of=AS_OF,
+            returns=[],
+            progress=lambda *call: told.append(call),
+        )
+        assert told == [(str(first), 2, 2), (str(second), 1, 1), ("<rows>", 0, 0)]
+
+
+class TestBadRows:
+    @pytest.mark.parametrize(
+        ("posting", "field"),
+        [
+            (fbs_posting(posting_number=None), "posting_number"),
+            (fbs_posting(status=""), "status"),
+            (fbs_posting(in_process_at="2026-03-30T11:26:00"), "in_process_at"),
+            (fbs_posting(in_process_at="2026-04-10T09:00:01Z"), "in_process_at"),
+            (fbs_posting(products=[]), "products"),
+            (fbs_posting(products=[product(price="1530,00")]), "products.price"),
+            (fbs_posting(products=[product(price="-1")]), "products.price"),
+            (fbs_posting(products=[product(currency_code="CNY")]), "products.currency_code"),
+            (fbs_posting(products=[product(quantity=0)]), "products.quantity"),
+            (fbs_posting(products=[product(sku=None)]), "products.sku"),
+            (delivered(pickup_code_verified_at="2026-04-10T09:00:01Z"), "pickup_code_verified_at"),
+            (delivered(pickup_code_verified_at="2026-04-01T09:59:59Z"), "pickup_code_verified_at"),
+            (
+                fbo_posting(additional_data=[{"delivery_time": "2026-05-01T00:00:00Z"}]),
+                "additional_data.delivery_time",
+            ),
+        ],
+    )
+    def test_a_bad_row_names_the_file_row_and_field(
+        self, posting: dict[str, Any], field: str, tmp_path: Path
+    ) -> None:
+        """
+        By default the first bad posting stops the import; "collect" lists it and goes on.
+        """
+        path = write(tmp_path / "postings.json", fbs_response(fbs_posting("ok"), posting))
+        with pytest.raises(ReportFormatError, match=f"postings.json row 2, field '{field}'") as e:
+            read_postings(path, as_of=AS_OF)
+        assert (e.value.source, e.value.row, e.value.field) == (str(path), 2, field)
+        history, report = read_postings(path, as_of=AS_OF, errors="collect")
+        assert [o.order_id for o in history.orders] == ["ok/827098843/1"]
+        assert [(p.row, p.field) for p in report.refused] == [(2, field)]
+        assert (report.rows_read, report.used, report.accounted) == (2, 1, True)
+
+    def test_a_naive_as_of_is_refused(self) -> None:
+        """
+        as_of is an instant: without its zone it names none.
+        """
+        with pytest.raises(InvalidArgumentError, match="as_of 2026-04-10T09:00:00 has no time"):
+            read_postings(FBS, as_of=datetime(2026, 4, 10, 9))
+
+    def test_a_day_as_of_is_refused(self) -> None:
+        """
+        A day is not the moment the lists were downloaded.
+        """
+        with pytest.raises(ArgumentTypeError, match="as_of must be a datetime"):
+            read_postings(FBS, as_of=date(2026, 4, 10))  # type: ignore[arg-type]
+
+
+class TestReturns:
+    def read(
+        self, posting: dict[str, Any], *returns: dict[str, Any]
+    ) -> tuple[list[str], list[Any]]:
+        """Read one posting with `returns` (collecting bad rows): returned ids, problems."""
+        history, report = read_postings(
+            [posting], returns=list(returns), as_of=AS_OF, errors="collect"
+        )
+        assert report.accounted
+        returned = [r.order_id for r in history.returns]
+        return returned, [(p.row, p.field) for p in report.refused] + [
+            (p.row, p.reason.split(":")[0]) for p in report.skipped
+        ]
+
+    def test_units_are_returned_in_turn_until_none_is_left(self) -> None:
+        """
+        Returns take the units not yet returned, earliest return first; one more is refused.
+        """
+        posting = delivered(products=[product(sku=5, quantity=3)])
+        later = a_return("P-1", "5", id="2", logistic=returned_on("2026-04-07T10:00:00Z"))
+        earlier = a_return("P-1", "5", id="1", logistic=returned_on("2026-04-05T10:00:00Z"))
+        earlier["product"]["quantity"] = 2
+        extra = a_return("P-1", "5", id="3", logistic=returned_on("2026-04-08T10:00:00Z"))
+        returned, problems = self.read(posting, later, earlier, extra)
+        assert returned == ["P-1/5/1", "P-1/5/2", "P-1/5/3"]
+        assert problems == [(3, "product.quantity")]
+
+    @pytest.mark.parametrize(
+        ("kind", "reason"),
+        [
+            ("Cancellation", "a cancellation before delivery, not a return"),
+            ("Unknown", "return type 'Unknown' is not a return of a delivered unit"),
+        ],
+    )
+    def test_cancellations_and_unknown_returns_are_skipped(self, kind: str, reason: str) -> None:
+        """
+        Neither is a unit bought and brought back: skipped, with the reason.
+        """
+        returned, problems = self.read(delivered(), a_return("P-1", 827098843, type=kind))
+        assert (returned, problems) == ([], [(1, reason)])
+
+    def test_a_refusal_of_a_cancelled_posting_is_skipped(self) -> None:
+        """
+        A FullReturn of a cancelled posting is its cancellation, already counted.
+        """
+        posting = fbs_posting(status="cancelled")
+        returned, problems = self.read(posting, a_return("P-1", 827098843, type="FullReturn"))
+        assert (returned, problems) == ([], [(1, "FullReturn")])
+
+    @pytest.mark.parametrize(
+        ("posting", "item", "field"),
+        [
+            (
+                fbs_posting(status="cancelled"),
+                a_return("P-1", 827098843, type="ClientReturn"),
+                "posting_number",
+            ),
+            (fbs_posting(), a_return("P-1", 827098843), "posting_number"),
+            (delivered(), a_return("P-1", 999), "product.sku"),
+            (
+                delivered(),
+                a_return("P-1", 827098843, logistic=returned_on("2026-04-02T00:00:00Z")),
+                "logistic.return_date",
+            ),
+            (
+                delivered(),
+                a_return("P-1", 827098843, logistic=returned_on("2026-04-11T00:00:00Z")),
+                "logistic.return_date",
+            ),
+            (delivered(), a_return("P-1", 827098843, logistic=None), "logistic"),
+            (delivered(), a_return("P-1", 827098843, id=None), "id"),
+        ],
+    )
+    def test_a_return_its_posting_contradicts_is_a_bad_row(
+        self, posting: dict[str, Any], item: dict[str, Any], field: str
+    ) -> None:
+        """
+        Not delivered, no such SKU, before the delivery or after the download: refused.
+        """
+        returned, problems = self.read(posting, item)
+        assert (returned, problems) == ([], [(1, field)])
+        with pytest.raises(ReportFormatError, match=f"<rows> row 1, field '{field}'"):
+            read_postings([posting], returns=[item], as_of=AS_OF)
+
+    def test_a_return_repeated_is_merged(self, tmp_path: Path) -> None:
+        """
+        The same return id on two pages is one return.
+        """
+        item = a_return("P-1", 827098843, logistic=returned_on("2026-04-05T10:00:00Z"))
+        pages = [write(tmp_path / f"{n}.json", {"returns": [item]}) for n in (1, 2)]
+        history, report = read_postings([delivered()], returns=pages, as_of=AS_OF)
+        assert [r.order_id for r in history.returns] == ["P-1/827098843/1"]
+        assert (report.rows_read, report.used, report.merged, report.accounted) == (3, 2, 1, True)
+
+    def test_an_undated_delivery_is_no_later_than_its_first_return(self) -> None:
+        """
+        A unit is sold before it comes back: an undated sale moves back to the return.
+        """
+        posting = delivered(pickup_code_verified_at=None, products=[product(quantity=2)])
+        item = a_return("P-1", 827098843, logistic=returned_on("2026-04-05T10:00:00Z"))
+        history, _ = read_postings([posting], returns=[item], as_of=AS_OF)
+        moment = datetime(2026, 4, 5, 10, tzinfo=UTC)
+        assert history.lines.sold_at == (moment, moment)
+        assert history.lines.returned_at == (moment, None)
+
+
+class TestFiles:
+    def test_a_bare_array_with_a_byte_order_mark_gzipped_is_read(self, tmp_path: Path) -> None:
+        """
+        Files saved by other tools may be gzipped and start with a byte-order mark.
+        """
+        text = json.dumps([fbs_posting("A"), fbo_posting("B")], ensure_ascii=False)
+        path = tmp_path / "postings.json.gz"
+        path.write_bytes(gzip.compress(b"\xef\xbb\xbf" + text.encode()))
+        history, report = read_postings(path, as_of=AS_OF)
+        assert [o.order_id for o in history.orders] == ["B/160249683/1", "A/827098843/1"]
+        assert report.accounted
+
+    def test_a_parsed_response_is_read(self) -> None:
+        """
+        The FBS response as the client parsed it, and the FBO response as bytes.
+        """
+        history, report = read_postings(example(FBS), as_of=AS_OF)
+        assert (len(history.orders), report.rows_read) == (1, 1)
+        history, _ = read_postings(FBO.read_bytes(), returns=example(RETURNS), as_of=AS_OF)
+        assert (len(history.orders), len(history.unmatched_returns)) == (1, 1)
+
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [
+            (b"", "the file is empty"),
+            (b"   \n", "the file is empty"),
+            (b'{"result": ', "not valid JSON"),
+            (b"\x1f\x8b\x08\x00broken", "not a readable gzip file"),
+            (b"\xff\xfe[]", "not UTF-8 text"),
+            (b'{"result": {"has_next": false}}', "expected an Ozon posting list"),
+            (b'{"returns": []}', "found an object with the keys returns"),
+            (b"[1, 2]", "row 1: expected an object"),
+            (b'[{"srid": "a"}]', "is this an Ozon posting list"),
+        ],
+    )
+    def test_unreadable_files_get_a_clear_message(
+        self, content: bytes, message: str, tmp_path: Path
+    ) -> None:
+        """
+        Empty, malformed or mis-shaped files are a ReportFormatError naming the file.
+        """
+        path = tmp_path / "postings.json"
+        path.write_bytes(content)
+        with pytest.raises(ReportFormatError, match=f"postings.json.*{message}"):
+            read_postings(path, as_of=AS_OF)
+
+    def test_each_list_given_for_the_other_is_recognised(self) -> None:
+        """
+        The returns list given as postings, and a posting list given as returns.
+        """
+        with pytest.raises(ReportFormatError, match="expected an Ozon posting list"):
+            read_postings(RETURNS, as_of=AS_OF)
+        with pytest.raises(ReportFormatError, match="expected an Ozon returns list"):
+            read_postings(FBO, returns=FBS, as_of=AS_OF)
+        with pytest.raises(ReportFormatError, match="is this an Ozon returns list"):
+            read_postings(FBO, returns=example(FBO)["result"], as_of=AS_OF)
+
+
+STATUSES = ("delivered", "cancelled", "cancelled_from_split_pending", "delivering", "arbitration")
+
+
+@given(
+    postings=st.lists(
+        st.tuples(
+            st.sampled_from(STATUSES),
+            st.booleans(),  # FBS or FBO
+            st.lists(st.tuples(st.integers(1, 3), st.integers(1, 3)), min_size=1, max_size=3),
+        ),
+        max_size=6,
+    ),
+    zone=st.sampled_from([UTC, timezone(timedelta(hours=3))]),
+)
+def test_units_read_back_with_their_outcomes(
+    postings: list[tuple[str, bool, list[tuple[int, int]]]], zone: timezone
+) -> None:
+    """
+    Postings of random statuses and quantities give as many sold, cancelled and open units.
+    """
+    rows, expected = [], {"sold": 0, "cancelled": 0, "open": 0}
+    for i, (status, fbs, products) in enumerate(postings):
+        make = fbs_posting if fbs else fbo_posting
+        items = [product(sku=sku, quantity=quantity) for sku, quantity in products]
+        rows.append(make(f"{i}-0001-1", status=status, products=items))
+        outcome = "open" if status in {"delivering", "arbitration"} else status[:9]
+        expected["sold" if outcome == "delivered" else outcome] += sum(q for _, q in products)
+    history, report = read_postings(json.dumps(rows).encode(), as_of=AS_OF.astimezone(zone))
+    cancelled = sum(o.cancelled_at is not None for o in history.orders)
+    assert (
+        len(history.sales),
+        cancelled,
+        len(history.orders) - len(history.sales) - cancelled,
+    ) == (
+        expected["sold"],
+        expected["cancelled"],
+        expected["open"],
+    )
+    assert (report.rows_read, report.used, report.accounted) == (len(rows), len(rows), True)
