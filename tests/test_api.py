@@ -101,6 +101,8 @@ class TestCommandLine:
         assert "orders window   2025-04-01..2025-04-30  (30 days)" in out
         assert "sales window    2025-04-01..2025-04-30" in out
         assert out.count("redemption rate ") == 2
+        assert "Buyers on 2025-04-30: 400 in the sample's order lines" in out
+        assert "100.00%" in out.split("Buyers on")[1]
 
     def test_python_dash_m_runs_the_command_line(self) -> None:
         """

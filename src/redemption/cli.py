@@ -23,7 +23,7 @@ from redemption.calculators import RateReport, redemption_rate, redemption_rates
 from redemption.dates import MOSCOW
 from redemption.errors import RedemptionError
 from redemption.history import History
-from redemption.io import ImportReport, read_reports
+from redemption.io import ImportReport, read_order_lines, read_reports
 from redemption.io.wb_api import fetch_statistics
 from redemption.money import percent
 from redemption.policy import BuyerStatus, Policy, buyer_statuses
@@ -38,6 +38,7 @@ from redemption.windows import Period
 
 __all__ = ["main"]
 
+_DEMO_MIN_ORDERS = 10
 _DEMO_CASES = (
     (
         "the seed's first worked example: a January period, looked at in April",
@@ -103,6 +104,22 @@ def _demo(_: argparse.Namespace) -> int:
         print()
         by_sku = redemption_rates(history, period, today=today, by="sku")
         print("\n".join(_group_table(by_sku, "sku")))
+    lines, _imported = read_order_lines(sample_lines_path())
+    statuses = buyer_statuses(lines, today=SAMPLE_TODAY, policy=Policy(rules=[]))
+    ranked = sorted(
+        (status.report.rate, status.buyer_id, status)
+        for status in statuses.values()
+        if status.report.rate is not None and status.report.placed >= _DEMO_MIN_ORDERS
+    )
+    rated = [status for _, _, status in ranked]
+    print()
+    print(
+        f"Buyers on {SAMPLE_TODAY}: {len(statuses)} in the sample's order lines; the three who "
+        f"keep least of their orders (of those with {_DEMO_MIN_ORDERS} or more), and the "
+        "three who keep most"
+    )
+    rows = [_buyer_row(s, with_status=False) for s in (*rated[:3], *rated[-3:])]
+    print("\n".join(_buyer_table(rows)))
     return 0
 
 
@@ -336,10 +353,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser(
         "demo",
-        help="show the redemption windows and rates of the bundled sample reports",
+        help="show the redemption windows and rates, and the buyers, of the bundled sample",
         description=(
             "Show the seller's redemption rate by the marketplace's 30-day window method "
-            "on the bundled sample of Wildberries reports, for the seed's two worked examples."
+            "on the bundled sample of Wildberries reports, for the seed's two worked examples, "
+            "and the buyers who keep least and most of what they order."
         ),
         epilog="example: redemption demo",
     )
