@@ -26,6 +26,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
+from redemption.io import LINE_COLUMNS
+
 FIRST_DAY = date(2023, 11, 1)
 LAST_DAY = date(2025, 4, 30)  # the sample's today: nothing in it happens later
 SEED = 20250430
@@ -188,19 +190,6 @@ def _lines_file(rows: list[list[str]]) -> bytes:
     by_time: list[list[str]] = sorted(rows, key=lambda row: (row[5], row[0]))
     writer.writerows(by_time)
     return gzip.compress(text.getvalue().encode("utf-8"), mtime=0)
-
-
-LINE_COLUMNS = (
-    "order_id",
-    "seller_id",
-    "sku",
-    "buyer_id",
-    "price",
-    "ordered_at",
-    "cancelled_at",
-    "sold_at",
-    "returned_at",
-)
 
 
 def sample_files() -> dict[str, bytes]:

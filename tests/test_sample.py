@@ -8,7 +8,7 @@ from pathlib import Path
 import attrs
 
 from redemption import Period, buyer_reports, redemption_rate
-from redemption.io import LINE_COLUMNS, read_order_lines
+from redemption.io import read_order_lines
 from redemption.sample import (
     SAMPLE_SELLERS,
     SAMPLE_TODAY,
@@ -46,7 +46,6 @@ class TestSample:
                 shipped = sample_report_bytes(seller, kind)
                 assert made[f"wildberries-{seller}-{kind}.json.gz"] == shipped
         assert made["order-lines.csv.gz"] == sample_lines_path().read_bytes()
-        assert module.LINE_COLUMNS == LINE_COLUMNS
 
     def test_the_order_lines_are_the_reports_orders_each_with_a_buyer(self) -> None:
         """

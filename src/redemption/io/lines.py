@@ -26,19 +26,13 @@ import gzip
 import io
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from redemption.errors import DataError, InvalidArgumentError, RecordTypeError, ReportFormatError
+from redemption.errors import InvalidArgumentError, ReportFormatError
 from redemption.history import History
-from redemption.io.report import (
-    PROGRESS_EVERY,
-    BadRow,
-    Errors,
-    ImportReport,
-    Progress,
-    RowProblem,
-)
+from redemption.io.report import BadRow, Errors, ImportReport, Progress, RowTally, read_text
 from redemption.model import Order, Return, Sale
 from redemption.money import from_kopecks, to_kopecks
 
@@ -58,23 +52,6 @@ LINE_COLUMNS = (
 """The columns of an order-lines file, in the order `write_order_lines` writes them."""
 
 _REQUIRED = ("order_id", "sku", "price", "ordered_at")
-_GZIP_MAGIC = b"\x1f\x8b"
-
-
-def _text_of(source: str | Path | bytes) -> tuple[str, str]:
-    name = "<bytes>" if isinstance(source, bytes) else str(source)
-    raw = source if isinstance(source, bytes) else Path(source).read_bytes()
-    if raw.startswith(_GZIP_MAGIC):
-        raw = gzip.decompress(raw)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        msg = f"{name}: not UTF-8 text ({error.reason} at byte {error.start})"
-        raise ReportFormatError(msg, source=name) from None
-    if not text.strip():
-        msg = f"{name}: the file is empty; expected order lines with a header row"
-        raise ReportFormatError(msg, source=name)
-    return name, text
 
 
 def _moment(row: dict[str, str], field: str) -> datetime | None:
@@ -157,7 +134,7 @@ def read_order_lines(
 
     .. versionadded:: 0.1.0
     """
-    name, text = _text_of(source)
+    name, text = read_text(source, "order lines with a header row")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
     missing = [column for column in _REQUIRED if column not in header]
@@ -168,37 +145,27 @@ def read_order_lines(
         )
         raise ReportFormatError(msg, source=name, row=1)
     rows = list(reader)
+    tally = RowTally(errors, progress)
     orders: list[Order] = []
     sales: list[Sale] = []
     returns: list[Return] = []
-    refused: list[RowProblem] = []
-    for number, row in enumerate(rows, 2):  # row 1 is the header
-        if progress is not None and number % PROGRESS_EVERY == 0:
-            progress(name, number - 1, len(rows))
-        try:
-            order, sale, back = _records(row, seller_id)
-        except (BadRow, DataError, RecordTypeError) as error:
-            field = error.field if isinstance(error, BadRow) else None
-            problem = RowProblem(source=name, row=number, field=field, reason=str(error))
-            if errors == "raise":
-                msg = str(problem)
-                raise ReportFormatError(msg, source=name, row=number, field=field) from None
-            refused.append(problem)
+    for number, row in tally.each(name, rows, first=2):  # row 1 is the header
+        records = tally.attempt(name, number, partial(_records, seller_id=seller_id), row)
+        if records is None:
             continue
+        order, sale, back = records
         orders.append(order)
         if sale is not None:
             sales.append(sale)
         if back is not None:
             returns.append(back)
-    if progress is not None:
-        progress(name, len(rows), len(rows))
     history = History(orders=orders, sales=sales, returns=returns)
     report = ImportReport(
-        rows_read=len(rows),
+        rows_read=tally.rows_read,
         used=len(orders),
         merged=0,
         skipped=(),
-        refused=tuple(refused),
+        refused=tuple(tally.refused),
         orders=len(orders),
         sales=len(sales),
         returns=len(returns),

@@ -45,9 +45,7 @@ import attrs
 
 from redemption.errors import (
     ArgumentTypeError,
-    DataError,
     InvalidArgumentError,
-    RecordTypeError,
     ReportFormatError,
 )
 from redemption.history import History
@@ -341,16 +339,9 @@ class _Reader(RowTally):
         latest: dict[str, tuple[_T, str, int]] = {}
         for source in each_source(sources):
             name, rows = _rows(source, kind)
-            for number, row in enumerate(rows, 1):
-                self.rows_read += 1
-                self.tell(name, number, len(rows))
-                try:
-                    made = make(row)
-                except BadRow as bad:
-                    self.problem(name, number, bad.field, bad.reason)
-                    continue
-                except (DataError, RecordTypeError) as error:
-                    self.problem(name, number, None, str(error))
+            for number, row in self.each(name, rows):
+                made = self.attempt(name, number, make, row)
+                if made is None:
                     continue
                 if isinstance(made, str):
                     self.skip(name, number, made)
@@ -359,7 +350,6 @@ class _Reader(RowTally):
                 if key in latest:
                     self.merged += 1
                 latest[key] = (item, name, number)
-            self.tell(name, len(rows), len(rows), at_end=True)
         return list(latest.values())
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import attrs
 
-from redemption.errors import ReportFormatError
+from redemption.errors import DataError, RecordTypeError, ReportFormatError
 
 __all__ = [
     "PROGRESS_EVERY",
@@ -26,11 +26,15 @@ __all__ = [
     "each_source",
     "load_json",
     "read_json_rows",
+    "read_text",
     "source_name",
 ]
 
 Errors = Literal["raise", "collect"]
 """What an importer does with a bad row: stop at the first (``"raise"``) or list them all."""
+
+_T = TypeVar("_T")
+_Row = TypeVar("_Row")
 
 Progress = Callable[[str, int, int], None]
 """Told ``(source, rows done, rows in the source)`` now and then as an import goes on."""
@@ -151,6 +155,24 @@ class RowTally:
         if self.progress is not None and (at_end or done % PROGRESS_EVERY == 0):
             self.progress(name, done, total)
 
+    def each(self, name: str, rows: Sequence[_Row], first: int = 1) -> Iterator[tuple[int, _Row]]:
+        """Yield each row with its number, counting it read and telling the progress."""
+        for done, row in enumerate(rows, 1):
+            self.rows_read += 1
+            self.tell(name, done, len(rows))
+            yield done + first - 1, row
+        self.tell(name, len(rows), len(rows), at_end=True)
+
+    def attempt(self, name: str, number: int, make: Callable[[_Row], _T], row: _Row) -> _T | None:
+        """Return what `make` makes of a row, or `None` when the row is bad (see `problem`)."""
+        try:
+            return make(row)
+        except BadRow as bad:
+            self.problem(name, number, bad.field, bad.reason)
+        except (DataError, RecordTypeError) as error:
+            self.problem(name, number, None, str(error))
+        return None
+
 
 def source_name(source: object) -> str:
     """Return how a source is named in messages: its path, ``<bytes>`` or ``<rows>``."""
@@ -168,19 +190,16 @@ def each_source(sources: Source | Mapping[str, Any] | Sequence[str | Path]) -> l
     return [sources]
 
 
-def load_json(source: Source | Mapping[str, Any]) -> tuple[str, Any]:
-    """Return the name of a source and the JSON document it holds.
+def read_text(source: str | Path | bytes, expected: str) -> tuple[str, str]:
+    """Return the name of a file (or bytes) and its text.
 
-    A path or bytes are read (gzip-compressed too, a byte-order mark allowed), with numbers
-    kept as their text, never as floats; parsed data is returned as it is. An empty file,
-    a broken gzip stream, text that is not UTF-8 and malformed JSON are each a
-    `ReportFormatError` that names the file.
+    It may be gzip-compressed and start with a byte-order mark. An empty file, a broken
+    gzip stream and text that is not UTF-8 are each a `ReportFormatError` naming the file
+    and saying what was `expected`.
 
     .. versionadded:: 0.1.0
     """
     name = source_name(source)
-    if not isinstance(source, str | Path | bytes):
-        return name, source if isinstance(source, Mapping) else list(source)
     raw = Path(source).read_bytes() if isinstance(source, str | Path) else source
     if raw.startswith(_GZIP_MAGIC):
         try:
@@ -194,8 +213,23 @@ def load_json(source: Source | Mapping[str, Any]) -> tuple[str, Any]:
         msg = f"{name}: not UTF-8 text ({error.reason} at byte {error.start})"
         raise ReportFormatError(msg, source=name) from None
     if not text.strip():
-        msg = f"{name}: the file is empty; expected a JSON document of report rows"
+        msg = f"{name}: the file is empty; expected {expected}"
         raise ReportFormatError(msg, source=name)
+    return name, text
+
+
+def load_json(source: Source | Mapping[str, Any]) -> tuple[str, Any]:
+    """Return the name of a source and the JSON document it holds.
+
+    A path or bytes are read as `read_text` reads them and parsed, numbers kept as their
+    text, never as floats; parsed data is returned as it is. Malformed JSON is a
+    `ReportFormatError` that names the file.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(source, str | Path | bytes):
+        return source_name(source), source if isinstance(source, Mapping) else list(source)
+    name, text = read_text(source, "a JSON document of report rows")
     try:
         return name, json.loads(text, parse_float=str, parse_int=str)
     except json.JSONDecodeError as error:

@@ -27,7 +27,6 @@ from typing import Any
 import attrs
 
 from redemption.dates import MOSCOW
-from redemption.errors import DataError, RecordTypeError
 from redemption.history import History
 from redemption.io.report import (
     BadRow,
@@ -132,21 +131,18 @@ class _Reader(RowTally):
         make: Callable[[dict[str, Any]], object],
     ) -> list[object]:
         """Read every source in turn; a line repeated in a later page or file is merged."""
+
+        def read_row(row: dict[str, Any]) -> tuple[str, datetime, object]:
+            return key(row), _moment(row, "lastChangeDate"), make(row)
+
         latest: dict[str, tuple[datetime, object]] = {}
         for source in each_source(sources):
             name, rows = read_json_rows(source, required)
-            for number, row in enumerate(rows, 1):
-                self.rows_read += 1
-                self.tell(name, number, len(rows))
-                try:
-                    line, changed = key(row), _moment(row, "lastChangeDate")
-                    made = make(row)
-                except BadRow as bad:
-                    self.problem(name, number, bad.field, bad.reason)
+            for number, row in self.each(name, rows):
+                read = self.attempt(name, number, read_row, row)
+                if read is None:
                     continue
-                except (DataError, RecordTypeError) as error:
-                    self.problem(name, number, None, str(error))
-                    continue
+                line, changed, made = read
                 if isinstance(made, str):
                     self.skip(name, number, made)
                     continue
@@ -155,7 +151,6 @@ class _Reader(RowTally):
                     if changed < latest[line][0]:
                         continue
                 latest[line] = (changed, made)
-            self.tell(name, len(rows), len(rows), at_end=True)
         return [made for _, made in latest.values()]
 
 
@@ -263,6 +258,10 @@ def _count(row: dict[str, Any], field: str) -> int:
         raise BadRow(field, reason=f"expected a whole number, found {value!r}") from None
 
 
+def _row_id(row: dict[str, Any]) -> str:
+    return _text(row, "rrd_id")
+
+
 def _realization_row(row: dict[str, Any], lines: dict[str, _Line], seller_id: str) -> str | None:
     """Apply one report row to its order line; return the reason to skip it, if any."""
     operation = _text(row, "supplier_oper_name")
@@ -330,28 +329,28 @@ def read_realization(
     reader = _Reader(errors, progress)
     seen: set[str] = set()
     lines: dict[str, _Line] = {}
+
+    def apply(row: dict[str, Any]) -> tuple[str | None]:
+        return (_realization_row(row, lines, seller_id),)
+
     used = 0
-    for number, row in enumerate(rows, 1):
-        reader.rows_read += 1
-        reader.tell(name, number, len(rows))
-        try:
-            row_id = _text(row, "rrd_id")
-            if row_id in seen:
-                reader.merged += 1
-                continue
-            skip = _realization_row(row, lines, seller_id)
-        except BadRow as bad:
-            reader.problem(name, number, bad.field, bad.reason)
+    for number, row in reader.each(name, rows):
+        row_id = reader.attempt(name, number, _row_id, row)
+        if row_id is None:
             continue
-        except (DataError, RecordTypeError) as error:
-            reader.problem(name, number, None, str(error))
+        if row_id in seen:
+            reader.merged += 1
+            continue
+        # (the reason to skip the row, or None to use it), or None for a bad row
+        applied = reader.attempt(name, number, apply, row)
+        if applied is None:
             continue
         seen.add(row_id)
+        (skip,) = applied
         if skip is None:
             used += 1
         else:
             reader.skip(name, number, skip)
-    reader.tell(name, len(rows), len(rows), at_end=True)
     orders, sales, returns = [], [], []
     for srid, line in lines.items():
         refused = line.sold_at is None and line.back_at is not None
