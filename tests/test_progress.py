@@ -52,6 +52,24 @@ class TestProgressBar:
         assert "#" * 8 + "." * 22 in drawn
         assert stream.getvalue().endswith("\r\x1b[K")
 
+    def test_the_bar_is_drawn_ten_times_a_second_at_most_and_always_at_the_end(self) -> None:
+        """
+        Calls in quick succession draw once; the last call of a file always draws.
+        """
+        stream, clock = Terminal(), Clock()
+        bar = ProgressBar(stream, clock=clock)
+        clock.now += 2
+        bar("f", 1, 4)
+        bar("f", 2, 4)
+        clock.now += 0.05
+        bar("f", 3, 4)
+        bar("f", 4, 4)
+        drawn = stream.getvalue()
+        assert "1/4 rows" in drawn
+        assert "2/4 rows" not in drawn
+        assert "3/4 rows" not in drawn
+        assert "4/4 rows" in drawn
+
     def test_a_stream_that_is_no_terminal_gets_nothing(self) -> None:
         """
         A pipe or a log file never sees the bar.

@@ -13,6 +13,7 @@ from typing import Self, TextIO
 __all__ = ["ProgressBar"]
 
 _WIDTH = 30
+_REDRAW = 0.1  # seconds between two drawings, at the most ten a second
 
 
 class ProgressBar:
@@ -40,11 +41,16 @@ class ProgressBar:
         self._show_after = clock() + delay
         self._enabled = stream.isatty()
         self._drawn = False
+        self._drawn_at = float("-inf")
 
     def __call__(self, source: str, done: int, total: int) -> None:
         """Draw the bar for `done` of `total` rows of `source`, if it is time to."""
-        if not self._enabled or self._clock() < self._show_after:
+        now = self._clock()
+        if not self._enabled or now < self._show_after:
             return
+        if now - self._drawn_at < _REDRAW and done < total:
+            return
+        self._drawn_at = now
         share = done / total if total else 1.0
         filled = round(share * _WIDTH)
         bar = "#" * filled + "." * (_WIDTH - filled)
