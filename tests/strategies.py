@@ -152,3 +152,28 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     period = draw(periods(anchor))
     today = period.end + timedelta(days=draw(st.one_of(st.integers(0, 2), st.integers(0, 90))))
     return Scenario(draw(records(anchor, tz)), period, today, tz)
+
+
+@st.composite
+def matched_histories(draw: st.DrawFn) -> History:
+    """Histories whose every sale and return has its order: what a table of lines holds."""
+    drawn = draw(records(draw(st.sampled_from(ANCHORS)), draw(zones)))
+    ids = {order.order_id for order in drawn.orders}
+    return History(
+        orders=drawn.orders,
+        sales=[sale for sale in drawn.sales if sale.order_id in ids],
+        returns=[back for back in drawn.returns if back.order_id in ids],
+    )
+
+
+@st.composite
+def matched_scenarios(draw: st.DrawFn) -> Scenario:
+    """Scenarios whose records have no sale or return without its order."""
+    scenario = draw(scenarios())
+    ids = {order.order_id for order in scenario.records.orders}
+    records = Records(
+        scenario.records.orders,
+        tuple(sale for sale in scenario.records.sales if sale.order_id in ids),
+        tuple(back for back in scenario.records.returns if back.order_id in ids),
+    )
+    return attrs.evolve(scenario, records=records)

@@ -16,6 +16,7 @@ EXPECTED_PUBLIC_NAMES = {
     "BuyerReport",
     "BuyerStatus",
     "CancelledOrderSoldError",
+    "ColumnError",
     "DataError",
     "DayWindow",
     "Decision",

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from redemption import History, InvalidArgumentError, Order, Sale
 from redemption.errors import DuplicateRecordError, ReportFormatError
 from redemption.io import LINE_COLUMNS, read_order_lines, write_order_lines
 from tests.builders import an_order, msk
-from tests.strategies import ANCHORS, records, zones
+from tests.strategies import matched_histories
 
 HEADER = ",".join(LINE_COLUMNS)
 GOOD = "o1,shop,nm-1,b-1,152050,2025-04-01T10:30:00+03:00,,2025-04-05T12:00:00+03:00,"
@@ -20,18 +19,6 @@ GOOD = "o1,shop,nm-1,b-1,152050,2025-04-01T10:30:00+03:00,,2025-04-05T12:00:00+0
 
 def _lines(*rows: str, header: str = HEADER) -> bytes:
     return "\n".join([header, *rows]).encode("utf-8") + b"\n"
-
-
-@st.composite
-def matched_histories(draw: st.DrawFn) -> History:
-    """Histories whose every sale and return has its order: what an order-lines file holds."""
-    drawn = draw(records(draw(st.sampled_from(ANCHORS)), draw(zones)))
-    ids = {order.order_id for order in drawn.orders}
-    return History(
-        orders=drawn.orders,
-        sales=[sale for sale in drawn.sales if sale.order_id in ids],
-        returns=[back for back in drawn.returns if back.order_id in ids],
-    )
 
 
 class TestRoundTrip:

@@ -24,6 +24,7 @@ from redemption.dates import MOSCOW
 from redemption.errors import (
     ArgumentTypeError,
     CancelledOrderSoldError,
+    ColumnError,
     DataError,
     DuplicateRecordError,
     EventOrderError,
@@ -64,6 +65,7 @@ __all__ = [
     "BuyerReport",
     "BuyerStatus",
     "CancelledOrderSoldError",
+    "ColumnError",
     "DataError",
     "DayWindow",
     "Decision",

@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "ArgumentTypeError",
     "CancelledOrderSoldError",
+    "ColumnError",
     "DataError",
     "DuplicateRecordError",
     "EventOrderError",
@@ -153,3 +154,17 @@ class InvalidPeriodError(RedemptionError, ValueError):
 
     .. versionadded:: 0.1.0
     """
+
+
+class ColumnError(RedemptionError, ValueError):
+    """A frame of order lines lacks a column the figure needs, or holds it with a wrong type.
+
+    ``column`` is the column's name in the frame (after any remapping the caller gave).
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, message: str, *, column: str) -> None:
+        """Keep the message and the name of the offending column."""
+        super().__init__(message)
+        self.column = column

@@ -1,0 +1,165 @@
+"""Between the two worlds: a `History` as a frame of order lines, and back."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Literal
+
+import narwhals.stable.v2 as nw
+
+from redemption.errors import InvalidArgumentError, RecordTypeError
+from redemption.frames._lines import TIMESTAMPS, lines_of
+from redemption.history import History
+from redemption.io.lines import LINE_COLUMNS
+from redemption.model import Order, Return, Sale
+from redemption.money import from_kopecks, to_kopecks
+
+__all__ = ["Backend", "to_history", "to_lines"]
+
+Backend = Literal["polars", "pandas", "pyarrow", "duckdb", "pyspark"]
+"""The frame libraries `to_lines` builds for."""
+
+_EAGER = ("polars", "pandas", "pyarrow")
+_UTC = nw.Datetime("us", "UTC")
+_SCHEMA = {
+    column: _UTC if column in TIMESTAMPS else nw.Int64() if column == "price" else nw.String()
+    for column in LINE_COLUMNS
+}
+
+
+def to_lines(history: History, *, backend: Backend = "polars", session: Any = None) -> Any:
+    """Return a history as a frame of order lines, one row per order (see the module).
+
+    Ids are text, prices ``Int64`` kopecks, times microsecond UTC timestamps.
+
+    Args:
+        history: the history; a sale or return without its order has no row, so a
+            history holding one is refused rather than written short.
+        backend: ``"polars"``, ``"pandas"`` or ``"pyarrow"`` for an eager frame;
+            ``"duckdb"`` for a DuckDB relation; ``"pyspark"`` for a Spark ``DataFrame``
+            (give the ``SparkSession`` as `session`).
+        session: the Spark session, for ``backend="pyspark"``.
+
+    Returns:
+        The frame, of the library asked for (which must be installed).
+
+    Raises:
+        InvalidArgumentError: an unknown backend, or sales or returns without their order.
+
+    Example:
+        >>> from redemption.sample import sample_history
+        >>> lines = to_lines(sample_history()[0])
+        >>> lines.shape, lines.schema["price"], lines.schema["sold_at"]
+        ((3600, 9), Int64, Datetime(time_unit='us', time_zone='UTC'))
+
+    .. versionadded:: 0.1.0
+    """
+    if backend not in (*_EAGER, "duckdb", "pyspark"):
+        msg = f"backend must be one of polars, pandas, pyarrow, duckdb, pyspark; not {backend!r}"
+        raise InvalidArgumentError(msg)
+    unmatched = len(history.unmatched_sales) + len(history.unmatched_returns)
+    if unmatched:
+        msg = (
+            f"the history has {unmatched} sales or returns without their order; "
+            "order lines have no row for them"
+        )
+        raise InvalidArgumentError(msg)
+    lines = history.lines
+    orders = lines.orders
+    data = {
+        "order_id": [o.order_id for o in orders],
+        "seller_id": [o.seller_id for o in orders],
+        "sku": [o.sku for o in orders],
+        "buyer_id": [o.buyer_id for o in orders],
+        "price": [to_kopecks(o.price) for o in orders],
+        "ordered_at": [o.ordered_at for o in orders],
+        "cancelled_at": [o.cancelled_at for o in orders],
+        "sold_at": list(lines.sold_at),
+        "returned_at": list(lines.returned_at),
+    }
+    if backend == "polars" or backend == "pandas" or backend == "pyarrow":  # noqa: PLR1714 - narrows
+        return nw.from_dict(data, _SCHEMA, backend=backend).to_native()
+    eager = nw.from_dict(data, _SCHEMA, backend="pyarrow")
+    return eager.lazy(backend=backend, session=session).to_native()
+
+
+def _missing(value: object) -> bool:
+    """Whether a cell is empty: None, or the NaN and NaT pandas puts in its place."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value != value  # noqa: PLR0124
+
+
+def _id(value: object) -> str | None:
+    """An id cell as text: integers (and integral floats, as pandas makes them) as digits."""
+    if _missing(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _moment(value: object) -> datetime | None:
+    if _missing(value):
+        return None
+    if not isinstance(value, datetime):
+        msg = f"expected a timestamp, found {type(value).__name__} {value!r}"
+        raise RecordTypeError(msg)
+    return value
+
+
+def to_history(
+    lines: Any, *, seller_id: str = "seller", columns: Mapping[str, str] | None = None
+) -> History:
+    """Collect a frame of order lines into a `History`, checking it as `History` does.
+
+    Args:
+        lines: order lines (see the module), eager or lazy: a lazy frame is collected.
+            ``seller_id`` and ``buyer_id`` columns may be absent.
+        seller_id: the seller of rows with no ``seller_id`` column.
+        columns: the frame's names of columns named otherwise.
+
+    Returns:
+        The history: one order per row, with its sale and return.
+
+    Raises:
+        ColumnError: a column is missing or of the wrong type.
+        DataError: a row is invalid (naming its order), or rows contradict each other.
+
+    Example:
+        >>> from redemption.sample import sample_history
+        >>> history = sample_history()[0]
+        >>> to_history(to_lines(history, backend="pyarrow")).orders == history.orders
+        True
+
+    .. versionadded:: 0.1.0
+    """
+    needed = ("order_id", "sku", "price", *TIMESTAMPS)
+    checked = lines_of(lines, needed, columns, optional=("seller_id", "buyer_id"))
+    frame = checked.frame.collect()
+    has_seller, has_buyer = "seller_id" in frame.columns, "buyer_id" in frame.columns
+    orders: list[Order] = []
+    sales: list[Sale] = []
+    returns: list[Return] = []
+    for row in frame.iter_rows(named=True):
+        order_id = _id(row["order_id"])
+        if order_id is None:
+            msg = "an order line has no order_id"
+            raise InvalidArgumentError(msg)
+        ordered_at = _moment(row["ordered_at"])
+        orders.append(
+            Order(
+                order_id=order_id,
+                seller_id=(_id(row["seller_id"]) if has_seller else None) or seller_id,
+                sku=_id(row["sku"]) or "",
+                buyer_id=_id(row["buyer_id"]) if has_buyer else None,
+                price=from_kopecks(int(row["price"])),
+                ordered_at=ordered_at,  # type: ignore[arg-type] # checked by Order
+                cancelled_at=_moment(row["cancelled_at"]),
+            )
+        )
+        if (sold_at := _moment(row["sold_at"])) is not None:
+            sales.append(Sale(order_id=order_id, sold_at=sold_at))
+        if (returned_at := _moment(row["returned_at"])) is not None:
+            returns.append(Return(order_id=order_id, returned_at=returned_at))
+    return History(orders=orders, sales=sales, returns=returns)

@@ -1,0 +1,136 @@
+"""The figures as narwhals queries: one implementation for every engine.
+
+Written apart from `redemption.calculators`, so that each checks the other. The rules of
+FRAMES.md hold throughout: windows are turned into aware UTC instants in Python and
+compared with the timestamp columns; flags are made in ``with_columns`` and cast to
+``Int64`` before a plain ``sum()``; every output column is cast to its declared type last.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import narwhals.stable.v2 as nw
+
+__all__ = ["buyer_report_query", "ransom_query", "rate_query"]
+
+_COUNTS = ("orders", "sales", "returns", "in_transit")
+
+
+def _before(column: str, instant: datetime) -> nw.Expr:
+    """The column's instant is before `instant`; false where it is null."""
+    return (nw.col(column) < instant).fill_null(value=False)
+
+
+def _within(column: str, start: datetime, stop: datetime) -> nw.Expr:
+    """The column's instant is in ``[start, stop)``; false where it is null."""
+    return ((nw.col(column) >= start) & (nw.col(column) < stop)).fill_null(value=False)
+
+
+def _share(numerator: nw.Expr, denominator: str) -> nw.Expr:
+    """``numerator / denominator`` as Float64, null where the denominator is 0."""
+    division = numerator.cast(nw.Float64) / nw.col(denominator).cast(nw.Float64)
+    return nw.when(nw.col(denominator) > 0).then(division).cast(nw.Float64)
+
+
+def _sum_by(
+    frame: nw.LazyFrame[Any], key: str | None, counts: tuple[str, ...]
+) -> nw.LazyFrame[Any]:
+    """Sum the Int64 flag columns `counts`, per value of `key` (or in all), as Int64."""
+    sums = [nw.col(name).sum() for name in counts]
+    summed: nw.LazyFrame[Any] = (
+        frame.group_by(key).agg(*sums) if key is not None else frame.select(*sums)
+    )
+    return summed.with_columns(nw.col(name).cast(nw.Int64) for name in counts)
+
+
+def rate_query(
+    frame: nw.LazyFrame[Any],
+    *,
+    orders_from: datetime,
+    orders_until: datetime,
+    sales_from: datetime,
+    sales_until: datetime,
+    known_until: datetime,
+    key: str | None,
+) -> nw.LazyFrame[Any]:
+    """Count orders, sales, returns and orders in transit per group, and the two rates.
+
+    An order placed in ``[orders_from, orders_until)`` counts once its outcome is known by
+    `known_until` (sold, or else cancelled); otherwise it is in transit. A counted sale in
+    ``[sales_from, sales_until)`` is a sale, and its return in that window a return.
+    """
+    sold = _before("sold_at", known_until)
+    counted = sold | _before("cancelled_at", known_until)
+    sale = sold & _within("sold_at", sales_from, sales_until)
+    returned = sale & _within("returned_at", sales_from, sales_until)
+    flags = (
+        frame.filter(_within("ordered_at", orders_from, orders_until))
+        .with_columns(
+            orders=counted.cast(nw.Int64),
+            sales=sale.cast(nw.Int64),
+            returns=returned.cast(nw.Int64),
+            in_transit=(~counted).cast(nw.Int64),
+        )
+        .select(*([key] if key is not None else []), *_COUNTS)
+    )
+    return _sum_by(flags, key, _COUNTS).with_columns(
+        rate=_share(nw.col("sales"), "orders"),
+        rate_with_returns=_share(nw.col("sales") - nw.col("returns"), "orders"),
+    )
+
+
+def ransom_query(
+    frame: nw.LazyFrame[Any],
+    *,
+    sold_from: datetime,
+    known_until: datetime,
+    seller_id: object | None,
+) -> nw.LazyFrame[Any]:
+    """Sum per buyer the kopecks of orders sold in ``[sold_from, known_until)`` and kept.
+
+    Every buyer with an order placed before `known_until` has a row (0 when nothing
+    qualifies); orders without a buyer are left out; with `seller_id`, only that seller's.
+    """
+    known = ~nw.col("buyer_id").is_null() & _before("ordered_at", known_until)
+    if seller_id is not None:
+        known = known & (nw.col("seller_id") == seller_id)
+    kept = _within("sold_at", sold_from, known_until) & ~_before("returned_at", known_until)
+    values = frame.filter(known).with_columns(
+        ransom=nw.when(kept).then(nw.col("price")).otherwise(0).cast(nw.Int64)
+    )
+    return _sum_by(values.select("buyer_id", "ransom"), "buyer_id", ("ransom",))
+
+
+def buyer_report_query(
+    frame: nw.LazyFrame[Any],
+    *,
+    placed_from: datetime,
+    placed_until: datetime,
+    known_until: datetime,
+) -> nw.LazyFrame[Any]:
+    """Count per buyer the orders placed in a window: placed, sold, returned, in transit.
+
+    An order is placed (counted) once known sold or cancelled by `known_until`, else in
+    transit; ``rate = (sold - returned) / placed``.
+    """
+    sold = _before("sold_at", known_until)
+    returned = sold & _before("returned_at", known_until)
+    placed = sold | _before("cancelled_at", known_until)
+    counts = ("placed", "sold", "returned", "in_transit")
+    flags = (
+        frame.filter(
+            ~nw.col("buyer_id").is_null() & _within("ordered_at", placed_from, placed_until)
+        )
+        .with_columns(
+            placed=placed.cast(nw.Int64),
+            sold=sold.cast(nw.Int64),
+            returned=returned.cast(nw.Int64),
+            in_transit=(~placed).cast(nw.Int64),
+        )
+        .select("buyer_id", *counts)
+    )
+    return _sum_by(flags, "buyer_id", counts).with_columns(
+        rate=_share(nw.col("sold") - nw.col("returned"), "placed")
+    )
