@@ -2,8 +2,10 @@
 
 Written apart from `redemption.calculators`, so that each checks the other. The rules of
 FRAMES.md hold throughout: windows are turned into aware UTC instants in Python and
-compared with the timestamp columns; flags are made in ``with_columns`` and cast to
-``Int64`` before a plain ``sum()``; every output column is cast to its declared type last.
+compared with the timestamp columns; flags are made in a ``select`` and cast to ``Int64``
+before a plain ``sum()``; every output column is cast to its declared type last. Each
+figure is four steps (filter, flags, sums, casts), since every step costs a lazy engine a
+plan of its own.
 """
 
 from __future__ import annotations
@@ -23,9 +25,18 @@ def _before(column: str, instant: datetime) -> nw.Expr:
     return (nw.col(column) < instant).fill_null(value=False)
 
 
+def _between(column: str, start: datetime, stop: datetime) -> nw.Expr:
+    """The column's instant is in ``[start, stop)``; null where it is null.
+
+    As a filter, which drops nulls on every engine; a plain range lets an engine skip
+    what its statistics rule out (DuckDB's zone maps on a table ordered by time).
+    """
+    return (nw.col(column) >= start) & (nw.col(column) < stop)
+
+
 def _within(column: str, start: datetime, stop: datetime) -> nw.Expr:
     """The column's instant is in ``[start, stop)``; false where it is null."""
-    return ((nw.col(column) >= start) & (nw.col(column) < stop)).fill_null(value=False)
+    return _between(column, start, stop).fill_null(value=False)
 
 
 def _share(numerator: nw.Expr, denominator: str) -> nw.Expr:
@@ -35,14 +46,21 @@ def _share(numerator: nw.Expr, denominator: str) -> nw.Expr:
 
 
 def _sum_by(
-    frame: nw.LazyFrame[Any], key: str | None, counts: tuple[str, ...]
+    flags: nw.LazyFrame[Any], key: str | None, counts: tuple[str, ...], **shares: nw.Expr
 ) -> nw.LazyFrame[Any]:
-    """Sum the Int64 flag columns `counts`, per value of `key` (or in all), as Int64."""
+    """Sum the Int64 flag columns `counts` per value of `key` (or in all), as Int64.
+
+    `shares` are more columns made from the sums, named by their keyword.
+    """
     sums = [nw.col(name).sum() for name in counts]
     summed: nw.LazyFrame[Any] = (
-        frame.group_by(key).agg(*sums) if key is not None else frame.select(*sums)
+        flags.group_by(key).agg(*sums) if key is not None else flags.select(*sums)
     )
-    return summed.with_columns(nw.col(name).cast(nw.Int64) for name in counts)
+    return summed.select(
+        *([key] if key is not None else []),
+        *(nw.col(name).cast(nw.Int64) for name in counts),
+        **shares,
+    )
 
 
 def rate_query(
@@ -65,17 +83,17 @@ def rate_query(
     counted = sold | _before("cancelled_at", known_until)
     sale = sold & _within("sold_at", sales_from, sales_until)
     returned = sale & _within("returned_at", sales_from, sales_until)
-    flags = (
-        frame.filter(_within("ordered_at", orders_from, orders_until))
-        .with_columns(
-            orders=counted.cast(nw.Int64),
-            sales=sale.cast(nw.Int64),
-            returns=returned.cast(nw.Int64),
-            in_transit=(~counted).cast(nw.Int64),
-        )
-        .select(*([key] if key is not None else []), *_COUNTS)
+    flags = frame.filter(_between("ordered_at", orders_from, orders_until)).select(
+        *([key] if key is not None else []),
+        orders=counted.cast(nw.Int64),
+        sales=sale.cast(nw.Int64),
+        returns=returned.cast(nw.Int64),
+        in_transit=(~counted).cast(nw.Int64),
     )
-    return _sum_by(flags, key, _COUNTS).with_columns(
+    return _sum_by(
+        flags,
+        key,
+        _COUNTS,
         rate=_share(nw.col("sales"), "orders"),
         rate_with_returns=_share(nw.col("sales") - nw.col("returns"), "orders"),
     )
@@ -93,14 +111,14 @@ def ransom_query(
     Every buyer with an order placed before `known_until` has a row (0 when nothing
     qualifies); orders without a buyer are left out; with `seller_id`, only that seller's.
     """
-    known = ~nw.col("buyer_id").is_null() & _before("ordered_at", known_until)
+    known = ~nw.col("buyer_id").is_null() & (nw.col("ordered_at") < known_until)
     if seller_id is not None:
         known = known & (nw.col("seller_id") == seller_id)
     kept = _within("sold_at", sold_from, known_until) & ~_before("returned_at", known_until)
-    values = frame.filter(known).with_columns(
-        ransom=nw.when(kept).then(nw.col("price")).otherwise(0).cast(nw.Int64)
+    values = frame.filter(known).select(
+        "buyer_id", ransom=nw.when(kept).then(nw.col("price")).otherwise(0).cast(nw.Int64)
     )
-    return _sum_by(values.select("buyer_id", "ransom"), "buyer_id", ("ransom",))
+    return _sum_by(values, "buyer_id", ("ransom",))
 
 
 def buyer_report_query(
@@ -119,18 +137,15 @@ def buyer_report_query(
     returned = sold & _before("returned_at", known_until)
     placed = sold | _before("cancelled_at", known_until)
     counts = ("placed", "sold", "returned", "in_transit")
-    flags = (
-        frame.filter(
-            ~nw.col("buyer_id").is_null() & _within("ordered_at", placed_from, placed_until)
-        )
-        .with_columns(
-            placed=placed.cast(nw.Int64),
-            sold=sold.cast(nw.Int64),
-            returned=returned.cast(nw.Int64),
-            in_transit=(~placed).cast(nw.Int64),
-        )
-        .select("buyer_id", *counts)
+    flags = frame.filter(
+        ~nw.col("buyer_id").is_null() & _between("ordered_at", placed_from, placed_until)
+    ).select(
+        "buyer_id",
+        placed=placed.cast(nw.Int64),
+        sold=sold.cast(nw.Int64),
+        returned=returned.cast(nw.Int64),
+        in_transit=(~placed).cast(nw.Int64),
     )
-    return _sum_by(flags, "buyer_id", counts).with_columns(
-        rate=_share(nw.col("sold") - nw.col("returned"), "placed")
+    return _sum_by(
+        flags, "buyer_id", counts, rate=_share(nw.col("sold") - nw.col("returned"), "placed")
     )

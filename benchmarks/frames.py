@@ -1,0 +1,340 @@
+"""Speed and memory of `redemption.frames` beside the same queries written by hand.
+
+Run it from the repository root, with the dev tools installed (polars, duckdb, pyarrow)::
+
+    .venv/bin/python benchmarks/frames.py                  # 1M and 10M orders
+    .venv/bin/python benchmarks/frames.py --sizes 1M       # a quick run
+
+It writes the reference benchmark's synthetic order lines (`../shared/reference-bench/gen.py`,
+same seed; set ``REDEMPTION_REFERENCE_BENCH`` to use another folder) as parquet under
+``benchmarks/results/`` at each size, once, and then times, in one run, on the same data:
+
+* the seller's redemption rate per SKU (period 17-30 April 2025, as of 30 April 2025) and
+  every buyer's ransom amount (two years to 30 April 2025);
+* each through `redemption.frames` and written by hand, on polars lazy (the lines in memory,
+  ``df.lazy()``, collected) and on DuckDB (an in-memory table; the relation or SQL result
+  fetched as Arrow);
+* each (engine, side, size) in a fresh process, so that its peak resident memory (VmHWM) is
+  its own: the table reports it, and how much it grew over the loaded data.
+
+The hand-written queries compute exactly what the library does (the same filters: buyers
+with an order placed by today, orders with a buyer). Every result of the library is
+compared with the hand-written one, row for row; the script exits with status 1 if one
+differs. It prints the machine, the versions, a Markdown table and whether each target of
+`docs/benchmarks.md` is met (within 1.25x of the hand-written time, 1.5x of its peak memory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from importlib.metadata import version
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from redemption import MOSCOW, Period, frames
+from redemption.dates import day_end
+from redemption.windows import redemption_window, trailing_window
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+SIZES = {"1M": 1_000_000, "10M": 10_000_000}
+REPS = {"1M": 7, "10M": 5}
+PERIOD, TODAY = Period(date(2025, 4, 17), date(2025, 4, 30)), date(2025, 4, 30)
+TIME_TARGET, MEMORY_TARGET = 1.25, 1.5
+
+WINDOW = redemption_window(PERIOD, today=TODAY)
+O_LO, O_HI = WINDOW.orders.bounds(MOSCOW)
+S_LO, S_HI = WINDOW.sales.bounds(MOSCOW)
+T_HI = day_end(TODAY, MOSCOW)
+R_LO = trailing_window(TODAY).bounds(MOSCOW)[0]
+
+
+def reference_gen() -> ModuleType:
+    """Import the reference's generator from its folder."""
+    folder = Path(
+        os.environ.get("REDEMPTION_REFERENCE_BENCH")
+        or HERE.parents[1] / "shared" / "reference-bench"
+    ).resolve()
+    sys.path.insert(0, str(folder))
+    return importlib.import_module("gen")
+
+
+def data_file(size: str) -> Path:
+    """The parquet file of `size` order lines, written from the generator if missing."""
+    path = RESULTS / f"order-lines-{size}.parquet"
+    if not path.exists():
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        print(f"[frames.py] writing {path}", file=sys.stderr, flush=True)
+        pq.write_table(reference_gen().generate(SIZES[size]), path, row_group_size=1 << 20)
+    return path
+
+
+def peak_memory() -> tuple[int, int]:
+    """This process's resident memory now, and its peak so far (VmRSS, VmHWM), in bytes."""
+    fields = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) * 1024
+    return fields["VmRSS"], fields["VmHWM"]
+
+
+# ------------------------------------------------------------------------------------------
+# the queries written by hand: exactly the library's figures
+# ------------------------------------------------------------------------------------------
+def polars_rates(lines: pl.LazyFrame) -> pl.DataFrame:
+    """The per-SKU report, in polars by hand."""
+    c = pl.col
+    sold = (c("sold_at") < T_HI).fill_null(value=False)
+    counted = sold | (c("cancelled_at") < T_HI).fill_null(value=False)
+    sale = sold & c("sold_at").is_between(S_LO, S_HI, closed="left")
+    returned = sale & c("returned_at").is_between(S_LO, S_HI, closed="left").fill_null(value=False)
+    return (
+        lines.filter(c("ordered_at").is_between(O_LO, O_HI, closed="left"))
+        .group_by("sku")
+        .agg(
+            orders=counted.sum().cast(pl.Int64),
+            sales=sale.sum().cast(pl.Int64),
+            returns=returned.sum().cast(pl.Int64),
+            in_transit=(~counted).sum().cast(pl.Int64),
+        )
+        .with_columns(
+            rate=pl.when(c("orders") > 0).then(c("sales") / c("orders")),
+            rate_with_returns=pl.when(c("orders") > 0).then(
+                (c("sales") - c("returns")) / c("orders")
+            ),
+        )
+        .collect()
+    )
+
+
+def polars_ransom(lines: pl.LazyFrame) -> pl.DataFrame:
+    """Every buyer's ransom amount, in polars by hand."""
+    c = pl.col
+    kept = c("sold_at").is_between(R_LO, T_HI, closed="left").fill_null(value=False) & ~(
+        c("returned_at") < T_HI
+    ).fill_null(value=False)
+    return (
+        lines.filter(c("buyer_id").is_not_null() & (c("ordered_at") < T_HI))
+        .group_by("buyer_id")
+        .agg(ransom=pl.when(kept).then(c("price")).otherwise(0).sum().cast(pl.Int64))
+        .collect()
+    )
+
+
+def _sql_time(moment: datetime) -> str:
+    return f"TIMESTAMPTZ '{moment.astimezone(UTC).strftime('%Y-%m-%d %H:%M:%S.%f')}+00'"
+
+
+RATES_SQL = f"""
+SELECT sku, orders, sales, returns, in_transit,
+       CASE WHEN orders > 0 THEN sales / orders END AS rate,
+       CASE WHEN orders > 0 THEN (sales - returns) / orders END AS rate_with_returns
+FROM (
+  SELECT sku,
+         count(*) FILTER (WHERE sold OR cancelled) AS orders,
+         count(*) FILTER (WHERE sale) AS sales,
+         count(*) FILTER (WHERE sale AND returned) AS returns,
+         count(*) FILTER (WHERE NOT (sold OR cancelled)) AS in_transit
+  FROM (
+    SELECT sku,
+           coalesce(sold_at < {_sql_time(T_HI)}, false) AS sold,
+           coalesce(cancelled_at < {_sql_time(T_HI)}, false) AS cancelled,
+           coalesce(sold_at < {_sql_time(T_HI)} AND sold_at >= {_sql_time(S_LO)}
+                    AND sold_at < {_sql_time(S_HI)}, false) AS sale,
+           coalesce(returned_at >= {_sql_time(S_LO)}
+                    AND returned_at < {_sql_time(S_HI)}, false) AS returned
+    FROM orders
+    WHERE ordered_at >= {_sql_time(O_LO)} AND ordered_at < {_sql_time(O_HI)}
+  )
+  GROUP BY sku
+)"""
+
+RANSOM_SQL = f"""
+SELECT buyer_id,
+       sum(CASE WHEN sold_at >= {_sql_time(R_LO)} AND sold_at < {_sql_time(T_HI)}
+                 AND NOT coalesce(returned_at < {_sql_time(T_HI)}, false)
+                THEN price ELSE 0 END)::BIGINT AS ransom
+FROM orders
+WHERE buyer_id IS NOT NULL AND ordered_at < {_sql_time(T_HI)}
+GROUP BY buyer_id"""
+
+
+# ------------------------------------------------------------------------------------------
+# one worker: one engine, one side, one size, in its own process
+# ------------------------------------------------------------------------------------------
+def _calls(engine: str, side: str, path: Path) -> dict[str, Callable[[], pa.Table]]:
+    """Load the lines into the engine; return the two figures as calls giving Arrow tables."""
+    if engine == "polars":
+        frame = pl.read_parquet(path)
+        if side == "hand":
+            return {
+                "rates": lambda: polars_rates(frame.lazy()).to_arrow(),
+                "ransom": lambda: polars_ransom(frame.lazy()).to_arrow(),
+            }
+        return {
+            "rates": lambda: (
+                frames.redemption_rates(frame.lazy(), period=PERIOD, today=TODAY)
+                .collect()
+                .to_arrow()
+            ),
+            "ransom": lambda: frames.ransom_amounts(frame.lazy(), today=TODAY).collect().to_arrow(),
+        }
+    connection = duckdb.connect()
+    connection.execute(f"CREATE TABLE orders AS SELECT * FROM read_parquet('{path}')")
+    if side == "hand":
+        return {
+            "rates": lambda: connection.sql(RATES_SQL).to_arrow_table(),
+            "ransom": lambda: connection.sql(RANSOM_SQL).to_arrow_table(),
+        }
+    return {
+        "rates": lambda: frames.redemption_rates(
+            connection.table("orders"), period=PERIOD, today=TODAY
+        ).to_arrow_table(),
+        "ransom": lambda: frames.ransom_amounts(
+            connection.table("orders"), today=TODAY
+        ).to_arrow_table(),
+    }
+
+
+def canonical(table: pa.Table) -> pa.Table:
+    """A result sorted by its key, every field nullable: two sides compare with `equals`."""
+    schema = pa.schema([pa.field(field.name, field.type) for field in table.schema])
+    return table.cast(schema).sort_by(table.column_names[0])
+
+
+def canon_file(engine: str, side: str, size: str, figure: str) -> Path:
+    """Where a worker leaves its result, for the run to compare the two sides."""
+    return RESULTS / f"canon-{engine}-{side}-{size}-{figure}.parquet"
+
+
+def worker(engine: str, side: str, size: str) -> dict[str, Any]:
+    """Time both figures on one engine and side, and measure this process's memory.
+
+    The peak is read before the results are sorted and written for the comparison.
+    """
+    path = data_file(size)
+    calls = _calls(engine, side, path)
+    loaded, _ = peak_memory()
+    result: dict[str, Any] = {"loaded_rss": loaded}
+    tables = {}
+    for figure, call in calls.items():
+        call()  # warm up: plans, caches, thread pools
+        seconds = []
+        for _ in range(REPS[size]):
+            start = time.perf_counter()
+            tables[figure] = call()
+            seconds.append(time.perf_counter() - start)
+        result[figure] = statistics.median(seconds)
+    result["peak_rss"] = peak_memory()[1]
+    for figure, table in tables.items():
+        pq.write_table(canonical(table), canon_file(engine, side, size, figure))
+    return result
+
+
+def identical(engine: str, size: str, figure: str) -> bool:
+    """Whether the library's result and the hand-written one are the same, row for row."""
+    ours = pq.read_table(canon_file(engine, "ours", size, figure))
+    hand = pq.read_table(canon_file(engine, "hand", size, figure))
+    same: bool = ours.column_names == hand.column_names and ours.equals(hand.cast(ours.schema))
+    return same
+
+
+def run_worker(engine: str, side: str, size: str) -> dict[str, Any]:
+    """Run one worker in a fresh process and read what it found."""
+    done = subprocess.run(  # noqa: S603 - this script, run again
+        [sys.executable, __file__, "worker", engine, side, size],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found: dict[str, Any] = json.loads(done.stdout)
+    return found
+
+
+# ------------------------------------------------------------------------------------------
+# the run: every worker, the table, the verdicts
+# ------------------------------------------------------------------------------------------
+def _ratio(ours: float, hand: float) -> str:
+    return f"{ours / hand:.2f}x"
+
+
+def _memory(worker: dict[str, Any]) -> str:
+    mib = 2**20
+    grown = worker["peak_rss"] - worker["loaded_rss"]
+    return f"{worker['peak_rss'] / mib:.0f} MiB ({grown / mib:.0f})"
+
+
+def main(sizes: list[str]) -> int:
+    """Run every worker, print the table and the verdicts; 1 if a result differs."""
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
+    print(
+        "versions: "
+        + ", ".join(
+            f"{name} {version(name)}" for name in ("redemption", "narwhals", "polars", "duckdb")
+        )
+    )
+    rows, verdicts, all_identical = [], [], True
+    for size in sizes:
+        data_file(size)
+        for engine in ("polars", "duckdb"):
+            print(f"[frames.py] {engine} at {size}", file=sys.stderr, flush=True)
+            ours, hand = run_worker(engine, "ours", size), run_worker(engine, "hand", size)
+            for figure in ("rates", "ransom"):
+                same = identical(engine, size, figure)
+                all_identical &= same
+                rows.append(
+                    f"| {size} | {engine} | {figure} | {ours[figure]:.3f} s | {hand[figure]:.3f} s "
+                    f"| {_ratio(ours[figure], hand[figure])} | {'yes' if same else 'NO'} |"
+                )
+                if size == "10M":
+                    met = ours[figure] <= TIME_TARGET * hand[figure]
+                    verdicts.append(
+                        f"{engine} {figure} at 10M within {TIME_TARGET}x of hand-written: "
+                        f"{_ratio(ours[figure], hand[figure])} -> {'met' if met else 'MISSED'}"
+                    )
+            rows.append(
+                f"| {size} | {engine} | peak memory (grown over the data) | {_memory(ours)} "
+                f"| {_memory(hand)} | {_ratio(ours['peak_rss'], hand['peak_rss'])} | |"
+            )
+            if size == "10M":
+                met = ours["peak_rss"] <= MEMORY_TARGET * hand["peak_rss"]
+                verdicts.append(
+                    f"{engine} peak memory at 10M within {MEMORY_TARGET}x of hand-written: "
+                    f"{_ratio(ours['peak_rss'], hand['peak_rss'])} -> {'met' if met else 'MISSED'}"
+                )
+    print()
+    print("| size | engine | figure | redemption.frames | by hand | ratio | identical |")
+    print("|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    print()
+    print("\n".join(verdicts))
+    print(f"results identical: {'yes' if all_identical else 'NO'}")
+    return 0 if all_identical else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "worker":
+        print(json.dumps(worker(*sys.argv[2:5])))
+        sys.exit(0)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES))
+    sys.exit(main(parser.parse_args().sizes))
