@@ -2,10 +2,11 @@
 
 Written apart from `redemption.calculators`, so that each checks the other. The rules of
 FRAMES.md hold throughout: windows are turned into aware UTC instants in Python and
-compared with the timestamp columns; flags are made in a ``select`` and cast to ``Int64``
-before a plain ``sum()``; every output column is cast to its declared type last. Each
-figure is four steps (filter, flags, sums, casts), since every step costs a lazy engine a
-plan of its own.
+compared with the timestamp columns, each once; flags are made in a ``select`` and cast
+to ``Int64`` before a plain ``sum()``; every output column is cast to its declared type
+last. Each figure is a few steps (filter, comparisons, flags, sums, casts): every step and
+every literal costs some engines a plan of its own, a fixed cost that counts on small
+windows.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _between(column: str, start: datetime, stop: datetime) -> nw.Expr:
     As a filter, which drops nulls on every engine; a plain range lets an engine skip
     what its statistics rule out (DuckDB's zone maps on a table ordered by time).
     """
-    return (nw.col(column) >= start) & (nw.col(column) < stop)
+    return nw.col(column).is_between(start, stop, closed="left")
 
 
 def _within(column: str, start: datetime, stop: datetime) -> nw.Expr:
@@ -40,9 +41,12 @@ def _within(column: str, start: datetime, stop: datetime) -> nw.Expr:
 
 
 def _share(numerator: nw.Expr, denominator: str) -> nw.Expr:
-    """``numerator / denominator`` as Float64, null where the denominator is 0."""
-    division = numerator.cast(nw.Float64) / nw.col(denominator).cast(nw.Float64)
-    return nw.when(nw.col(denominator) > 0).then(division).cast(nw.Float64)
+    """``numerator / denominator`` as Float64, null where the denominator is 0.
+
+    Whole numbers divided give a float on every engine, rounded once: the float of the
+    exact fraction.
+    """
+    return nw.when(nw.col(denominator) > 0).then(numerator / nw.col(denominator))
 
 
 def _sum_by(
@@ -59,7 +63,7 @@ def _sum_by(
     return summed.select(
         *([key] if key is not None else []),
         *(nw.col(name).cast(nw.Int64) for name in counts),
-        **shares,
+        **{name: share.cast(nw.Float64) for name, share in shares.items()},
     )
 
 
@@ -79,15 +83,20 @@ def rate_query(
     `known_until` (sold, or else cancelled); otherwise it is in transit. A counted sale in
     ``[sales_from, sales_until)`` is a sale, and its return in that window a return.
     """
-    sold = _before("sold_at", known_until)
-    counted = sold | _before("cancelled_at", known_until)
-    sale = sold & _within("sold_at", sales_from, sales_until)
-    returned = sale & _within("returned_at", sales_from, sales_until)
-    flags = frame.filter(_between("ordered_at", orders_from, orders_until)).select(
+    # Each instant is compared once, into a column: a literal costs some engines a plan.
+    # The sales window ends by the end of today, so a sale in it is a sale known today.
+    marked = frame.filter(_between("ordered_at", orders_from, orders_until)).with_columns(
+        _sold=_before("sold_at", known_until),
+        _cancelled=_before("cancelled_at", known_until),
+        _sale=_within("sold_at", sales_from, sales_until),
+        _back=_within("returned_at", sales_from, sales_until),
+    )
+    counted = nw.col("_sold") | nw.col("_cancelled")
+    flags = marked.select(
         *([key] if key is not None else []),
         orders=counted.cast(nw.Int64),
-        sales=sale.cast(nw.Int64),
-        returns=returned.cast(nw.Int64),
+        sales=nw.col("_sale").cast(nw.Int64),
+        returns=(nw.col("_sale") & nw.col("_back")).cast(nw.Int64),
         in_transit=(~counted).cast(nw.Int64),
     )
     return _sum_by(
@@ -133,19 +142,22 @@ def buyer_report_query(
     An order is placed (counted) once known sold or cancelled by `known_until`, else in
     transit; ``rate = (sold - returned) / placed``.
     """
-    sold = _before("sold_at", known_until)
-    returned = sold & _before("returned_at", known_until)
-    placed = sold | _before("cancelled_at", known_until)
-    counts = ("placed", "sold", "returned", "in_transit")
-    flags = frame.filter(
+    marked = frame.filter(
         ~nw.col("buyer_id").is_null() & _between("ordered_at", placed_from, placed_until)
-    ).select(
+    ).with_columns(
+        _sold=_before("sold_at", known_until),
+        _cancelled=_before("cancelled_at", known_until),
+        _back=_before("returned_at", known_until),
+    )
+    placed = nw.col("_sold") | nw.col("_cancelled")
+    flags = marked.select(
         "buyer_id",
         placed=placed.cast(nw.Int64),
-        sold=sold.cast(nw.Int64),
-        returned=returned.cast(nw.Int64),
+        sold=nw.col("_sold").cast(nw.Int64),
+        returned=(nw.col("_sold") & nw.col("_back")).cast(nw.Int64),
         in_transit=(~placed).cast(nw.Int64),
     )
+    counts = ("placed", "sold", "returned", "in_transit")
     return _sum_by(
         flags, "buyer_id", counts, rate=_share(nw.col("sold") - nw.col("returned"), "placed")
     )

@@ -108,8 +108,9 @@ def lines_of(
         if not _fits(column, schema[theirs]):
             msg = f"column {theirs!r} must hold {_KINDS[column]}, but its type is {schema[theirs]}"
             raise ColumnError(msg, column=theirs)
-    selected = frame.select(nw.col(names.get(c, c)).alias(c) for c in needed)
-    return Lines(selected, eager=eager)
+    renamed = {names[c]: c for c in needed if names.get(c, c) != c}
+    # a rename is a step of its own: taken only where the caller's names differ
+    return Lines(frame.rename(renamed) if renamed else frame, eager=eager)
 
 
 def finish(result: nw.LazyFrame[Any], lines: Lines) -> Any:
