@@ -282,9 +282,23 @@ class TestFramesInFramesOut:
 
 
 class TestTheCallersFrame:
-    def test_it_is_never_changed(self) -> None:
+    def test_it_is_never_changed(self, engine: Engine) -> None:
         """
-        The caller's pandas frame keeps its columns, types and values.
+        The caller's frame keeps its columns, types and rows, on every engine.
+        """
+        table = frames.to_lines(_history(), backend="pyarrow")
+        lines = engine.make(table)
+        schema, rows = schema_of(lines), rows_of(lines)
+        frames.redemption_rates(lines, period=APRIL, today=date(2025, 4, 30))
+        frames.ransom_amounts(lines, today=date(2025, 4, 30))
+        frames.buyer_reports(lines, today=date(2025, 4, 30))
+        frames.to_history(lines)
+        assert schema_of(lines) == schema
+        assert rows_of(lines) == rows == table.to_pylist()
+
+    def test_a_pandas_frame_is_not_even_copied_into(self) -> None:
+        """
+        Column for column and value for value, the pandas frame is what it was.
         """
         lines = frames.to_lines(_history(), backend="pandas")
         before = lines.copy(deep=True)
@@ -292,6 +306,32 @@ class TestTheCallersFrame:
         frames.ransom_amounts(lines, today=date(2025, 4, 30))
         frames.buyer_reports(lines, today=date(2025, 4, 30))
         pd.testing.assert_frame_equal(lines, before)
+
+    @pytest.mark.parametrize(
+        ("column", "kind", "message"),
+        [
+            ("sold_at", None, "no column 'sold_at'"),
+            ("sold_at", "naive", "must hold a time-zone-aware timestamp"),
+            ("price", "float", "must hold a whole number of kopecks"),
+        ],
+    )
+    def test_every_engine_names_a_missing_or_mistyped_column(
+        self, engine: Engine, column: str, kind: str | None, message: str
+    ) -> None:
+        """
+        A column missing, a timestamp without a zone, a price in floats: a ColumnError
+        naming the column, before anything runs.
+        """
+        lines = nw.from_native(engine.make(frames.to_lines(_history(), backend="pyarrow"))).lazy()
+        if kind is None:
+            changed = lines.drop(column)
+        elif kind == "naive":
+            changed = lines.with_columns(nw.col(column).dt.replace_time_zone(None))
+        else:
+            changed = lines.with_columns(nw.col(column).cast(nw.Float64))
+        with pytest.raises(ColumnError, match=message) as caught:
+            frames.ransom_amounts(changed.to_native(), today=date(2025, 4, 30))
+        assert caught.value.column == column
 
     def test_columns_named_otherwise_are_remapped(self) -> None:
         """

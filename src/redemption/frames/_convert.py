@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
@@ -86,8 +85,13 @@ def to_lines(history: History, *, backend: Backend = "polars", session: Any = No
 
 
 def _missing(value: object) -> bool:
-    """Whether a cell is empty: None, or the NaN and NaT pandas puts in its place."""
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value != value  # noqa: PLR0124
+    """Whether a cell is empty: None, or what pandas puts in its place (NaN, NaT, NA)."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # noqa: PLR0124 - NaN and NaT are not equal to themselves
+    except TypeError:  # pandas' NA is neither equal nor unequal to itself
+        return True
 
 
 def _id(value: object) -> str | None:
