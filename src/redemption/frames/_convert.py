@@ -11,7 +11,7 @@ import narwhals.stable.v2 as nw
 from redemption.errors import InvalidArgumentError, RecordTypeError
 from redemption.frames._lines import TIMESTAMPS, lines_of
 from redemption.history import History
-from redemption.io.lines import LINE_COLUMNS
+from redemption.io.lines import LINE_COLUMNS, matched_lines
 from redemption.model import Order, Return, Sale
 from redemption.money import from_kopecks, to_kopecks
 
@@ -58,14 +58,7 @@ def to_lines(history: History, *, backend: Backend = "polars", session: Any = No
     if backend not in (*_EAGER, "duckdb", "pyspark"):
         msg = f"backend must be one of polars, pandas, pyarrow, duckdb, pyspark; not {backend!r}"
         raise InvalidArgumentError(msg)
-    unmatched = len(history.unmatched_sales) + len(history.unmatched_returns)
-    if unmatched:
-        msg = (
-            f"the history has {unmatched} sales or returns without their order; "
-            "order lines have no row for them"
-        )
-        raise InvalidArgumentError(msg)
-    lines = history.lines
+    lines = matched_lines(history)
     orders = lines.orders
     data = {
         "order_id": [o.order_id for o in orders],

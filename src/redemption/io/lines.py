@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from redemption.errors import InvalidArgumentError, ReportFormatError
-from redemption.history import History
+from redemption.history import History, OrderLines
 from redemption.io.report import BadRow, Errors, ImportReport, Progress, RowTally, read_text
 from redemption.model import Order, Return, Sale
 from redemption.money import from_kopecks, to_kopecks
 
-__all__ = ["LINE_COLUMNS", "read_order_lines", "write_order_lines"]
+__all__ = ["LINE_COLUMNS", "matched_lines", "read_order_lines", "write_order_lines"]
 
 LINE_COLUMNS = (
     "order_id",
@@ -173,6 +173,25 @@ def read_order_lines(
     return history, report
 
 
+def matched_lines(history: History) -> OrderLines:
+    """Return the history's order lines, refusing a history that has events without orders.
+
+    A sale or return without its order has no line to go on: rather than leave it out,
+    the history is refused.
+
+    Raises:
+        InvalidArgumentError: the history has sales or returns without their order.
+    """
+    unmatched = len(history.unmatched_sales) + len(history.unmatched_returns)
+    if unmatched:
+        msg = (
+            f"the history has {unmatched} sales or returns without their order; "
+            "order lines have no row for them"
+        )
+        raise InvalidArgumentError(msg)
+    return history.lines
+
+
 def _stamp(moment: datetime | None) -> str:
     return "" if moment is None else moment.isoformat()
 
@@ -204,14 +223,7 @@ def write_order_lines(history: History, target: str | Path | IO[str]) -> int:
 
     .. versionadded:: 0.1.0
     """
-    unmatched = len(history.unmatched_sales) + len(history.unmatched_returns)
-    if unmatched:
-        msg = (
-            f"the history has {unmatched} sales or returns without their order; "
-            "an order-lines file has no row for them"
-        )
-        raise InvalidArgumentError(msg)
-    lines = history.lines
+    lines = matched_lines(history)
     rows: Iterable[list[Any]] = (
         [
             order.order_id,
