@@ -2,11 +2,11 @@
 
 Written apart from `redemption.calculators`, so that each checks the other. The rules of
 FRAMES.md hold throughout: windows are turned into aware UTC instants in Python and
-compared with the timestamp columns, each once; flags are made in a ``select`` and cast
-to ``Int64`` before a plain ``sum()``; every output column is cast to its declared type
-last. Each figure is a few steps (filter, comparisons, flags, sums, casts): every step and
-every literal costs some engines a plan of its own, a fixed cost that counts on small
-windows.
+compared with the timestamp columns; flags are made in a ``select`` and cast to ``Int64``
+before a plain ``sum()`` (orders in transit are the rows less those counted); every output
+column is cast to its declared type last. Each figure is four steps (filter, flags, sums,
+casts): every step costs a lazy engine a plan of its own, a fixed cost that counts when
+the window is small.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from typing import Any
 import narwhals.stable.v2 as nw
 
 __all__ = ["buyer_report_query", "ransom_query", "rate_query"]
-
-_COUNTS = ("orders", "sales", "returns", "in_transit")
 
 
 def _before(column: str, instant: datetime) -> nw.Expr:
@@ -50,19 +48,34 @@ def _share(numerator: nw.Expr, denominator: str) -> nw.Expr:
 
 
 def _sum_by(
-    flags: nw.LazyFrame[Any], key: str | None, counts: tuple[str, ...], **shares: nw.Expr
+    flags: nw.LazyFrame[Any],
+    key: str | None,
+    counts: tuple[str, ...],
+    *,
+    in_transit_beside: str | None = None,
+    **shares: nw.Expr,
 ) -> nw.LazyFrame[Any]:
     """Sum the Int64 flag columns `counts` per value of `key` (or in all), as Int64.
 
-    `shares` are more columns made from the sums, named by their keyword.
+    With `in_transit_beside`, the rows are counted too, and ``in_transit`` is the rows that
+    are not counted in that column. `shares` are more columns made from the sums, named by
+    their keyword, as Float64.
     """
     sums = [nw.col(name).sum() for name in counts]
+    if in_transit_beside is not None:
+        sums.append(nw.len().alias("_rows"))
     summed: nw.LazyFrame[Any] = (
         flags.group_by(key).agg(*sums) if key is not None else flags.select(*sums)
+    )
+    in_transit = (
+        {}
+        if in_transit_beside is None
+        else {"in_transit": (nw.col("_rows") - nw.col(in_transit_beside)).cast(nw.Int64)}
     )
     return summed.select(
         *([key] if key is not None else []),
         *(nw.col(name).cast(nw.Int64) for name in counts),
+        **in_transit,
         **{name: share.cast(nw.Float64) for name, share in shares.items()},
     )
 
@@ -83,26 +96,20 @@ def rate_query(
     `known_until` (sold, or else cancelled); otherwise it is in transit. A counted sale in
     ``[sales_from, sales_until)`` is a sale, and its return in that window a return.
     """
-    # Each instant is compared once, into a column: a literal costs some engines a plan.
+    sold = _before("sold_at", known_until)
     # The sales window ends by the end of today, so a sale in it is a sale known today.
-    marked = frame.filter(_between("ordered_at", orders_from, orders_until)).with_columns(
-        _sold=_before("sold_at", known_until),
-        _cancelled=_before("cancelled_at", known_until),
-        _sale=_within("sold_at", sales_from, sales_until),
-        _back=_within("returned_at", sales_from, sales_until),
-    )
-    counted = nw.col("_sold") | nw.col("_cancelled")
-    flags = marked.select(
+    sale = _within("sold_at", sales_from, sales_until)
+    flags = frame.filter(_between("ordered_at", orders_from, orders_until)).select(
         *([key] if key is not None else []),
-        orders=counted.cast(nw.Int64),
-        sales=nw.col("_sale").cast(nw.Int64),
-        returns=(nw.col("_sale") & nw.col("_back")).cast(nw.Int64),
-        in_transit=(~counted).cast(nw.Int64),
+        orders=(sold | _before("cancelled_at", known_until)).cast(nw.Int64),
+        sales=sale.cast(nw.Int64),
+        returns=(sale & _within("returned_at", sales_from, sales_until)).cast(nw.Int64),
     )
     return _sum_by(
         flags,
         key,
-        _COUNTS,
+        ("orders", "sales", "returns"),
+        in_transit_beside="orders",
         rate=_share(nw.col("sales"), "orders"),
         rate_with_returns=_share(nw.col("sales") - nw.col("returns"), "orders"),
     )
@@ -142,22 +149,19 @@ def buyer_report_query(
     An order is placed (counted) once known sold or cancelled by `known_until`, else in
     transit; ``rate = (sold - returned) / placed``.
     """
-    marked = frame.filter(
+    sold = _before("sold_at", known_until)
+    flags = frame.filter(
         ~nw.col("buyer_id").is_null() & _between("ordered_at", placed_from, placed_until)
-    ).with_columns(
-        _sold=_before("sold_at", known_until),
-        _cancelled=_before("cancelled_at", known_until),
-        _back=_before("returned_at", known_until),
-    )
-    placed = nw.col("_sold") | nw.col("_cancelled")
-    flags = marked.select(
+    ).select(
         "buyer_id",
-        placed=placed.cast(nw.Int64),
-        sold=nw.col("_sold").cast(nw.Int64),
-        returned=(nw.col("_sold") & nw.col("_back")).cast(nw.Int64),
-        in_transit=(~placed).cast(nw.Int64),
+        placed=(sold | _before("cancelled_at", known_until)).cast(nw.Int64),
+        sold=sold.cast(nw.Int64),
+        returned=(sold & _before("returned_at", known_until)).cast(nw.Int64),
     )
-    counts = ("placed", "sold", "returned", "in_transit")
     return _sum_by(
-        flags, "buyer_id", counts, rate=_share(nw.col("sold") - nw.col("returned"), "placed")
+        flags,
+        "buyer_id",
+        ("placed", "sold", "returned"),
+        in_transit_beside="placed",
+        rate=_share(nw.col("sold") - nw.col("returned"), "placed"),
     )
