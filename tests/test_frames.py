@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
@@ -551,3 +552,23 @@ class TestOnACluster:
             buyer: to_kopecks(amount)
             for buyer, amount in ransom_amounts(history, today=SAMPLE_TODAY).items()
         }
+
+
+class TestTheExtra:
+    def test_without_narwhals_the_error_names_the_extra(self) -> None:
+        """
+        Importing redemption.frames with no narwhals says which extra to install.
+        """
+        code = (
+            "import sys; sys.modules['narwhals'] = None\n"
+            "try:\n"
+            "    import redemption.frames\n"
+            "except ImportError as error:\n"
+            "    print(error)\n"
+        )
+        done = subprocess.run(  # noqa: S603 - this interpreter, on code written here
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+        )
+        assert done.stdout.strip() == (
+            "redemption.frames needs narwhals: pip install 'redemption[frames]'"
+        )

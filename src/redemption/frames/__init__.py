@@ -32,6 +32,12 @@ written apart, and the tests check that they agree on every engine.
 
 from __future__ import annotations
 
+try:
+    import narwhals  # noqa: F401 - only to say which extra is missing
+except ImportError as missing:
+    message = "redemption.frames needs narwhals: pip install 'redemption[frames]'"
+    raise ImportError(message) from missing
+
 from collections.abc import Mapping
 from datetime import date, timedelta, tzinfo
 from typing import Any, Literal, overload
