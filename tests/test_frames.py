@@ -572,3 +572,18 @@ class TestTheExtra:
         assert done.stdout.strip() == (
             "redemption.frames needs narwhals: pip install 'redemption[frames]'"
         )
+
+
+@pytest.mark.spark
+class TestLinesOnSpark:
+    def test_a_history_goes_to_a_spark_frame_and_back(self, spark: Any) -> None:
+        """
+        to_lines with the session gives a Spark DataFrame; to_history collects it back.
+        """
+        history = _history()
+        lines = frames.to_lines(history, backend="pyspark", session=spark)
+        assert type(lines).__name__ == "DataFrame"
+        back = frames.to_history(lines)
+        assert back.orders == history.orders
+        assert back.sales == history.sales
+        assert back.returns == history.returns
