@@ -146,6 +146,27 @@ class TestRate:
         assert document["total"]["orders"] == expected.orders
         assert document["total"]["sales"] == expected.sales
 
+    def test_files_and_the_sample_together_are_refused(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """
+        Which to read would be a guess: said in one line.
+        """
+        reports = map(str, sample_report_paths("shop-north"))
+        assert main(["rate", *reports, "--sample", "--period", "2025-03-01..2025-03-31"]) == 1
+        assert capsys.readouterr().err.strip() == (
+            "redemption: error: give report files or --sample, not both"
+        )
+
+    def test_the_sample_keeps_its_sellers(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """
+        --sample --by seller shows the sample's two shops, not one default seller.
+        """
+        args = ["rate", "--sample", "--period", "2025-03-01..2025-03-31", "--today", "2025-04-30"]
+        assert main([*args, "--by", "seller", "--format", "csv"]) == 0
+        rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+        assert [row["seller"] for row in rows] == ["shop-north", "shop-south", "total"]
+
     def test_no_files_is_one_line_and_a_failing_status(
         self, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -10,9 +10,10 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,7 +33,6 @@ from redemption.sample import (
     SAMPLE_TODAY,
     sample_history,
     sample_lines_path,
-    sample_report_paths,
 )
 from redemption.windows import Period
 
@@ -180,16 +180,21 @@ def _import_line(report: ImportReport) -> str:
     )
 
 
-def _load(args: argparse.Namespace, sample: list[Path]) -> History:
-    """Read the files named (or the sample), with a progress bar on a terminal."""
-    files: list[Path] = sample if args.sample else args.files
-    if not files:
+def _load(args: argparse.Namespace, sample: Callable[[], tuple[History, ImportReport]]) -> History:
+    """Read the files named, or the sample, with a progress bar on a terminal."""
+    if args.sample and args.files:
+        msg = "give report files or --sample, not both"
+        raise _UsageError(msg)
+    if args.sample:
+        history, imported = sample()
+    elif not args.files:
         msg = "no report files given (name some, or use --sample)"
         raise _UsageError(msg)
-    with ProgressBar(sys.stderr) as bar:
-        history, imported = read_reports(
-            files, seller_id=args.seller_id, as_of=args.as_of, progress=bar
-        )
+    else:
+        with ProgressBar(sys.stderr) as bar:
+            history, imported = read_reports(
+                args.files, seller_id=args.seller_id, as_of=args.as_of, progress=bar
+            )
     print(_import_line(imported), file=sys.stderr)
     return history
 
@@ -200,7 +205,7 @@ class _UsageError(RedemptionError):
 
 def _rate(args: argparse.Namespace) -> int:
     today: date = args.today or datetime.now(args.tz).date()
-    history = _load(args, sample_report_paths())
+    history = _load(args, sample_history)
     total = redemption_rate(history, args.period, today=today, tz=args.tz)
     groups = redemption_rates(history, args.period, today=today, by=args.by, tz=args.tz)
     window = total.window
@@ -261,7 +266,7 @@ def _buyers(args: argparse.Namespace) -> int:
             raise _UsageError(msg)
     else:
         policy = Policy(rules=[], weight=args.weight or "count")
-    history = _load(args, [sample_lines_path()])
+    history = _load(args, partial(read_order_lines, sample_lines_path()))
     statuses = buyer_statuses(history, today=today, policy=policy, seller_id=args.shop, tz=args.tz)
     if args.buyer is not None:
         if args.buyer not in statuses:
