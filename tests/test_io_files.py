@@ -35,6 +35,8 @@ class TestReportKind:
             ("fbo_list_response.json", "ozon-postings"),
             ("fbs_list_response.json", "ozon-postings"),
             ("returns_response.json", "ozon-returns"),
+            ("fbo_list_v3_response.json", "ozon-postings"),
+            ("fbs_list_v4_response.json", "ozon-postings"),
         ],
     )
     def test_the_ozon_examples_are_recognised(self, name: str, kind: str) -> None:
@@ -70,6 +72,7 @@ class TestReportKind:
             (b'{"result": []}', "empty", None),
             (b'{"result": {"postings": [], "has_next": false}}', "empty", None),
             (b'{"returns": [], "has_next": false}', "empty", None),
+            (b'{"cursor": "", "has_next": false, "postings": []}', "empty", None),
             (b"{}", None, "not a report this library reads"),
             (b"", None, "the file is empty"),
             (b'[{"nmId": 1, "quantity": 2}]', None, "not a report this library reads"),

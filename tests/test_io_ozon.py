@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import cache
@@ -20,9 +21,14 @@ DATA = Path(__file__).parent / "data" / "ozon"
 FBO = DATA / "fbo_list_response.json"
 FBS = DATA / "fbs_list_response.json"
 RETURNS = DATA / "returns_response.json"
+FBO_V3 = DATA / "fbo_list_v3_response.json"
+FBS_V4 = DATA / "fbs_list_v4_response.json"
 
 AS_OF = datetime(2026, 4, 10, 9, 0, tzinfo=UTC)
 """When the lists were downloaded, in these tests: after every moment of the examples."""
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+"""When the new lists were downloaded: after every moment of their examples, and AS_OF."""
 
 
 @cache
@@ -57,6 +63,36 @@ def fbs_response(*postings: dict[str, Any]) -> dict[str, Any]:
     """The FBS example's response around `postings`."""
     response: dict[str, Any] = example(FBS)
     response["result"]["postings"] = list(postings)
+    return response
+
+
+def fbs4_posting(number: str = "P-1", **fields: Any) -> dict[str, Any]:
+    """The /v4/posting/fbs/list example's posting, renumbered, with `fields` replaced."""
+    posting: dict[str, Any] = example(FBS_V4)["postings"][0]
+    return posting | {"posting_number": number} | fields
+
+
+def fbo3_posting(number: str = "P-1", **fields: Any) -> dict[str, Any]:
+    """The /v3/posting/fbo/list example's posting, renumbered, with `fields` replaced."""
+    posting: dict[str, Any] = example(FBO_V3)["postings"][0]
+    return posting | {"posting_number": number} | fields
+
+
+def v4_product(**fields: Any) -> dict[str, Any]:
+    """The /v4/posting/fbs/list example's first product, with `fields` replaced."""
+    product_: dict[str, Any] = example(FBS_V4)["postings"][0]["products"][0]
+    return product_ | fields
+
+
+def priced(amount: object, currency: object = "RUB") -> dict[str, Any]:
+    """A price as the new lists write it."""
+    return {"amount": amount, "currency": currency}
+
+
+def page(*postings: dict[str, Any]) -> dict[str, Any]:
+    """The /v4/posting/fbs/list example's response around `postings`."""
+    response: dict[str, Any] = example(FBS_V4)
+    response["postings"] = list(postings)
     return response
 
 
@@ -154,6 +190,224 @@ class TestTheExamplePayloads:
         history, report = read_postings([], returns=RETURNS, as_of=AS_OF)
         assert [r.order_id for r in history.unmatched_returns] == ["58544282-0057-1/1100526203/1"]
         assert (report.returns, report.accounted) == (1, True)
+
+
+class TestTheNewListExamples:
+    def test_the_fbo_v3_example_is_one_unit_delivered_with_no_documented_moment(self) -> None:
+        """
+        Delivered, priced {"amount": "28990", "currency": "RUB"}: sold at as_of (undated).
+        """
+        history, report = read_postings(FBO_V3, as_of=NOW, seller_id="shop")
+        (order,) = history.orders
+        assert order.order_id == "9121072335-0187-1/9880276314/1"
+        assert (order.sku, order.seller_id, order.buyer_id) == ("9880276314", "shop", None)
+        assert order.price == Decimal("28990.00")
+        assert order.ordered_at == datetime(2026, 5, 11, 0, 0, 7, 716614, tzinfo=UTC)
+        assert order.cancelled_at is None
+        assert history.lines.sold_at == (NOW,)
+        assert (report.rows_read, report.used, report.orders, report.sales) == (1, 1, 1, 1)
+        assert report.accounted
+
+    def test_the_fbs_v4_example_is_three_units_in_transit(self) -> None:
+        """
+        Two products, the second of quantity 2, awaiting_packaging, of customer 12345678.
+        """
+        history, report = read_postings(FBS_V4, as_of=NOW)
+        assert [(o.order_id, o.sku, o.price) for o in history.orders] == [
+            ("0208245774-0029-1/1904686181/1", "1904686181", Decimal("12990.00")),
+            ("0208245774-0029-1/1904686182/1", "1904686182", Decimal("3490.00")),
+            ("0208245774-0029-1/1904686182/2", "1904686182", Decimal("3490.00")),
+        ]
+        assert {o.buyer_id for o in history.orders} == {"12345678"}
+        assert {o.ordered_at for o in history.orders} == {datetime(2026, 5, 14, 8, tzinfo=UTC)}
+        assert [o.cancelled_at for o in history.orders] == [None, None, None]
+        assert history.lines.sold_at == (None, None, None)
+        assert (report.rows_read, report.used, report.orders, report.sales) == (1, 1, 3, 0)
+        assert report.accounted
+
+    def test_old_and_new_pages_are_read_together(self, tmp_path: Path) -> None:
+        """
+        A page of each of the four lists, in one import: 1 + 1 + 1 + 3 orders, 2 sold.
+        """
+        empty = write(tmp_path / "last.json", {"cursor": "", "has_next": False, "postings": []})
+        history, report = read_postings([FBO, FBS, FBO_V3, FBS_V4, empty], as_of=NOW)
+        assert [o.order_id.split("/")[0] for o in history.orders] == [
+            "16965409-0014-1",
+            "0132112277-0101-1",
+            "9121072335-0187-1",
+            "0208245774-0029-1",
+            "0208245774-0029-1",
+            "0208245774-0029-1",
+        ]
+        assert [o.price for o in history.orders] == [
+            Decimal("81.00"),
+            Decimal("1530.00"),
+            Decimal("28990.00"),
+            Decimal("12990.00"),
+            Decimal("3490.00"),
+            Decimal("3490.00"),
+        ]
+        assert [(s.order_id, s.sold_at) for s in history.sales] == [
+            ("16965409-0014-1/160249683/1", datetime(2025, 11, 24, 15, 20, tzinfo=UTC)),
+            ("9121072335-0187-1/9880276314/1", NOW),
+        ]
+        assert (report.rows_read, report.used, report.merged, report.accounted) == (4, 4, 0, True)
+
+    def test_a_posting_moved_from_an_old_list_to_a_new_one_is_merged(self, tmp_path: Path) -> None:
+        """
+        The same posting_number on a /v3/posting/fbs/list page, then a /v4 page: the later wins.
+        """
+        old = write(tmp_path / "1.json", fbs_response(fbs_posting("P-1", status="delivering")))
+        new = write(tmp_path / "2.json", page(fbs4_posting("P-1", status="delivered")))
+        history, report = read_postings([old, new], as_of=NOW)
+        assert [o.order_id for o in history.orders] == [
+            "P-1/1904686181/1",
+            "P-1/1904686182/1",
+            "P-1/1904686182/2",
+        ]
+        assert [s.sold_at for s in history.sales] == [NOW, NOW, NOW]
+        assert (report.rows_read, report.used, report.merged, report.accounted) == (2, 1, 1, True)
+
+
+class TestTheNewLists:
+    @pytest.mark.parametrize(
+        ("status", "outcome"),
+        [
+            ("delivered", "sold"),
+            ("cancelled", "cancelled"),
+            ("cancelled_from_split_pending", "cancelled"),
+            ("awaiting_packaging", "open"),
+            ("awaiting_deliver", "open"),
+            ("delivering", "open"),
+            ("driver_pickup", "open"),
+            ("sent_by_seller", "open"),
+            ("client_arbitration", "open"),
+        ],
+    )
+    @pytest.mark.parametrize("make", [fbs4_posting, fbo3_posting])
+    def test_each_status_is_an_outcome(self, make: Any, status: str, outcome: str) -> None:
+        """
+        delivered is sold, cancelled... cancelled at as_of, any other status in transit.
+        """
+        history, report = read_postings(page(make(status=status)), as_of=NOW)
+        units = len(history.orders)
+        assert units == (3 if make is fbs4_posting else 1)
+        cancelled = [o.cancelled_at for o in history.orders]
+        assert cancelled == [NOW if outcome == "cancelled" else None] * units
+        assert [s.sold_at for s in history.sales] == ([NOW] * units if outcome == "sold" else [])
+        assert report.accounted
+
+    def test_a_v4_delivery_is_dated_at_pickup_code_verified_at(self) -> None:
+        """
+        The FBS v4 posting keeps pickup_code_verified_at: its units are sold then.
+        """
+        posting = fbs4_posting(status="delivered", pickup_code_verified_at="2026-05-19T18:05:00Z")
+        history, _ = read_postings(page(posting), as_of=NOW)
+        assert history.lines.sold_at == (datetime(2026, 5, 19, 18, 5, tzinfo=UTC),) * 3
+
+    def test_a_v3_fbo_additional_data_pair_is_no_delivery_moment(self) -> None:
+        """
+        The FBO v3 additional_data is key/value pairs, no delivery_time: sold at as_of.
+        """
+        pairs = [{"key": "delivery_time", "value": "2026-05-12T10:00:00Z"}]
+        history, _ = read_postings(page(fbo3_posting(additional_data=pairs)), as_of=NOW)
+        assert history.lines.sold_at == (NOW,)
+
+    def test_a_posting_with_two_products_one_of_quantity_2(self) -> None:
+        """
+        A delivered v4 posting of two SKUs, one twice: three orders, three sales.
+        """
+        posting = fbs4_posting(
+            "P-9",
+            status="delivered",
+            pickup_code_verified_at="2026-05-20T10:00:00Z",
+            products=[
+                v4_product(sku=11, price=priced("100.5")),
+                v4_product(sku="22", price=priced(20, "RUB"), quantity=2),
+            ],
+        )
+        history, report = read_postings(page(posting), as_of=NOW)
+        assert [(o.order_id, o.sku, o.price) for o in history.orders] == [
+            ("P-9/11/1", "11", Decimal("100.50")),
+            ("P-9/22/1", "22", Decimal("20.00")),
+            ("P-9/22/2", "22", Decimal("20.00")),
+        ]
+        assert [s.order_id for s in history.sales] == ["P-9/11/1", "P-9/22/1", "P-9/22/2"]
+        assert (report.rows_read, report.used, report.orders, report.sales) == (1, 1, 3, 3)
+
+    def test_a_price_object_in_another_currency_is_refused(self, tmp_path: Path) -> None:
+        """
+        {"amount": ..., "currency": "CNY"}: a bad row naming products.price.currency.
+        """
+        bad = fbs4_posting(
+            "P-2", products=[v4_product(), v4_product(sku=5, price=priced("99.00", "CNY"))]
+        )
+        path = write(tmp_path / "postings.json", page(fbs4_posting("ok"), bad))
+        field = "products.price.currency"
+        with pytest.raises(ReportFormatError, match=f"postings.json row 2, field '{field}'") as e:
+            read_postings(path, as_of=NOW)
+        assert (e.value.source, e.value.row, e.value.field) == (str(path), 2, field)
+        assert "product 2: the price is in 'CNY'" in str(e.value)
+        history, report = read_postings(path, as_of=NOW, errors="collect")
+        assert {o.order_id.split("/")[0] for o in history.orders} == {"ok"}
+        assert [(p.row, p.field) for p in report.refused] == [(2, field)]
+        assert (report.rows_read, report.used, report.accounted) == (2, 1, True)
+
+    @pytest.mark.parametrize(
+        ("price", "field"),
+        [
+            (priced("12990,00"), "products.price.amount"),
+            (priced("-1"), "products.price.amount"),
+            (priced(None), "products.price.amount"),
+            ({"currency": "RUB"}, "products.price.amount"),
+            (priced("12990.00", ""), "products.price.currency"),
+            (["12990.00", "RUB"], "products.price"),
+            (None, "products.price"),
+        ],
+    )
+    def test_a_bad_price_object_is_a_bad_row(self, price: object, field: str) -> None:
+        """
+        The amount must be a price, the currency roubles; the price an object or a number.
+        """
+        posting = fbo3_posting(products=[v4_product(price=price)])
+        _, report = read_postings([posting], as_of=NOW, errors="collect")
+        assert [(p.row, p.field) for p in report.refused] == [(1, field)]
+
+    def test_a_price_object_without_its_currency_is_roubles(self) -> None:
+        """
+        As with the old lists' currency_code, a price that names no currency is roubles.
+        """
+        history, _ = read_postings(
+            [fbo3_posting(products=[v4_product(price={"amount": "7"})])], as_of=NOW
+        )
+        assert history.orders[0].price == Decimal("7.00")
+
+    def test_a_return_takes_the_units_of_a_new_list_posting(self) -> None:
+        """
+        Returns match v4 postings as any other: the undated v3 FBO sale moves to the return.
+        """
+        fbs = fbs4_posting(
+            "F-1", status="delivered", pickup_code_verified_at="2026-05-19T18:00:00Z"
+        )
+        fbo = fbo3_posting("F-2")
+        returns = [
+            a_return("F-1", 1904686182, id="1", logistic=returned_on("2026-05-25T10:00:00Z")),
+            a_return("F-2", "9880276314", id="2", logistic=returned_on("2026-05-20T10:00:00Z")),
+        ]
+        history, report = read_postings(page(fbs, fbo), returns=returns, as_of=NOW)
+        assert [(r.order_id, r.returned_at) for r in history.returns] == [
+            ("F-2/9880276314/1", datetime(2026, 5, 20, 10, tzinfo=UTC)),
+            ("F-1/1904686182/1", datetime(2026, 5, 25, 10, tzinfo=UTC)),
+        ]
+        sold = {s.order_id: s.sold_at for s in history.sales}
+        assert sold["F-2/9880276314/1"] == datetime(2026, 5, 20, 10, tzinfo=UTC)
+        assert sold["F-1/1904686182/2"] == datetime(2026, 5, 19, 18, tzinfo=UTC)
+        assert (report.rows_read, report.used, report.returns, report.accounted) == (
+            4,
+            4,
+            2,
+            True,
+        )
 
 
 class TestUnits:
@@ -488,6 +742,8 @@ class TestFiles:
             (b"\x1f\x8b\x08\x00broken", "not a readable gzip file"),
             (b"\xff\xfe[]", "not UTF-8 text"),
             (b'{"result": {"has_next": false}}', "expected an Ozon posting list"),
+            (b'{"cursor": "", "has_next": false}', "expected an Ozon posting list"),
+            (b'{"postings": {"posting_number": "1"}}', "expected an Ozon posting list"),
             (b'{"returns": []}', "found an object with the keys returns"),
             (b"[1, 2]", "row 1: expected an object"),
             (b'[{"srid": "a"}]', "is this an Ozon posting list"),
@@ -517,13 +773,20 @@ class TestFiles:
 
 
 STATUSES = ("delivered", "cancelled", "cancelled_from_split_pending", "delivering", "arbitration")
+LISTS = (
+    (fbs_posting, product),
+    (fbo_posting, product),
+    (fbs4_posting, v4_product),
+    (fbo3_posting, v4_product),
+)
+"""How to make a posting and its product, in each of the four lists."""
 
 
 @given(
     postings=st.lists(
         st.tuples(
             st.sampled_from(STATUSES),
-            st.booleans(),  # FBS or FBO
+            st.sampled_from(LISTS),
             st.lists(st.tuples(st.integers(1, 3), st.integers(1, 3)), min_size=1, max_size=3),
         ),
         max_size=6,
@@ -531,19 +794,19 @@ STATUSES = ("delivered", "cancelled", "cancelled_from_split_pending", "deliverin
     zone=st.sampled_from([UTC, timezone(timedelta(hours=3))]),
 )
 def test_units_read_back_with_their_outcomes(
-    postings: list[tuple[str, bool, list[tuple[int, int]]]], zone: timezone
+    postings: list[tuple[str, tuple[Callable[..., Any], ...], list[tuple[int, int]]]],
+    zone: timezone,
 ) -> None:
     """
     Postings of random statuses and quantities give as many sold, cancelled and open units.
     """
     rows, expected = [], {"sold": 0, "cancelled": 0, "open": 0}
-    for i, (status, fbs, products) in enumerate(postings):
-        make = fbs_posting if fbs else fbo_posting
-        items = [product(sku=sku, quantity=quantity) for sku, quantity in products]
+    for i, (status, (make, made), products) in enumerate(postings):
+        items = [made(sku=sku, quantity=quantity) for sku, quantity in products]
         rows.append(make(f"{i}-0001-1", status=status, products=items))
         outcome = "open" if status in {"delivering", "arbitration"} else status[:9]
         expected["sold" if outcome == "delivered" else outcome] += sum(q for _, q in products)
-    history, report = read_postings(json.dumps(rows).encode(), as_of=AS_OF.astimezone(zone))
+    history, report = read_postings(json.dumps(rows).encode(), as_of=NOW.astimezone(zone))
     cancelled = sum(o.cancelled_at is not None for o in history.orders)
     assert (
         len(history.sales),

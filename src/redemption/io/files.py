@@ -46,7 +46,13 @@ _JSON_KINDS: tuple[tuple[tuple[str, ...], ReportKind], ...] = (
     (('"posting_number"', '"products"'), "ozon-postings"),
     (('"posting_number"', '"product"'), "ozon-returns"),
 )
-_NO_ROWS: tuple[object, ...] = ([], {"result": []}, {"result": {"postings": []}}, {"returns": []})
+_NO_ROWS: tuple[object, ...] = (
+    [],
+    {"result": []},
+    {"result": {"postings": []}},
+    {"postings": []},
+    {"returns": []},
+)
 
 
 def _no_rows(head: str) -> bool:
@@ -60,7 +66,9 @@ def _no_rows(head: str) -> bool:
     if isinstance(document, dict) and isinstance(document.get("result"), dict):
         document = {"result": {"postings": document["result"].get("postings")}}
     elif isinstance(document, dict):
-        document = {key: document[key] for key in ("result", "returns") if key in document}
+        document = {
+            key: document[key] for key in ("result", "postings", "returns") if key in document
+        }
     return document in _NO_ROWS
 
 

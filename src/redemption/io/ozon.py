@@ -1,20 +1,27 @@
 """Ozon Seller API posting lists (FBO and FBS), and the returns list.
 
-The posting lists of ``/v2/posting/fbo/list`` and ``/v3/posting/fbs/list``, in any mix,
-and the returns of ``/v1/returns/list``.
+The posting lists of ``/v3/posting/fbo/list`` and ``/v4/posting/fbs/list``, and of the
+endpoints they replace (switched off on 31 August 2026), ``/v2/posting/fbo/list`` and
+``/v3/posting/fbs/list``, in any mix, and the returns of ``/v1/returns/list``. The new lists
+hold their postings in ``{"postings": [...], "cursor": ..., "has_next": ...}``, the old
+ones in ``{"result": [...]}`` (FBO) and ``{"result": {"postings": [...]}}`` (FBS).
 
 A posting is one shipment of one order; its ``products`` say how many units of each SKU it
 holds. Each unit becomes its own `Order`, known as ``posting_number/sku/n`` for ``n`` from 1
 to the product's ``quantity``, priced at ``products[].price``, placed at ``in_process_at``.
+The old lists write that price as a decimal (``"1530.0000"``), the new ones as an amount
+and its currency (``{"amount": "12990.00", "currency": "RUB"}``); only roubles are read.
 
 The posting's ``status`` is every unit's outcome: ``delivered`` is sold, any status
 starting with ``cancelled`` is cancelled, and every other status is still in transit.
 A posting list says when a posting was delivered only in some fields, and never when it was
 cancelled, so the import is given ``as_of``, the moment the lists were downloaded:
 
-- a delivered unit is sold at the FBS ``pickup_code_verified_at``, or at the latest FBO
-  ``additional_data[].delivery_time``; a posting with neither is dated at ``as_of``, or at
-  its first return when that is earlier (a unit is sold before it comes back);
+- a delivered unit is sold at the FBS ``pickup_code_verified_at`` (in both FBS lists), or
+  at the latest ``additional_data[].delivery_time`` of the old FBO list; a posting with
+  neither is dated at ``as_of``, or at its first return when that is earlier (a unit is
+  sold before it comes back). The new FBO list documents no such moment (its
+  ``additional_data`` holds ``key``/``value`` pairs): its deliveries are always dated so;
 - a cancelled unit is cancelled at ``as_of``.
 
 Those outcomes are dated no earlier than they happened, never later than ``as_of``, and
@@ -95,12 +102,14 @@ class _Kind:
 
 
 def _posting_items(document: object) -> object:
-    if isinstance(document, dict):
-        result = document.get("result")
-        if isinstance(result, dict):
-            return result.get("postings")  # /v3/posting/fbs/list
-        return result  # /v2/posting/fbo/list
-    return document
+    if not isinstance(document, dict):
+        return document
+    if "result" not in document:
+        return document.get("postings")  # /v3/posting/fbo/list, /v4/posting/fbs/list
+    result = document["result"]
+    if isinstance(result, dict):
+        return result.get("postings")  # /v3/posting/fbs/list
+    return result  # /v2/posting/fbo/list
 
 
 def _return_items(document: object) -> object:
@@ -110,8 +119,8 @@ def _return_items(document: object) -> object:
 _POSTINGS = _Kind(
     what="an Ozon posting list",
     expected=(
-        'an Ozon posting list: {"result": [...]} (FBO), {"result": {"postings": [...]}} '
-        "(FBS) or an array of postings"
+        'an Ozon posting list: {"postings": [...]} (FBO v3, FBS v4), {"result": [...]} '
+        '(FBO v2), {"result": {"postings": [...]}} (FBS v3) or an array of postings'
     ),
     required=("posting_number", "products"),
     items=_posting_items,
@@ -243,15 +252,27 @@ class _Posting:
     units: dict[str, list[Order]]
 
 
-def _product(product: object) -> tuple[str, Decimal, int]:
-    item = _object(product, "products")
-    currency = item.get("currency_code")
+def _roubles(currency: object, field: str) -> None:
+    """Refuse a price in another currency; a price that names none is taken as roubles."""
     if currency is not None and str(currency).strip() != _ROUBLES:
         reason = f"the price is in {currency!r}; only roubles ({_ROUBLES}) are read"
-        raise BadRow(field="products.currency_code", reason=reason)
+        raise BadRow(field=field, reason=reason)
+
+
+def _price(value: object) -> Decimal:
+    """Read a price: a decimal (old lists), or an amount and its currency (new lists)."""
+    if not isinstance(value, dict):
+        return _money(value, "products.price")
+    _roubles(value.get("currency"), "products.price.currency")
+    return _money(value.get("amount"), "products.price.amount")
+
+
+def _product(product: object) -> tuple[str, Decimal, int]:
+    item = _object(product, "products")
+    _roubles(item.get("currency_code"), "products.currency_code")
     return (
         _text(item.get("sku"), "products.sku"),
-        _money(item.get("price"), "products.price"),
+        _price(item.get("price")),
         _count(item.get("quantity"), "products.quantity"),
     )
 
@@ -447,17 +468,22 @@ def read_postings(
 ) -> tuple[History, ImportReport]:
     """Read Ozon posting lists, and returns, into a `History`, with a report on every row.
 
-    FBO (``/v2/posting/fbo/list``) and FBS (``/v3/posting/fbs/list``) postings may be mixed.
+    FBO (``/v3/posting/fbo/list``, and the older ``/v2/posting/fbo/list``) and FBS
+    (``/v4/posting/fbs/list``, and the older ``/v3/posting/fbs/list``) postings may be mixed.
     Each unit of each product of a posting is an `Order`, ``posting_number/sku/n``, at the
-    price ``products[].price`` (roubles only: another ``currency_code`` is a bad row),
-    placed at ``in_process_at``, of the buyer ``customer.customer_id`` where the posting
-    names one. Status ``delivered`` is sold, ``cancelled...`` cancelled, any other in transit.
+    price ``products[].price``, placed at ``in_process_at``, of the buyer
+    ``customer.customer_id`` where the posting names one (FBS only). The price is a decimal
+    (old lists) or ``{"amount": ..., "currency": ...}`` (new lists); roubles only: another
+    ``products[].currency_code`` or ``products[].price.currency`` is a bad row. Status
+    ``delivered`` is sold, ``cancelled...`` cancelled, any other in transit.
 
-    A posting list does not say when a posting was cancelled, and says when it was delivered
-    only in ``pickup_code_verified_at`` (FBS) or ``additional_data[].delivery_time`` (FBO).
-    An outcome with no documented moment is dated at `as_of`: every cancellation, and a
-    delivery with neither field (at its first return, if that is earlier: a unit is sold
-    before it comes back). Those outcomes are undated, and are told apart by that instant::
+    A posting list does not say when a posting was cancelled (``cancellation`` gives a
+    reason, no moment), and says when it was delivered only in ``pickup_code_verified_at``
+    (both FBS lists) or ``additional_data[].delivery_time`` (``/v2/posting/fbo/list``; the
+    new FBO list has no such field). An outcome with no documented moment is dated at
+    `as_of`: every cancellation, and a delivery with neither field (at its first return, if
+    that is earlier: a unit is sold before it comes back). Those outcomes are undated, and
+    are told apart by that instant::
 
         undated = [o for o in history.orders if o.cancelled_at == as_of]
         undated += [s for s in history.sales if s.sold_at == as_of]
@@ -475,10 +501,12 @@ def read_postings(
 
     Args:
         postings: a posting list: a JSON file's path or bytes (gzipped or not, with a
-            byte-order mark or not) holding an FBS response ``{"result": {"postings":
-            [...]}}``, an FBO response ``{"result": [...]}`` or an array of postings, or
-            that response or array parsed; or the paths of several pages, read in turn. A
-            posting repeated (the same ``posting_number``) is merged: the later one wins.
+            byte-order mark or not) holding a response ``{"postings": [...], ...}`` (FBO
+            v3, FBS v4), ``{"result": {"postings": [...]}}`` (FBS v3) or ``{"result":
+            [...]}`` (FBO v2), or an array of postings, or that response or array parsed;
+            or the paths of several pages, read in turn. A posting repeated (the same
+            ``posting_number``, on pages of any of the lists) is merged: the later one
+            wins.
         as_of: when the lists were downloaded: aware. The status of every posting is its
             status then.
         returns: the ``/v1/returns/list`` responses ``{"returns": [...]}``, or arrays of
@@ -514,6 +542,15 @@ def read_postings(
         (Decimal('990.50'), '2025-04-03T12:30:00.123456+00:00')
         >>> report.rows_read, report.orders, report.sales, report.accounted
         (1, 2, 2, True)
+
+        The new lists' response, with the price as an amount and its currency:
+
+        >>> posting["products"] = [{"sku": 42, "quantity": 1,
+        ...                         "price": {"amount": "990.50", "currency": "RUB"}}]
+        >>> page = {"cursor": "", "has_next": False, "postings": [posting]}
+        >>> history, _ = read_postings(page, as_of=datetime(2025, 4, 10, tzinfo=UTC))
+        >>> [(order.order_id, order.price) for order in history.orders]
+        [('0132-0101-1/42/1', Decimal('990.50'))]
 
     .. versionadded:: 0.1.0
     """
