@@ -12,6 +12,7 @@ from typing import Any, Literal, cast
 import narwhals.stable.v2 as nw
 import pandas as pd
 import polars as pl
+import pyarrow as pa
 import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, given, settings
@@ -26,6 +27,7 @@ from redemption import (
     InvalidPeriodError,
     Period,
     RateReport,
+    RecordTypeError,
     Return,
     Sale,
     buyer_reports,
@@ -587,3 +589,26 @@ class TestLinesOnSpark:
         assert back.orders == history.orders
         assert back.sales == history.sales
         assert back.returns == history.returns
+
+
+class TestLinesWithoutAPlacingTime:
+    def test_count_nowhere_and_are_refused_by_to_history(self, engine: Engine) -> None:
+        """
+        A line whose ordered_at is null is in no window on any engine; a History refuses it.
+        """
+        table = frames.to_lines(_history(), backend="pyarrow")
+        index = table.schema.get_field_index("ordered_at")
+        placed = table.column("ordered_at").to_pylist()
+        placed[0] = None  # o1, sold and kept by b1
+        lines = engine.make(
+            table.set_column(index, "ordered_at", pa.array(placed, table.schema.field(index).type))
+        )
+        today = date(2025, 4, 30)
+        total = rows_of(frames.redemption_rates(lines, period=APRIL, today=today, by=None))
+        assert (total[0]["orders"], total[0]["sales"]) == (2, 1)
+        buyers = {
+            r["buyer_id"]: r["placed"] for r in rows_of(frames.buyer_reports(lines, today=today))
+        }
+        assert buyers == {"b1": 1, "b2": 1}
+        with pytest.raises(RecordTypeError, match="order o1: ordered_at must be a datetime"):
+            frames.to_history(lines)

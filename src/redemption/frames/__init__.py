@@ -23,6 +23,8 @@ with nothing collected. The caller's frame is never changed. ``columns=`` names 
 the caller calls otherwise (``columns={"sku": "nm_id"}``); the result uses the names above.
 Output types are the same on every engine: counts and kopecks ``Int64``, rates ``Float64``
 (null where nothing is counted). Row order is not defined: sort the result if it matters.
+A line with no ``ordered_at`` was placed in no window and counts nowhere; `to_history`
+refuses it, as every order needs the time it was placed.
 
 The figures mean exactly what `redemption.calculators` computes on records; the two are
 written apart, and the tests check that they agree on every engine.
