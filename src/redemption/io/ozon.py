@@ -44,7 +44,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -66,9 +66,10 @@ from redemption.io.report import (
     check_rows,
     each_source,
     load_json,
+    price_field,
+    text_field,
 )
 from redemption.model import Order, Return, Sale
-from redemption.money import written_decimal
 
 __all__ = ["read_postings"]
 
@@ -146,14 +147,6 @@ def _rows(source: _Document, kind: _Kind) -> tuple[str, list[dict[str, Any]]]:
     return name, rows
 
 
-def _text(value: object, field: str) -> str:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise BadRow(field=field, reason="missing")
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise BadRow(field=field, reason=f"expected text or a whole number, found {value!r}")
-    return str(value).strip()
-
-
 def _object(value: object, field: str) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
@@ -173,23 +166,9 @@ def _count(value: object, field: str) -> int:
     raise BadRow(field=field, reason=f"expected a whole number of units, found {value!r}")
 
 
-def _money(value: object, field: str) -> Decimal:
-    if value is None:
-        raise BadRow(field=field, reason="missing")
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise BadRow(field=field, reason=f"expected a number, found {value!r}")
-    try:
-        amount = written_decimal(value if isinstance(value, str | float | Decimal) else str(value))
-    except InvalidOperation:
-        raise BadRow(field=field, reason=f"not a number: {value!r}") from None
-    if not amount.is_finite() or amount < 0:
-        raise BadRow(field=field, reason=f"not a price: {value!r}")
-    return amount
-
-
 def _moment(value: object, field: str) -> datetime:
     """Read an RFC 3339 timestamp; digits past the microsecond are dropped."""
-    text = _text(value, field)
+    text = text_field(value, field)
     match = _RFC3339.fullmatch(text)
     if match is None:
         raise BadRow(field=field, reason=f"not a date and time with its UTC offset: {text!r}")
@@ -231,7 +210,7 @@ def _delivered_at(row: dict[str, Any]) -> tuple[datetime, str] | None:
 def _buyer(customer: object) -> str | None:
     if not isinstance(customer, dict) or customer.get("customer_id") in _UNSET_IDS:
         return None
-    return _text(customer["customer_id"], "customer.customer_id")
+    return text_field(customer["customer_id"], "customer.customer_id")
 
 
 def _outcome(status: str) -> _Outcome:
@@ -262,24 +241,24 @@ def _roubles(currency: object, field: str) -> None:
 def _price(value: object) -> Decimal:
     """Read a price: a decimal (old lists), or an amount and its currency (new lists)."""
     if not isinstance(value, dict):
-        return _money(value, "products.price")
+        return price_field(value, "products.price")
     _roubles(value.get("currency"), "products.price.currency")
-    return _money(value.get("amount"), "products.price.amount")
+    return price_field(value.get("amount"), "products.price.amount")
 
 
 def _product(product: object) -> tuple[str, Decimal, int]:
     item = _object(product, "products")
     _roubles(item.get("currency_code"), "products.currency_code")
     return (
-        _text(item.get("sku"), "products.sku"),
+        text_field(item.get("sku"), "products.sku"),
         _price(item.get("price")),
         _count(item.get("quantity"), "products.quantity"),
     )
 
 
 def _posting(row: dict[str, Any], as_of: datetime, seller_id: str) -> _Posting:
-    number = _text(row.get("posting_number"), "posting_number")
-    status = _text(row.get("status"), "status")
+    number = text_field(row.get("posting_number"), "posting_number")
+    status = text_field(row.get("status"), "status")
     outcome = _outcome(status)
     ordered_at = _moment(row.get("in_process_at"), "in_process_at")
     if ordered_at > as_of:
@@ -327,7 +306,7 @@ class _Returned:
 
 def _return(row: dict[str, Any], as_of: datetime) -> tuple[str, _Returned] | str:
     """Return a return item's id and what it returns, or the reason to skip it."""
-    kind = _text(row.get("type"), "type")
+    kind = text_field(row.get("type"), "type")
     if kind == _NOT_A_RETURN:
         return "a cancellation before delivery, not a return: the posting says it is cancelled"
     if kind not in _RETURNS:
@@ -338,9 +317,9 @@ def _return(row: dict[str, Any], as_of: datetime) -> tuple[str, _Returned] | str
     if at > as_of:
         reason = f"{at.isoformat()} is after as_of {as_of.isoformat()}, when the lists were read"
         raise BadRow(field="logistic.return_date", reason=reason)
-    return _text(row.get("id"), "id"), _Returned(
-        posting=_text(row.get("posting_number"), "posting_number"),
-        sku=_text(product.get("sku"), "product.sku"),
+    return text_field(row.get("id"), "id"), _Returned(
+        posting=text_field(row.get("posting_number"), "posting_number"),
+        sku=text_field(product.get("sku"), "product.sku"),
         quantity=_count(product.get("quantity"), "product.quantity"),
         kind=kind,
         at=at,

@@ -6,12 +6,14 @@ import gzip
 import json
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import attrs
 
 from redemption.errors import DataError, RecordTypeError, ReportFormatError
+from redemption.money import written_decimal
 
 __all__ = [
     "PROGRESS_EVERY",
@@ -25,9 +27,11 @@ __all__ = [
     "check_rows",
     "each_source",
     "load_json",
+    "price_field",
     "read_json_rows",
     "read_text",
     "source_name",
+    "text_field",
 ]
 
 Errors = Literal["raise", "collect"]
@@ -172,6 +176,30 @@ class RowTally:
         except (DataError, RecordTypeError) as error:
             self.problem(name, number, None, str(error))
         return None
+
+
+def text_field(value: object, field: str) -> str:
+    """Return a field's text (a whole number read as its digits), or refuse it as a `BadRow`."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise BadRow(field=field, reason="missing")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise BadRow(field=field, reason=f"expected text or a whole number, found {value!r}")
+    return str(value).strip()
+
+
+def price_field(value: object, field: str) -> Decimal:
+    """Return a field's price as written (text or a JSON number), or refuse it as a `BadRow`."""
+    if value is None:
+        raise BadRow(field=field, reason="missing")
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise BadRow(field=field, reason=f"expected a number, found {value!r}")
+    try:
+        amount = written_decimal(value if isinstance(value, str | float | Decimal) else str(value))
+    except InvalidOperation:
+        raise BadRow(field=field, reason=f"not a number: {value!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise BadRow(field=field, reason=f"not a price: {value!r}")
+    return amount
 
 
 def source_name(source: object) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +36,11 @@ from redemption.io.report import (
     RowTally,
     Source,
     each_source,
+    price_field,
     read_json_rows,
+    text_field,
 )
 from redemption.model import Order, Return, Sale
-from redemption.money import written_decimal
 
 __all__ = ["NOT_CANCELLED", "read_realization", "read_statistics"]
 
@@ -51,12 +52,7 @@ _SALE_FIELDS = ("srid", "date", "lastChangeDate", "saleID")
 
 
 def _text(row: dict[str, Any], field: str) -> str:
-    value = row.get(field)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise BadRow(field, reason="missing")
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise BadRow(field, reason=f"expected text, found {value!r}")
-    return str(value).strip()
+    return text_field(row.get(field), field)
 
 
 def _moment(row: dict[str, Any], field: str) -> datetime:
@@ -69,18 +65,7 @@ def _moment(row: dict[str, Any], field: str) -> datetime:
 
 
 def _money(row: dict[str, Any], field: str) -> Decimal:
-    value = row.get(field)
-    if value is None:
-        raise BadRow(field, reason="missing")
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise BadRow(field, reason=f"expected a number, found {value!r}")
-    try:
-        amount = written_decimal(value)
-    except InvalidOperation:
-        raise BadRow(field, reason=f"not a number: {value!r}") from None
-    if not amount.is_finite() or amount < 0:
-        raise BadRow(field, reason=f"not a price: {value!r}")
-    return amount
+    return price_field(row.get(field), field)
 
 
 def _flag(row: dict[str, Any], field: str) -> bool:
