@@ -11,9 +11,9 @@ import narwhals.stable.v2 as nw
 from redemption.errors import InvalidArgumentError, RecordTypeError
 from redemption.frames._lines import TIMESTAMPS, lines_of
 from redemption.history import History
-from redemption.io.lines import LINE_COLUMNS, matched_lines
+from redemption.io.lines import LINE_COLUMNS, line_rows
 from redemption.model import Order, Return, Sale
-from redemption.money import from_kopecks, to_kopecks
+from redemption.money import from_kopecks
 
 __all__ = ["Backend", "to_history", "to_lines"]
 
@@ -58,19 +58,8 @@ def to_lines(history: History, *, backend: Backend = "polars", session: Any = No
     if backend not in (*_EAGER, "duckdb", "pyspark"):
         msg = f"backend must be one of polars, pandas, pyarrow, duckdb, pyspark; not {backend!r}"
         raise InvalidArgumentError(msg)
-    lines = matched_lines(history)
-    orders = lines.orders
-    data = {
-        "order_id": [o.order_id for o in orders],
-        "seller_id": [o.seller_id for o in orders],
-        "sku": [o.sku for o in orders],
-        "buyer_id": [o.buyer_id for o in orders],
-        "price": [to_kopecks(o.price) for o in orders],
-        "ordered_at": [o.ordered_at for o in orders],
-        "cancelled_at": [o.cancelled_at for o in orders],
-        "sold_at": list(lines.sold_at),
-        "returned_at": list(lines.returned_at),
-    }
+    rows = line_rows(history)
+    data = {column: [row[i] for row in rows] for i, column in enumerate(LINE_COLUMNS)}
     if backend == "polars" or backend == "pandas" or backend == "pyarrow":  # noqa: PLR1714 - narrows
         return nw.from_dict(data, _SCHEMA, backend=backend).to_native()
     eager = nw.from_dict(data, _SCHEMA, backend="pyarrow")

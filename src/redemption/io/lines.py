@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from redemption.errors import InvalidArgumentError, ReportFormatError
-from redemption.history import History, OrderLines
+from redemption.history import History
 from redemption.io.report import BadRow, Errors, ImportReport, Progress, RowTally, read_text
 from redemption.model import Order, Return, Sale
 from redemption.money import from_kopecks, to_kopecks
 
-__all__ = ["LINE_COLUMNS", "matched_lines", "read_order_lines", "write_order_lines"]
+__all__ = ["LINE_COLUMNS", "LineRow", "line_rows", "read_order_lines", "write_order_lines"]
 
 LINE_COLUMNS = (
     "order_id",
@@ -173,8 +173,22 @@ def read_order_lines(
     return history, report
 
 
-def matched_lines(history: History) -> OrderLines:
-    """Return the history's order lines, refusing a history that has events without orders.
+LineRow = tuple[
+    str,
+    str,
+    str,
+    str | None,
+    int,
+    datetime,
+    datetime | None,
+    datetime | None,
+    datetime | None,
+]
+"""One order line's values, in the order of `LINE_COLUMNS`; price in kopecks, times UTC."""
+
+
+def line_rows(history: History) -> list[LineRow]:
+    """Return one row per order of the history, its values in the order of `LINE_COLUMNS`.
 
     A sale or return without its order has no line to go on: rather than leave it out,
     the history is refused.
@@ -189,7 +203,23 @@ def matched_lines(history: History) -> OrderLines:
             "order lines have no row for them"
         )
         raise InvalidArgumentError(msg)
-    return history.lines
+    lines = history.lines
+    return [
+        (
+            order.order_id,
+            order.seller_id,
+            order.sku,
+            order.buyer_id,
+            to_kopecks(order.price),
+            order.ordered_at,
+            order.cancelled_at,
+            sold_at,
+            returned_at,
+        )
+        for order, sold_at, returned_at in zip(
+            lines.orders, lines.sold_at, lines.returned_at, strict=True
+        )
+    ]
 
 
 def _stamp(moment: datetime | None) -> str:
@@ -223,36 +253,23 @@ def write_order_lines(history: History, target: str | Path | IO[str]) -> int:
 
     .. versionadded:: 0.1.0
     """
-    lines = matched_lines(history)
+    lines = line_rows(history)
     rows: Iterable[list[Any]] = (
-        [
-            order.order_id,
-            order.seller_id,
-            order.sku,
-            order.buyer_id or "",
-            to_kopecks(order.price),
-            _stamp(order.ordered_at),
-            _stamp(order.cancelled_at),
-            _stamp(sold_at),
-            _stamp(returned_at),
-        ]
-        for order, sold_at, returned_at in zip(
-            lines.orders, lines.sold_at, lines.returned_at, strict=True
-        )
+        [*row[:3], row[3] or "", row[4], *map(_stamp, row[5:])] for row in lines
     )
     if isinstance(target, str | Path):
         path = Path(target)
         if path.suffix != ".gz":
             with path.open("w", encoding="utf-8", newline="") as stream:
-                return _write(stream, rows, len(lines.orders))
+                return _write(stream, rows, len(lines))
         # no name or time stamp in the gzip header: the same history writes the same bytes
         with (
             path.open("wb") as raw,
             gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed,
             io.TextIOWrapper(packed, encoding="utf-8", newline="") as stream,
         ):
-            return _write(stream, rows, len(lines.orders))
-    return _write(target, rows, len(lines.orders))
+            return _write(stream, rows, len(lines))
+    return _write(target, rows, len(lines))
 
 
 def _write(stream: IO[str], rows: Iterable[list[Any]], count: int) -> int:
