@@ -204,7 +204,7 @@ class _UsageError(RedemptionError):
 
 
 def _rate(args: argparse.Namespace) -> int:
-    today: date = args.today or datetime.now(args.tz).date()
+    today = _today(args)
     history = _load(args, sample_history)
     total = redemption_rate(history, args.period, today=today, tz=args.tz)
     groups = redemption_rates(history, args.period, today=today, by=args.by, tz=args.tz)
@@ -258,7 +258,7 @@ def _buyer_row(status: BuyerStatus, *, with_status: bool) -> dict[str, Any]:
 
 
 def _buyers(args: argparse.Namespace) -> int:
-    today: date = args.today or datetime.now(args.tz).date()
+    today = _today(args)
     if args.policy is not None:
         policy = Policy.from_toml(args.policy.read_text(encoding="utf-8"))
         if args.weight is not None and args.weight != policy.weight:
@@ -349,6 +349,23 @@ def _add_sources(command: argparse.ArgumentParser, sample: str) -> None:
     )
 
 
+def _add_day_and_format(command: argparse.ArgumentParser) -> None:
+    """The options of every figure: the day it is computed on, its zone, its output."""
+    command.add_argument(
+        "--today", type=_day, help="the day the figures are computed on (default: today in --tz)"
+    )
+    command.add_argument(
+        "--tz", type=_zone, default=MOSCOW, help="the zone of the calendar days (Europe/Moscow)"
+    )
+    command.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+
+def _today(args: argparse.Namespace) -> date:
+    """The day asked for, or today in the calculation's zone."""
+    today: date = args.today or datetime.now(args.tz).date()
+    return today
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="redemption",
@@ -387,16 +404,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="START..END",
         help="the period, inclusive dates, e.g. 2025-04-01..2025-04-30",
     )
-    rate.add_argument(
-        "--today",
-        type=_day,
-        help="the day the figures are computed on (default: today in --tz)",
-    )
     rate.add_argument("--by", choices=["sku", "seller"], default="sku", help="group by")
-    rate.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    rate.add_argument(
-        "--tz", type=_zone, default=MOSCOW, help="the zone of the calendar days (Europe/Moscow)"
-    )
+    _add_day_and_format(rate)
     rate.set_defaults(run=_rate)
     buyers = commands.add_parser(
         "buyers",
@@ -414,9 +423,6 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_sources(buyers, "the sample's order lines, which name buyers")
-    buyers.add_argument(
-        "--today", type=_day, help="the day the figures are computed on (default: today in --tz)"
-    )
     buyers.add_argument("--buyer", help="show this buyer only")
     buyers.add_argument("--policy", type=Path, help="a TOML file of tier rules (see docs)")
     buyers.add_argument(
@@ -427,10 +433,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=["count", "price"],
         help="weigh the percentage by orders (count, the default) or by roubles (price)",
     )
-    buyers.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    buyers.add_argument(
-        "--tz", type=_zone, default=MOSCOW, help="the zone of the calendar days (Europe/Moscow)"
-    )
+    _add_day_and_format(buyers)
     buyers.set_defaults(run=_buyers)
     fetch = commands.add_parser(
         "fetch",
