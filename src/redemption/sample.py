@@ -47,8 +47,7 @@ def sample_report_bytes(seller: str, kind: str) -> bytes:
     if seller not in SAMPLE_SELLERS or kind not in ("orders", "sales"):
         msg = f"no sample report {kind!r} of seller {seller!r}; sellers: {SAMPLE_SELLERS}"
         raise InvalidArgumentError(msg)
-    resource = files("redemption") / "data" / f"wildberries-{seller}-{kind}.json.gz"
-    return resource.read_bytes()
+    return _data(f"wildberries-{seller}-{kind}.json.gz").read_bytes()
 
 
 def _data(name: str) -> Path:

@@ -18,7 +18,7 @@ from redemption.errors import InvalidArgumentError, ReportFormatError
 from redemption.history import History
 from redemption.io.lines import read_order_lines
 from redemption.io.ozon import read_postings
-from redemption.io.report import Errors, ImportReport, Progress
+from redemption.io.report import GZIP_MAGIC, Errors, ImportReport, Progress
 from redemption.io.wildberries import read_realization, read_statistics
 
 __all__ = ["ReportKind", "read_reports", "report_kind"]
@@ -36,7 +36,6 @@ ReportKind = Literal[
 ``{"result": []}``, ...)."""
 
 _SNIFF = 1 << 16  # the first 64 KiB hold the first rows of any report
-_GZIP_MAGIC = b"\x1f\x8b"
 
 # Fields that only its report has, looked for as JSON keys in the first rows.
 _JSON_KINDS: tuple[tuple[tuple[str, ...], ReportKind], ...] = (
@@ -75,7 +74,7 @@ def _no_rows(head: str) -> bool:
 def _head(path: Path) -> str:
     with path.open("rb") as raw:
         start = raw.read(_SNIFF)
-    if start.startswith(_GZIP_MAGIC):
+    if start.startswith(GZIP_MAGIC):
         with gzip.open(path, "rb") as unpacked:
             start = unpacked.read(_SNIFF)
     return start.decode("utf-8-sig", errors="replace")

@@ -16,6 +16,7 @@ from redemption.errors import DataError, RecordTypeError, ReportFormatError
 from redemption.money import written_decimal
 
 __all__ = [
+    "GZIP_MAGIC",
     "PROGRESS_EVERY",
     "BadRow",
     "Errors",
@@ -46,7 +47,8 @@ Progress = Callable[[str, int, int], None]
 PROGRESS_EVERY = 4096
 """How many rows an importer reads between two calls of its `Progress`."""
 
-_GZIP_MAGIC = b"\x1f\x8b"
+GZIP_MAGIC = b"\x1f\x8b"
+"""The first bytes of a gzip stream: a report that starts with them is read unpacked."""
 
 Source = str | Path | bytes | Sequence[dict[str, Any]]
 """A report: a path to a JSON file (or a gzipped one), its bytes, or rows already parsed."""
@@ -229,7 +231,7 @@ def read_text(source: str | Path | bytes, expected: str) -> tuple[str, str]:
     """
     name = source_name(source)
     raw = Path(source).read_bytes() if isinstance(source, str | Path) else source
-    if raw.startswith(_GZIP_MAGIC):
+    if raw.startswith(GZIP_MAGIC):
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as error:
