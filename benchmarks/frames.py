@@ -14,10 +14,14 @@ same seed; set ``REDEMPTION_REFERENCE_BENCH`` to use another folder) as parquet 
 * each through `redemption.frames` and written by hand, on polars lazy (the lines in memory,
   ``df.lazy()``, collected) and on DuckDB (an in-memory table; the relation or SQL result
   fetched as Arrow);
-* each (engine, side, size) in a fresh process, so that its peak resident memory (VmHWM) is
-  its own: the table reports it, and how much it grew over the loaded data;
+* the times of each engine in one fresh process, where the library and the hand-written
+  query share the loaded lines and take turns, round after round (the median of each side
+  is reported), so that a slow moment of a shared machine falls on both sides alike;
 * for the library, also the part of its time spent building the query (the call to
-  `redemption.frames`, where narwhals makes the plan) apart from the engine running it.
+  `redemption.frames`, where narwhals makes the plan) apart from the engine running it;
+* the memory of each (engine, side, size) in a fresh process of its own, so that its peak
+  resident memory (VmHWM) is its own: the table reports it, and how much it grew over the
+  loaded data.
 
 The hand-written queries compute exactly what the library does (the same filters: buyers
 with an order placed by today, orders with a buyer). Every result of the library is
@@ -56,7 +60,7 @@ from redemption.windows import redemption_window, trailing_window
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 SIZES = {"1M": 1_000_000, "10M": 10_000_000}
-REPS = {"1M": 7, "10M": 5}
+REPS = {"1M": {"rates": 31, "ransom": 9}, "10M": {"rates": 21, "ransom": 7}}
 PERIOD, TODAY = Period(date(2025, 4, 17), date(2025, 4, 30)), date(2025, 4, 30)
 TIME_TARGET, MEMORY_TARGET = 1.25, 1.5
 
@@ -179,20 +183,35 @@ GROUP BY buyer_id"""
 
 
 # ------------------------------------------------------------------------------------------
-# one worker: one engine, one side, one size, in its own process
+# the workers: each in its own process
 # ------------------------------------------------------------------------------------------
 Plan = Callable[[], Callable[[], pa.Table]]
 """Build a figure's query, and return the call that runs it into an Arrow table."""
 
+SIDES = ("ours", "hand")
 
-def _plans(engine: str, side: str, path: Path) -> dict[str, Plan]:
-    """Load the lines into the engine; return how to build and run each figure.
+
+Loaded = pl.DataFrame | duckdb.DuckDBPyConnection
+"""The lines loaded into an engine: a polars DataFrame, or a DuckDB connection with them."""
+
+
+def _load(engine: str, path: Path) -> Loaded:
+    """The lines loaded into the engine: a polars DataFrame, or a DuckDB connection."""
+    if engine == "polars":
+        return pl.read_parquet(path)
+    connection = duckdb.connect()
+    connection.execute(f"CREATE TABLE orders AS SELECT * FROM read_parquet('{path}')")
+    return connection
+
+
+def _plans(side: str, loaded: Loaded) -> dict[str, Plan]:
+    """How to build and run each figure on the loaded lines.
 
     For the library, building is the call to `redemption.frames` (narwhals making the plan);
     running is collecting it. The hand-written queries are built as they run.
     """
-    if engine == "polars":
-        frame = pl.read_parquet(path)
+    if isinstance(loaded, pl.DataFrame):
+        frame = loaded
         if side == "hand":
             return {
                 "rates": lambda: lambda: polars_rates(frame.lazy()).to_arrow(),
@@ -208,8 +227,7 @@ def _plans(engine: str, side: str, path: Path) -> dict[str, Plan]:
             ),
             "ransom": lambda: polars_plan(frames.ransom_amounts(frame.lazy(), today=TODAY)),
         }
-    connection = duckdb.connect()
-    connection.execute(f"CREATE TABLE orders AS SELECT * FROM read_parquet('{path}')")
+    connection = loaded
     if side == "hand":
         return {
             "rates": lambda: lambda: connection.sql(RATES_SQL).to_arrow_table(),
@@ -241,31 +259,51 @@ def canon_file(engine: str, side: str, size: str, figure: str) -> Path:
     return RESULTS / f"canon-{engine}-{side}-{size}-{figure}.parquet"
 
 
-def worker(engine: str, side: str, size: str) -> dict[str, Any]:
-    """Time both figures on one engine and side, and measure this process's memory.
+def memory_worker(engine: str, side: str, size: str) -> dict[str, Any]:
+    """Run both figures on one engine and side, and measure this process's memory.
 
-    The peak is read before the results are sorted and written for the comparison.
+    Each figure runs twice; the peak is read before the results are sorted and written
+    for the comparison.
     """
-    path = data_file(size)
-    plans = _plans(engine, side, path)
+    plans = _plans(side, _load(engine, data_file(size)))
     loaded, _ = peak_memory()
-    result: dict[str, Any] = {"loaded_rss": loaded}
     tables = {}
     for figure, plan in plans.items():
-        plan()()  # warm up: plans, caches, thread pools
-        total, building = [], []
-        for _ in range(REPS[size]):
-            start = time.perf_counter()
-            run = plan()
-            built = time.perf_counter()
-            tables[figure] = run()
-            total.append(time.perf_counter() - start)
-            building.append(built - start)
-        result[figure] = statistics.median(total)
-        result[f"{figure}_plan"] = statistics.median(building)
-    result["peak_rss"] = peak_memory()[1]
+        plan()()
+        tables[figure] = plan()()
+    result = {"loaded_rss": loaded, "peak_rss": peak_memory()[1]}
     for figure, table in tables.items():
         pq.write_table(canonical(table), canon_file(engine, side, size, figure))
+    return result
+
+
+def time_worker(engine: str, size: str) -> dict[str, Any]:
+    """Time both figures on one engine, the library and the hand-written side in turns.
+
+    The two sides share the loaded lines and take turns, in one order and then the other,
+    so that a slower moment of the machine falls on both alike. Each time is the median of
+    its rounds; for the library, the part spent building the plan is kept apart.
+    """
+    loaded = _load(engine, data_file(size))
+    plans = {side: _plans(side, loaded) for side in SIDES}
+    result: dict[str, Any] = {}
+    for figure in ("rates", "ransom"):
+        times: dict[str, list[float]] = {side: [] for side in SIDES}
+        building: list[float] = []
+        for side in SIDES:
+            plans[side][figure]()()  # warm up: plans, caches, thread pools
+        for round_ in range(REPS[size][figure]):
+            for side in SIDES if round_ % 2 == 0 else SIDES[::-1]:
+                start = time.perf_counter()
+                run = plans[side][figure]()
+                built = time.perf_counter()
+                run()
+                times[side].append(time.perf_counter() - start)
+                if side == "ours":
+                    building.append(built - start)
+        for side in SIDES:
+            result[f"{side}_{figure}"] = statistics.median(times[side])
+        result[f"ours_{figure}_plan"] = statistics.median(building)
     return result
 
 
@@ -277,10 +315,10 @@ def identical(engine: str, size: str, figure: str) -> bool:
     return same
 
 
-def run_worker(engine: str, side: str, size: str) -> dict[str, Any]:
+def run_worker(*args: str) -> dict[str, Any]:
     """Run one worker in a fresh process and read what it found."""
     done = subprocess.run(  # noqa: S603 - this script, run again
-        [sys.executable, __file__, "worker", engine, side, size],
+        [sys.executable, __file__, "worker", *args],
         capture_output=True,
         text=True,
         check=True,
@@ -318,21 +356,23 @@ def main(sizes: list[str]) -> int:
         data_file(size)
         for engine in ("polars", "duckdb"):
             print(f"[frames.py] {engine} at {size}", file=sys.stderr, flush=True)
-            ours, hand = run_worker(engine, "ours", size), run_worker(engine, "hand", size)
+            timed = run_worker("time", engine, size)
+            ours, hand = (run_worker("memory", engine, side, size) for side in SIDES)
             for figure in ("rates", "ransom"):
                 same = identical(engine, size, figure)
                 all_identical &= same
-                plan = ours[f"{figure}_plan"]
+                mine, theirs = timed[f"ours_{figure}"], timed[f"hand_{figure}"]
+                plan = timed[f"ours_{figure}_plan"]
                 rows.append(
-                    f"| {size} | {engine} | {figure} | {ours[figure]:.3f} s ({plan:.3f} s) "
-                    f"| {hand[figure]:.3f} s | {_ratio(ours[figure], hand[figure])} "
-                    f"| {_ratio(ours[figure] - plan, hand[figure])} | {'yes' if same else 'NO'} |"
+                    f"| {size} | {engine} | {figure} | {mine:.3f} s ({plan:.3f} s) "
+                    f"| {theirs:.3f} s | {_ratio(mine, theirs)} "
+                    f"| {_ratio(mine - plan, theirs)} | {'yes' if same else 'NO'} |"
                 )
                 if size == "10M":
-                    met = ours[figure] <= TIME_TARGET * hand[figure]
+                    met = mine <= TIME_TARGET * theirs
                     verdicts.append(
                         f"{engine} {figure} at 10M within {TIME_TARGET}x of hand-written: "
-                        f"{_ratio(ours[figure], hand[figure])} -> {'met' if met else 'MISSED'}"
+                        f"{_ratio(mine, theirs)} -> {'met' if met else 'MISSED'}"
                     )
             rows.append(
                 f"| {size} | {engine} | peak memory (grown over the data) | {_memory(ours)} "
@@ -358,8 +398,10 @@ def main(sizes: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "worker":
-        print(json.dumps(worker(*sys.argv[2:5])))
+    if len(sys.argv) > 2 and sys.argv[1] == "worker":
+        kind, *arguments = sys.argv[2:]
+        work = time_worker if kind == "time" else memory_worker
+        print(json.dumps(work(*arguments)))
         sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES))

@@ -7,6 +7,13 @@ before a plain ``sum()`` (orders in transit are the rows less those counted); ev
 column is cast to its declared type last. Each figure is four steps (filter, flags, sums,
 casts): every step costs a lazy engine a plan of its own, a fixed cost that counts when
 the window is small.
+
+A flag that is counted may be null where an event has not happened: ``sum()`` skips nulls
+on every engine, and ``&`` and ``|`` follow Kleene's logic on every engine (null or true
+is true, null and false is false), so a null flag counts exactly as a false one would.
+Leaving it null spares a ``fill_null`` for each comparison: a ``COALESCE`` on SQL engines,
+where the per-SKU rate runs about a tenth faster for it (polars sums a null-free flag a
+little faster; one implementation cannot have both).
 """
 
 from __future__ import annotations
@@ -21,7 +28,12 @@ __all__ = ["buyer_report_query", "ransom_query", "rate_query"]
 
 def _before(column: str, instant: datetime) -> nw.Expr:
     """The column's instant is before `instant`; false where it is null."""
-    return (nw.col(column) < instant).fill_null(value=False)
+    return _happened(column, instant).fill_null(value=False)
+
+
+def _happened(column: str, instant: datetime) -> nw.Expr:
+    """The column's instant is before `instant`; null where it is null (a counted flag)."""
+    return nw.col(column) < instant
 
 
 def _between(column: str, start: datetime, stop: datetime) -> nw.Expr:
@@ -61,7 +73,7 @@ def _sum_by(
     are not counted in that column. `shares` are more columns made from the sums, named by
     their keyword, as Float64.
     """
-    sums = [nw.col(name).sum() for name in counts]
+    sums = [nw.col(*counts).sum()]
     if in_transit_beside is not None:
         sums.append(nw.len().alias("_rows"))
     summed: nw.LazyFrame[Any] = (
@@ -74,7 +86,7 @@ def _sum_by(
     )
     return summed.select(
         *([key] if key is not None else []),
-        *(nw.col(name).cast(nw.Int64) for name in counts),
+        nw.col(*counts).cast(nw.Int64),
         **in_transit,
         **{name: share.cast(nw.Float64) for name, share in shares.items()},
     )
@@ -96,14 +108,15 @@ def rate_query(
     `known_until` (sold, or else cancelled); otherwise it is in transit. A counted sale in
     ``[sales_from, sales_until)`` is a sale, and its return in that window a return.
     """
-    sold = _before("sold_at", known_until)
     # The sales window ends by the end of today, so a sale in it is a sale known today.
-    sale = _within("sold_at", sales_from, sales_until)
+    sale = _between("sold_at", sales_from, sales_until)
     flags = frame.filter(_between("ordered_at", orders_from, orders_until)).select(
         *([key] if key is not None else []),
-        orders=(sold | _before("cancelled_at", known_until)).cast(nw.Int64),
+        orders=(_happened("sold_at", known_until) | _happened("cancelled_at", known_until)).cast(
+            nw.Int64
+        ),
         sales=sale.cast(nw.Int64),
-        returns=(sale & _within("returned_at", sales_from, sales_until)).cast(nw.Int64),
+        returns=(sale & _between("returned_at", sales_from, sales_until)).cast(nw.Int64),
     )
     return _sum_by(
         flags,
@@ -149,14 +162,14 @@ def buyer_report_query(
     An order is placed (counted) once known sold or cancelled by `known_until`, else in
     transit; ``rate = (sold - returned) / placed``.
     """
-    sold = _before("sold_at", known_until)
+    sold = _happened("sold_at", known_until)
     flags = frame.filter(
         ~nw.col("buyer_id").is_null() & _between("ordered_at", placed_from, placed_until)
     ).select(
         "buyer_id",
-        placed=(sold | _before("cancelled_at", known_until)).cast(nw.Int64),
+        placed=(sold | _happened("cancelled_at", known_until)).cast(nw.Int64),
         sold=sold.cast(nw.Int64),
-        returned=(sold & _before("returned_at", known_until)).cast(nw.Int64),
+        returned=(sold & _happened("returned_at", known_until)).cast(nw.Int64),
     )
     return _sum_by(
         flags,

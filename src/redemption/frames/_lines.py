@@ -39,6 +39,29 @@ def _fits(column: str, dtype: DType) -> bool:
     return bool(dtype == nw.String or dtype.is_numeric() or dtype == nw.Categorical)
 
 
+_AWARE_IN_DUCKDB = nw.Datetime(time_unit="us", time_zone="UTC")
+
+
+def _types(frame: nw.LazyFrame[Any], columns: list[str]) -> dict[str, DType]:
+    """The types of those of `columns` that the frame has, as narwhals names them.
+
+    On DuckDB a time zone is a setting of the connection, so narwhals runs a query for it
+    whenever it types a ``TIMESTAMP WITH TIME ZONE`` column: some 2 ms, on every call, for
+    a zone the check does not need (only that there is one). There such a column is read
+    from the relation's own types, as the UTC instants DuckDB stores, and the others are
+    typed by narwhals.
+    """
+    if not frame.implementation.is_duckdb():
+        schema = frame.collect_schema()
+        return {column: schema[column] for column in columns if column in schema}
+    native = frame.to_native()
+    kinds = {name: kind.id for name, kind in zip(native.columns, native.types, strict=True)}
+    aware = {name for name, kind in kinds.items() if kind == "timestamp with time zone"}
+    others = [column for column in columns if column in kinds and column not in aware]
+    types = dict(frame.select(*others).collect_schema()) if others else {}
+    return types | {column: _AWARE_IN_DUCKDB for column in columns if column in aware}
+
+
 class Lines:
     """The caller's frame as a narwhals `LazyFrame` of the columns a figure needs.
 
@@ -94,7 +117,7 @@ def lines_of(
         raise ArgumentTypeError(msg)
     eager = isinstance(wrapped, nw.DataFrame)
     frame: nw.LazyFrame[Any] = wrapped.lazy() if isinstance(wrapped, nw.DataFrame) else wrapped
-    schema = frame.collect_schema()
+    schema = _types(frame, [names.get(c, c) for c in (*needed, *optional)])
     needed = (*needed, *(c for c in optional if names.get(c, c) in schema))
     for column in needed:
         theirs = names.get(column, column)
@@ -102,7 +125,7 @@ def lines_of(
             remap = "" if column in names else f"; name yours with columns={{{column!r}: ...}}"
             msg = (
                 f"the order lines have no column {theirs!r} ({_KINDS[column]}){remap}; "
-                f"their columns are {', '.join(schema.names())}"
+                f"their columns are {', '.join(frame.columns)}"
             )
             raise ColumnError(msg, column=theirs)
         if not _fits(column, schema[theirs]):
