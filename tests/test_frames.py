@@ -263,6 +263,22 @@ class TestFramesInFramesOut:
         }
         assert ransom == {"b1": 100, "b2": 0}
 
+    def test_columns_named_otherwise_give_the_same_figures(self, engine: Engine) -> None:
+        """
+        Timestamps and ids under the caller's names are checked and read by those names
+        (DuckDB types its zone-aware columns from the relation itself).
+        """
+        theirs = {"sku": "nm_id", "sold_at": "sale_dt", "ordered_at": "created"}
+        table = frames.to_lines(_history(), backend="pyarrow")
+        renamed = engine.make(table.rename_columns([theirs.get(c, c) for c in table.column_names]))
+        today = date(2025, 4, 30)
+        got = frames.redemption_rates(renamed, period=APRIL, today=today, columns=theirs)
+        want = frames.redemption_rates(engine.make(table), period=APRIL, today=today)
+        assert sorted(map(tuple, (r.values() for r in rows_of(got)))) == sorted(
+            map(tuple, (r.values() for r in rows_of(want)))
+        )
+        assert len(rows_of(got)) == 2
+
     def test_nothing_in_the_period_is_one_row_of_zeros_in_all(self, engine: Engine) -> None:
         """
         by=None over a period with no orders: zeros and no rate, not an empty frame or nulls.
