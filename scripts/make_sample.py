@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
-from redemption.io import LINE_COLUMNS
+from redemption.order_lines import LINE_COLUMNS
 
 FIRST_DAY = date(2023, 11, 1)
 LAST_DAY = date(2025, 4, 30)  # the sample's today: nothing in it happens later
@@ -178,6 +178,14 @@ def _line_rows(
                 _aware(order["cancelDate"]) if order["isCancel"] else "",
                 _aware(sold) if sold else "",
                 _aware(returned) if returned else "",
+                # the statistics reports say an order was cancelled, not who cancelled it;
+                # a return there is a return after the purchase
+                "unknown" if order["isCancel"] else "",
+                "",
+                "",
+                "return" if returned else "",
+                "",
+                "",
             ]
         )
     return rows

@@ -11,7 +11,18 @@ from zoneinfo import ZoneInfo
 import attrs
 from hypothesis import strategies as st
 
-from redemption import MOSCOW, History, Order, Period, Return, Sale
+from redemption import (
+    MOSCOW,
+    CancelKind,
+    History,
+    Order,
+    Period,
+    Reason,
+    ReasonCategory,
+    Return,
+    ReturnKind,
+    Sale,
+)
 
 ZONES: tuple[tzinfo, ...] = (
     MOSCOW,
@@ -91,6 +102,19 @@ delays = st.one_of(
 Whole days keep an event that follows one at midnight at a midnight too.
 """
 
+reasons = st.one_of(
+    st.none(),
+    st.builds(
+        Reason,
+        st.sampled_from(ReasonCategory),
+        st.one_of(st.none(), st.sampled_from(["Цвет", "Покупатель передумал", 'a, "b"\nc'])),
+    ),
+)
+"""No reason, or a reason of any category, with or without words (some awkward in CSV)."""
+
+cancel_kinds = st.one_of(st.none(), st.sampled_from(CancelKind))
+"""A cancellation's kind, or none given (then `CancelKind.UNKNOWN`)."""
+
 prices = st.one_of(
     st.integers(0, 250_000),
     st.decimals(min_value=0, max_value=250_000, places=2, allow_nan=False),
@@ -121,7 +145,14 @@ def records(draw: st.DrawFn, anchor: date, tz: tzinfo, max_orders: int = 30) -> 
             sold_at = after + draw(delays)
             sales.append(Sale(order_id=order_id, sold_at=sold_at))
             if draw(st.booleans()):
-                returns.append(Return(order_id=order_id, returned_at=sold_at + draw(delays)))
+                returns.append(
+                    Return(
+                        order_id=order_id,
+                        returned_at=sold_at + draw(delays),
+                        kind=draw(st.sampled_from(ReturnKind)),
+                        reason=draw(reasons),
+                    )
+                )
         order = Order(
             order_id=order_id,
             seller_id=draw(st.sampled_from(["s1", "s2"])),
@@ -130,6 +161,8 @@ def records(draw: st.DrawFn, anchor: date, tz: tzinfo, max_orders: int = 30) -> 
             ordered_at=ordered_at,
             buyer_id=draw(st.one_of(st.none(), st.sampled_from(["b1", "b2", "b3"]))),
             cancelled_at=cancelled_at,
+            cancel_kind=None if cancelled_at is None else draw(cancel_kinds),
+            cancel_reason=None if cancelled_at is None else draw(reasons),
         )
         if draw(st.integers(0, 9)) > 0:  # one order in ten is outside the export
             orders.append(order)

@@ -457,7 +457,7 @@ class TestBetweenTheTwoWorlds:
 
     def test_the_lines_have_the_contracts_columns_and_types(self) -> None:
         """
-        Ids as text, price Int64 kopecks, times microsecond UTC.
+        Ids as text, price Int64 kopecks, times microsecond UTC, kinds and reasons text.
         """
         lines = frames.to_lines(_history())
         assert lines.schema == {
@@ -469,6 +469,17 @@ class TestBetweenTheTwoWorlds:
             **dict.fromkeys(
                 ("ordered_at", "cancelled_at", "sold_at", "returned_at"),
                 pl.Datetime("us", "UTC"),
+            ),
+            **dict.fromkeys(
+                (
+                    "cancel_kind",
+                    "cancel_reason",
+                    "cancel_reason_text",
+                    "return_kind",
+                    "return_reason",
+                    "return_reason_text",
+                ),
+                pl.String,
             ),
         }
         assert lines.filter(pl.col("order_id") == "o4")["price"].to_list() == [70000]

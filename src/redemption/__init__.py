@@ -40,6 +40,7 @@ from redemption.errors import (
 )
 from redemption.history import History, OrderLines
 from redemption.model import Buyer, Order, Return, Sale, Seller
+from redemption.outcomes import CancelKind, Reason, ReasonCategory, ReturnKind
 from redemption.policy import (
     BuyerStatus,
     Decision,
@@ -64,6 +65,7 @@ __all__ = [
     "Buyer",
     "BuyerReport",
     "BuyerStatus",
+    "CancelKind",
     "CancelledOrderSoldError",
     "ColumnError",
     "DataError",
@@ -84,11 +86,14 @@ __all__ = [
     "Policy",
     "PolicyError",
     "RateReport",
+    "Reason",
+    "ReasonCategory",
     "RecordTypeError",
     "RedemptionError",
     "RedemptionWindow",
     "ReportFormatError",
     "Return",
+    "ReturnKind",
     "ReturnWithoutSaleError",
     "Rule",
     "Sale",

@@ -321,7 +321,7 @@ class History:
         orders = [
             order
             if order.cancelled_at is None or order.cancelled_at < end
-            else attrs.evolve(order, cancelled_at=None)
+            else attrs.evolve(order, cancelled_at=None, cancel_kind=None, cancel_reason=None)
             for order in self.orders
             if order.ordered_at < end
         ]

@@ -13,8 +13,9 @@ from decimal import Decimal
 import attrs
 
 from redemption.dates import to_utc
-from redemption.errors import EventOrderError, RecordTypeError
+from redemption.errors import DataError, EventOrderError, RecordTypeError
 from redemption.money import to_money
+from redemption.outcomes import CancelKind, Reason, ReturnKind
 
 __all__ = ["Buyer", "Order", "Return", "Sale", "Seller"]
 
@@ -25,6 +26,15 @@ def _check_id(value: object, field: str, order_id: str | None) -> str:
     where = f"order {order_id}: " if order_id is not None else ""
     msg = f"{where}{field} must be a non-empty str, not {type(value).__name__} {value!r}"
     raise RecordTypeError(msg, order_id=order_id)
+
+
+def _check_member(value: object, kind: type, field: str, order_id: str) -> None:
+    if not isinstance(value, kind):
+        msg = (
+            f"order {order_id}: {field} must be a {kind.__name__}, "
+            f"not {type(value).__name__} {value!r}"
+        )
+        raise RecordTypeError(msg, order_id=order_id)
 
 
 _set = object.__setattr__  # records are frozen: their own __init__ sets each field once
@@ -47,12 +57,16 @@ class Order:
         ordered_at: when the order was placed; aware.
         buyer_id: the buyer's id, where the source has one (seller reports carry none).
         cancelled_at: when the order was cancelled or refused, if it was; aware.
+        cancel_kind: who or what cancelled it; a cancelled order whose kind is not given
+            has `CancelKind.UNKNOWN`, an order that was not cancelled has `None`.
+        cancel_reason: why it was cancelled, where the source says.
 
     Raises:
         RecordTypeError: a field has the wrong type (a float price, a non-string id).
         NaiveTimestampError: a timestamp has no time zone.
         InvalidPriceError: the price is negative or not a number.
         EventOrderError: the order was cancelled before it was placed.
+        DataError: a cancel kind or reason is given for an order that was not cancelled.
 
     Example:
         >>> from datetime import datetime
@@ -72,6 +86,8 @@ class Order:
     ordered_at: datetime
     buyer_id: str | None
     cancelled_at: datetime | None
+    cancel_kind: CancelKind | None
+    cancel_reason: Reason | None
 
     def __init__(
         self,
@@ -83,6 +99,8 @@ class Order:
         ordered_at: datetime,
         buyer_id: str | None = None,
         cancelled_at: datetime | None = None,
+        cancel_kind: CancelKind | None = None,
+        cancel_reason: Reason | None = None,
     ) -> None:
         """Validate every field, naming the order in any error."""
         order_id = _check_id(order_id, "order_id", None)
@@ -103,7 +121,21 @@ class Order:
                     f"before ordered {ordered_at.isoformat()}"
                 )
                 raise EventOrderError(msg, order_id=order_id)
+            if cancel_kind is None:
+                cancel_kind = CancelKind.UNKNOWN
+            else:
+                _check_member(cancel_kind, CancelKind, "cancel_kind", order_id)
+            if cancel_reason is not None:
+                _check_member(cancel_reason, Reason, "cancel_reason", order_id)
+        elif cancel_kind is not None or cancel_reason is not None:
+            msg = (
+                f"order {order_id}: a cancel kind or reason is given, "
+                "but the order was not cancelled (no cancelled_at)"
+            )
+            raise DataError(msg, order_id=order_id)
         _set(self, "cancelled_at", cancelled_at)
+        _set(self, "cancel_kind", cancel_kind)
+        _set(self, "cancel_reason", cancel_reason)
 
     @property
     def cancelled(self) -> bool:
@@ -144,6 +176,9 @@ class Return:
     Args:
         order_id: the order returned.
         returned_at: when it was returned; aware.
+        kind: how it came back: after the purchase, or refused at handover where the
+            source reports a refusal as a return; `ReturnKind.UNKNOWN` if not given.
+        reason: why, where the source says.
 
     Example:
         >>> from datetime import datetime, UTC
@@ -155,12 +190,26 @@ class Return:
 
     order_id: str
     returned_at: datetime
+    kind: ReturnKind
+    reason: Reason | None
 
-    def __init__(self, *, order_id: str, returned_at: datetime) -> None:
+    def __init__(
+        self,
+        *,
+        order_id: str,
+        returned_at: datetime,
+        kind: ReturnKind = ReturnKind.UNKNOWN,
+        reason: Reason | None = None,
+    ) -> None:
         """Validate the fields, naming the order in any error."""
         order_id = _check_id(order_id, "order_id", None)
         _set(self, "order_id", order_id)
         _set(self, "returned_at", to_utc(returned_at, order_id=order_id, field="returned_at"))
+        _check_member(kind, ReturnKind, "kind", order_id)
+        _set(self, "kind", kind)
+        if reason is not None:
+            _check_member(reason, Reason, "reason", order_id)
+        _set(self, "reason", reason)
 
 
 @attrs.frozen(init=False)

@@ -9,6 +9,7 @@ from fractions import Fraction
 from itertools import chain
 from typing import Literal, NamedTuple
 
+from redemption.calculators.outcome import CANCELLED, IN_TRANSIT, SOLD, Outcome, outcome
 from redemption.dates import MOSCOW, day_end
 from redemption.history import History
 from redemption.money import ZERO, from_kopecks, percent
@@ -94,32 +95,27 @@ def _reports(
     by_price = weight == "price"
     lines = history.lines
     # Each order's buyer goes into the list of its outcome; Counter counts them in C.
-    sold_by: list[str | None] = []
+    by_outcome: dict[Outcome, list[str | None]] = {ended: [] for ended in Outcome}
     returned_by: list[str | None] = []
-    cancelled_by: list[str | None] = []
-    open_by: list[str | None] = []
     placed_kopecks: dict[str | None, int] = {}
     kept_kopecks: dict[str | None, int] = {}
     for order, sold, returned, price in lines.rows(
         lines.placed_between(placed_from, placed_until), buyer_id=buyer_id
     ):
         buyer = order.buyer_id
-        if sold is not None and sold < known_until:
-            sold_by.append(buyer)
+        ended = outcome(order, sold, known_until)
+        by_outcome[ended].append(buyer)
+        if ended is SOLD:
             if returned is not None and returned < known_until:
                 returned_by.append(buyer)
             elif by_price:
                 kept_kopecks[buyer] = kept_kopecks.get(buyer, 0) + price
-        elif order.cancelled_at is not None and order.cancelled_at < known_until:
-            cancelled_by.append(buyer)
-        else:
-            open_by.append(buyer)
-            continue
-        if by_price:
+        if by_price and ended is not IN_TRANSIT:
             placed_kopecks[buyer] = placed_kopecks.get(buyer, 0) + price
-    sold_n, returned_n, cancelled_n, open_n = (
-        Counter(by) for by in (sold_by, returned_by, cancelled_by, open_by)
+    sold_n, cancelled_n, open_n = (
+        Counter(by_outcome[ended]) for ended in (SOLD, CANCELLED, IN_TRANSIT)
     )
+    returned_n = Counter(returned_by)
     reports: dict[str, BuyerReport] = {}
     for buyer in dict.fromkeys(chain(sold_n, cancelled_n, open_n)):
         if buyer is None:

@@ -8,6 +8,7 @@ from typing import cast
 
 from dateutil.relativedelta import relativedelta
 
+from redemption.calculators.outcome import SOLD, outcome
 from redemption.dates import MOSCOW
 from redemption.history import History
 from redemption.money import ZERO, from_kopecks
@@ -36,7 +37,8 @@ def _ransoms(
         buyer = order.buyer_id
         if (
             sold is not None
-            and sold_from <= sold < known_until
+            and outcome(order, sold, known_until) is SOLD
+            and sold_from <= sold
             and (returned is None or returned >= known_until)
         ):
             kopecks[buyer] = get(buyer, 0) + price

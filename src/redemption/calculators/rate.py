@@ -11,6 +11,7 @@ from typing import Literal, TypeVar, cast, overload
 
 import attrs
 
+from redemption.calculators.outcome import IN_TRANSIT, SOLD, outcome
 from redemption.dates import MOSCOW, day_end
 from redemption.errors import InvalidArgumentError
 from redemption.history import RETURNED_AT, SOLD_AT, History
@@ -92,17 +93,16 @@ def _tally(
         if tally is None:
             tally = tallies[group] = [0, 0, 0, 0]
         sold = sold_at[i]
-        if sold is not None and sold < known_until:
-            tally[0] += 1
-            if sales_from <= sold < sales_until:
-                tally[1] += 1
-                returned = returned_at[i]
-                if returned is not None and sales_from <= returned < sales_until:
-                    tally[2] += 1
-        elif order.cancelled_at is not None and order.cancelled_at < known_until:
-            tally[0] += 1
-        else:
+        ended = outcome(order, sold, known_until)
+        if ended is IN_TRANSIT:
             tally[3] += 1
+            continue
+        tally[0] += 1
+        if ended is SOLD and sold is not None and sales_from <= sold < sales_until:
+            tally[1] += 1
+            returned = returned_at[i]
+            if returned is not None and sales_from <= returned < sales_until:
+                tally[2] += 1
     return tallies
 
 

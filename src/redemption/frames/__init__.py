@@ -17,6 +17,11 @@ Every function takes order lines, one row per order, with the columns
 ``returned_at``    when it was returned, null if it was not
 =================  ===================================================================
 
+and, where known, why an order was not redeemed: ``cancel_kind``, ``cancel_reason``,
+``cancel_reason_text``, ``return_kind``, ``return_reason``, ``return_reason_text`` (text,
+null where nothing is known; see `redemption.order_lines`). No figure reads them: they
+change no figure, and `to_lines` and `to_history` carry them across.
+
 and gives back the kind of frame it was given: a polars, pandas or pyarrow frame for one,
 a lazy frame (polars ``LazyFrame``, DuckDB relation, PySpark ``DataFrame``) for a lazy one,
 with nothing collected. The caller's frame is never changed. ``columns=`` names any column
@@ -51,7 +56,8 @@ from redemption.dates import MOSCOW, day_end
 from redemption.errors import InvalidArgumentError
 from redemption.frames._convert import to_history, to_lines
 from redemption.frames._figures import buyer_report_query, ransom_query, rate_query
-from redemption.frames._lines import TIMESTAMPS, finish, lines_of
+from redemption.frames._lines import finish, lines_of
+from redemption.order_lines import TIMESTAMPS
 from redemption.windows import (
     TWO_YEARS,
     DayWindow,

@@ -9,11 +9,17 @@ from typing import Any, Literal
 import narwhals.stable.v2 as nw
 
 from redemption.errors import InvalidArgumentError, RecordTypeError
-from redemption.frames._lines import TIMESTAMPS, lines_of
+from redemption.frames._lines import lines_of
 from redemption.history import History
-from redemption.io.lines import LINE_COLUMNS, line_rows
 from redemption.model import Order, Return, Sale
-from redemption.money import from_kopecks
+from redemption.order_lines import (
+    LINE_COLUMNS,
+    OUTCOME_COLUMNS,
+    TIMESTAMPS,
+    line_records,
+    line_rows,
+)
+from redemption.outcomes import Reason, ReasonCategory
 
 __all__ = ["Backend", "to_history", "to_lines"]
 
@@ -51,7 +57,7 @@ def to_lines(history: History, *, backend: Backend = "polars", session: Any = No
         >>> from redemption.sample import sample_history
         >>> lines = to_lines(sample_history()[0])
         >>> lines.shape, lines.schema["price"], lines.schema["sold_at"]
-        ((3600, 9), Int64, Datetime(time_unit='us', time_zone='UTC'))
+        ((3600, 15), Int64, Datetime(time_unit='us', time_zone='UTC'))
 
     .. versionadded:: 0.1.0
     """
@@ -121,9 +127,11 @@ def to_history(
     .. versionadded:: 0.1.0
     """
     needed = ("order_id", "sku", "price", *TIMESTAMPS)
-    checked = lines_of(lines, needed, columns, optional=("seller_id", "buyer_id"))
+    optional = ("seller_id", "buyer_id", *OUTCOME_COLUMNS)
+    checked = lines_of(lines, needed, columns, optional=optional)
     frame = checked.frame.collect()
-    has_seller, has_buyer = "seller_id" in frame.columns, "buyer_id" in frame.columns
+    present = [column for column in optional if column in frame.columns]
+    reasons: dict[tuple[ReasonCategory, str | None], Reason] = {}  # one per distinct reason
     orders: list[Order] = []
     sales: list[Sale] = []
     returns: list[Return] = []
@@ -132,20 +140,23 @@ def to_history(
         if order_id is None:
             msg = "an order line has no order_id"
             raise InvalidArgumentError(msg)
-        ordered_at = _moment(row["ordered_at"])
-        orders.append(
-            Order(
-                order_id=order_id,
-                seller_id=(_id(row["seller_id"]) if has_seller else None) or seller_id,
-                sku=_id(row["sku"]) or "",
-                buyer_id=_id(row["buyer_id"]) if has_buyer else None,
-                price=from_kopecks(int(row["price"])),
-                ordered_at=ordered_at,  # type: ignore[arg-type] # checked by Order
-                cancelled_at=_moment(row["cancelled_at"]),
-            )
+        given = {column: _id(row[column]) for column in present}
+        order, sale, back = line_records(
+            order_id=order_id,
+            seller_id=given.pop("seller_id", None) or seller_id,
+            sku=_id(row["sku"]) or "",
+            buyer_id=given.pop("buyer_id", None),
+            kopecks=int(row["price"]),
+            ordered_at=_moment(row["ordered_at"]),  # type: ignore[arg-type] # checked by Order
+            cancelled_at=_moment(row["cancelled_at"]),
+            sold_at=_moment(row["sold_at"]),
+            returned_at=_moment(row["returned_at"]),
+            reasons=reasons,
+            **given,
         )
-        if (sold_at := _moment(row["sold_at"])) is not None:
-            sales.append(Sale(order_id=order_id, sold_at=sold_at))
-        if (returned_at := _moment(row["returned_at"])) is not None:
-            returns.append(Return(order_id=order_id, returned_at=returned_at))
+        orders.append(order)
+        if sale is not None:
+            sales.append(sale)
+        if back is not None:
+            returns.append(back)
     return History(orders=orders, sales=sales, returns=returns)

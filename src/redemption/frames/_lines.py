@@ -14,17 +14,14 @@ import narwhals.stable.v2 as nw
 from narwhals.dtypes import DType
 
 from redemption.errors import ArgumentTypeError, ColumnError, InvalidArgumentError
-from redemption.io.lines import LINE_COLUMNS
+from redemption.order_lines import IDS, LINE_COLUMNS, OUTCOME_COLUMNS, TIMESTAMPS
 
-__all__ = ["TIMESTAMPS", "Lines", "finish", "lines_of"]
+__all__ = ["Lines", "finish", "lines_of"]
 
-TIMESTAMPS = ("ordered_at", "cancelled_at", "sold_at", "returned_at")
-"""The columns that hold instants: time-zone-aware timestamps, null where nothing happened."""
-
-_IDS = ("order_id", "seller_id", "sku", "buyer_id")
 _KINDS = {
     **dict.fromkeys(TIMESTAMPS, "a time-zone-aware timestamp"),
-    **dict.fromkeys(_IDS, "text or a whole number"),
+    **dict.fromkeys(IDS, "text or a whole number"),
+    **dict.fromkeys(OUTCOME_COLUMNS, "text"),
     "price": "a whole number of kopecks",
 }
 
@@ -35,6 +32,8 @@ def _fits(column: str, dtype: DType) -> bool:
         return isinstance(dtype, nw.Datetime) and dtype.time_zone is not None
     if column == "price":
         return bool(dtype.is_integer())
+    if column in OUTCOME_COLUMNS:  # a column with no value at all may have no type of its own
+        return bool(dtype in {nw.String, nw.Categorical, nw.Unknown, nw.Object})
     # ids: floats too, as pandas makes an integer column with a gap
     return bool(dtype == nw.String or dtype.is_numeric() or dtype == nw.Categorical)
 

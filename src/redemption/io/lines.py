@@ -1,57 +1,44 @@
 """Order lines as CSV: one row per order, its sale and return on the same row.
 
-The columns are the ones `redemption.frames` takes, so a frame written to CSV reads back
-here and a history written here loads into any frame library:
+The columns are the order-line contract's (`redemption.order_lines`), the ones
+`redemption.frames` takes, so a frame written to CSV reads back here and a history written
+here loads into any frame library. Only ``order_id``, ``sku``, ``price`` and ``ordered_at``
+are required; ``seller_id`` falls back to `read_order_lines`'s `seller_id`.
 
-=================  ========================================================================
-``order_id``       the order line's id (required)
-``seller_id``      the seller's id (optional column; `read_order_lines`'s `seller_id` if absent)
-``sku``            the product's id (required)
-``buyer_id``       the buyer's id, empty where unknown (optional column)
-``price``          what the buyer pays, in whole **kopecks** (required): ``152050`` is 1520.50
-``ordered_at``     when the order was placed (required)
-``cancelled_at``   when it was cancelled or refused, empty if it was not
-``sold_at``        when it was bought out, empty if it was not
-``returned_at``    when it was returned, empty if it was not
-=================  ========================================================================
-
-Timestamps are ISO 8601 with their UTC offset (``2025-04-01T10:30:00+03:00``); a timestamp
-without one is a bad row, since the instant it means is unknown.
+Prices are whole **kopecks** (``152050`` is 1520.50). Timestamps are ISO 8601 with their
+UTC offset (``2025-04-01T10:30:00+03:00``); a timestamp without one is a bad row, since the
+instant it means is unknown. Kinds and reason categories are their lower-case values
+(``refused``, ``size_fit``); a value that is none of them is a bad row naming its column.
 """
 
 from __future__ import annotations
 
 import csv
+import enum
 import gzip
 import io
 from collections.abc import Iterable
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from redemption.errors import InvalidArgumentError, ReportFormatError
+from redemption.errors import DataError, ReportFormatError
 from redemption.history import History
 from redemption.io.report import BadRow, Errors, ImportReport, Progress, RowTally, read_text
 from redemption.model import Order, Return, Sale
-from redemption.money import from_kopecks, to_kopecks
-
-__all__ = ["LINE_COLUMNS", "LineRow", "line_rows", "read_order_lines", "write_order_lines"]
-
-LINE_COLUMNS = (
-    "order_id",
-    "seller_id",
-    "sku",
-    "buyer_id",
-    "price",
-    "ordered_at",
-    "cancelled_at",
-    "sold_at",
-    "returned_at",
+from redemption.order_lines import (
+    LINE_COLUMNS,
+    OUTCOME_COLUMNS,
+    REQUIRED,
+    TIMESTAMPS,
+    LineRecords,
+    line_records,
+    line_rows,
+    member,
 )
-"""The columns of an order-lines file, in the order `write_order_lines` writes them."""
+from redemption.outcomes import CancelKind, Reason, ReasonCategory, ReturnKind
 
-_REQUIRED = ("order_id", "sku", "price", "ordered_at")
+__all__ = ["read_order_lines", "write_order_lines"]
 
 
 def _moment(row: dict[str, str], field: str) -> datetime | None:
@@ -77,27 +64,46 @@ def _kopecks(row: dict[str, str]) -> int:
     return int(text)
 
 
-def _records(row: dict[str, str], seller_id: str) -> tuple[Order, Sale | None, Return | None]:
-    order_id = (row.get("order_id") or "").strip()
-    if not order_id:
+_ENUMS: tuple[tuple[str, type[enum.Enum]], ...] = (
+    ("cancel_kind", CancelKind),
+    ("cancel_reason", ReasonCategory),
+    ("return_kind", ReturnKind),
+    ("return_reason", ReasonCategory),
+)
+
+
+def _text(row: dict[str, str], field: str) -> str | None:
+    return (row.get(field) or "").strip() or None
+
+
+def _records(
+    row: dict[str, str], seller_id: str, reasons: dict[tuple[ReasonCategory, str | None], Reason]
+) -> LineRecords:
+    order_id = _text(row, "order_id")
+    if order_id is None:
         raise BadRow(field="order_id", reason="missing")
-    ordered_at = _moment(row, "ordered_at")
+    ordered_at, cancelled_at, sold_at, returned_at = (_moment(row, field) for field in TIMESTAMPS)
     if ordered_at is None:
         raise BadRow(field="ordered_at", reason="missing")
-    kopecks = _kopecks(row)
-    sold_at, returned_at = _moment(row, "sold_at"), _moment(row, "returned_at")
-    order = Order(
+    outcomes = {field: _text(row, field) for field in OUTCOME_COLUMNS}
+    for field, kind in _ENUMS:  # checked here to name the column of a bad value
+        try:
+            member(kind, outcomes[field], field)
+        except DataError as error:
+            raise BadRow(field=field, reason=str(error)) from None
+    return line_records(
         order_id=order_id,
-        seller_id=(row.get("seller_id") or "").strip() or seller_id,
-        sku=(row.get("sku") or "").strip(),
-        buyer_id=(row.get("buyer_id") or "").strip() or None,
-        price=from_kopecks(kopecks),
+        seller_id=_text(row, "seller_id") or seller_id,
+        sku=_text(row, "sku") or "",
+        buyer_id=_text(row, "buyer_id"),
+        kopecks=_kopecks(row),
         ordered_at=ordered_at,
-        cancelled_at=_moment(row, "cancelled_at"),
+        cancelled_at=cancelled_at,
+        sold_at=sold_at,
+        returned_at=returned_at,
+        reasons=reasons,
+        **outcomes,
     )
-    sale = None if sold_at is None else Sale(order_id=order_id, sold_at=sold_at)
-    back = None if returned_at is None else Return(order_id=order_id, returned_at=returned_at)
-    return order, sale, back
 
 
 def read_order_lines(
@@ -137,7 +143,7 @@ def read_order_lines(
     name, text = read_text(source, "order lines with a header row")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
-    missing = [column for column in _REQUIRED if column not in header]
+    missing = [column for column in REQUIRED if column not in header]
     if missing:
         msg = (
             f"{name}: not an order-lines file: no column {', '.join(missing)} "
@@ -149,11 +155,16 @@ def read_order_lines(
     orders: list[Order] = []
     sales: list[Sale] = []
     returns: list[Return] = []
+    reasons: dict[tuple[ReasonCategory, str | None], Reason] = {}  # one per distinct reason
+
+    def records(row: dict[str, str]) -> LineRecords:
+        return _records(row, seller_id, reasons)
+
     for number, row in tally.each(name, rows, first=2):  # row 1 is the header
-        records = tally.attempt(name, number, partial(_records, seller_id=seller_id), row)
-        if records is None:
+        records_read = tally.attempt(name, number, records, row)
+        if records_read is None:
             continue
-        order, sale, back = records
+        order, sale, back = records_read
         orders.append(order)
         if sale is not None:
             sales.append(sale)
@@ -171,55 +182,6 @@ def read_order_lines(
         returns=len(returns),
     )
     return history, report
-
-
-LineRow = tuple[
-    str,
-    str,
-    str,
-    str | None,
-    int,
-    datetime,
-    datetime | None,
-    datetime | None,
-    datetime | None,
-]
-"""One order line's values, in the order of `LINE_COLUMNS`; price in kopecks, times UTC."""
-
-
-def line_rows(history: History) -> list[LineRow]:
-    """Return one row per order of the history, its values in the order of `LINE_COLUMNS`.
-
-    A sale or return without its order has no line to go on: rather than leave it out,
-    the history is refused.
-
-    Raises:
-        InvalidArgumentError: the history has sales or returns without their order.
-    """
-    unmatched = len(history.unmatched_sales) + len(history.unmatched_returns)
-    if unmatched:
-        msg = (
-            f"the history has {unmatched} sales or returns without their order; "
-            "order lines have no row for them"
-        )
-        raise InvalidArgumentError(msg)
-    lines = history.lines
-    return [
-        (
-            order.order_id,
-            order.seller_id,
-            order.sku,
-            order.buyer_id,
-            to_kopecks(order.price),
-            order.ordered_at,
-            order.cancelled_at,
-            sold_at,
-            returned_at,
-        )
-        for order, sold_at, returned_at in zip(
-            lines.orders, lines.sold_at, lines.returned_at, strict=True
-        )
-    ]
 
 
 def _stamp(moment: datetime | None) -> str:
@@ -248,14 +210,15 @@ def write_order_lines(history: History, target: str | Path | IO[str]) -> int:
         >>> stream = io.StringIO()
         >>> write_order_lines(sample_history()[0], stream)
         3600
-        >>> stream.getvalue().splitlines()[0]
-        'order_id,seller_id,sku,buyer_id,price,ordered_at,cancelled_at,sold_at,returned_at'
+        >>> stream.getvalue().splitlines()[0].split(",")[5:11]
+        ['ordered_at', 'cancelled_at', 'sold_at', 'returned_at', 'cancel_kind', 'cancel_reason']
 
     .. versionadded:: 0.1.0
     """
     lines = line_rows(history)
     rows: Iterable[list[Any]] = (
-        [*row[:3], row[3] or "", row[4], *map(_stamp, row[5:])] for row in lines
+        [*row[:3], row[3] or "", row[4], *map(_stamp, row[5:9]), *(v or "" for v in row[9:])]
+        for row in lines
     )
     if isinstance(target, str | Path):
         path = Path(target)

@@ -5,8 +5,10 @@ report's ``reportDetailByPeriod`` rows.
 
 One row of ``supplier/orders`` is one order line, known by its ``srid``.
 A row of ``supplier/sales`` whose ``saleID`` starts with ``S`` is a sale of the line with
-that ``srid``, and with ``R`` a return; other kinds of row (adjustments) are skipped, each
-with its reason.
+that ``srid``, and with ``R`` its return (`ReturnKind.RETURN`: a refusal at the pick-up
+point is no sale, so it is never returned); other kinds of row (adjustments) are skipped,
+each with its reason. A cancelled order (``isCancel``) is `CancelKind.UNKNOWN`: the report
+does not say who cancelled it, or whether the buyer refused it at the pick-up point.
 The API pages by ``lastChangeDate``, so one line may arrive twice: the later version wins
 and the repeat is counted as merged.
 Naive dates are Moscow time, as the API documents (a time in the hour Moscow clocks went
@@ -41,6 +43,7 @@ from redemption.io.report import (
     text_field,
 )
 from redemption.model import Order, Return, Sale
+from redemption.outcomes import CancelKind, ReturnKind
 
 __all__ = ["NOT_CANCELLED", "read_realization", "read_statistics"]
 
@@ -91,6 +94,7 @@ def _order(row: dict[str, Any], seller_id: str) -> Order:
         price=_money(row, "finishedPrice"),
         ordered_at=_moment(row, "date"),
         cancelled_at=_moment(row, "cancelDate") if cancelled else None,
+        cancel_kind=CancelKind.UNKNOWN if cancelled else None,  # the report does not say
     )
 
 
@@ -101,7 +105,7 @@ def _event(row: dict[str, Any]) -> Sale | Return | str:
     if sale_id.startswith("S"):
         return Sale(order_id=srid, sold_at=at)
     if sale_id.startswith("R"):
-        return Return(order_id=srid, returned_at=at)
+        return Return(order_id=srid, returned_at=at, kind=ReturnKind.RETURN)
     return f"saleID {sale_id!r} is neither a sale (S...) nor a return (R...)"
 
 
