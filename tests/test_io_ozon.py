@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from redemption import CancelKind, Reason, ReasonCategory, ReturnKind
 from redemption.errors import ArgumentTypeError, InvalidArgumentError, ReportFormatError
-from redemption.io.ozon import read_postings
+from redemption.io.ozon import read_ozon_postings
 
 DATA = Path(__file__).parent / "data" / "ozon"
 FBO = DATA / "fbo_list_response.json"
@@ -130,7 +131,7 @@ class TestTheExamplePayloads:
         """
         The delivered FBO posting: one order, sold at additional_data's delivery_time.
         """
-        history, report = read_postings(FBO, as_of=AS_OF, seller_id="shop")
+        history, report = read_ozon_postings(FBO, as_of=AS_OF, seller_id="shop")
         (order,) = history.orders
         assert order.order_id == "16965409-0014-1/160249683/1"
         assert (order.sku, order.seller_id, order.buyer_id) == ("160249683", "shop", None)
@@ -145,7 +146,7 @@ class TestTheExamplePayloads:
         """
         awaiting_packaging is neither sold nor cancelled; "1530.0000" is 1530.00 roubles.
         """
-        history, report = read_postings(FBS, as_of=AS_OF)
+        history, report = read_ozon_postings(FBS, as_of=AS_OF)
         (order,) = history.orders
         assert order.order_id == "0132112277-0101-1/827098843/1"
         assert order.price == Decimal("1530.00")
@@ -157,7 +158,7 @@ class TestTheExamplePayloads:
         """
         The two lists as two pages of one import: one order from each.
         """
-        history, report = read_postings([FBO, FBS], as_of=AS_OF)
+        history, report = read_ozon_postings([FBO, FBS], as_of=AS_OF)
         assert [o.sku for o in history.orders] == ["160249683", "827098843"]
         assert (report.rows_read, report.orders, report.sales) == (2, 2, 1)
 
@@ -172,7 +173,7 @@ class TestTheExamplePayloads:
             pickup_code_verified_at="2024-07-25T10:00:00Z",
             products=[product(sku=1100526203, price="3318.0000")],
         )
-        history, report = read_postings([posting], returns=RETURNS, as_of=AS_OF)
+        history, report = read_ozon_postings([posting], returns=RETURNS, as_of=AS_OF)
         assert history.orders[0].order_id == "58544282-0057-1/1100526203/1"
         assert history.lines.sold_at == (datetime(2024, 7, 25, 10, tzinfo=UTC),)
         assert history.lines.returned_at == (datetime(2024, 7, 29, 6, 15, 48, 998146, tzinfo=UTC),)
@@ -187,7 +188,7 @@ class TestTheExamplePayloads:
         """
         The returns example alone: a return without its order, of unit 1.
         """
-        history, report = read_postings([], returns=RETURNS, as_of=AS_OF)
+        history, report = read_ozon_postings([], returns=RETURNS, as_of=AS_OF)
         assert [r.order_id for r in history.unmatched_returns] == ["58544282-0057-1/1100526203/1"]
         assert (report.returns, report.accounted) == (1, True)
 
@@ -197,7 +198,7 @@ class TestTheNewListExamples:
         """
         Delivered, priced {"amount": "28990", "currency": "RUB"}: sold at as_of (undated).
         """
-        history, report = read_postings(FBO_V3, as_of=NOW, seller_id="shop")
+        history, report = read_ozon_postings(FBO_V3, as_of=NOW, seller_id="shop")
         (order,) = history.orders
         assert order.order_id == "9121072335-0187-1/9880276314/1"
         assert (order.sku, order.seller_id, order.buyer_id) == ("9880276314", "shop", None)
@@ -212,7 +213,7 @@ class TestTheNewListExamples:
         """
         Two products, the second of quantity 2, awaiting_packaging, of customer 12345678.
         """
-        history, report = read_postings(FBS_V4, as_of=NOW)
+        history, report = read_ozon_postings(FBS_V4, as_of=NOW)
         assert [(o.order_id, o.sku, o.price) for o in history.orders] == [
             ("0208245774-0029-1/1904686181/1", "1904686181", Decimal("12990.00")),
             ("0208245774-0029-1/1904686182/1", "1904686182", Decimal("3490.00")),
@@ -230,7 +231,7 @@ class TestTheNewListExamples:
         A page of each of the four lists, in one import: 1 + 1 + 1 + 3 orders, 2 sold.
         """
         empty = write(tmp_path / "last.json", {"cursor": "", "has_next": False, "postings": []})
-        history, report = read_postings([FBO, FBS, FBO_V3, FBS_V4, empty], as_of=NOW)
+        history, report = read_ozon_postings([FBO, FBS, FBO_V3, FBS_V4, empty], as_of=NOW)
         assert [o.order_id.split("/")[0] for o in history.orders] == [
             "16965409-0014-1",
             "0132112277-0101-1",
@@ -259,7 +260,7 @@ class TestTheNewListExamples:
         """
         old = write(tmp_path / "1.json", fbs_response(fbs_posting("P-1", status="delivering")))
         new = write(tmp_path / "2.json", page(fbs4_posting("P-1", status="delivered")))
-        history, report = read_postings([old, new], as_of=NOW)
+        history, report = read_ozon_postings([old, new], as_of=NOW)
         assert [o.order_id for o in history.orders] == [
             "P-1/1904686181/1",
             "P-1/1904686182/1",
@@ -289,7 +290,7 @@ class TestTheNewLists:
         """
         delivered is sold, cancelled... cancelled at as_of, any other status in transit.
         """
-        history, report = read_postings(page(make(status=status)), as_of=NOW)
+        history, report = read_ozon_postings(page(make(status=status)), as_of=NOW)
         units = len(history.orders)
         assert units == (3 if make is fbs4_posting else 1)
         cancelled = [o.cancelled_at for o in history.orders]
@@ -302,7 +303,7 @@ class TestTheNewLists:
         The FBS v4 posting keeps pickup_code_verified_at: its units are sold then.
         """
         posting = fbs4_posting(status="delivered", pickup_code_verified_at="2026-05-19T18:05:00Z")
-        history, _ = read_postings(page(posting), as_of=NOW)
+        history, _ = read_ozon_postings(page(posting), as_of=NOW)
         assert history.lines.sold_at == (datetime(2026, 5, 19, 18, 5, tzinfo=UTC),) * 3
 
     def test_a_v3_fbo_additional_data_pair_is_no_delivery_moment(self) -> None:
@@ -310,7 +311,7 @@ class TestTheNewLists:
         The FBO v3 additional_data is key/value pairs, no delivery_time: sold at as_of.
         """
         pairs = [{"key": "delivery_time", "value": "2026-05-12T10:00:00Z"}]
-        history, _ = read_postings(page(fbo3_posting(additional_data=pairs)), as_of=NOW)
+        history, _ = read_ozon_postings(page(fbo3_posting(additional_data=pairs)), as_of=NOW)
         assert history.lines.sold_at == (NOW,)
 
     def test_a_posting_with_two_products_one_of_quantity_2(self) -> None:
@@ -326,7 +327,7 @@ class TestTheNewLists:
                 v4_product(sku="22", price=priced(20, "RUB"), quantity=2),
             ],
         )
-        history, report = read_postings(page(posting), as_of=NOW)
+        history, report = read_ozon_postings(page(posting), as_of=NOW)
         assert [(o.order_id, o.sku, o.price) for o in history.orders] == [
             ("P-9/11/1", "11", Decimal("100.50")),
             ("P-9/22/1", "22", Decimal("20.00")),
@@ -345,10 +346,10 @@ class TestTheNewLists:
         path = write(tmp_path / "postings.json", page(fbs4_posting("ok"), bad))
         field = "products.price.currency"
         with pytest.raises(ReportFormatError, match=f"postings.json row 2, field '{field}'") as e:
-            read_postings(path, as_of=NOW)
+            read_ozon_postings(path, as_of=NOW)
         assert (e.value.source, e.value.row, e.value.field) == (str(path), 2, field)
         assert "product 2: the price is in 'CNY'" in str(e.value)
-        history, report = read_postings(path, as_of=NOW, errors="collect")
+        history, report = read_ozon_postings(path, as_of=NOW, errors="collect")
         assert {o.order_id.split("/")[0] for o in history.orders} == {"ok"}
         assert [(p.row, p.field) for p in report.refused] == [(2, field)]
         assert (report.rows_read, report.used, report.accounted) == (2, 1, True)
@@ -370,14 +371,14 @@ class TestTheNewLists:
         The amount must be a price, the currency roubles; the price an object or a number.
         """
         posting = fbo3_posting(products=[v4_product(price=price)])
-        _, report = read_postings([posting], as_of=NOW, errors="collect")
+        _, report = read_ozon_postings([posting], as_of=NOW, errors="collect")
         assert [(p.row, p.field) for p in report.refused] == [(1, field)]
 
     def test_a_price_object_without_its_currency_is_roubles(self) -> None:
         """
         As with the old lists' currency_code, a price that names no currency is roubles.
         """
-        history, _ = read_postings(
+        history, _ = read_ozon_postings(
             [fbo3_posting(products=[v4_product(price={"amount": "7"})])], as_of=NOW
         )
         assert history.orders[0].price == Decimal("7.00")
@@ -394,7 +395,7 @@ class TestTheNewLists:
             a_return("F-1", 1904686182, id="1", logistic=returned_on("2026-05-25T10:00:00Z")),
             a_return("F-2", "9880276314", id="2", logistic=returned_on("2026-05-20T10:00:00Z")),
         ]
-        history, report = read_postings(page(fbs, fbo), returns=returns, as_of=NOW)
+        history, report = read_ozon_postings(page(fbs, fbo), returns=returns, as_of=NOW)
         assert [(r.order_id, r.returned_at) for r in history.returns] == [
             ("F-2/9880276314/1", datetime(2026, 5, 20, 10, tzinfo=UTC)),
             ("F-1/1904686182/1", datetime(2026, 5, 25, 10, tzinfo=UTC)),
@@ -422,7 +423,7 @@ class TestUnits:
                 product(sku=22, price="20", quantity=2),
             ],
         )
-        history, report = read_postings([posting], as_of=AS_OF)
+        history, report = read_ozon_postings([posting], as_of=AS_OF)
         assert [(o.order_id, o.sku, o.price) for o in history.orders] == [
             ("P-1/11/1", "11", Decimal("100.50")),
             ("P-1/22/1", "22", Decimal("20.00")),
@@ -435,7 +436,7 @@ class TestUnits:
         The same SKU twice in a posting does not give two orders one id.
         """
         posting = fbs_posting("P-1", products=[product(sku=7), product(sku=7, quantity=2)])
-        history, _ = read_postings([posting], as_of=AS_OF)
+        history, _ = read_ozon_postings([posting], as_of=AS_OF)
         assert [o.order_id for o in history.orders] == ["P-1/7/1", "P-1/7/2", "P-1/7/3"]
 
     @pytest.mark.parametrize(
@@ -451,7 +452,7 @@ class TestUnits:
         """
         An FBS posting may name its customer; 0 (Ozon's unset number) and null do not.
         """
-        history, _ = read_postings([fbs_posting(customer=customer)], as_of=AS_OF)
+        history, _ = read_ozon_postings([fbs_posting(customer=customer)], as_of=AS_OF)
         assert history.orders[0].buyer_id == buyer_id
 
 
@@ -464,7 +465,7 @@ class TestOutcomes:
         A posting list gives no moment of cancellation: every unit is cancelled at as_of.
         """
         posting = fbs_posting(status=status, products=[product(quantity=2)])
-        history, report = read_postings([posting], as_of=AS_OF)
+        history, report = read_ozon_postings([posting], as_of=AS_OF)
         assert [o.cancelled_at for o in history.orders] == [AS_OF, AS_OF]
         assert (report.sales, report.accounted) == (0, True)
 
@@ -482,7 +483,7 @@ class TestOutcomes:
         """
         Neither pickup_code_verified_at nor a delivery_time: sold at as_of.
         """
-        history, _ = read_postings([posting], as_of=AS_OF)
+        history, _ = read_ozon_postings([posting], as_of=AS_OF)
         assert [s.sold_at for s in history.sales] == [AS_OF]
 
     def test_the_latest_fbo_delivery_time_is_the_sale(self) -> None:
@@ -496,7 +497,7 @@ class TestOutcomes:
                 {"delivery_time": "2025-11-23T10:00:00Z"},
             ]
         )
-        history, _ = read_postings([posting], as_of=AS_OF)
+        history, _ = read_ozon_postings([posting], as_of=AS_OF)
         assert history.lines.sold_at == (datetime(2025, 11, 25, 5, tzinfo=UTC),)
 
     def test_nanoseconds_are_cut_to_the_microsecond(self) -> None:
@@ -504,7 +505,7 @@ class TestOutcomes:
         Ozon writes up to nine digits of a second; Python keeps six, the rest is dropped.
         """
         posting = delivered(pickup_code_verified_at="2026-04-03T12:00:00.999999999Z")
-        history, _ = read_postings([posting], as_of=AS_OF)
+        history, _ = read_ozon_postings([posting], as_of=AS_OF)
         assert history.lines.sold_at == (datetime(2026, 4, 3, 12, 0, 0, 999999, tzinfo=UTC),)
 
     @pytest.mark.parametrize(
@@ -514,7 +515,7 @@ class TestOutcomes:
         """
         Neither delivered nor cancelled: no outcome yet.
         """
-        history, _ = read_postings([delivered(status=status)], as_of=AS_OF)
+        history, _ = read_ozon_postings([delivered(status=status)], as_of=AS_OF)
         assert (history.sales, history.orders[0].cancelled_at) == ((), None)
 
 
@@ -530,7 +531,7 @@ class TestPages:
             tmp_path / "1.json", fbs_response(fbs_posting("A"), delivered("B", status="delivering"))
         )
         second = write(tmp_path / "2.json", fbs_response(delivered("B", status=later)))
-        history, report = read_postings([first, second], as_of=AS_OF)
+        history, report = read_ozon_postings([first, second], as_of=AS_OF)
         assert [o.order_id for o in history.orders] == ["A/827098843/1", "B/827098843/1"]
         assert [s.order_id for s in history.sales] == (
             ["B/827098843/1"] if later == "delivered" else []
@@ -545,7 +546,7 @@ class TestPages:
         first = write(tmp_path / "1.json", fbs_response(fbs_posting("A"), fbs_posting("B")))
         second = write(tmp_path / "2.json", [fbs_posting("C")])
         told: list[tuple[str, int, int]] = []
-        read_postings(
+        read_ozon_postings(
             [first, second],
             as_of=AS_OF,
             returns=[],
@@ -584,9 +585,9 @@ class TestBadRows:
         """
         path = write(tmp_path / "postings.json", fbs_response(fbs_posting("ok"), posting))
         with pytest.raises(ReportFormatError, match=f"postings.json row 2, field '{field}'") as e:
-            read_postings(path, as_of=AS_OF)
+            read_ozon_postings(path, as_of=AS_OF)
         assert (e.value.source, e.value.row, e.value.field) == (str(path), 2, field)
-        history, report = read_postings(path, as_of=AS_OF, errors="collect")
+        history, report = read_ozon_postings(path, as_of=AS_OF, errors="collect")
         assert [o.order_id for o in history.orders] == ["ok/827098843/1"]
         assert [(p.row, p.field) for p in report.refused] == [(2, field)]
         assert (report.rows_read, report.used, report.accounted) == (2, 1, True)
@@ -596,14 +597,14 @@ class TestBadRows:
         as_of is an instant: without its zone it names none.
         """
         with pytest.raises(InvalidArgumentError, match="as_of 2026-04-10T09:00:00 has no time"):
-            read_postings(FBS, as_of=datetime(2026, 4, 10, 9))
+            read_ozon_postings(FBS, as_of=datetime(2026, 4, 10, 9))
 
     def test_a_day_as_of_is_refused(self) -> None:
         """
         A day is not the moment the lists were downloaded.
         """
         with pytest.raises(ArgumentTypeError, match="as_of must be a datetime"):
-            read_postings(FBS, as_of=date(2026, 4, 10))  # type: ignore[arg-type]
+            read_ozon_postings(FBS, as_of=date(2026, 4, 10))  # type: ignore[arg-type]
 
 
 class TestReturns:
@@ -611,7 +612,7 @@ class TestReturns:
         self, posting: dict[str, Any], *returns: dict[str, Any]
     ) -> tuple[list[str], list[Any]]:
         """Read one posting with `returns` (collecting bad rows): returned ids, problems."""
-        history, report = read_postings(
+        history, report = read_ozon_postings(
             [posting], returns=list(returns), as_of=AS_OF, errors="collect"
         )
         assert report.accounted
@@ -647,13 +648,20 @@ class TestReturns:
         returned, problems = self.read(delivered(), a_return("P-1", 827098843, type=kind))
         assert (returned, problems) == ([], [(1, reason)])
 
-    def test_a_refusal_of_a_cancelled_posting_is_skipped(self) -> None:
+    def test_a_refusal_of_a_cancelled_posting_marks_its_units_refused(self) -> None:
         """
-        A FullReturn of a cancelled posting is its cancellation, already counted.
+        A FullReturn of a cancelled posting makes no return: its units were refused, and why.
         """
         posting = fbs_posting(status="cancelled")
-        returned, problems = self.read(posting, a_return("P-1", 827098843, type="FullReturn"))
-        assert (returned, problems) == ([], [(1, "FullReturn")])
+        refusal = a_return(
+            "P-1", 827098843, type="FullReturn", return_reason_name="Товар поддельный"
+        )
+        history, report = read_ozon_postings([posting], returns=[refusal], as_of=AS_OF)
+        assert history.returns == ()
+        assert (report.used, report.skipped, report.refused) == (2, (), ())
+        (order,) = history.orders
+        assert order.cancel_kind is CancelKind.REFUSED
+        assert order.cancel_reason == Reason(ReasonCategory.COUNTERFEIT, "Товар поддельный")
 
     @pytest.mark.parametrize(
         ("posting", "item", "field"),
@@ -688,7 +696,7 @@ class TestReturns:
         returned, problems = self.read(posting, item)
         assert (returned, problems) == ([], [(1, field)])
         with pytest.raises(ReportFormatError, match=f"<rows> row 1, field '{field}'"):
-            read_postings([posting], returns=[item], as_of=AS_OF)
+            read_ozon_postings([posting], returns=[item], as_of=AS_OF)
 
     def test_a_return_repeated_is_merged(self, tmp_path: Path) -> None:
         """
@@ -696,7 +704,7 @@ class TestReturns:
         """
         item = a_return("P-1", 827098843, logistic=returned_on("2026-04-05T10:00:00Z"))
         pages = [write(tmp_path / f"{n}.json", {"returns": [item]}) for n in (1, 2)]
-        history, report = read_postings([delivered()], returns=pages, as_of=AS_OF)
+        history, report = read_ozon_postings([delivered()], returns=pages, as_of=AS_OF)
         assert [r.order_id for r in history.returns] == ["P-1/827098843/1"]
         assert (report.rows_read, report.used, report.merged, report.accounted) == (3, 2, 1, True)
 
@@ -706,7 +714,7 @@ class TestReturns:
         """
         posting = delivered(pickup_code_verified_at=None, products=[product(quantity=2)])
         item = a_return("P-1", 827098843, logistic=returned_on("2026-04-05T10:00:00Z"))
-        history, _ = read_postings([posting], returns=[item], as_of=AS_OF)
+        history, _ = read_ozon_postings([posting], returns=[item], as_of=AS_OF)
         moment = datetime(2026, 4, 5, 10, tzinfo=UTC)
         assert history.lines.sold_at == (moment, moment)
         assert history.lines.returned_at == (moment, None)
@@ -720,7 +728,7 @@ class TestFiles:
         text = json.dumps([fbs_posting("A"), fbo_posting("B")], ensure_ascii=False)
         path = tmp_path / "postings.json.gz"
         path.write_bytes(gzip.compress(b"\xef\xbb\xbf" + text.encode()))
-        history, report = read_postings(path, as_of=AS_OF)
+        history, report = read_ozon_postings(path, as_of=AS_OF)
         assert [o.order_id for o in history.orders] == ["B/160249683/1", "A/827098843/1"]
         assert report.accounted
 
@@ -728,9 +736,9 @@ class TestFiles:
         """
         The FBS response as the client parsed it, and the FBO response as bytes.
         """
-        history, report = read_postings(example(FBS), as_of=AS_OF)
+        history, report = read_ozon_postings(example(FBS), as_of=AS_OF)
         assert (len(history.orders), report.rows_read) == (1, 1)
-        history, _ = read_postings(FBO.read_bytes(), returns=example(RETURNS), as_of=AS_OF)
+        history, _ = read_ozon_postings(FBO.read_bytes(), returns=example(RETURNS), as_of=AS_OF)
         assert (len(history.orders), len(history.unmatched_returns)) == (1, 1)
 
     @pytest.mark.parametrize(
@@ -758,18 +766,18 @@ class TestFiles:
         path = tmp_path / "postings.json"
         path.write_bytes(content)
         with pytest.raises(ReportFormatError, match=f"postings.json.*{message}"):
-            read_postings(path, as_of=AS_OF)
+            read_ozon_postings(path, as_of=AS_OF)
 
     def test_each_list_given_for_the_other_is_recognised(self) -> None:
         """
         The returns list given as postings, and a posting list given as returns.
         """
         with pytest.raises(ReportFormatError, match="expected an Ozon posting list"):
-            read_postings(RETURNS, as_of=AS_OF)
+            read_ozon_postings(RETURNS, as_of=AS_OF)
         with pytest.raises(ReportFormatError, match="expected an Ozon returns list"):
-            read_postings(FBO, returns=FBS, as_of=AS_OF)
+            read_ozon_postings(FBO, returns=FBS, as_of=AS_OF)
         with pytest.raises(ReportFormatError, match="is this an Ozon returns list"):
-            read_postings(FBO, returns=example(FBO)["result"], as_of=AS_OF)
+            read_ozon_postings(FBO, returns=example(FBO)["result"], as_of=AS_OF)
 
 
 STATUSES = ("delivered", "cancelled", "cancelled_from_split_pending", "delivering", "arbitration")
@@ -806,7 +814,7 @@ def test_units_read_back_with_their_outcomes(
         rows.append(make(f"{i}-0001-1", status=status, products=items))
         outcome = "open" if status in {"delivering", "arbitration"} else status[:9]
         expected["sold" if outcome == "delivered" else outcome] += sum(q for _, q in products)
-    history, report = read_postings(json.dumps(rows).encode(), as_of=NOW.astimezone(zone))
+    history, report = read_ozon_postings(json.dumps(rows).encode(), as_of=NOW.astimezone(zone))
     cancelled = sum(o.cancelled_at is not None for o in history.orders)
     assert (
         len(history.sales),
@@ -818,3 +826,132 @@ def test_units_read_back_with_their_outcomes(
         expected["open"],
     )
     assert (report.rows_read, report.used, report.accounted) == (len(rows), len(rows), True)
+
+
+def cancelled(**cancellation: Any) -> dict[str, Any]:
+    """The FBS example's posting, cancelled, with these `cancellation` fields."""
+    given: dict[str, Any] = example(FBS)["result"]["postings"][0]["cancellation"]
+    return fbs_posting(status="cancelled", cancellation=given | cancellation)
+
+
+class TestKindsAndReasons:
+    @pytest.mark.parametrize(
+        ("cancellation", "kind"),
+        [
+            ({"cancellation_type": "client"}, CancelKind.BUYER),
+            ({"cancellation_type": "customer"}, CancelKind.BUYER),
+            ({"cancellation_type": "seller"}, CancelKind.SELLER),
+            ({"cancellation_type": "ozon"}, CancelKind.MARKETPLACE),
+            ({"cancellation_type": "system"}, CancelKind.MARKETPLACE),
+            ({"cancellation_type": "delivery"}, CancelKind.MARKETPLACE),
+            ({"cancellation_type": "client", "cancel_reason_id": 665}, CancelKind.NOT_COLLECTED),
+            ({"cancellation_initiator": "Продавец"}, CancelKind.SELLER),
+            ({"cancellation_initiator": "Служба доставки"}, CancelKind.MARKETPLACE),
+            ({}, CancelKind.UNKNOWN),
+        ],
+    )
+    def test_the_cancellation_says_who_cancelled(
+        self, cancellation: dict[str, Any], kind: CancelKind
+    ) -> None:
+        """
+        cancellation_type (or, without one, the initiator) and reason 665 give the kind.
+        """
+        history, _ = read_ozon_postings([cancelled(**cancellation)], as_of=AS_OF)
+        assert {order.cancel_kind for order in history.orders} == {kind}
+
+    def test_a_posting_with_no_cancellation_object_is_of_unknown_kind(self) -> None:
+        """
+        A cancelled posting that says nothing of its cancellation is UNKNOWN, with no reason.
+        """
+        posting = fbs_posting(status="cancelled")
+        del posting["cancellation"]
+        history, _ = read_ozon_postings([posting], as_of=AS_OF)
+        assert [(o.cancel_kind, o.cancel_reason) for o in history.orders] == [
+            (CancelKind.UNKNOWN, None)
+        ]
+
+    def test_the_cancel_reason_is_read_through_the_table_and_its_words_kept(self) -> None:
+        """
+        A known text gets its category; an unknown one is OTHER, kept and counted.
+        """
+        known = cancelled(
+            cancellation_type="seller", cancel_reason="Товар закончился на складе продавца"
+        )
+        unknown = cancelled(cancellation_type="client", cancel_reason="Слишком  долго")
+        unknown["posting_number"] = "P-2"
+        history, report = read_ozon_postings([known, unknown], as_of=AS_OF)
+        reasons = {o.order_id.split("/")[0]: o.cancel_reason for o in history.orders}
+        assert reasons == {
+            "P-1": Reason(ReasonCategory.SELLER_FAULT, "Товар закончился на складе продавца"),
+            "P-2": Reason(ReasonCategory.OTHER, "Слишком  долго"),
+        }
+        assert report.unknown_reasons == (("Слишком  долго", 1),)
+        history, report = read_ozon_postings(
+            [unknown], as_of=AS_OF, reasons={"слишком долго": ReasonCategory.DELIVERY}
+        )
+        assert history.orders[0].cancel_reason == Reason(ReasonCategory.DELIVERY, "Слишком  долго")
+        assert report.unknown_reasons == ()
+
+    def test_a_callers_table_with_an_unknown_category_is_refused(self) -> None:
+        """
+        A category that is no ReasonCategory value is an InvalidArgumentError naming the word.
+        """
+        with pytest.raises(InvalidArgumentError, match="'Слишком долго' has the category 'slow'"):
+            read_ozon_postings([], as_of=AS_OF, reasons={"Слишком долго": "slow"})
+
+    def test_the_example_refusal_is_a_refusal_at_handover_with_its_reason(self) -> None:
+        """
+        The returns example (FullReturn of a delivered posting) pinned: its kind and reason.
+        """
+        item = example(RETURNS)["returns"][0]
+        posting = delivered(
+            item["posting_number"],
+            products=[product(sku=item["product"]["sku"], quantity=1)],
+            in_process_at="2024-07-01T10:00:00Z",
+            pickup_code_verified_at="2024-07-02T10:00:00Z",
+        )
+        history, report = read_ozon_postings([posting], returns=RETURNS, as_of=NOW)
+        (back,) = history.returns
+        assert back.kind is ReturnKind.REFUSED_AT_HANDOVER
+        assert back.reason == Reason(
+            ReasonCategory.QUALITY_DEFECT,
+            "Покупатель отказался при вручении: недоволен качеством товара",
+        )
+        assert report.unknown_reasons == ()
+
+    @pytest.mark.parametrize(
+        ("kind", "expected"),
+        [
+            ("ClientReturn", ReturnKind.RETURN),
+            ("FullReturn", ReturnKind.REFUSED_AT_HANDOVER),
+            ("PartialReturn", ReturnKind.REFUSED_AT_HANDOVER),
+        ],
+    )
+    def test_each_return_type_of_a_delivered_posting_has_its_kind(
+        self, kind: str, expected: ReturnKind
+    ) -> None:
+        """
+        ClientReturn is a return after purchase; a full or partial refusal, at handover.
+        """
+        item = a_return(
+            "P-1",
+            827098843,
+            type=kind,
+            return_reason_name="Покупатель передумал",
+            logistic=returned_on("2026-04-05T10:00:00Z"),
+        )
+        history, _ = read_ozon_postings([delivered()], returns=[item], as_of=AS_OF)
+        assert [(r.kind, r.reason) for r in history.returns] == [
+            (expected, Reason(ReasonCategory.CHANGED_MIND, "Покупатель передумал"))
+        ]
+
+    def test_a_refusal_keeps_a_kind_the_posting_gives_other_than_the_buyers(self) -> None:
+        """
+        A cancellation by the seller stays the seller's when a refusal is listed too.
+        """
+        posting = cancelled(cancellation_type="seller", cancel_reason="Другое (вина продавца)")
+        refusal = a_return("P-1", 827098843, type="PartialReturn", return_reason_name="x")
+        history, _ = read_ozon_postings([posting], returns=[refusal], as_of=AS_OF)
+        assert [(o.cancel_kind, o.cancel_reason) for o in history.orders] == [
+            (CancelKind.SELLER, Reason(ReasonCategory.SELLER_FAULT, "Другое (вина продавца)"))
+        ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -7,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from redemption import MOSCOW, ReportFormatError
+from redemption import (
+    MOSCOW,
+    CancelKind,
+    Reason,
+    ReasonCategory,
+    ReportFormatError,
+    ReturnKind,
+)
 from redemption.io import read_wildberries_realization
 
 FIELD_EXAMPLES = (
@@ -112,3 +120,81 @@ class TestRealizationReport:
         rows = [row(1, "Продажа", order_dt="2025-04-01T09:00:00", retail_price_withdisc_rub=1)]
         history, _ = read_wildberries_realization(rows)
         assert history.orders[0].ordered_at == datetime(2025, 4, 1, 9, tzinfo=MOSCOW)
+
+
+class TestKindsAndReasons:
+    def test_each_way_back_gives_the_cancellation_its_kind(self) -> None:
+        """
+        The refusal leg is REFUSED, a penalty for an unfulfilled order SELLER, any other way
+        back UNKNOWN; a sale's return is a RETURN.
+        """
+        penalty = "Штраф МП. Невыполненный заказ"
+        rows = [
+            row(
+                1, "Логистика", "refused", return_amount=1, bonus_type_name="От клиента при отмене"
+            ),
+            row(2, "Штраф", "unsent", bonus_type_name=penalty, sale_dt="2025-04-03T00:00:00Z"),
+            row(3, "Логистика", "back", return_amount=1, bonus_type_name="Что-то новое"),
+            row(4, "Продажа", "kept", retail_price_withdisc_rub=10),
+            row(5, "Возврат", "kept", retail_price_withdisc_rub=10, sale_dt="2025-04-06T00:00:00Z"),
+            row(6, "Логистика", "kept", return_amount=1, bonus_type_name="От клиента при возврате"),
+        ]
+        history, report = read_wildberries_realization(rows)
+        kinds = {o.order_id: (o.cancel_kind, o.cancel_reason) for o in history.orders}
+        assert kinds == {
+            "refused": (CancelKind.REFUSED, None),
+            "unsent": (CancelKind.SELLER, Reason(ReasonCategory.SELLER_FAULT, penalty)),
+            "back": (CancelKind.UNKNOWN, None),
+            "kept": (None, None),
+        }
+        assert [(r.order_id, r.kind) for r in history.returns] == [("kept", ReturnKind.RETURN)]
+        assert (report.used, report.accounted, report.unknown_reasons) == (6, True, ())
+
+    def test_the_example_penalty_row_marks_a_seller_fault_cancellation(self) -> None:
+        """
+        The spec's own bonus_type_name example, on a penalty row, is the seller's fault.
+        """
+        (example,) = json.loads(FIELD_EXAMPLES.read_text(encoding="utf-8"))
+        penalty = example | {"supplier_oper_name": "Штраф", "rrd_id": 2}
+        history, _ = read_wildberries_realization([penalty])
+        (order,) = history.orders
+        assert order.cancel_kind is CancelKind.SELLER
+        assert order.cancel_reason == Reason(
+            ReasonCategory.SELLER_FAULT,
+            "Штраф МП. Невыполненный заказ (отмена клиентом после недовоза)",
+        )
+
+    def test_a_reversed_penalty_cancels_nothing(self) -> None:
+        """
+        A "Сторно." row takes its penalty back: the order is open again.
+        """
+        penalty = "Штраф МП. Невыполненный заказ"
+        rows = [
+            row(1, "Штраф", "a", bonus_type_name=penalty),
+            row(2, "Штрафы", "a", bonus_type_name=f"Сторно. {penalty}"),
+        ]
+        history, report = read_wildberries_realization(rows)
+        assert history.orders[0].cancelled_at is None
+        assert report.used == 2
+        with pytest.raises(ReportFormatError, match="field 'bonus_type_name': reverses a penalty"):
+            read_wildberries_realization(rows[1:])
+
+    @pytest.mark.parametrize(
+        "bonus",
+        [
+            "Возврат по инициативе продавца (К продавцу)",  # noqa: RUF001 - Wildberries' words
+            "Возврат своего товара (От продавца при отмене)",
+            "Возврат неопознанного товара (К продавцу)",  # noqa: RUF001 - Wildberries' words
+        ],
+    )
+    def test_goods_moved_for_the_seller_are_no_buyers_event(self, bonus: str) -> None:
+        """
+        A seller's removal is skipped with its reason: it makes no order and no cancellation.
+        """
+        history, report = read_wildberries_realization(
+            [row(1, "Логистика", "removal", return_amount=1, bonus_type_name=bonus)]
+        )
+        assert history.orders == ()
+        assert [p.reason for p in report.skipped] == [
+            f"Логистика {bonus!r}: goods moved for the seller, not a buyer's order"
+        ]

@@ -13,7 +13,7 @@ import pytest
 
 from redemption import cli
 from redemption.io import read_wildberries_statistics
-from redemption.io.wb_api import FetchError, FetchResult, fetch_statistics
+from redemption.io.wb_api import FetchError, FetchResult, fetch_wildberries_statistics
 
 TOKEN = "secret-token-value"  # noqa: S105 - a made-up token for the local test server
 
@@ -88,7 +88,7 @@ T1, T2, T3 = "2025-04-01T10:00:00", "2025-04-02T11:00:00", "2025-04-03T12:00:00"
 def fetch(url: str, out: Path, **options: Any) -> Any:
     """Fetch orders from the test server without real waits."""
     waits: list[float] = options.pop("waits", [])
-    return fetch_statistics(
+    return fetch_wildberries_statistics(
         "orders",
         token=TOKEN,
         since=date(2025, 4, 1),
@@ -180,7 +180,7 @@ class TestFetchCommand:
             calls.append((report, token, since, out))
             return FetchResult(pages=1, rows=2, files=(out / f"{report}-00001.json",), retries=0)
 
-        monkeypatch.setattr(cli, "fetch_statistics", fake)
+        monkeypatch.setattr(cli, "fetch_wildberries_statistics", fake)
         token_file = tmp_path / "token"
         token_file.write_text(TOKEN + "\n", encoding="utf-8")
         status = cli.main(

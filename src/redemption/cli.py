@@ -25,7 +25,8 @@ from redemption.dates import MOSCOW
 from redemption.errors import RedemptionError
 from redemption.history import History
 from redemption.io import ImportReport, read_order_lines, read_reports
-from redemption.io.wb_api import fetch_statistics
+from redemption.io.files import formats_in_words
+from redemption.io.wb_api import fetch_wildberries_statistics
 from redemption.money import percent
 from redemption.policy import BuyerStatus, Policy, buyer_statuses
 from redemption.sample import (
@@ -314,7 +315,7 @@ def _fetch(args: argparse.Namespace) -> int:
     both: tuple[Literal["orders", "sales"], ...] = ("orders", "sales")
     reports = both if args.report == "both" else (args.report,)
     for report in reports:
-        result = fetch_statistics(report, token=token, since=args.since, out=args.out)
+        result = fetch_wildberries_statistics(report, token=token, since=args.since, out=args.out)
         print(
             f"{report}: {result.pages} new pages, {result.rows} rows, {result.retries} retries; "
             f"{len(result.files)} pages in {args.out}"
@@ -329,9 +330,8 @@ def _add_sources(command: argparse.ArgumentParser, sample: str) -> None:
         type=Path,
         metavar="FILE",
         help=(
-            "report files or folders of pages, each recognised by its content: Wildberries "
-            "supplier/orders, supplier/sales and realization JSON, Ozon posting and "
-            "returns lists, order-lines CSV (gzipped or not)"
+            "report files or folders of pages, each recognised by its content: "
+            f"{formats_in_words()}"
         ),
     )
     command.add_argument("--sample", action="store_true", help=f"use {sample}")

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from redemption.io.files import ReportKind, read_reports, report_kind
 from redemption.io.lines import read_order_lines, write_order_lines
-from redemption.io.ozon import read_postings as read_ozon_postings
+from redemption.io.ozon import read_ozon_postings
 from redemption.io.report import ImportReport, Progress, RowProblem
-from redemption.io.wb_api import FetchResult
-from redemption.io.wb_api import fetch_statistics as fetch_wildberries_statistics
-from redemption.io.wildberries import read_realization as read_wildberries_realization
-from redemption.io.wildberries import read_statistics as read_wildberries_statistics
+from redemption.io.wb_api import FetchResult, fetch_wildberries_statistics
+from redemption.io.wildberries import read_wildberries_realization, read_wildberries_statistics
 from redemption.order_lines import LINE_COLUMNS
 
 __all__ = [

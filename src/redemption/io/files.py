@@ -1,27 +1,40 @@
 """Report files recognised by what they hold, not by their names, and read together.
 
-`report_kind` looks at the first rows of a file (gzipped or not, any extension) and says
-which report it is; `read_reports` reads any mix of them, and folders of pages as
-``redemption fetch`` writes them, into one `History`.
+`FORMATS` is the table of the files this library reads: each format's kind, how it is
+recognised, and its reader. `report_kind` looks at the first rows of a file (gzipped or not,
+any extension) and says which format it is; `read_reports` reads any mix of them, and folders
+of pages as ``redemption fetch`` writes them, into one `History`. A new format is a module
+with its reader, one row of the table, its test data and its tests.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+import attrs
+
 from redemption.errors import InvalidArgumentError, ReportFormatError
 from redemption.history import History
 from redemption.io.lines import read_order_lines
-from redemption.io.ozon import read_postings
+from redemption.io.ozon import read_ozon_postings
+from redemption.io.reasons import ReasonWords
 from redemption.io.report import GZIP_MAGIC, Errors, ImportReport, Progress
-from redemption.io.wildberries import read_realization, read_statistics
+from redemption.io.wildberries import read_wildberries_realization, read_wildberries_statistics
 
-__all__ = ["ReportKind", "read_reports", "report_kind"]
+__all__ = [
+    "FORMATS",
+    "Format",
+    "ReadOptions",
+    "ReportKind",
+    "formats_in_words",
+    "read_reports",
+    "report_kind",
+]
 
 ReportKind = Literal[
     "wildberries-orders",
@@ -32,26 +45,169 @@ ReportKind = Literal[
     "order-lines",
     "empty",
 ]
-"""What a file holds. ``"empty"`` is a report page with no rows (``[]``,
-``{"result": []}``, ...)."""
+"""What a file holds: the kind of one of `FORMATS`, or ``"empty"``, a report page with no
+rows (``[]``, ``{"result": []}``, ...)."""
+
+
+@attrs.frozen(kw_only=True)
+class ReadOptions:
+    """What `read_reports` was told, for every reader.
+
+    .. versionadded:: 0.1.0
+    """
+
+    seller_id: str
+    as_of: datetime | None
+    reasons: ReasonWords | None
+    errors: Errors
+    progress: Progress | None
+
+
+Files = Mapping[ReportKind, list[Path]]
+"""The files found of each kind."""
+
+Reader = Callable[[Files, ReadOptions], list[tuple[History, ImportReport]]]
+"""Reads every file of its formats (those that share it are read together)."""
+
+
+@attrs.frozen(kw_only=True)
+class Format:
+    """One kind of file this library reads: how it is recognised, and its reader.
+
+    Attributes:
+        kind: its name.
+        title: what it is, in words.
+        keys: for JSON, keys that only its rows have (all of them, in the first rows); for
+            CSV, columns its header has.
+        csv: whether it is CSV text rather than JSON.
+        read: its reader; formats sharing a reader are read together.
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: ReportKind
+    title: str
+    keys: tuple[str, ...]
+    csv: bool = False
+    read: Reader
+
+    def holds(self, head: str) -> bool:
+        """Whether the first part of a file's text is of this format."""
+        if self.csv:
+            header = head.splitlines()[0].split(",")
+            return all(key in header for key in self.keys)
+        return all(f'"{key}"' in head for key in self.keys)
+
+
+def _statistics(files: Files, options: ReadOptions) -> list[tuple[History, ImportReport]]:
+    return [
+        read_wildberries_statistics(
+            orders=files.get("wildberries-orders"),
+            sales=files.get("wildberries-sales"),
+            seller_id=options.seller_id,
+            errors=options.errors,
+            progress=options.progress,
+        )
+    ]
+
+
+def _realization(files: Files, options: ReadOptions) -> list[tuple[History, ImportReport]]:
+    return [
+        read_wildberries_realization(
+            path,
+            seller_id=options.seller_id,
+            reasons=options.reasons,
+            errors=options.errors,
+            progress=options.progress,
+        )
+        for path in files.get("wildberries-realization", [])
+    ]
+
+
+def _ozon(files: Files, options: ReadOptions) -> list[tuple[History, ImportReport]]:
+    if options.as_of is None:
+        msg = (
+            "Ozon posting lists give each posting's status as of when they were "
+            "downloaded: give that moment as as_of (--as-of on the command line)"
+        )
+        raise InvalidArgumentError(msg)
+    return [
+        read_ozon_postings(
+            files.get("ozon-postings", []),
+            as_of=options.as_of,
+            returns=files.get("ozon-returns"),
+            seller_id=options.seller_id,
+            reasons=options.reasons,
+            errors=options.errors,
+            progress=options.progress,
+        )
+    ]
+
+
+def _order_lines(files: Files, options: ReadOptions) -> list[tuple[History, ImportReport]]:
+    return [
+        read_order_lines(
+            path, seller_id=options.seller_id, errors=options.errors, progress=options.progress
+        )
+        for path in files.get("order-lines", [])
+    ]
+
+
+FORMATS: tuple[Format, ...] = (
+    Format(
+        kind="wildberries-realization",
+        title="Wildberries realization report (reportDetailByPeriod) JSON",
+        keys=("rrd_id",),
+        read=_realization,
+    ),
+    Format(
+        kind="wildberries-sales",
+        title="Wildberries statistics supplier/sales JSON",
+        keys=("saleID",),
+        read=_statistics,
+    ),
+    Format(
+        kind="wildberries-orders",
+        title="Wildberries statistics supplier/orders JSON",
+        keys=("isCancel",),
+        read=_statistics,
+    ),
+    Format(
+        kind="ozon-postings",
+        title="Ozon FBO/FBS posting list JSON (needs --as-of)",
+        keys=("posting_number", "products"),
+        read=_ozon,
+    ),
+    Format(
+        kind="ozon-returns",
+        title="Ozon returns list JSON",
+        keys=("posting_number", "product"),
+        read=_ozon,
+    ),
+    Format(
+        kind="order-lines",
+        title="order-lines CSV",
+        keys=("order_id", "ordered_at"),
+        csv=True,
+        read=_order_lines,
+    ),
+)
+"""Every kind of file `read_reports` reads, in the order they are recognised: a file is of
+the first format whose keys it holds."""
 
 _SNIFF = 1 << 16  # the first 64 KiB hold the first rows of any report
+_WRAPPERS = ("result", "postings", "returns", "report", "claims")
+"""The keys an API response holds its rows under."""
 
-# Fields that only its report has, looked for as JSON keys in the first rows.
-_JSON_KINDS: tuple[tuple[tuple[str, ...], ReportKind], ...] = (
-    (('"rrd_id"',), "wildberries-realization"),
-    (('"saleID"',), "wildberries-sales"),
-    (('"isCancel"',), "wildberries-orders"),
-    (('"posting_number"', '"products"'), "ozon-postings"),
-    (('"posting_number"', '"product"'), "ozon-returns"),
-)
-_NO_ROWS: tuple[object, ...] = (
-    [],
-    {"result": []},
-    {"result": {"postings": []}},
-    {"postings": []},
-    {"returns": []},
-)
+
+def _rows_in(document: object) -> object:
+    """The rows of a whole JSON document: the array, or the one a response wraps."""
+    if isinstance(document, dict):
+        for key in _WRAPPERS:
+            if key in document:
+                inner = document[key]
+                return inner.get("postings") if isinstance(inner, dict) else inner
+    return document
 
 
 def _no_rows(head: str) -> bool:
@@ -62,13 +218,13 @@ def _no_rows(head: str) -> bool:
         document = json.loads(head)
     except json.JSONDecodeError:
         return False
-    if isinstance(document, dict) and isinstance(document.get("result"), dict):
-        document = {"result": {"postings": document["result"].get("postings")}}
-    elif isinstance(document, dict):
-        document = {
-            key: document[key] for key in ("result", "postings", "returns") if key in document
-        }
-    return document in _NO_ROWS
+    return _rows_in(document) == []
+
+
+def formats_in_words() -> str:
+    """Every format `read_reports` reads, in words, for messages and help."""
+    titles = [fmt.title for fmt in FORMATS]
+    return f"{', '.join(titles[:-1])} or {titles[-1]} (gzipped or not)"
 
 
 def _head(path: Path) -> str:
@@ -102,21 +258,13 @@ def report_kind(path: str | Path) -> ReportKind:
     if not text:
         msg = f"{path}: the file is empty"
         raise ReportFormatError(msg, source=str(path))
-    if text.startswith(("[", "{")):
-        if _no_rows(text):
-            return "empty"
-        for keys, kind in _JSON_KINDS:
-            if all(key in head for key in keys):
-                return kind
-    else:
-        header = text.splitlines()[0].split(",")
-        if "order_id" in header and "ordered_at" in header:
-            return "order-lines"
-    msg = (
-        f"{path}: not a report this library reads (Wildberries supplier/orders, "
-        "supplier/sales or realization JSON, Ozon posting or returns lists, or an "
-        "order-lines CSV)"
-    )
+    json_text = text.startswith(("[", "{"))
+    if json_text and _no_rows(text):
+        return "empty"
+    for fmt in FORMATS:
+        if fmt.csv != json_text and fmt.holds(head if json_text else text):
+            return fmt.kind
+    msg = f"{path}: not a report this library reads; it reads {formats_in_words()}"
     raise ReportFormatError(msg, source=str(path))
 
 
@@ -135,22 +283,24 @@ def read_reports(
     *,
     seller_id: str = "seller",
     as_of: datetime | None = None,
+    reasons: ReasonWords | None = None,
     errors: Errors = "raise",
     progress: Progress | None = None,
 ) -> tuple[History, ImportReport]:
     """Read report files of any kind into one `History`, each recognised by its content.
 
     A folder stands for every file in it, in name order: the pages ``redemption fetch``
-    writes. Wildberries ``supplier/orders`` and ``supplier/sales`` pages are read together,
-    so a line repeated across pages is merged once, and so are Ozon posting and returns
-    lists; realization reports and order-lines files are read one by one. Empty pages
-    count as no rows.
+    writes. The files of formats that share a reader are read together (Wildberries
+    ``supplier/orders`` with ``supplier/sales`` pages, so a line repeated across pages is
+    merged once; Ozon posting with returns lists); the others file by file (see `FORMATS`).
+    Empty pages count as no rows.
 
     Args:
         paths: files and folders.
         seller_id: the seller of reports that do not name one.
         as_of: when Ozon posting lists were downloaded (aware); needed only with them,
             see `redemption.io.read_ozon_postings`.
+        reasons: the caller's words for reasons, laid over each marketplace's table.
         errors: ``"raise"`` or ``"collect"``, as for every importer.
         progress: told ``(source, rows done, rows in the source)`` as rows are read.
 
@@ -181,40 +331,11 @@ def read_reports(
     by_kind: dict[ReportKind, list[Path]] = {}
     for path in files:
         by_kind.setdefault(report_kind(path), []).append(path)
-    parts: list[tuple[History, ImportReport]] = []
-    orders, sales = by_kind.get("wildberries-orders"), by_kind.get("wildberries-sales")
-    if orders or sales:
-        parts.append(
-            read_statistics(
-                orders=orders, sales=sales, seller_id=seller_id, errors=errors, progress=progress
-            )
-        )
-    postings, returns = by_kind.get("ozon-postings"), by_kind.get("ozon-returns")
-    if postings or returns:
-        if as_of is None:
-            msg = (
-                "Ozon posting lists give each posting's status as of when they were "
-                "downloaded: give that moment as as_of (--as-of on the command line)"
-            )
-            raise InvalidArgumentError(msg)
-        parts.append(
-            read_postings(
-                postings or [],
-                as_of=as_of,
-                returns=returns,
-                seller_id=seller_id,
-                errors=errors,
-                progress=progress,
-            )
-        )
-    parts.extend(
-        read_realization(path, seller_id=seller_id, errors=errors, progress=progress)
-        for path in by_kind.get("wildberries-realization", [])
+    options = ReadOptions(
+        seller_id=seller_id, as_of=as_of, reasons=reasons, errors=errors, progress=progress
     )
-    parts.extend(
-        read_order_lines(path, seller_id=seller_id, errors=errors, progress=progress)
-        for path in by_kind.get("order-lines", [])
-    )
+    readers = dict.fromkeys(fmt.read for fmt in FORMATS if fmt.kind in by_kind)
+    parts = [part for read in readers for part in read(by_kind, options)]
     if len(parts) == 1:
         return parts[0]
     history = History(

@@ -26,14 +26,25 @@ cancelled, so the import is given ``as_of``, the moment the lists were downloade
 
 Those outcomes are dated no earlier than they happened, never later than ``as_of``, and
 they are found again by their instant: a sale or cancellation at exactly ``as_of`` is
-undated (see `read_postings`). A moment after ``as_of``, or before the posting was placed,
+undated (see `read_ozon_postings`). A moment after ``as_of``, or before the posting was placed,
 is a bad row.
+
+A cancelled posting's ``cancellation`` says who cancelled it: ``cancellation_type``
+``client`` or ``customer`` is `CancelKind.BUYER`, ``seller`` `CancelKind.SELLER`, ``ozon``,
+``system`` and ``delivery`` `CancelKind.MARKETPLACE` (where the type is empty, the
+``cancellation_initiator`` says the same in words), and ``cancel_reason_id`` 665 ("Покупатель
+не забрал заказ") `CancelKind.NOT_COLLECTED`; its ``cancel_reason`` is the reason, read
+through the reasons table. A posting with neither is `CancelKind.UNKNOWN`.
 
 A return of ``ClientReturn``, ``FullReturn`` or ``PartialReturn`` type returns
 ``product.quantity`` units of its posting's SKU at ``logistic.return_date``, taking the
-units not yet returned in turn. A ``Cancellation`` (refused before delivery) and an
-``Unknown`` return are skipped, each with its reason, and so is a full or partial refusal of
-a posting that is cancelled: its cancellation already counts the refusal.
+units not yet returned in turn: ``ClientReturn`` is `ReturnKind.RETURN`, a full or partial
+refusal at handover of a delivered posting `ReturnKind.REFUSED_AT_HANDOVER`, each with its
+``return_reason_name`` as the reason. A full or partial refusal of a posting that is
+cancelled is no return: it tells the cancelled units they were refused
+(`CancelKind.REFUSED`, where the posting said the buyer or nobody cancelled them) and why.
+A ``Cancellation`` (cancelled before delivery) and an ``Unknown`` return are skipped, each
+with its reason.
 
 A posting repeated on a later page (the same ``posting_number``) and a return repeated (the
 same ``id``) are merged: the later one wins.
@@ -46,7 +57,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import attrs
 
@@ -56,6 +67,7 @@ from redemption.errors import (
     ReportFormatError,
 )
 from redemption.history import History
+from redemption.io.reasons import Reasons, ReasonWords
 from redemption.io.report import (
     BadRow,
     Errors,
@@ -64,24 +76,22 @@ from redemption.io.report import (
     RowTally,
     Source,
     check_rows,
-    each_source,
+    import_report,
     load_json,
     price_field,
     text_field,
 )
 from redemption.model import Order, Return, Sale
+from redemption.outcomes import CancelKind, Reason, ReturnKind
 
-__all__ = ["read_postings"]
+__all__ = ["read_ozon_postings"]
 
 _Document = Source | Mapping[str, Any]
 """One page: a JSON file's path, its bytes, or the parsed response or array."""
 
-_T = TypeVar("_T")
-
 _ROUBLES = "RUB"
 _DELIVERED = "delivered"
 _CANCELLED = "cancelled"
-_RETURNS = frozenset({"ClientReturn", "FullReturn", "PartialReturn"})
 _REFUSALS = frozenset({"FullReturn", "PartialReturn"})  # refused at delivery
 _NOT_A_RETURN = "Cancellation"
 _UNSET_IDS = (None, "", 0, "0")  # Ozon writes an unset int64 as 0
@@ -90,6 +100,33 @@ _RFC3339 = re.compile(
 )
 
 _Outcome = Literal["sold", "cancelled", "open"]
+
+_CANCEL_KINDS = {
+    "client": CancelKind.BUYER,
+    "customer": CancelKind.BUYER,
+    "seller": CancelKind.SELLER,
+    "ozon": CancelKind.MARKETPLACE,
+    "system": CancelKind.MARKETPLACE,
+    "delivery": CancelKind.MARKETPLACE,
+}
+"""``cancellation.cancellation_type`` -> who cancelled."""
+_INITIATORS = {
+    "клиент": CancelKind.BUYER,
+    "покупатель": CancelKind.BUYER,
+    "продавец": CancelKind.SELLER,
+    "ozon": CancelKind.MARKETPLACE,
+    "система": CancelKind.MARKETPLACE,
+    "служба доставки": CancelKind.MARKETPLACE,
+}
+"""``cancellation.cancellation_initiator`` (lower case) -> who cancelled, where no type is."""
+_NOT_COLLECTED_ID = "665"
+"""``cancel_reason_id`` "Покупатель не забрал заказ": left at the pick-up point."""
+_RETURN_KINDS = {
+    "ClientReturn": ReturnKind.RETURN,
+    "FullReturn": ReturnKind.REFUSED_AT_HANDOVER,
+    "PartialReturn": ReturnKind.REFUSED_AT_HANDOVER,
+}
+"""The returns list's ``type`` of a delivered unit -> how it came back."""
 
 
 @attrs.frozen
@@ -213,6 +250,21 @@ def _buyer(customer: object) -> str | None:
     return text_field(customer["customer_id"], "customer.customer_id")
 
 
+def _cancellation(row: dict[str, Any], reasons: Reasons) -> tuple[CancelKind, Reason | None]:
+    """Who cancelled a posting, and why, from its ``cancellation`` (where it has one)."""
+    cancellation = row.get("cancellation")
+    if not isinstance(cancellation, dict):
+        return CancelKind.UNKNOWN, None
+    reason = reasons.reason(cancellation.get("cancel_reason"))
+    if str(cancellation.get("cancel_reason_id") or "").strip() == _NOT_COLLECTED_ID:
+        return CancelKind.NOT_COLLECTED, reason
+    kind = _CANCEL_KINDS.get(str(cancellation.get("cancellation_type") or "").strip().lower())
+    if kind is None:
+        initiator = str(cancellation.get("cancellation_initiator") or "").strip().lower()
+        kind = _INITIATORS.get(initiator, CancelKind.UNKNOWN)
+    return kind, reason
+
+
 def _outcome(status: str) -> _Outcome:
     if status == _DELIVERED:
         return "sold"
@@ -256,7 +308,7 @@ def _product(product: object) -> tuple[str, Decimal, int]:
     )
 
 
-def _posting(row: dict[str, Any], as_of: datetime, seller_id: str) -> _Posting:
+def _posting(row: dict[str, Any], as_of: datetime, seller_id: str, reasons: Reasons) -> _Posting:
     number = text_field(row.get("posting_number"), "posting_number")
     status = text_field(row.get("status"), "status")
     outcome = _outcome(status)
@@ -268,6 +320,9 @@ def _posting(row: dict[str, Any], as_of: datetime, seller_id: str) -> _Posting:
     if outcome == "sold" and (documented := _delivered_at(row)) is not None:
         delivered_at = _within(*documented, ordered_at, as_of)
     buyer_id = _buyer(row.get("customer"))
+    cancel_kind, cancel_reason = (
+        _cancellation(row, reasons) if outcome == "cancelled" else (None, None)
+    )
     products = row.get("products")
     if not isinstance(products, list) or not products:
         raise BadRow(field="products", reason=f"expected a list of products, found {products!r}")
@@ -287,6 +342,8 @@ def _posting(row: dict[str, Any], as_of: datetime, seller_id: str) -> _Posting:
                 ordered_at=ordered_at,
                 buyer_id=buyer_id,
                 cancelled_at=as_of if outcome == "cancelled" else None,
+                cancel_kind=cancel_kind,
+                cancel_reason=cancel_reason,
             )
             for n in range(len(made) + 1, len(made) + quantity + 1)
         )
@@ -302,14 +359,17 @@ class _Returned:
     quantity: int
     kind: str
     at: datetime
+    reason: Reason | None
 
 
-def _return(row: dict[str, Any], as_of: datetime) -> tuple[str, _Returned] | str:
+def _return(
+    row: dict[str, Any], as_of: datetime, reasons: Reasons
+) -> tuple[str, _Returned] | str:
     """Return a return item's id and what it returns, or the reason to skip it."""
     kind = text_field(row.get("type"), "type")
     if kind == _NOT_A_RETURN:
         return "a cancellation before delivery, not a return: the posting says it is cancelled"
-    if kind not in _RETURNS:
+    if kind not in _RETURN_KINDS:
         return f"return type {kind!r} is not a return of a delivered unit"
     product = _object(row.get("product"), "product")
     logistic = _object(row.get("logistic"), "logistic")
@@ -323,34 +383,8 @@ def _return(row: dict[str, Any], as_of: datetime) -> tuple[str, _Returned] | str
         quantity=_count(product.get("quantity"), "product.quantity"),
         kind=kind,
         at=at,
+        reason=reasons.reason(row.get("return_reason_name")),
     )
-
-
-class _Reader(RowTally):
-    """Read items of one kind, page after page, keeping the latest version of each."""
-
-    def read(
-        self,
-        sources: _Document | Sequence[str | Path],
-        kind: _Kind,
-        make: Callable[[dict[str, Any]], tuple[str, _T] | str],
-    ) -> list[tuple[_T, str, int]]:
-        """Return the latest version of each item, with the source and row it came from."""
-        latest: dict[str, tuple[_T, str, int]] = {}
-        for source in each_source(sources):
-            name, rows = _rows(source, kind)
-            for number, row in self.each(name, rows):
-                made = self.attempt(name, number, make, row)
-                if made is None:
-                    continue
-                if isinstance(made, str):
-                    self.skip(name, number, made)
-                    continue
-                key, item = made
-                if key in latest:
-                    self.merged += 1
-                latest[key] = (item, name, number)
-        return list(latest.values())
 
 
 def _download_moment(as_of: object) -> datetime:
@@ -369,35 +403,64 @@ def _download_moment(as_of: object) -> datetime:
 class _Matcher:
     """Give each return the units of its posting not yet returned, in turn."""
 
-    def __init__(self, postings: dict[str, _Posting], reader: _Reader) -> None:
+    def __init__(self, postings: dict[str, _Posting], tally: RowTally) -> None:
         self.postings = postings
-        self.reader = reader
+        self.tally = tally
         self.taken: dict[tuple[str, str], int] = {}
         self.first_return: dict[str, datetime] = {}
         self.returns: list[Return] = []
 
     def match(self, returned: _Returned, name: str, number: int) -> None:
-        """Make the return's `Return`s, or skip or refuse it."""
+        """Make the return's `Return`s (or mark its cancelled units refused); or skip it."""
         try:
             skip = self.check(returned)
         except BadRow as bad:
-            self.reader.problem(name, number, bad.field, bad.reason)
+            self.tally.problem(name, number, bad.field, bad.reason)
             return
         if skip is not None:
-            self.reader.skip(name, number, skip)
+            self.tally.skip(name, number, skip)
             return
         line = (returned.posting, returned.sku)
         first = self.taken.get(line, 0) + 1
         self.taken[line] = first + returned.quantity - 1
+        units = range(first, first + returned.quantity)
+        self.tally.used += 1
+        posting = self.postings.get(returned.posting)
+        if posting is not None and posting.outcome == "cancelled":
+            self.refused(posting, returned, units)
+            return
         self.returns.extend(
-            Return(order_id=f"{returned.posting}/{returned.sku}/{n}", returned_at=returned.at)
-            for n in range(first, first + returned.quantity)
+            Return(
+                order_id=f"{returned.posting}/{returned.sku}/{n}",
+                returned_at=returned.at,
+                kind=_RETURN_KINDS[returned.kind],
+                reason=returned.reason,
+            )
+            for n in units
         )
         known = self.first_return.get(returned.posting)
         self.first_return[returned.posting] = (
             returned.at if known is None else min(known, returned.at)
         )
-        self.reader.used += 1
+
+    @staticmethod
+    def refused(posting: _Posting, returned: _Returned, units: range) -> None:
+        """A refusal at handover of a cancelled posting: its units were refused.
+
+        A kind the posting gives other than the buyer's (the seller's, Ozon's, not
+        collected) is kept, and so is a reason it gives.
+        """
+        orders = posting.units[returned.sku]
+        for n in units:
+            order = orders[n - 1]
+            kind = order.cancel_kind
+            orders[n - 1] = attrs.evolve(
+                order,
+                cancel_kind=(
+                    CancelKind.REFUSED if kind in {CancelKind.BUYER, CancelKind.UNKNOWN} else kind
+                ),
+                cancel_reason=order.cancel_reason or returned.reason,
+            )
 
     def check(self, returned: _Returned) -> str | None:
         """Say why the return is skipped, or refuse it, when its posting says otherwise."""
@@ -408,19 +471,15 @@ class _Matcher:
         if units is None:
             reason = f"posting {posting.number} has no product with sku {returned.sku}"
             raise BadRow(field="product.sku", reason=reason)
-        if posting.outcome == "cancelled" and returned.kind in _REFUSALS:
-            return (
-                f"{returned.kind}: posting {posting.number} was refused and is cancelled; "
-                "its cancellation counts the refusal"
-            )
-        if posting.outcome != "sold":
+        refusal_of_cancelled = posting.outcome == "cancelled" and returned.kind in _REFUSALS
+        if posting.outcome != "sold" and not refusal_of_cancelled:
             reason = (
                 f"posting {posting.number} is {posting.status!r}, not delivered, in the posting "
                 "list: read the postings and returns downloaded at the same time"
             )
             raise BadRow(field="posting_number", reason=reason)
         sold_at = posting.delivered_at or posting.ordered_at
-        if returned.at < sold_at:
+        if returned.at < sold_at and not refusal_of_cancelled:
             reason = (
                 f"{returned.at.isoformat()} is before the posting was delivered or placed, "
                 f"{sold_at.isoformat()}"
@@ -436,12 +495,13 @@ class _Matcher:
         return None
 
 
-def read_postings(
+def read_ozon_postings(
     postings: Source | Mapping[str, Any] | Sequence[str | Path],
     *,
     as_of: datetime,
     returns: Source | Mapping[str, Any] | Sequence[str | Path] | None = None,
     seller_id: str = "seller",
+    reasons: ReasonWords | None = None,
     errors: Errors = "raise",
     progress: Progress | None = None,
 ) -> tuple[History, ImportReport]:
@@ -473,10 +533,11 @@ def read_postings(
     ``PartialReturn`` returns ``product.quantity`` units of its posting's SKU, at
     ``logistic.return_date``, to the units not yet returned, in turn (earliest returns to the
     lowest ``n``). A return whose posting was not read is kept by `History` as unmatched.
-    ``Cancellation`` and ``Unknown`` returns are skipped with their reason, and so is a full
-    or partial refusal of a cancelled posting (its cancellation counts it). Any other return
-    of a posting that is not delivered, a return before the posting's delivery, of a SKU the
-    posting lacks, or of more units than it has is a bad row.
+    ``Cancellation`` and ``Unknown`` returns are skipped with their reason; a full or
+    partial refusal of a cancelled posting marks its units refused. Kinds and reasons are
+    as the module says. Any other return of a posting that is not delivered, a return
+    before the posting's delivery, of a SKU the posting lacks, or of more units than it has
+    is a bad row.
 
     Args:
         postings: a posting list: a JSON file's path or bytes (gzipped or not, with a
@@ -491,6 +552,8 @@ def read_postings(
         returns: the ``/v1/returns/list`` responses ``{"returns": [...]}``, or arrays of
             returns, in the same forms. A return repeated (the same ``id``) is merged.
         seller_id: the seller the lists belong to (they do not say).
+        reasons: the caller's words for reasons, laid over the shipped Ozon table (see
+            `redemption.io.reason_words`).
         errors: ``"raise"`` stops at the first bad row with a `ReportFormatError` naming
             the file, row (the posting's or return's place in its source, from 1) and field;
             ``"collect"`` goes on and lists every bad row in ``report.refused``.
@@ -514,7 +577,7 @@ def read_postings(
         ...            "pickup_code_verified_at": "2025-04-03T12:30:00.123456789Z",
         ...            "products": [{"sku": 42, "price": "990.5000", "quantity": 2,
         ...                          "currency_code": "RUB"}]}
-        >>> history, report = read_postings([posting], as_of=datetime(2025, 4, 10, tzinfo=UTC))
+        >>> history, report = read_ozon_postings([posting], as_of=datetime(2025, 4, 10, tzinfo=UTC))
         >>> [order.order_id for order in history.orders]
         ['0132-0101-1/42/1', '0132-0101-1/42/2']
         >>> history.orders[0].price, history.sales[0].sold_at.isoformat()
@@ -527,25 +590,30 @@ def read_postings(
         >>> posting["products"] = [{"sku": 42, "quantity": 1,
         ...                         "price": {"amount": "990.50", "currency": "RUB"}}]
         >>> page = {"cursor": "", "has_next": False, "postings": [posting]}
-        >>> history, _ = read_postings(page, as_of=datetime(2025, 4, 10, tzinfo=UTC))
+        >>> history, _ = read_ozon_postings(page, as_of=datetime(2025, 4, 10, tzinfo=UTC))
         >>> [(order.order_id, order.price) for order in history.orders]
         [('0132-0101-1/42/1', Decimal('990.50'))]
 
     .. versionadded:: 0.1.0
     """
     as_of = _download_moment(as_of)
-    posting_reader, return_reader = _Reader(errors, progress), _Reader(errors, progress)
+    words = Reasons("ozon", reasons)
+    posting_tally, return_tally = RowTally(errors, progress), RowTally(errors, progress)
 
     def posting(row: dict[str, Any]) -> tuple[str, _Posting]:
-        made = _posting(row, as_of, seller_id)
+        made = _posting(row, as_of, seller_id, words)
         return made.number, made
 
-    read = posting_reader.read(postings, _POSTINGS, posting)
+    read = posting_tally.latest(postings, lambda source: _rows(source, _POSTINGS), posting)
     by_number = {made.number: made for made, _, _ in read}
-    posting_reader.used = len(by_number)
-    matcher = _Matcher(by_number, return_reader)
+    posting_tally.used = len(by_number)
+    matcher = _Matcher(by_number, return_tally)
     if returns is not None:
-        returned = return_reader.read(returns, _RETURN_LIST, lambda row: _return(row, as_of))
+        returned = return_tally.latest(
+            returns,
+            lambda source: _rows(source, _RETURN_LIST),
+            lambda row: _return(row, as_of, words),
+        )
         for item, name, number in sorted(returned, key=lambda kept: kept[0].at):
             matcher.match(item, name, number)
     orders: list[Order] = []
@@ -557,14 +625,4 @@ def read_postings(
             sold_at = made.delivered_at or min(as_of, matcher.first_return.get(made.number, as_of))
             sales.extend(Sale(order_id=order.order_id, sold_at=sold_at) for order in units)
     history = History(orders=orders, sales=sales, returns=matcher.returns)
-    readers = (posting_reader, return_reader)
-    return history, ImportReport(
-        rows_read=sum(reader.rows_read for reader in readers),
-        used=sum(reader.used for reader in readers),
-        merged=sum(reader.merged for reader in readers),
-        skipped=tuple(problem for reader in readers for problem in reader.skipped),
-        refused=tuple(problem for reader in readers for problem in reader.refused),
-        orders=len(history.orders),
-        sales=len(history.sales),
-        returns=len(history.returns),
-    )
+    return history, import_report(history, (posting_tally, return_tally), words)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -13,6 +14,8 @@ from typing import Any, Literal, TypeVar
 import attrs
 
 from redemption.errors import DataError, RecordTypeError, ReportFormatError
+from redemption.history import History
+from redemption.io.reasons import Reasons
 from redemption.money import written_decimal
 
 __all__ = [
@@ -27,7 +30,9 @@ __all__ = [
     "Source",
     "check_rows",
     "each_source",
+    "import_report",
     "load_json",
+    "most_frequent",
     "price_field",
     "read_json_rows",
     "read_text",
@@ -91,6 +96,9 @@ class ImportReport:
         orders: orders made.
         sales: sales made.
         returns: returns made.
+        unknown_reasons: the marketplace's words for a reason that no table in use knew,
+            each with how many rows gave it, the most frequent first: they were read as
+            `ReasonCategory.OTHER`. Give them a category with ``reasons=``.
 
     .. versionadded:: 0.1.0
     """
@@ -103,6 +111,7 @@ class ImportReport:
     orders: int
     sales: int
     returns: int
+    unknown_reasons: tuple[tuple[str, int], ...] = ()
 
     @property
     def accounted(self) -> bool:
@@ -112,6 +121,9 @@ class ImportReport:
     @classmethod
     def combine(cls, reports: Sequence[ImportReport]) -> ImportReport:
         """Add up the reports of several imports."""
+        unknown: Counter[str] = Counter()
+        for report in reports:
+            unknown.update(dict(report.unknown_reasons))
         return cls(
             rows_read=sum(r.rows_read for r in reports),
             used=sum(r.used for r in reports),
@@ -121,7 +133,30 @@ class ImportReport:
             orders=sum(r.orders for r in reports),
             sales=sum(r.sales for r in reports),
             returns=sum(r.returns for r in reports),
+            unknown_reasons=most_frequent(unknown),
         )
+
+
+def most_frequent(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
+    """Each word with its count, the most frequent first (then in the order of the words)."""
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def import_report(
+    history: History, tallies: Sequence[RowTally], reasons: Reasons | None = None
+) -> ImportReport:
+    """The report of an import: what its tallies did with every row, and what it made."""
+    return ImportReport(
+        rows_read=sum(tally.rows_read for tally in tallies),
+        used=sum(tally.used for tally in tallies),
+        merged=sum(tally.merged for tally in tallies),
+        skipped=tuple(problem for tally in tallies for problem in tally.skipped),
+        refused=tuple(problem for tally in tallies for problem in tally.refused),
+        orders=len(history.orders),
+        sales=len(history.sales),
+        returns=len(history.returns),
+        unknown_reasons=() if reasons is None else most_frequent(reasons.unknown),
+    )
 
 
 class BadRow(Exception):  # noqa: N818 - internal signal, always turned into a RowProblem
@@ -168,6 +203,38 @@ class RowTally:
             self.tell(name, done, len(rows))
             yield done + first - 1, row
         self.tell(name, len(rows), len(rows), at_end=True)
+
+    def latest(
+        self,
+        sources: object,
+        rows_of: Callable[[Any], tuple[str, list[dict[str, Any]]]],
+        make: Callable[[dict[str, Any]], tuple[str, _T] | str],
+        older: Callable[[_T, _T], bool] | None = None,
+    ) -> list[tuple[_T, str, int]]:
+        """Read every source in turn (pages), keeping the latest version of each item.
+
+        `rows_of` gives a source's name and rows; `make` gives a row's key and what it
+        holds, or the reason to skip it. An item whose key came before is merged: the later
+        one wins, unless `older` says it is older than the one kept. Returns each item kept,
+        with the source and row it came from.
+        """
+        kept: dict[str, tuple[_T, str, int]] = {}
+        for source in each_source(sources):  # type: ignore[arg-type] # the importer's sources
+            name, rows = rows_of(source)
+            for number, row in self.each(name, rows):
+                made = self.attempt(name, number, make, row)
+                if made is None:
+                    continue
+                if isinstance(made, str):
+                    self.skip(name, number, made)
+                    continue
+                key, item = made
+                if key in kept:
+                    self.merged += 1
+                    if older is not None and older(item, kept[key][0]):
+                        continue
+                kept[key] = (item, name, number)
+        return list(kept.values())
 
     def attempt(self, name: str, number: int, make: Callable[[_Row], _T], row: _Row) -> _T | None:
         """Return what `make` makes of a row, or `None` when the row is bad (see `problem`)."""

@@ -6,7 +6,7 @@ page means everything has been sent. The API allows one call a minute per seller
 
 Each page is written to disk as it arrives (``orders-00001.json``, ...), so an interrupted
 download resumes where it stopped and loses nothing. A page that starts at the last row of
-the page before repeats that row; `read_statistics` merges such repeats.
+the page before repeats that row; `read_wildberries_statistics` merges such repeats.
 The token is sent in the ``Authorization`` header and never printed, logged or written.
 """
 
@@ -26,7 +26,7 @@ import attrs
 
 from redemption.errors import RedemptionError
 
-__all__ = ["STATISTICS_URL", "FetchError", "FetchResult", "fetch_statistics"]
+__all__ = ["STATISTICS_URL", "FetchError", "FetchResult", "fetch_wildberries_statistics"]
 
 STATISTICS_URL = "https://statistics-api.wildberries.ru"
 """Where the statistics API answers."""
@@ -107,7 +107,7 @@ def _get(
     raise FetchError(msg)
 
 
-def fetch_statistics(
+def fetch_wildberries_statistics(
     report: Literal["orders", "sales"],
     *,
     token: str,

@@ -30,6 +30,7 @@ import attrs
 
 from redemption.dates import MOSCOW
 from redemption.history import History
+from redemption.io.reasons import Reasons, ReasonWords
 from redemption.io.report import (
     BadRow,
     Errors,
@@ -37,7 +38,7 @@ from redemption.io.report import (
     Progress,
     RowTally,
     Source,
-    each_source,
+    import_report,
     price_field,
     read_json_rows,
     text_field,
@@ -45,7 +46,7 @@ from redemption.io.report import (
 from redemption.model import Order, Return, Sale
 from redemption.outcomes import CancelKind, ReturnKind
 
-__all__ = ["NOT_CANCELLED", "read_realization", "read_statistics"]
+__all__ = ["NOT_CANCELLED", "read_wildberries_realization", "read_wildberries_statistics"]
 
 NOT_CANCELLED = "0001-01-01T00:00:00"
 """The ``cancelDate`` Wildberries gives an order that was not cancelled."""
@@ -109,41 +110,27 @@ def _event(row: dict[str, Any]) -> Sale | Return | str:
     return f"saleID {sale_id!r} is neither a sale (S...) nor a return (R...)"
 
 
-class _Reader(RowTally):
-    """Read rows of one kind, keeping the latest version of each line."""
+def _versioned(
+    key: str, make: Callable[[dict[str, Any]], object | str]
+) -> Callable[[dict[str, Any]], tuple[str, tuple[datetime, object]] | str]:
+    """Key a row by `key` and version it by ``lastChangeDate``; or say why it is skipped."""
 
-    def read(
-        self,
-        sources: Source | Sequence[str | Path],
-        required: tuple[str, ...],
-        key: Callable[[dict[str, Any]], str],
-        make: Callable[[dict[str, Any]], object],
-    ) -> list[object]:
-        """Read every source in turn; a line repeated in a later page or file is merged."""
+    def read_row(row: dict[str, Any]) -> tuple[str, tuple[datetime, object]] | str:
+        line, changed, made = _text(row, key), _moment(row, "lastChangeDate"), make(row)
+        return made if isinstance(made, str) else (line, (changed, made))
 
-        def read_row(row: dict[str, Any]) -> tuple[str, datetime, object]:
-            return key(row), _moment(row, "lastChangeDate"), make(row)
-
-        latest: dict[str, tuple[datetime, object]] = {}
-        for source in each_source(sources):
-            name, rows = read_json_rows(source, required)
-            for number, row in self.each(name, rows):
-                read = self.attempt(name, number, read_row, row)
-                if read is None:
-                    continue
-                line, changed, made = read
-                if isinstance(made, str):
-                    self.skip(name, number, made)
-                    continue
-                if line in latest:
-                    self.merged += 1
-                    if changed < latest[line][0]:
-                        continue
-                latest[line] = (changed, made)
-        return [made for _, made in latest.values()]
+    return read_row
 
 
-def read_statistics(
+def _older(new: tuple[datetime, object], kept: tuple[datetime, object]) -> bool:
+    return new[0] < kept[0]
+
+
+def _statistics_rows(required: tuple[str, ...]) -> Callable[[Any], tuple[str, list[Any]]]:
+    return lambda source: read_json_rows(source, required)
+
+
+def read_wildberries_statistics(
     orders: Source | Sequence[str | Path] | None = None,
     sales: Source | Sequence[str | Path] | None = None,
     *,
@@ -155,7 +142,7 @@ def read_statistics(
 
     Args:
         orders: the ``supplier/orders`` report: a JSON file's path, its bytes, or the
-            parsed rows; or the paths of several pages (as `fetch_statistics` writes
+            parsed rows; or the paths of several pages (as `fetch_wildberries_statistics` writes
             them), read in turn, a line repeated on a later page merged.
         sales: the ``supplier/sales`` report, likewise.
         seller_id: the seller the reports belong to (they do not say).
@@ -176,7 +163,7 @@ def read_statistics(
         >>> rows = [{"srid": "a1", "date": "2025-04-01T10:00:00", "lastChangeDate":
         ...          "2025-04-01T10:00:00", "nmId": 42, "finishedPrice": 990.5,
         ...          "isCancel": False, "cancelDate": "0001-01-01T00:00:00"}]
-        >>> history, report = read_statistics(orders=rows)
+        >>> history, report = read_wildberries_statistics(orders=rows)
         >>> history.orders[0].price, history.orders[0].ordered_at.isoformat()
         (Decimal('990.50'), '2025-04-01T07:00:00+00:00')
         >>> report.rows_read, report.orders, report.accounted
@@ -184,49 +171,120 @@ def read_statistics(
 
     .. versionadded:: 0.1.0
     """
-    order_reader, sale_reader = _Reader(errors, progress), _Reader(errors, progress)
+    order_tally, sale_tally = RowTally(errors, progress), RowTally(errors, progress)
     made_orders: list[object] = []
     events: list[object] = []
     if orders is not None:
-        made_orders = order_reader.read(
-            orders, _ORDER_FIELDS, lambda row: _text(row, "srid"), lambda r: _order(r, seller_id)
-        )
+        made_orders = [
+            made
+            for (_, made), _, _ in order_tally.latest(
+                orders,
+                _statistics_rows(_ORDER_FIELDS),
+                _versioned("srid", lambda row: _order(row, seller_id)),
+                _older,
+            )
+        ]
+        order_tally.used = len(made_orders)
     if sales is not None:
-        events = sale_reader.read(sales, _SALE_FIELDS, lambda row: _text(row, "saleID"), _event)
+        events = [
+            made
+            for (_, made), _, _ in sale_tally.latest(
+                sales, _statistics_rows(_SALE_FIELDS), _versioned("saleID", _event), _older
+            )
+        ]
+        sale_tally.used = len(events)
     history = History(
         orders=[o for o in made_orders if isinstance(o, Order)],
         sales=[e for e in events if isinstance(e, Sale)],
         returns=[e for e in events if isinstance(e, Return)],
     )
-    report = ImportReport(
-        rows_read=order_reader.rows_read + sale_reader.rows_read,
-        used=len(made_orders) + len(events),
-        merged=order_reader.merged + sale_reader.merged,
-        skipped=(*order_reader.skipped, *sale_reader.skipped),
-        refused=(*order_reader.refused, *sale_reader.refused),
-        orders=len(history.orders),
-        sales=len(history.sales),
-        returns=len(history.returns),
-    )
-    return history, report
+    return history, import_report(history, (order_tally, sale_tally))
 
 
 _REALIZATION_FIELDS = ("rrd_id", "supplier_oper_name")
 _SALE_OPERATION = "Продажа"
 _RETURN_OPERATION = "Возврат"
 _LOGISTICS_OPERATION = "Логистика"
+_OPERATIONS = (_SALE_OPERATION, _RETURN_OPERATION, _LOGISTICS_OPERATION)
+_REFUSAL_LEG = "От клиента при отмене"
+"""The ``bonus_type_name`` of the way back of a unit the buyer refused."""
+_UNFULFILLED = "Штраф МП. Невыполненный заказ"
+"""How the ``bonus_type_name`` of a penalty for an order the seller did not fulfil begins."""
+_REVERSAL = "Сторно. "
+"""How the ``bonus_type_name`` of a row that reverses another begins."""
+_NOT_A_BUYERS = (
+    "Возврат по инициативе продавца",
+    "Возврат своего товара",
+    "Возврат неопознанного товара",
+    "Возврат заблокированного товара",
+)
+"""How the ``bonus_type_name`` of goods moved for the seller, not for a buyer, begins."""
 
 
 class _Line:
     """What the realization report says of one order line (one ``srid``)."""
 
-    __slots__ = ("back_at", "order", "returned_at", "sold_at")
+    __slots__ = ("back_at", "order", "penalties", "refused_at", "returned_at", "sold_at")
 
     def __init__(self, order: Order) -> None:
         self.order = order
         self.sold_at: datetime | None = None
         self.returned_at: datetime | None = None
         self.back_at: datetime | None = None  # the unit was carried back to the seller
+        self.refused_at: datetime | None = None  # ...on the way back of a refusal
+        # penalties for not fulfilling the order, less their reversals: moment and words
+        self.penalties: list[tuple[datetime, str]] = []
+
+    def apply(
+        self, row: dict[str, Any], operation: str, bonus: str, penalty: int, seller_id: str
+    ) -> None:
+        """Apply a row about this line: a sale, a return, a way back or a penalty."""
+        srid, at = self.order.order_id, _moment(row, "sale_dt")
+        if penalty > 0:
+            self.penalties.append((at, bonus))
+        elif penalty < 0:
+            if not self.penalties:
+                reason = f"reverses a penalty of order {srid} that is not in the report"
+                raise BadRow(field="bonus_type_name", reason=reason)
+            self.penalties.pop()
+        elif operation in (_SALE_OPERATION, _RETURN_OPERATION):
+            # delivery rows carry no retail price: the sale's or the return's is the order's
+            self.order = _line_order(row, srid, seller_id)
+            second = self.sold_at if operation == _SALE_OPERATION else self.returned_at
+            if second is not None:
+                what = "sale" if operation == _SALE_OPERATION else "return"
+                raise BadRow(field="supplier_oper_name", reason=f"a second {what} of order {srid}")
+            if operation == _SALE_OPERATION:
+                self.sold_at = at
+            else:
+                self.returned_at = at
+        elif bonus.startswith(_REFUSAL_LEG):
+            self.refused_at = at if self.refused_at is None else min(self.refused_at, at)
+        elif _count(row, "return_amount") > 0:
+            self.back_at = at if self.back_at is None else min(self.back_at, at)
+
+    def records(self, srid: str, reasons: Reasons) -> tuple[Order, Sale | None, Return | None]:
+        """The order, sale and return this line makes."""
+        order = self.order
+        if self.sold_at is None:
+            ends = [self.refused_at, self.back_at, *(at for at, _ in self.penalties)]
+            cancelled_at = min((at for at in ends if at is not None), default=None)
+            if cancelled_at is not None:
+                kind, reason = CancelKind.UNKNOWN, None
+                if self.penalties:
+                    kind, reason = CancelKind.SELLER, reasons.reason(self.penalties[0][1])
+                elif self.refused_at is not None:
+                    kind = CancelKind.REFUSED
+                order = attrs.evolve(
+                    order, cancelled_at=cancelled_at, cancel_kind=kind, cancel_reason=reason
+                )
+        sale = None if self.sold_at is None else Sale(order_id=srid, sold_at=self.sold_at)
+        back = (
+            None
+            if self.returned_at is None
+            else Return(order_id=srid, returned_at=self.returned_at, kind=ReturnKind.RETURN)
+        )
+        return order, sale, back
 
 
 def _line_order(row: dict[str, Any], srid: str, seller_id: str) -> Order:
@@ -251,39 +309,44 @@ def _row_id(row: dict[str, Any]) -> str:
     return _text(row, "rrd_id")
 
 
+def _bonus_type(row: dict[str, Any]) -> str:
+    value = row.get("bonus_type_name")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _penalty(bonus: str) -> int:
+    """+1 for a penalty for an unfulfilled order, -1 for its reversal, 0 for any other row."""
+    if bonus.startswith(_UNFULFILLED):
+        return 1
+    return -1 if bonus.startswith(_REVERSAL + _UNFULFILLED) else 0
+
+
 def _realization_row(row: dict[str, Any], lines: dict[str, _Line], seller_id: str) -> str | None:
     """Apply one report row to its order line; return the reason to skip it, if any."""
     operation = _text(row, "supplier_oper_name")
+    bonus = _bonus_type(row)
     srid = row.get("srid")
     if not srid:
         return f"{operation}: not about an order"
-    if operation not in (_SALE_OPERATION, _RETURN_OPERATION, _LOGISTICS_OPERATION):
-        return f"{operation}: not a sale, a return or a delivery"
+    sale_or_return = operation in (_SALE_OPERATION, _RETURN_OPERATION)
+    if bonus.startswith(_NOT_A_BUYERS) and not sale_or_return:
+        return f"{operation} {bonus!r}: goods moved for the seller, not a buyer's order"
+    penalty = 0 if operation in _OPERATIONS else _penalty(bonus)
+    if operation not in _OPERATIONS and not penalty:
+        return f"{operation}: not a sale, a return, a delivery or a penalty for an order not sent"
     srid = _text(row, "srid")
     line = lines.get(srid)
     if line is None:
         line = lines[srid] = _Line(_line_order(row, srid, seller_id))
-    at = _moment(row, "sale_dt")
-    if operation in (_SALE_OPERATION, _RETURN_OPERATION):
-        # delivery rows carry no retail price: the sale's or the return's is the order's
-        line.order = _line_order(row, srid, seller_id)
-    if operation == _SALE_OPERATION:
-        if line.sold_at is not None:
-            raise BadRow(field="supplier_oper_name", reason=f"a second sale of order {srid}")
-        line.sold_at = at
-    elif operation == _RETURN_OPERATION:
-        if line.returned_at is not None:
-            raise BadRow(field="supplier_oper_name", reason=f"a second return of order {srid}")
-        line.returned_at = at
-    elif _count(row, "return_amount") > 0:
-        line.back_at = at if line.back_at is None else min(line.back_at, at)
+    line.apply(row, operation, bonus, penalty, seller_id)
     return None
 
 
-def read_realization(
+def read_wildberries_realization(
     report: Source,
     *,
     seller_id: str = "seller",
+    reasons: ReasonWords | None = None,
     errors: Errors = "raise",
     progress: Progress | None = None,
 ) -> tuple[History, ImportReport]:
@@ -291,17 +354,30 @@ def read_realization(
 
     Each order line (``srid``) becomes an order, placed at ``order_dt``, priced at
     ``retail_price_withdisc_rub``, of the SKU ``nm_id``.
-    A row "Продажа" is its sale and "Возврат" its return, both at ``sale_dt``.
-    A "Логистика" row carrying the unit back (``return_amount``) to a seller of an order that
-    was never sold is a refusal at the pick-up point: the order is cancelled then.
-    Delivery rows only make the order known; storage, penalties and other rows with no
-    order are skipped, each with its reason. A row repeated by an overlapping page
-    (same ``rrd_id``) is merged.
+    A row "Продажа" is its sale and "Возврат" its return (`ReturnKind.RETURN`), both at
+    ``sale_dt``. An order that is never sold is cancelled, at the earliest of:
+
+    - a "Логистика" row whose ``bonus_type_name`` is "От клиента при отмене", the way back
+      of a unit the buyer refused: `CancelKind.REFUSED`;
+    - a penalty for an order the seller did not fulfil ("Штраф МП. Невыполненный заказ...",
+      not reversed by a "Сторно. ..." row): `CancelKind.SELLER`, its reason the penalty's
+      words, read through the reasons table;
+    - any other "Логистика" row carrying the unit back (``return_amount``):
+      `CancelKind.UNKNOWN`.
+
+    Delivery rows only make the order known. Rows of goods moved for the seller rather than
+    a buyer (``bonus_type_name`` "Возврат по инициативе продавца", "Возврат своего
+    товара", "Возврат неопознанного товара", "Возврат заблокированного товара") are no
+    buyer's event and are skipped, and so are storage, other penalties and other rows with
+    no order, each with its reason. A row repeated by an overlapping page (same ``rrd_id``)
+    is merged.
 
     Args:
         report: the report rows: a JSON file's path, its bytes, or the parsed rows.
         seller_id: the seller the report belongs to.
-        errors: ``"raise"`` or ``"collect"``, as for `read_statistics`.
+        reasons: the caller's words for reasons, laid over the shipped Wildberries table
+            (see `redemption.io.reason_words`).
+        errors: ``"raise"`` or ``"collect"``, as for `read_wildberries_statistics`.
         progress: told ``(source, rows done, rows in the source)`` as rows are read.
 
     Returns:
@@ -314,50 +390,39 @@ def read_realization(
 
     .. versionadded:: 0.1.0
     """
+    words = Reasons("wildberries", reasons)
     name, rows = read_json_rows(report, _REALIZATION_FIELDS)
-    reader = _Reader(errors, progress)
+    tally = RowTally(errors, progress)
     seen: set[str] = set()
     lines: dict[str, _Line] = {}
 
     def apply(row: dict[str, Any]) -> tuple[str | None]:
         return (_realization_row(row, lines, seller_id),)
 
-    used = 0
-    for number, row in reader.each(name, rows):
-        row_id = reader.attempt(name, number, _row_id, row)
+    for number, row in tally.each(name, rows):
+        row_id = tally.attempt(name, number, _row_id, row)
         if row_id is None:
             continue
         if row_id in seen:
-            reader.merged += 1
+            tally.merged += 1
             continue
         # (the reason to skip the row, or None to use it), or None for a bad row
-        applied = reader.attempt(name, number, apply, row)
+        applied = tally.attempt(name, number, apply, row)
         if applied is None:
             continue
         seen.add(row_id)
         (skip,) = applied
         if skip is None:
-            used += 1
+            tally.used += 1
         else:
-            reader.skip(name, number, skip)
+            tally.skip(name, number, skip)
     orders, sales, returns = [], [], []
     for srid, line in lines.items():
-        refused = line.sold_at is None and line.back_at is not None
-        orders.append(
-            attrs.evolve(line.order, cancelled_at=line.back_at) if refused else line.order
-        )
-        if line.sold_at is not None:
-            sales.append(Sale(order_id=srid, sold_at=line.sold_at))
-        if line.returned_at is not None:
-            returns.append(Return(order_id=srid, returned_at=line.returned_at))
+        order, sale, back = line.records(srid, words)
+        orders.append(order)
+        if sale is not None:
+            sales.append(sale)
+        if back is not None:
+            returns.append(back)
     history = History(orders=orders, sales=sales, returns=returns)
-    return history, ImportReport(
-        rows_read=reader.rows_read,
-        used=used,
-        merged=reader.merged,
-        skipped=tuple(reader.skipped),
-        refused=tuple(reader.refused),
-        orders=len(history.orders),
-        sales=len(history.sales),
-        returns=len(history.returns),
-    )
+    return history, import_report(history, (tally,), words)

@@ -1,0 +1,121 @@
+"""The marketplaces' words for why an order was cancelled or returned, and their categories.
+
+Each marketplace has a table that ships with the library, as data
+(``redemption/data/reasons/<marketplace>.toml``): `reason_words` reads it. Every importer
+takes ``reasons=``, the caller's own words, laid over that table. A word is matched whole,
+ignoring case, runs of spaces and the difference between the letters yo and ie; the `Reason` keeps
+the marketplace's text as it was given. A word no table knows is `ReasonCategory.OTHER`, its
+text kept, and the import report counts it (`ImportReport.unknown_reasons`), so the caller
+sees what to add.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+from collections.abc import Mapping
+from functools import cache
+from importlib.resources import files
+from typing import Literal
+
+from redemption.errors import InvalidArgumentError
+from redemption.outcomes import Reason, ReasonCategory
+
+__all__ = ["Marketplace", "ReasonWords", "Reasons", "reason_words"]
+
+Marketplace = Literal["wildberries", "ozon"]
+"""The marketplaces whose words ship with the library."""
+
+ReasonWords = Mapping[str, ReasonCategory | str]
+"""A caller's table: a marketplace's words, each with its category (or the category's value,
+such as ``"size_fit"``)."""
+
+
+def _key(text: str) -> str:
+    """The form a word is matched in: case, runs of spaces, yo and ie make no difference."""
+    return " ".join(text.split()).casefold().replace("\u0451", "\u0435")
+
+
+def _category(value: object, word: str, where: str) -> ReasonCategory:
+    if isinstance(value, ReasonCategory):
+        return value
+    try:
+        return ReasonCategory(value)
+    except ValueError:
+        allowed = ", ".join(str(category.value) for category in ReasonCategory)
+        msg = f"{where}: the word {word!r} has the category {value!r}; categories are {allowed}"
+        raise InvalidArgumentError(msg) from None
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+@cache
+def _shipped(marketplace: Marketplace) -> dict[str, ReasonCategory]:
+    name = f"{marketplace}.toml"
+    document = tomllib.loads((files("redemption") / "data" / "reasons" / name).read_text("utf-8"))
+    return {word: _category(value, word, name) for word, value in document["words"].items()}
+
+
+def reason_words(marketplace: Marketplace) -> dict[str, ReasonCategory]:
+    """Return the table of a marketplace's words that ships with the library.
+
+    Example:
+        >>> reason_words("wildberries")["Цвет"]
+        <ReasonCategory.APPEARANCE: 'appearance'>
+        >>> reason_words("ozon")["Покупатель отказался при вручении: товар не подошел"]
+        <ReasonCategory.SIZE_FIT: 'size_fit'>
+
+    .. versionadded:: 0.1.0
+    """
+    if marketplace not in ("wildberries", "ozon"):
+        msg = f"marketplace must be 'wildberries' or 'ozon', not {marketplace!r}"
+        raise InvalidArgumentError(msg)
+    return dict(_shipped(marketplace))
+
+
+class Reasons:
+    """One import's reader of reasons: the tables in use, and the words they did not know.
+
+    It gives one `Reason` per distinct text, shared by every order with those words.
+    """
+
+    def __init__(self, marketplace: Marketplace, words: ReasonWords | None = None) -> None:
+        """Lay the caller's `words` over the marketplace's table.
+
+        Raises:
+            InvalidArgumentError: a category of `words` is no `ReasonCategory` value, or a
+                word is not text.
+        """
+        table = {_key(word): category for word, category in _shipped(marketplace).items()}
+        for word, category in ({} if words is None else words).items():
+            if not _is_text(word):
+                msg = f"reasons: a word must be non-empty text, not {word!r}"
+                raise InvalidArgumentError(msg)
+            table[_key(word)] = _category(category, word, "reasons")
+        self._table = table
+        self._made: dict[tuple[str, ReasonCategory | None], tuple[Reason, bool]] = {}
+        self.unknown: Counter[str] = Counter()
+
+    def reason(self, text: object, *, otherwise: ReasonCategory | None = None) -> Reason | None:
+        """Return the reason a marketplace's words give; `None` where there are none.
+
+        Words no table knows are `otherwise`'s category where one is given (what the
+        source's own kind of event says), else `ReasonCategory.OTHER`, and are counted.
+        """
+        if not isinstance(text, str) or not _is_text(text):
+            return None
+        made = self._made.get((text, otherwise))
+        if made is None:
+            category = self._table.get(_key(text))
+            known = category is not None
+            if category is None:
+                category = ReasonCategory.OTHER if otherwise is None else otherwise
+            reason = Reason(category, text)
+            made = self._made[text, otherwise] = (reason, known)
+        reason, known = made
+        if not known:
+            self.unknown[text] += 1
+        return reason
+
