@@ -189,3 +189,33 @@ class TestRate:
             main([command, "--help"])
         assert exited.value.code == 0
         assert f"example: redemption {command}" in capsys.readouterr().out
+
+
+class TestReasons:
+    def test_unknown_reasons_are_named_and_a_table_of_words_gives_them_a_category(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """
+        Words no table knows are shown after the import; --reasons FILE.toml places them.
+        """
+        posting = {
+            "posting_number": "P-1",
+            "status": "cancelled",
+            "in_process_at": "2025-04-01T10:00:00Z",
+            "cancellation": {"cancellation_type": "client", "cancel_reason": "Долго ждать"},
+            "products": [{"sku": 7, "price": "100.00", "quantity": 2, "currency_code": "RUB"}],
+        }
+        lists = tmp_path / "postings.json"
+        lists.write_text(json.dumps({"postings": [posting]}), encoding="utf-8")
+        args = ["rate", str(lists), "--as-of", "2025-04-10T00:00:00+00:00"]
+        args += ["--period", "2025-04-01..2025-04-30", "--today", "2025-04-30"]
+        assert main(args) == 0
+        err = capsys.readouterr().err
+        assert "1 reasons no table knows, read as 'other': 'Долго ждать' (1)" in err
+        words = tmp_path / "words.toml"
+        words.write_text('[words]\n"долго ждать" = "delivery"\n', encoding="utf-8")
+        assert main([*args, "--reasons", str(words)]) == 0
+        assert "no table knows" not in capsys.readouterr().err
+        words.write_text('[words]\n"долго ждать" = "slow"\n', encoding="utf-8")
+        assert main([*args, "--reasons", str(words)]) == 1
+        assert "'долго ждать' has the category 'slow'" in capsys.readouterr().err

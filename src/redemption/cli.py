@@ -26,6 +26,7 @@ from redemption.errors import RedemptionError
 from redemption.history import History
 from redemption.io import ImportReport, read_order_lines, read_reports
 from redemption.io.files import formats_in_words
+from redemption.io.reasons import reason_words_from_toml
 from redemption.io.wb_api import fetch_wildberries_statistics
 from redemption.money import percent
 from redemption.policy import BuyerStatus, Policy, buyer_statuses
@@ -175,10 +176,19 @@ def _rate_row(report: RateReport) -> dict[str, Any]:
 
 
 def _import_line(report: ImportReport) -> str:
-    return (
+    line = (
         f"read {report.rows_read} rows: {report.orders} orders, {report.sales} sales, "
         f"{report.returns} returns, {report.merged} merged, {len(report.skipped)} skipped"
     )
+    unknown = report.unknown_reasons
+    if unknown:
+        shown = ", ".join(f"{word!r} ({count})" for word, count in unknown[:3])
+        more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""  # noqa: PLR2004
+        line += (
+            f"\n{len(unknown)} reasons no table knows, read as 'other': {shown}{more}; "
+            "give them a category with --reasons FILE.toml"
+        )
+    return line
 
 
 def _load(args: argparse.Namespace, sample: Callable[[], tuple[History, ImportReport]]) -> History:
@@ -194,7 +204,11 @@ def _load(args: argparse.Namespace, sample: Callable[[], tuple[History, ImportRe
     else:
         with ProgressBar(sys.stderr) as bar:
             history, imported = read_reports(
-                args.files, seller_id=args.seller_id, as_of=args.as_of, progress=bar
+                args.files,
+                seller_id=args.seller_id,
+                as_of=args.as_of,
+                reasons=None if args.reasons is None else reason_words_from_toml(args.reasons),
+                progress=bar,
             )
     print(_import_line(imported), file=sys.stderr)
     return history
@@ -345,6 +359,15 @@ def _add_sources(command: argparse.ArgumentParser, sample: str) -> None:
         help=(
             "when Ozon posting lists were downloaded, with its offset "
             "(2025-05-01T09:00:00+03:00): their statuses are as of then"
+        ),
+    )
+    command.add_argument(
+        "--reasons",
+        type=Path,
+        metavar="FILE.toml",
+        help=(
+            'your own words for reasons, a [words] table of "words" = "category" '
+            "(size_fit, quality_defect, ...), laid over the tables that ship"
         ),
     )
 

@@ -50,6 +50,17 @@ def _within(column: str, start: datetime, stop: datetime) -> nw.Expr:
     return _between(column, start, stop).fill_null(value=False)
 
 
+def _outcome(known_until: datetime) -> tuple[nw.Expr, nw.Expr]:
+    """An order's outcome as of `known_until`: the one place frames decide it.
+
+    Returns the flags *sold* (a sale known by then) and *settled* (sold, or else
+    cancelled, by then); an order that is not settled is in transit. Both are counted flags:
+    null where an event has not happened.
+    """
+    sold = _happened("sold_at", known_until)
+    return sold, sold | _happened("cancelled_at", known_until)
+
+
 def _share(numerator: nw.Expr, denominator: str) -> nw.Expr:
     """``numerator / denominator`` as Float64, null where the denominator is 0.
 
@@ -110,11 +121,10 @@ def rate_query(
     """
     # The sales window ends by the end of today, so a sale in it is a sale known today.
     sale = _between("sold_at", sales_from, sales_until)
+    _, settled = _outcome(known_until)
     flags = frame.filter(_between("ordered_at", orders_from, orders_until)).select(
         *([key] if key is not None else []),
-        orders=(_happened("sold_at", known_until) | _happened("cancelled_at", known_until)).cast(
-            nw.Int64
-        ),
+        orders=settled.cast(nw.Int64),
         sales=sale.cast(nw.Int64),
         returns=(sale & _between("returned_at", sales_from, sales_until)).cast(nw.Int64),
     )
@@ -162,12 +172,12 @@ def buyer_report_query(
     An order is placed (counted) once known sold or cancelled by `known_until`, else in
     transit; ``rate = (sold - returned) / placed``.
     """
-    sold = _happened("sold_at", known_until)
+    sold, settled = _outcome(known_until)
     flags = frame.filter(
         ~nw.col("buyer_id").is_null() & _between("ordered_at", placed_from, placed_until)
     ).select(
         "buyer_id",
-        placed=(sold | _happened("cancelled_at", known_until)).cast(nw.Int64),
+        placed=settled.cast(nw.Int64),
         sold=sold.cast(nw.Int64),
         returned=(sold & _happened("returned_at", known_until)).cast(nw.Int64),
     )

@@ -362,9 +362,7 @@ class _Returned:
     reason: Reason | None
 
 
-def _return(
-    row: dict[str, Any], as_of: datetime, reasons: Reasons
-) -> tuple[str, _Returned] | str:
+def _return(row: dict[str, Any], as_of: datetime, reasons: Reasons) -> tuple[str, _Returned] | str:
     """Return a return item's id and what it returns, or the reason to skip it."""
     kind = text_field(row.get("type"), "type")
     if kind == _NOT_A_RETURN:

@@ -16,12 +16,13 @@ from collections import Counter
 from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 from typing import Literal
 
 from redemption.errors import InvalidArgumentError
 from redemption.outcomes import Reason, ReasonCategory
 
-__all__ = ["Marketplace", "ReasonWords", "Reasons", "reason_words"]
+__all__ = ["Marketplace", "ReasonWords", "Reasons", "reason_words", "reason_words_from_toml"]
 
 Marketplace = Literal["wildberries", "ozon"]
 """The marketplaces whose words ship with the library."""
@@ -51,11 +52,51 @@ def _is_text(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+def _words(text: str, name: str) -> dict[str, ReasonCategory]:
+    """The ``[words]`` table of a TOML document, each word with its category."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        msg = f"{name}: not valid TOML ({error})"
+        raise InvalidArgumentError(msg) from None
+    words = document.get("words")
+    if not isinstance(words, dict):
+        msg = f'{name}: expected a [words] table of "the marketplace\'s words" = "category"'
+        raise InvalidArgumentError(msg)
+    return {word: _category(value, word, name) for word, value in words.items()}
+
+
 @cache
 def _shipped(marketplace: Marketplace) -> dict[str, ReasonCategory]:
     name = f"{marketplace}.toml"
-    document = tomllib.loads((files("redemption") / "data" / "reasons" / name).read_text("utf-8"))
-    return {word: _category(value, word, name) for word, value in document["words"].items()}
+    return _words((files("redemption") / "data" / "reasons" / name).read_text("utf-8"), name)
+
+
+def reason_words_from_toml(path: str | Path) -> dict[str, ReasonCategory]:
+    r"""Read a caller's table of words from a TOML file, for ``reasons=``.
+
+    The file has the shape of the tables that ship with the library: a ``[words]`` table
+    of the marketplace's words, each with a `ReasonCategory` value::
+
+        [words]
+        "Маломерит" = "size_fit"
+
+    Raises:
+        InvalidArgumentError: the file is not TOML, has no ``[words]`` table, or gives a
+            category that is no `ReasonCategory` value (naming the word).
+        OSError: the file cannot be read.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "words.toml"
+        >>> _ = path.write_text('[words]\n"Мал" = "size_fit"\n', encoding="utf-8")
+        >>> reason_words_from_toml(path)
+        {'Мал': <ReasonCategory.SIZE_FIT: 'size_fit'>}
+
+    .. versionadded:: 0.1.0
+    """
+    path = Path(path)
+    return _words(path.read_text(encoding="utf-8"), str(path))
 
 
 def reason_words(marketplace: Marketplace) -> dict[str, ReasonCategory]:
@@ -118,4 +159,3 @@ class Reasons:
         if not known:
             self.unknown[text] += 1
         return reason
-
