@@ -4,11 +4,21 @@ import gzip
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
-from redemption import DuplicateRecordError, InvalidArgumentError, ReportFormatError
+from redemption import (
+    CancelKind,
+    DuplicateRecordError,
+    InvalidArgumentError,
+    Reason,
+    ReasonCategory,
+    ReportFormatError,
+    ReturnKind,
+)
 from redemption.io import read_reports, read_wildberries_statistics, report_kind
+from redemption.io.files import FORMATS, ReportKind
 from redemption.sample import sample_lines_path, sample_report_bytes, sample_report_paths
 
 DATA = Path(__file__).parent / "data" / "wildberries"
@@ -21,6 +31,8 @@ class TestReportKind:
         [
             ("statistics-supplier-orders.example.json", "wildberries-orders"),
             ("statistics-supplier-sales.example.json", "wildberries-sales"),
+            ("analytics-goods-return.example.json", "wildberries-goods-returns"),
+            ("communications-claims.example.json", "wildberries-claims"),
         ],
     )
     def test_the_marketplace_examples_are_recognised(self, name: str, kind: str) -> None:
@@ -154,3 +166,60 @@ class TestReadReports:
         """
         with pytest.raises(InvalidArgumentError, match="no report files"):
             read_reports([tmp_path])
+
+
+class TestTheFormatTable:
+    def test_every_kind_is_a_format_and_every_format_reads_or_enriches(self) -> None:
+        """
+        The kind names are the table's, and each row has exactly one of a reader or enricher.
+        """
+        kinds = set(get_args(ReportKind))
+        assert kinds == {fmt.kind for fmt in FORMATS} | {"empty"}
+        for fmt in FORMATS:
+            assert (fmt.read is None) != (fmt.enrich is None), fmt.kind
+
+    def test_the_refusal_names_every_format(self, tmp_path: Path) -> None:
+        """
+        A file of no known format is refused with the title of every format read.
+        """
+        other = tmp_path / "other.json"
+        other.write_text('[{"something": 1}]', encoding="utf-8")
+        with pytest.raises(ReportFormatError) as caught:
+            report_kind(other)
+        for fmt in FORMATS:
+            assert fmt.title in str(caught.value)
+
+    def test_goods_returns_and_claims_enrich_what_the_other_files_make(
+        self, tmp_path: Path
+    ) -> None:
+        """
+        A realization report makes a refused order and a returned one; the goods-return
+        report and a claim read beside it say why, and every row is accounted for.
+        """
+        rows = [
+            {"rrd_id": 1, "supplier_oper_name": "Логистика", "srid": "refused", "nm_id": 7,
+             "order_dt": "2025-04-01T09:00:00Z", "sale_dt": "2025-04-05T00:00:00Z",
+             "retail_price_withdisc_rub": 0, "return_amount": 1},
+            {"rrd_id": 2, "supplier_oper_name": "Продажа", "srid": "kept", "nm_id": 7,
+             "order_dt": "2025-04-01T09:00:00Z", "sale_dt": "2025-04-05T00:00:00Z",
+             "retail_price_withdisc_rub": 100},
+            {"rrd_id": 3, "supplier_oper_name": "Возврат", "srid": "kept", "nm_id": 7,
+             "order_dt": "2025-04-01T09:00:00Z", "sale_dt": "2025-04-08T00:00:00Z",
+             "retail_price_withdisc_rub": 100},
+        ]  # fmt: skip
+        (tmp_path / "realization.json").write_text(json.dumps(rows), encoding="utf-8")
+        goods = {"report": [{"srid": "refused", "shkId": 1, "returnType": "Возврат брака"}]}
+        (tmp_path / "goods.json").write_text(json.dumps(goods), encoding="utf-8")
+        claim = {"id": "c-1", "claim_type": 1, "srid": "kept", "user_comment": "Цвет"}
+        claims = {"claims": [claim], "total": 1}
+        (tmp_path / "claims.json").write_text(json.dumps(claims), encoding="utf-8")
+        history, report = read_reports([tmp_path])
+        refused = next(o for o in history.orders if o.order_id == "refused")
+        assert refused.cancel_kind is CancelKind.REFUSED
+        assert refused.cancel_reason == Reason(ReasonCategory.QUALITY_DEFECT, "Возврат брака")
+        (back,) = history.returns
+        assert (back.kind, back.reason) == (
+            ReturnKind.RETURN,
+            Reason(ReasonCategory.APPEARANCE, "Цвет"),
+        )
+        assert (report.rows_read, report.used, report.accounted) == (5, 5, True)

@@ -25,6 +25,10 @@ from redemption.io.ozon import read_ozon_postings
 from redemption.io.reasons import ReasonWords
 from redemption.io.report import GZIP_MAGIC, Errors, ImportReport, Progress
 from redemption.io.wildberries import read_wildberries_realization, read_wildberries_statistics
+from redemption.io.wildberries_returns import (
+    read_wildberries_claims,
+    read_wildberries_goods_returns,
+)
 
 __all__ = [
     "FORMATS",
@@ -43,6 +47,8 @@ ReportKind = Literal[
     "ozon-postings",
     "ozon-returns",
     "order-lines",
+    "wildberries-goods-returns",
+    "wildberries-claims",
     "empty",
 ]
 """What a file holds: the kind of one of `FORMATS`, or ``"empty"``, a report page with no
@@ -69,6 +75,9 @@ Files = Mapping[ReportKind, list[Path]]
 Reader = Callable[[Files, ReadOptions], list[tuple[History, ImportReport]]]
 """Reads every file of its formats (those that share it are read together)."""
 
+Enricher = Callable[[History, Files, ReadOptions], tuple[History, ImportReport]]
+"""Adds what every file of its format says to the history the readers made."""
+
 
 @attrs.frozen(kw_only=True)
 class Format:
@@ -80,7 +89,9 @@ class Format:
         keys: for JSON, keys that only its rows have (all of them, in the first rows); for
             CSV, columns its header has.
         csv: whether it is CSV text rather than JSON.
-        read: its reader; formats sharing a reader are read together.
+        read: its reader, which makes records; formats sharing a reader are read together.
+        enrich: or its enricher, which adds kinds and reasons to the records the readers
+            made, after them.
 
     .. versionadded:: 0.1.0
     """
@@ -89,7 +100,8 @@ class Format:
     title: str
     keys: tuple[str, ...]
     csv: bool = False
-    read: Reader
+    read: Reader | None = None
+    enrich: Enricher | None = None
 
     def holds(self, head: str) -> bool:
         """Whether the first part of a file's text is of this format."""
@@ -153,6 +165,28 @@ def _order_lines(files: Files, options: ReadOptions) -> list[tuple[History, Impo
     ]
 
 
+def _goods_returns(
+    history: History, files: Files, options: ReadOptions
+) -> tuple[History, ImportReport]:
+    return read_wildberries_goods_returns(
+        files["wildberries-goods-returns"],
+        history,
+        reasons=options.reasons,
+        errors=options.errors,
+        progress=options.progress,
+    )
+
+
+def _claims(history: History, files: Files, options: ReadOptions) -> tuple[History, ImportReport]:
+    return read_wildberries_claims(
+        files["wildberries-claims"],
+        history,
+        reasons=options.reasons,
+        errors=options.errors,
+        progress=options.progress,
+    )
+
+
 FORMATS: tuple[Format, ...] = (
     Format(
         kind="wildberries-realization",
@@ -183,6 +217,18 @@ FORMATS: tuple[Format, ...] = (
         title="Ozon returns list JSON",
         keys=("posting_number", "product"),
         read=_ozon,
+    ),
+    Format(
+        kind="wildberries-goods-returns",
+        title="Wildberries goods-return report JSON",
+        keys=("returnType", "srid"),
+        enrich=_goods_returns,
+    ),
+    Format(
+        kind="wildberries-claims",
+        title="Wildberries buyer claims JSON",
+        keys=("user_comment", "claim_type"),
+        enrich=_claims,
     ),
     Format(
         kind="order-lines",
@@ -293,7 +339,8 @@ def read_reports(
     writes. The files of formats that share a reader are read together (Wildberries
     ``supplier/orders`` with ``supplier/sales`` pages, so a line repeated across pages is
     merged once; Ozon posting with returns lists); the others file by file (see `FORMATS`).
-    Empty pages count as no rows.
+    Then the Wildberries goods-return reports and claims add their kinds and reasons to the
+    records read. Empty pages count as no rows.
 
     Args:
         paths: files and folders.
@@ -334,13 +381,20 @@ def read_reports(
     options = ReadOptions(
         seller_id=seller_id, as_of=as_of, reasons=reasons, errors=errors, progress=progress
     )
-    readers = dict.fromkeys(fmt.read for fmt in FORMATS if fmt.kind in by_kind)
+    found = [fmt for fmt in FORMATS if fmt.kind in by_kind]
+    readers = dict.fromkeys(fmt.read for fmt in found if fmt.read is not None)
     parts = [part for read in readers for part in read(by_kind, options)]
     if len(parts) == 1:
-        return parts[0]
-    history = History(
-        orders=[order for part, _ in parts for order in part.orders],
-        sales=[sale for part, _ in parts for sale in part.sales],
-        returns=[back for part, _ in parts for back in part.returns],
-    )
-    return history, ImportReport.combine([report for _, report in parts])
+        history, report = parts[0]
+    else:
+        history = History(
+            orders=[order for part, _ in parts for order in part.orders],
+            sales=[sale for part, _ in parts for sale in part.sales],
+            returns=[back for part, _ in parts for back in part.returns],
+        )
+        report = ImportReport.combine([report for _, report in parts])
+    for fmt in found:
+        if fmt.enrich is not None:
+            history, enriched = fmt.enrich(history, by_kind, options)
+            report = ImportReport.combine([report, enriched])
+    return history, report

@@ -6,7 +6,7 @@ takes ``reasons=``, the caller's own words, laid over that table. A word is matc
 ignoring case, runs of spaces and the difference between the letters yo and ie; the `Reason` keeps
 the marketplace's text as it was given. A word no table knows is `ReasonCategory.OTHER`, its
 text kept, and the import report counts it (`ImportReport.unknown_reasons`), so the caller
-sees what to add.
+sees what to add. Words filed under ``unknown`` say how, not why: they give no reason.
 """
 
 from __future__ import annotations
@@ -22,7 +22,14 @@ from typing import Literal
 from redemption.errors import InvalidArgumentError
 from redemption.outcomes import Reason, ReasonCategory
 
-__all__ = ["Marketplace", "ReasonWords", "Reasons", "reason_words", "reason_words_from_toml"]
+__all__ = [
+    "Marketplace",
+    "ReasonWords",
+    "Reasons",
+    "match_key",
+    "reason_words",
+    "reason_words_from_toml",
+]
 
 Marketplace = Literal["wildberries", "ozon"]
 """The marketplaces whose words ship with the library."""
@@ -32,7 +39,7 @@ ReasonWords = Mapping[str, ReasonCategory | str]
 such as ``"size_fit"``)."""
 
 
-def _key(text: str) -> str:
+def match_key(text: str) -> str:
     """The form a word is matched in: case, runs of spaces, yo and ie make no difference."""
     return " ".join(text.split()).casefold().replace("\u0451", "\u0435")
 
@@ -129,12 +136,12 @@ class Reasons:
             InvalidArgumentError: a category of `words` is no `ReasonCategory` value, or a
                 word is not text.
         """
-        table = {_key(word): category for word, category in _shipped(marketplace).items()}
+        table = {match_key(word): category for word, category in _shipped(marketplace).items()}
         for word, category in ({} if words is None else words).items():
             if not _is_text(word):
                 msg = f"reasons: a word must be non-empty text, not {word!r}"
                 raise InvalidArgumentError(msg)
-            table[_key(word)] = _category(category, word, "reasons")
+            table[match_key(word)] = _category(category, word, "reasons")
         self._table = table
         self._made: dict[tuple[str, ReasonCategory | None], tuple[Reason, bool]] = {}
         self.unknown: Counter[str] = Counter()
@@ -144,12 +151,13 @@ class Reasons:
 
         Words no table knows are `otherwise`'s category where one is given (what the
         source's own kind of event says), else `ReasonCategory.OTHER`, and are counted.
+        Words a table files under ``unknown`` say nothing of why: they give no reason.
         """
         if not isinstance(text, str) or not _is_text(text):
             return None
         made = self._made.get((text, otherwise))
         if made is None:
-            category = self._table.get(_key(text))
+            category = self._table.get(match_key(text))
             known = category is not None
             if category is None:
                 category = ReasonCategory.OTHER if otherwise is None else otherwise
@@ -158,4 +166,4 @@ class Reasons:
         reason, known = made
         if not known:
             self.unknown[text] += 1
-        return reason
+        return None if reason.category is ReasonCategory.UNKNOWN else reason

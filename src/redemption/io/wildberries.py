@@ -30,7 +30,7 @@ import attrs
 
 from redemption.dates import MOSCOW
 from redemption.history import History
-from redemption.io.reasons import Reasons, ReasonWords
+from redemption.io.reasons import Reasons, ReasonWords, match_key
 from redemption.io.report import (
     BadRow,
     Errors,
@@ -46,7 +46,13 @@ from redemption.io.report import (
 from redemption.model import Order, Return, Sale
 from redemption.outcomes import CancelKind, ReturnKind
 
-__all__ = ["NOT_CANCELLED", "read_wildberries_realization", "read_wildberries_statistics"]
+__all__ = [
+    "NOT_A_BUYERS",
+    "NOT_CANCELLED",
+    "not_a_buyers",
+    "read_wildberries_realization",
+    "read_wildberries_statistics",
+]
 
 NOT_CANCELLED = "0001-01-01T00:00:00"
 """The ``cancelDate`` Wildberries gives an order that was not cancelled."""
@@ -212,13 +218,25 @@ _UNFULFILLED = "Штраф МП. Невыполненный заказ"
 """How the ``bonus_type_name`` of a penalty for an order the seller did not fulfil begins."""
 _REVERSAL = "Сторно. "
 """How the ``bonus_type_name`` of a row that reverses another begins."""
-_NOT_A_BUYERS = (
+NOT_A_BUYERS = (
     "Возврат по инициативе продавца",
     "Возврат своего товара",
     "Возврат неопознанного товара",
     "Возврат заблокированного товара",
 )
-"""How the ``bonus_type_name`` of goods moved for the seller, not for a buyer, begins."""
+"""How Wildberries' words for goods moved for the seller, not for a buyer, begin: in the
+realization report's ``bonus_type_name`` and the goods-return report's ``returnType``."""
+_NOT_A_BUYERS = tuple(map(match_key, NOT_A_BUYERS))
+
+
+def not_a_buyers(words: str) -> bool:
+    """Whether Wildberries' words name goods moved for the seller: no buyer's event.
+
+    Example:
+        >>> not_a_buyers("Возврат своего товара (от продавца при отмене)")
+        True
+    """
+    return match_key(words).startswith(_NOT_A_BUYERS)
 
 
 class _Line:
@@ -329,7 +347,7 @@ def _realization_row(row: dict[str, Any], lines: dict[str, _Line], seller_id: st
     if not srid:
         return f"{operation}: not about an order"
     sale_or_return = operation in (_SALE_OPERATION, _RETURN_OPERATION)
-    if bonus.startswith(_NOT_A_BUYERS) and not sale_or_return:
+    if not sale_or_return and not_a_buyers(bonus):
         return f"{operation} {bonus!r}: goods moved for the seller, not a buyer's order"
     penalty = 0 if operation in _OPERATIONS else _penalty(bonus)
     if operation not in _OPERATIONS and not penalty:
