@@ -2,6 +2,7 @@
 
 Polars eager and lazy, pandas with numpy and with pyarrow dtypes, pyarrow, DuckDB, and
 PySpark (marked ``spark``: one local session for the whole run, skipped without Java).
+Without the engines (the ``test`` extra alone), importing this skips the importing module.
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
-import duckdb
-import narwhals.stable.v2 as nw
-import pandas as pd
-import polars as pl
-import pyarrow as pa
 import pytest
+
+for _name in ("narwhals", "pandas", "polars", "pyarrow", "duckdb"):
+    pytest.importorskip(
+        _name, reason=f"{_name} is not installed: the frames tests need the dev extra"
+    )
+
+import duckdb  # noqa: E402 - after the skips
+import narwhals.stable.v2 as nw  # noqa: E402
+import pandas as pd  # noqa: E402
+import polars as pl  # noqa: E402
+import pyarrow as pa  # noqa: E402
 
 
 @attrs.frozen

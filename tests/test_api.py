@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 from importlib.metadata import version
@@ -23,6 +24,7 @@ EXPECTED_PUBLIC_NAMES = {
     "Decision",
     "DuplicateRecordError",
     "EventOrderError",
+    "FetchError",
     "Figure",
     "History",
     "InvalidArgumentError",
@@ -85,13 +87,72 @@ class TestPublicApi:
         errors = [getattr(redemption, n) for n in redemption.__all__ if n.endswith("Error")]
         for error in errors:
             assert issubclass(error, redemption.RedemptionError)
-            assert error is redemption.RedemptionError or issubclass(error, (ValueError, TypeError))
+            assert error is redemption.RedemptionError or issubclass(
+                error, (ValueError, TypeError, OSError)
+            )
 
     def test_the_version_is_the_installed_one(self) -> None:
         """
         __version__ comes from the installed package's metadata.
         """
         assert redemption.__version__ == version("redemption")
+
+
+EXPECTED_IO_NAMES = {
+    "FORMATS",
+    "LINE_COLUMNS",
+    "FetchResult",
+    "Format",
+    "ImportReport",
+    "Progress",
+    "ReasonWords",
+    "ReportKind",
+    "RowProblem",
+    "fetch_wildberries_statistics",
+    "read_order_lines",
+    "read_ozon_postings",
+    "read_reports",
+    "read_wildberries_claims",
+    "read_wildberries_goods_returns",
+    "read_wildberries_realization",
+    "read_wildberries_statistics",
+    "reason_words",
+    "reason_words_from_toml",
+    "report_kind",
+    "write_order_lines",
+}
+
+EXPECTED_FRAMES_NAMES = {
+    "buyer_reports",
+    "ransom_amounts",
+    "redemption_rates",
+    "to_history",
+    "to_lines",
+}
+
+
+class TestSubpackageApi:
+    def test_the_io_names_are_the_documented_ones(self) -> None:
+        """
+        redemption.io's public names are pinned like the package's, each with one name.
+        """
+        import redemption.io  # noqa: PLC0415
+
+        assert set(redemption.io.__all__) == EXPECTED_IO_NAMES
+        assert redemption.io.__all__ == sorted(redemption.io.__all__, key=_isort_key)
+        for name in redemption.io.__all__:  # a function or class is exported by its own name
+            value = getattr(redemption.io, name)
+            if inspect.isfunction(value) or inspect.isclass(value):
+                assert value.__name__ == name
+
+    def test_the_frames_names_are_the_documented_ones(self) -> None:
+        """
+        redemption.frames' public names are pinned too.
+        """
+        frames = pytest.importorskip("redemption.frames", reason="needs redemption[frames]")
+        assert set(frames.__all__) == EXPECTED_FRAMES_NAMES
+        for name in frames.__all__:
+            assert getattr(frames, name).__name__ == name
 
 
 class TestCommandLine:

@@ -9,16 +9,23 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal, cast
 
-import narwhals.stable.v2 as nw
-import pandas as pd
-import polars as pl
-import pyarrow as pa
 import pytest
-from dateutil.relativedelta import relativedelta
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from redemption import (
+# With the `test` extra alone there is no narwhals and no engine: skip, saying so.
+for _name in ("narwhals", "pandas", "polars", "pyarrow", "duckdb"):
+    pytest.importorskip(
+        _name, reason=f"{_name} is not installed: the frames tests need the dev extra"
+    )
+
+import narwhals.stable.v2 as nw  # noqa: E402 - after the skips
+import pandas as pd  # noqa: E402
+import polars as pl  # noqa: E402
+import pyarrow as pa  # noqa: E402
+from dateutil.relativedelta import relativedelta  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from redemption import (  # noqa: E402
     ArgumentTypeError,
     ColumnError,
     DuplicateRecordError,
@@ -36,12 +43,12 @@ from redemption import (
     redemption_rate,
     redemption_rates,
 )
-from redemption.io import read_order_lines
-from redemption.money import to_kopecks
-from redemption.sample import SAMPLE_TODAY, sample_lines_path
-from tests.builders import an_order, msk
-from tests.engines import ENGINES, Engine, engine_fixture, rows_of, schema_of
-from tests.strategies import Scenario, matched_scenarios
+from redemption.io import read_order_lines  # noqa: E402
+from redemption.money import to_kopecks  # noqa: E402
+from redemption.sample import SAMPLE_TODAY, sample_lines_path  # noqa: E402
+from tests.builders import an_order, msk  # noqa: E402
+from tests.engines import ENGINES, Engine, engine_fixture, rows_of, schema_of  # noqa: E402
+from tests.strategies import Scenario, matched_scenarios  # noqa: E402
 
 engine = pytest.fixture(params=ENGINES)(engine_fixture)
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "spark_parquet.py"

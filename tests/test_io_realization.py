@@ -182,9 +182,9 @@ class TestKindsAndReasons:
     @pytest.mark.parametrize(
         "bonus",
         [
-            "Возврат по инициативе продавца (К продавцу)",  # noqa: RUF001 - Wildberries' words
+            "Возврат по инициативе продавца (К продавцу)",
             "Возврат своего товара (От продавца при отмене)",
-            "Возврат неопознанного товара (К продавцу)",  # noqa: RUF001 - Wildberries' words
+            "Возврат неопознанного товара (К продавцу)",
         ],
     )
     def test_goods_moved_for_the_seller_are_no_buyers_event(self, bonus: str) -> None:
@@ -198,3 +198,49 @@ class TestKindsAndReasons:
         assert [p.reason for p in report.skipped] == [
             f"Логистика {bonus!r}: goods moved for the seller, not a buyer's order"
         ]
+
+
+# Every bonus_type_name the research lists (programmes-and-refusals.md, 3.2), on a line that
+# is never sold in the report: what becomes of its order.
+_PENALTY = "Штраф МП. Невыполненный заказ"
+_KIND_OF_LEG = [
+    ("Логистика", "К клиенту при продаже", 0, "open"),
+    ("Логистика", "К клиенту при отмене", 0, "open"),
+    ("Логистика", "От клиента при отмене", 1, CancelKind.REFUSED),
+    ("Логистика", "От клиента при возврате", 1, "open"),
+    (
+        "Логистика",
+        "Возврат товара, который приехал по МП, продавцу (К продавцу)",
+        1,
+        CancelKind.UNKNOWN,
+    ),
+    ("Логистика", "Возврат брака (К продавцу)", 1, CancelKind.UNKNOWN),
+    ("Логистика", "Возврат товара продавцу по отзыву (К продавцу)", 1, CancelKind.UNKNOWN),
+    ("Логистика", "Возврат по инициативе продавца (К продавцу)", 1, "skipped"),
+    ("Логистика", "Возврат своего товара (От продавца при отмене)", 1, "skipped"),
+    ("Логистика", "Возврат неопознанного товара (К продавцу)", 1, "skipped"),
+    ("Логистика", "Возврат заблокированного товара (К продавцу)", 1, "skipped"),
+    ("Хранение", "Платное хранение возвратов на ПВЗ более 3 дней", 0, "skipped"),
+    ("Штраф", "Штраф МП. Нарушение срока", 0, "skipped"),
+    ("Штраф", _PENALTY, 0, CancelKind.SELLER),
+    ("Штраф", f"{_PENALTY} (отмена клиентом после недовоза)", 0, CancelKind.SELLER),
+    ("Доплаты", "Доплата за логистику с палето-мест", 0, "skipped"),
+]
+
+
+@pytest.mark.parametrize(("operation", "bonus", "back", "becomes"), _KIND_OF_LEG)
+def test_each_listed_bonus_type_gives_its_outcome(
+    operation: str, bonus: str, back: int, becomes: CancelKind | str
+) -> None:
+    """
+    Each kind of row of the research's list, alone on a line: open, cancelled of its kind,
+    or skipped with its reason; every row accounted for.
+    """
+    rows = [row(1, operation, "a", return_amount=back, bonus_type_name=bonus)]
+    history, report = read_wildberries_realization(rows)
+    assert report.accounted
+    if becomes == "skipped":
+        assert (history.orders, report.used, len(report.skipped)) == ((), 0, 1)
+        return
+    (order,) = history.orders
+    assert order.cancel_kind == (None if becomes == "open" else becomes)

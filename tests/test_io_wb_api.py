@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from redemption import cli
+from redemption import FetchError, cli
 from redemption.io import read_wildberries_statistics
-from redemption.io.wb_api import FetchError, FetchResult, fetch_wildberries_statistics
+from redemption.io.wb_api import FetchResult, fetch_wildberries_statistics
 
 TOKEN = "secret-token-value"  # noqa: S105 - a made-up token for the local test server
 

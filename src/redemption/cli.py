@@ -22,7 +22,7 @@ from redemption import __version__
 from redemption._progress import ProgressBar
 from redemption.calculators import RateReport, redemption_rate, redemption_rates
 from redemption.dates import MOSCOW
-from redemption.errors import RedemptionError
+from redemption.errors import InvalidArgumentError, RedemptionError
 from redemption.history import History
 from redemption.io import ImportReport, read_order_lines, read_reports
 from redemption.io.files import formats_in_words
@@ -195,12 +195,12 @@ def _load(args: argparse.Namespace, sample: Callable[[], tuple[History, ImportRe
     """Read the files named, or the sample, with a progress bar on a terminal."""
     if args.sample and args.files:
         msg = "give report files or --sample, not both"
-        raise _UsageError(msg)
+        raise InvalidArgumentError(msg)
     if args.sample:
         history, imported = sample()
     elif not args.files:
         msg = "no report files given (name some, or use --sample)"
-        raise _UsageError(msg)
+        raise InvalidArgumentError(msg)
     else:
         with ProgressBar(sys.stderr) as bar:
             history, imported = read_reports(
@@ -212,10 +212,6 @@ def _load(args: argparse.Namespace, sample: Callable[[], tuple[History, ImportRe
             )
     print(_import_line(imported), file=sys.stderr)
     return history
-
-
-class _UsageError(RedemptionError):
-    """The command line was given nothing to work on."""
 
 
 def _rate(args: argparse.Namespace) -> int:
@@ -278,7 +274,7 @@ def _buyers(args: argparse.Namespace) -> int:
         policy = Policy.from_toml(args.policy.read_text(encoding="utf-8"))
         if args.weight is not None and args.weight != policy.weight:
             msg = f"--weight {args.weight} contradicts the policy's weight {policy.weight!r}"
-            raise _UsageError(msg)
+            raise InvalidArgumentError(msg)
     else:
         policy = Policy(rules=[], weight=args.weight or "count")
     history = _load(args, partial(read_order_lines, sample_lines_path()))
@@ -286,7 +282,7 @@ def _buyers(args: argparse.Namespace) -> int:
     if args.buyer is not None:
         if args.buyer not in statuses:
             msg = f"buyer {args.buyer!r} placed no order by {today}"
-            raise _UsageError(msg)
+            raise InvalidArgumentError(msg)
         statuses = {args.buyer: statuses[args.buyer]}
     if not statuses:
         print("no buyers: these reports name none (seller reports do not)", file=sys.stderr)

@@ -15,6 +15,7 @@ __all__ = [
     "DataError",
     "DuplicateRecordError",
     "EventOrderError",
+    "FetchError",
     "InvalidArgumentError",
     "InvalidPeriodError",
     "InvalidPriceError",
@@ -130,6 +131,15 @@ class RecordTypeError(_NamesRecord, RedemptionError, TypeError):
 
 class ArgumentTypeError(RedemptionError, TypeError):
     """An argument of a calculation has the wrong type, such as a datetime where a day goes.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class FetchError(RedemptionError, OSError):
+    """A download failed for good: a refused token, a bad answer, or too many failed tries.
+
+    Raised by `redemption.io.fetch_wildberries_statistics`.
 
     .. versionadded:: 0.1.0
     """

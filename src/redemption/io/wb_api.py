@@ -24,22 +24,15 @@ from typing import Any, Literal
 
 import attrs
 
-from redemption.errors import RedemptionError
+from redemption.errors import FetchError
 
-__all__ = ["STATISTICS_URL", "FetchError", "FetchResult", "fetch_wildberries_statistics"]
+__all__ = ["STATISTICS_URL", "FetchResult", "fetch_wildberries_statistics"]
 
 STATISTICS_URL = "https://statistics-api.wildberries.ru"
 """Where the statistics API answers."""
 
 _PATHS = {"orders": "/api/v1/supplier/orders", "sales": "/api/v1/supplier/sales"}
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-class FetchError(RedemptionError, OSError):
-    """A download failed for good: a refused token, a bad answer, or too many failed tries.
-
-    .. versionadded:: 0.1.0
-    """
 
 
 @attrs.frozen(kw_only=True)

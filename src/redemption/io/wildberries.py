@@ -214,6 +214,9 @@ _LOGISTICS_OPERATION = "Логистика"
 _OPERATIONS = (_SALE_OPERATION, _RETURN_OPERATION, _LOGISTICS_OPERATION)
 _REFUSAL_LEG = "От клиента при отмене"
 """The ``bonus_type_name`` of the way back of a unit the buyer refused."""
+_RETURN_LEG = "От клиента при возврате"
+"""The ``bonus_type_name`` of the way back of a unit returned after its sale: no refusal,
+even where the sale is in an earlier report."""
 _UNFULFILLED = "Штраф МП. Невыполненный заказ"
 """How the ``bonus_type_name`` of a penalty for an order the seller did not fulfil begins."""
 _REVERSAL = "Сторно. "
@@ -278,7 +281,7 @@ class _Line:
                 self.returned_at = at
         elif bonus.startswith(_REFUSAL_LEG):
             self.refused_at = at if self.refused_at is None else min(self.refused_at, at)
-        elif _count(row, "return_amount") > 0:
+        elif not bonus.startswith(_RETURN_LEG) and _count(row, "return_amount") > 0:
             self.back_at = at if self.back_at is None else min(self.back_at, at)
 
     def records(self, srid: str, reasons: Reasons) -> tuple[Order, Sale | None, Return | None]:
@@ -380,7 +383,8 @@ def read_wildberries_realization(
     - a penalty for an order the seller did not fulfil ("Штраф МП. Невыполненный заказ...",
       not reversed by a "Сторно. ..." row): `CancelKind.SELLER`, its reason the penalty's
       words, read through the reasons table;
-    - any other "Логистика" row carrying the unit back (``return_amount``):
+    - any other "Логистика" row carrying the unit back (``return_amount``) but the way
+      back of a return ("От клиента при возврате", whose sale may be in an earlier report):
       `CancelKind.UNKNOWN`.
 
     Delivery rows only make the order known. Rows of goods moved for the seller rather than
