@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -19,12 +19,13 @@ from redemption import (
     RecordTypeError,
     Return,
     ReturnKind,
+    Sale,
     buyer_reports,
     ransom_amounts,
     redemption_rate,
     redemption_rates,
 )
-from redemption.calculators.outcome import Outcome, outcome
+from redemption.calculators.outcome import Outcome, settled_rows
 from tests.builders import an_order, msk
 from tests.strategies import Records, Scenario, scenarios
 
@@ -144,12 +145,30 @@ class TestOutcome:
         """
         Sold if a sale is known by the moment; else cancelled if known; else in transit.
         """
-        order = an_order("1", AT, cancelled_at=LATER)
-        assert outcome(order, None, LATER) is Outcome.IN_TRANSIT
-        assert outcome(order, None, LATER + timedelta(microseconds=1)) is Outcome.CANCELLED
-        open_order = an_order("2", AT)
-        assert outcome(open_order, AT, AT) is Outcome.IN_TRANSIT
-        assert outcome(open_order, AT, LATER) is Outcome.SOLD
+        cancelled = an_order("1", AT, cancelled_at=LATER)
+        sold = an_order("2", AT)
+        lines = History(orders=[cancelled, sold], sales=[Sale(order_id="2", sold_at=AT)]).lines
+
+        def outcomes(moment: datetime) -> list[Outcome]:
+            return [ended for _, ended, *_ in settled_rows(lines, range(2), moment)]
+
+        assert outcomes(AT) == [Outcome.IN_TRANSIT, Outcome.IN_TRANSIT]
+        assert outcomes(LATER) == [Outcome.IN_TRANSIT, Outcome.SOLD]
+        after = LATER + timedelta(microseconds=1)
+        assert outcomes(after) == [Outcome.CANCELLED, Outcome.SOLD]
+
+    def test_only_the_lines_of_a_buyer_or_seller_when_asked(self) -> None:
+        """
+        buyer_id and seller_id keep only their lines, with their outcomes.
+        """
+        orders = [
+            an_order("1", AT, buyer_id="b", seller_id="x"),
+            an_order("2", AT, buyer_id="c", seller_id="x", cancelled_at=AT),
+            an_order("3", AT, buyer_id="b", seller_id="y", cancelled_at=AT),
+        ]
+        lines = History(orders=orders).lines
+        rows = settled_rows(lines, range(3), LATER, buyer_id="b", seller_id="y")
+        assert [(order.order_id, ended) for order, ended, *_ in rows] == [("3", Outcome.CANCELLED)]
 
 
 def _plain(records: Records) -> History:

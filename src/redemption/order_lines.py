@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Final, TypeVar
+from typing import Final, TypeVar, overload
 
 from redemption.errors import DataError, InvalidArgumentError
 from redemption.history import History
@@ -155,6 +155,18 @@ def line_rows(history: History) -> list[LineRow]:
             )
         )
     return rows
+
+
+@overload
+def member(kind: type[_E], value: str, field: str) -> _E: ...
+
+
+@overload
+def member(kind: type[_E], value: None, field: str) -> None: ...
+
+
+@overload
+def member(kind: type[_E], value: str | None, field: str) -> _E | None: ...
 
 
 def member(kind: type[_E], value: str | None, field: str) -> _E | None:

@@ -9,7 +9,7 @@ from fractions import Fraction
 from itertools import chain
 from typing import Literal, NamedTuple
 
-from redemption.calculators.outcome import CANCELLED, IN_TRANSIT, SOLD, Outcome, outcome
+from redemption.calculators.outcome import CANCELLED, SOLD, settled_rows
 from redemption.dates import MOSCOW, day_end
 from redemption.history import History
 from redemption.money import ZERO, from_kopecks, percent
@@ -95,27 +95,33 @@ def _reports(
     by_price = weight == "price"
     lines = history.lines
     # Each order's buyer goes into the list of its outcome; Counter counts them in C.
-    by_outcome: dict[Outcome, list[str | None]] = {ended: [] for ended in Outcome}
+    sold_by: list[str | None] = []
     returned_by: list[str | None] = []
+    cancelled_by: list[str | None] = []
+    open_by: list[str | None] = []
     placed_kopecks: dict[str | None, int] = {}
     kept_kopecks: dict[str | None, int] = {}
-    for order, sold, returned, price in lines.rows(
-        lines.placed_between(placed_from, placed_until), buyer_id=buyer_id
+    placed = lines.placed_between(placed_from, placed_until)
+    for order, ended, _, returned, price in settled_rows(
+        lines, placed, known_until, buyer_id=buyer_id
     ):
         buyer = order.buyer_id
-        ended = outcome(order, sold, known_until)
-        by_outcome[ended].append(buyer)
         if ended is SOLD:
+            sold_by.append(buyer)
             if returned is not None and returned < known_until:
                 returned_by.append(buyer)
             elif by_price:
                 kept_kopecks[buyer] = kept_kopecks.get(buyer, 0) + price
-        if by_price and ended is not IN_TRANSIT:
+        elif ended is CANCELLED:
+            cancelled_by.append(buyer)
+        else:
+            open_by.append(buyer)
+            continue
+        if by_price:
             placed_kopecks[buyer] = placed_kopecks.get(buyer, 0) + price
-    sold_n, cancelled_n, open_n = (
-        Counter(by_outcome[ended]) for ended in (SOLD, CANCELLED, IN_TRANSIT)
+    sold_n, returned_n, cancelled_n, open_n = (
+        Counter(by) for by in (sold_by, returned_by, cancelled_by, open_by)
     )
-    returned_n = Counter(returned_by)
     reports: dict[str, BuyerReport] = {}
     for buyer in dict.fromkeys(chain(sold_n, cancelled_n, open_n)):
         if buyer is None:

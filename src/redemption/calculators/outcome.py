@@ -1,17 +1,23 @@
 """An order's outcome as of a moment: sold, cancelled, or still in transit.
 
-The one place the object calculators decide it; `redemption.frames` decides it once more,
-apart, so that each checks the other.
+`settled_rows` is the one place the object calculators decide it; `redemption.frames`
+decides it once more, apart, so that each checks the other.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import islice
+from typing import TypeVar
 
+from redemption.history import OrderLines
 from redemption.model import Order
 
-__all__ = ["Outcome", "outcome"]
+__all__ = ["CANCELLED", "IN_TRANSIT", "SOLD", "Outcome", "SettledRow", "settled_rows"]
+
+_T = TypeVar("_T")
 
 
 class Outcome(enum.Enum):
@@ -27,27 +33,61 @@ class Outcome(enum.Enum):
 
 SOLD, CANCELLED, IN_TRANSIT = Outcome.SOLD, Outcome.CANCELLED, Outcome.IN_TRANSIT
 
+SettledRow = tuple[Order, Outcome, datetime | None, datetime | None, int]
+"""``(order, outcome, sold_at, returned_at, kopecks)`` of one order line."""
 
-def outcome(order: Order, sold_at: datetime | None, known_until: datetime) -> Outcome:
-    """Return what had become of `order`, sold at `sold_at` if it was, before `known_until`.
+
+def settled_rows(
+    lines: OrderLines,
+    positions: range,
+    known_until: datetime,
+    *,
+    buyer_id: str | None = None,
+    seller_id: str | None = None,
+) -> Iterator[SettledRow]:
+    """Yield the lines at `positions` with each order's outcome before `known_until`.
 
     A sale known by then decides it; else a cancellation known by then; else the order is
-    in transit. Events at or after `known_until` are not seen.
+    in transit. Events at or after `known_until` are not seen. With `buyer_id` or
+    `seller_id`, only the lines of that buyer or seller.
+
+    The outcomes are made in one comprehension, not a call per line: the calculators run
+    this over every order of a history.
 
     Example:
         >>> from datetime import UTC, datetime
-        >>> from redemption import Order
+        >>> from redemption import History, Order
         >>> at = datetime(2025, 4, 1, tzinfo=UTC)
         >>> order = Order(order_id="1", seller_id="s", sku="k", price=1, ordered_at=at,
         ...               cancelled_at=datetime(2025, 4, 3, tzinfo=UTC))
-        >>> outcome(order, None, datetime(2025, 4, 2, tzinfo=UTC))
-        <Outcome.IN_TRANSIT: 'in_transit'>
-        >>> outcome(order, None, datetime(2025, 4, 4, tzinfo=UTC))
-        <Outcome.CANCELLED: 'cancelled'>
-    """
-    if sold_at is not None and sold_at < known_until:
-        return SOLD
-    cancelled_at = order.cancelled_at
-    if cancelled_at is not None and cancelled_at < known_until:
-        return CANCELLED
-    return IN_TRANSIT
+        >>> lines = History(orders=[order]).lines
+        >>> [ended for _, ended, *_ in settled_rows(lines, range(1), datetime(2025, 4, 2, tzinfo=UTC))]
+        [<Outcome.IN_TRANSIT: 'in_transit'>]
+        >>> [ended for _, ended, *_ in settled_rows(lines, range(1), datetime(2025, 4, 4, tzinfo=UTC))]
+        [<Outcome.CANCELLED: 'cancelled'>]
+    """  # noqa: E501 - doctest lines
+
+    def column(values: Iterable[_T]) -> Iterator[_T]:
+        return islice(values, positions.start, positions.stop)
+
+    ended = [
+        SOLD
+        if sold is not None and sold < known_until
+        else CANCELLED
+        if (cancelled := order.cancelled_at) is not None and cancelled < known_until
+        else IN_TRANSIT
+        for order, sold in zip(column(lines.orders), column(lines.sold_at), strict=True)
+    ]
+    rows: Iterator[SettledRow] = zip(
+        column(lines.orders),
+        ended,
+        column(lines.sold_at),
+        column(lines.returned_at),
+        column(lines.kopecks),
+        strict=True,
+    )
+    if buyer_id is not None:
+        rows = (row for row in rows if row[0].buyer_id == buyer_id)
+    if seller_id is not None:
+        rows = (row for row in rows if row[0].seller_id == seller_id)
+    return rows

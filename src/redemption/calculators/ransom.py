@@ -8,7 +8,7 @@ from typing import cast
 
 from dateutil.relativedelta import relativedelta
 
-from redemption.calculators.outcome import SOLD, outcome
+from redemption.calculators.outcome import SOLD, settled_rows
 from redemption.dates import MOSCOW
 from redemption.history import History
 from redemption.money import ZERO, from_kopecks
@@ -33,11 +33,12 @@ def _ransoms(
     known = range(lines.placed_before(known_until))
     kopecks: dict[str | None, int] = {}
     get = kopecks.get
-    for order, sold, returned, price in lines.rows(known, buyer_id=buyer_id, seller_id=seller_id):
+    rows = settled_rows(lines, known, known_until, buyer_id=buyer_id, seller_id=seller_id)
+    for order, ended, sold, returned, price in rows:
         buyer = order.buyer_id
         if (
-            sold is not None
-            and outcome(order, sold, known_until) is SOLD
+            ended is SOLD
+            and sold is not None
             and sold_from <= sold
             and (returned is None or returned >= known_until)
         ):

@@ -11,7 +11,7 @@ from typing import Literal, TypeVar, cast, overload
 
 import attrs
 
-from redemption.calculators.outcome import IN_TRANSIT, SOLD, outcome
+from redemption.calculators.outcome import IN_TRANSIT, SOLD, settled_rows
 from redemption.dates import MOSCOW, day_end
 from redemption.errors import InvalidArgumentError
 from redemption.history import RETURNED_AT, SOLD_AT, History
@@ -83,24 +83,19 @@ def _tally(
     sales_from, sales_until = window.sales.bounds(tz)
     known_until = day_end(window.today, tz)
     lines = history.lines
-    orders, sold_at, returned_at = lines.orders, lines.sold_at, lines.returned_at
-
     tallies: dict[K, list[int]] = {}
-    for i in lines.placed_between(orders_from, orders_until):
-        order = orders[i]
+    placed = lines.placed_between(orders_from, orders_until)
+    for order, ended, sold, returned, _ in settled_rows(lines, placed, known_until):
         group = key(order)
         tally = tallies.get(group)
         if tally is None:
             tally = tallies[group] = [0, 0, 0, 0]
-        sold = sold_at[i]
-        ended = outcome(order, sold, known_until)
         if ended is IN_TRANSIT:
             tally[3] += 1
             continue
         tally[0] += 1
         if ended is SOLD and sold is not None and sales_from <= sold < sales_until:
             tally[1] += 1
-            returned = returned_at[i]
             if returned is not None and sales_from <= returned < sales_until:
                 tally[2] += 1
     return tallies

@@ -64,7 +64,6 @@ import attrs
 from redemption.errors import (
     ArgumentTypeError,
     InvalidArgumentError,
-    ReportFormatError,
 )
 from redemption.history import History
 from redemption.io.reasons import Reasons, ReasonWords
@@ -75,10 +74,9 @@ from redemption.io.report import (
     Progress,
     RowTally,
     Source,
-    check_rows,
     import_report,
-    load_json,
     price_field,
+    read_wrapped_rows,
     text_field,
 )
 from redemption.model import Order, Return, Sale
@@ -173,15 +171,9 @@ _RETURN_LIST = _Kind(
 
 def _rows(source: _Document, kind: _Kind) -> tuple[str, list[dict[str, Any]]]:
     """Return the name of a source and its items, refusing a document of another kind."""
-    name, document = load_json(source)
-    items = kind.items(document)
-    # where the items are not a list, say what the document as a whole was
-    rows = check_rows(name, items if isinstance(items, list) else document, (), kind.expected)
-    if rows and not any(all(field in row for field in kind.required) for row in rows):
-        fields = ", ".join(kind.required)
-        msg = f"{name}: no item has the fields {fields}; is this {kind.what}?"
-        raise ReportFormatError(msg, source=name)
-    return name, rows
+    return read_wrapped_rows(
+        source, rows_of=kind.items, required=kind.required, what=kind.what, expected=kind.expected
+    )
 
 
 def _object(value: object, field: str) -> dict[str, Any]:

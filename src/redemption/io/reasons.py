@@ -19,7 +19,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
-from redemption.errors import InvalidArgumentError
+from redemption.errors import DataError, InvalidArgumentError
+from redemption.order_lines import member
 from redemption.outcomes import Reason, ReasonCategory
 
 __all__ = [
@@ -48,10 +49,9 @@ def _category(value: object, word: str, where: str) -> ReasonCategory:
     if isinstance(value, ReasonCategory):
         return value
     try:
-        return ReasonCategory(value)
-    except ValueError:
-        allowed = ", ".join(str(category.value) for category in ReasonCategory)
-        msg = f"{where}: the word {word!r} has the category {value!r}; categories are {allowed}"
+        return member(ReasonCategory, value if isinstance(value, str) else repr(value), "it")
+    except DataError as error:
+        msg = f"{where}: the word {word!r} has the category {value!r}; {error}"
         raise InvalidArgumentError(msg) from None
 
 

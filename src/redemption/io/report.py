@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import attrs
 
@@ -36,6 +36,7 @@ __all__ = [
     "price_field",
     "read_json_rows",
     "read_text",
+    "read_wrapped_rows",
     "source_name",
     "text_field",
 ]
@@ -124,17 +125,49 @@ class ImportReport:
         unknown: Counter[str] = Counter()
         for report in reports:
             unknown.update(dict(report.unknown_reasons))
-        return cls(
-            rows_read=sum(r.rows_read for r in reports),
-            used=sum(r.used for r in reports),
-            merged=sum(r.merged for r in reports),
-            skipped=tuple(p for r in reports for p in r.skipped),
-            refused=tuple(p for r in reports for p in r.refused),
-            orders=sum(r.orders for r in reports),
-            sales=sum(r.sales for r in reports),
-            returns=sum(r.returns for r in reports),
-            unknown_reasons=most_frequent(unknown),
-        )
+        return _summed(
+            reports,
+            made=(sum(r.orders for r in reports), sum(r.sales for r in reports),
+                  sum(r.returns for r in reports)),
+            unknown=unknown,
+        )  # fmt: skip
+
+
+class _Rows(Protocol):
+    """What was done with rows: a report's, or a tally's as it goes."""
+
+    @property
+    def rows_read(self) -> int: ...
+
+    @property
+    def used(self) -> int: ...
+
+    @property
+    def merged(self) -> int: ...
+
+    @property
+    def skipped(self) -> Sequence[RowProblem]: ...
+
+    @property
+    def refused(self) -> Sequence[RowProblem]: ...
+
+
+def _summed(
+    parts: Sequence[_Rows], made: tuple[int, int, int], unknown: Counter[str]
+) -> ImportReport:
+    """The one way an `ImportReport` is built: the rows of `parts`, and what was made."""
+    orders, sales, returns = made
+    return ImportReport(
+        rows_read=sum(part.rows_read for part in parts),
+        used=sum(part.used for part in parts),
+        merged=sum(part.merged for part in parts),
+        skipped=tuple(problem for part in parts for problem in part.skipped),
+        refused=tuple(problem for part in parts for problem in part.refused),
+        orders=orders,
+        sales=sales,
+        returns=returns,
+        unknown_reasons=most_frequent(unknown),
+    )
 
 
 def most_frequent(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
@@ -146,17 +179,8 @@ def import_report(
     history: History, tallies: Sequence[RowTally], reasons: Reasons | None = None
 ) -> ImportReport:
     """The report of an import: what its tallies did with every row, and what it made."""
-    return ImportReport(
-        rows_read=sum(tally.rows_read for tally in tallies),
-        used=sum(tally.used for tally in tallies),
-        merged=sum(tally.merged for tally in tallies),
-        skipped=tuple(problem for tally in tallies for problem in tally.skipped),
-        refused=tuple(problem for tally in tallies for problem in tally.refused),
-        orders=len(history.orders),
-        sales=len(history.sales),
-        returns=len(history.returns),
-        unknown_reasons=() if reasons is None else most_frequent(reasons.unknown),
-    )
+    made = (len(history.orders), len(history.sales), len(history.returns))
+    return _summed(tallies, made, Counter() if reasons is None else reasons.unknown)
 
 
 class BadRow(Exception):  # noqa: N818 - internal signal, always turned into a RowProblem
@@ -335,11 +359,12 @@ def load_json(source: Source | Mapping[str, Any]) -> tuple[str, Any]:
 
 
 def check_rows(
-    name: str, rows: object, required: Sequence[str], expected: str
+    name: str, rows: object, required: Sequence[str], expected: str, what: str | None = None
 ) -> list[dict[str, Any]]:
     """Return `rows` if they are a list of objects where some row has every required field.
 
-    Anything else is a `ReportFormatError` naming the source and saying what was expected.
+    Anything else is a `ReportFormatError` naming the source and saying what was expected
+    (and, where no row has the fields, asking whether the file is `what`).
     """
     if not isinstance(rows, list):
         found = (
@@ -354,9 +379,36 @@ def check_rows(
             msg = f"{name} row {number}: expected an object, found {type(row).__name__}"
             raise ReportFormatError(msg, source=name, row=number)
     if required and rows and not any(all(field in row for field in required) for row in rows):
-        msg = f"{name}: no row has the fields {', '.join(required)}; is this the right report?"
+        msg = (
+            f"{name}: no row has the fields {', '.join(required)}; "
+            f"is this {what or 'the right report'}?"
+        )
         raise ReportFormatError(msg, source=name)
     return rows
+
+
+def read_wrapped_rows(
+    source: Source | Mapping[str, Any],
+    *,
+    rows_of: Callable[[object], object],
+    required: Sequence[str],
+    what: str,
+    expected: str,
+) -> tuple[str, list[dict[str, Any]]]:
+    """Return the name of a source and its rows, where an API response wraps them.
+
+    `rows_of` finds the rows in the document (``{"postings": [...]}`` and the like); where
+    it finds no list, the document as a whole is what is checked. A document where no row
+    has every `required` field is taken for another report than `what`, and refused.
+
+    Raises:
+        ReportFormatError: the source cannot be read, or holds no rows of this report.
+    """
+    name, document = load_json(source)
+    found = rows_of(document)
+    return name, check_rows(
+        name, found if isinstance(found, list) else document, required, expected, what
+    )
 
 
 def read_json_rows(

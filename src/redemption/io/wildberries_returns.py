@@ -58,7 +58,7 @@ from typing import Any, Literal
 
 import attrs
 
-from redemption.errors import ArgumentTypeError, ReportFormatError
+from redemption.errors import ArgumentTypeError
 from redemption.history import History
 from redemption.io.reasons import Reasons, ReasonWords
 from redemption.io.report import (
@@ -68,9 +68,8 @@ from redemption.io.report import (
     Progress,
     RowTally,
     Source,
-    check_rows,
     import_report,
-    load_json,
+    read_wrapped_rows,
     text_field,
 )
 from redemption.io.wildberries import not_a_buyers
@@ -110,15 +109,15 @@ class _Kind:
 
 def _rows(source: Source | Mapping[str, Any], kind: _Kind) -> tuple[str, list[dict[str, Any]]]:
     """Return the name of a source and its rows, refusing a document of another report."""
-    name, document = load_json(source)
-    rows = document.get(kind.wrapper) if isinstance(document, dict) else document
-    # where the rows are not a list, say what the document as a whole was
-    rows = check_rows(name, rows if isinstance(rows, list) else document, (), kind.expected)
-    if rows and not any(all(field in row for field in kind.required) for row in rows):
-        fields = ", ".join(kind.required)
-        msg = f"{name}: no row has the fields {fields}; is this {kind.what}?"
-        raise ReportFormatError(msg, source=name)
-    return name, rows
+    return read_wrapped_rows(
+        source,
+        rows_of=lambda document: (
+            document.get(kind.wrapper) if isinstance(document, dict) else document
+        ),
+        required=kind.required,
+        what=kind.what,
+        expected=kind.expected,
+    )
 
 
 def _words(row: dict[str, Any], field: str) -> str | None:
