@@ -105,6 +105,7 @@ EXPECTED_IO_NAMES = {
     "Format",
     "ImportReport",
     "Progress",
+    "ReadOptions",
     "ReasonWords",
     "ReportKind",
     "RowProblem",

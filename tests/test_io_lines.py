@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 
-from redemption import History, InvalidArgumentError, Order, Sale
+from redemption import (
+    CancelKind,
+    History,
+    InvalidArgumentError,
+    Order,
+    Reason,
+    ReasonCategory,
+    Sale,
+)
 from redemption.errors import DuplicateRecordError, ReportFormatError
 from redemption.io import LINE_COLUMNS, read_order_lines, write_order_lines
 from tests.builders import an_order, msk
@@ -155,3 +163,43 @@ class TestReading:
         calls: list[tuple[str, int, int]] = []
         read_order_lines(_lines(GOOD), progress=lambda *call: calls.append(call))
         assert calls[-1] == ("<bytes>", 1, 1)
+
+
+CANCELLED = "o2,shop,nm-1,b-1,100,2025-04-01T10:30:00+03:00,2025-04-02T10:00:00+03:00,,"
+
+
+class TestKindsAndReasons:
+    def test_kinds_categories_and_words_are_read(self) -> None:
+        """
+        A cancelled line's kind, category and words become its order's; no kind is UNKNOWN.
+        """
+        history, _ = read_order_lines(
+            _lines(
+                f'{CANCELLED},refused,size_fit,"Мал, на размер",,,', CANCELLED.replace("o2", "o3")
+            )
+        )
+        kinds = {o.order_id: (o.cancel_kind, o.cancel_reason) for o in history.orders}
+        assert kinds == {
+            "o2": (CancelKind.REFUSED, Reason(ReasonCategory.SIZE_FIT, "Мал, на размер")),
+            "o3": (CancelKind.UNKNOWN, None),
+        }
+
+    @pytest.mark.parametrize(
+        ("row", "field"),
+        [
+            (f"{CANCELLED},Refused,,,,,", "cancel_kind"),
+            (f"{CANCELLED},buyer,tiny,,,,", "cancel_reason"),
+            (f"{CANCELLED},buyer,,words alone,,,", "cancel_reason"),
+            (f"{GOOD},,,,return,,", "returned_at"),
+        ],
+    )
+    def test_a_bad_kind_or_reason_names_its_column(self, row: str, field: str) -> None:
+        """
+        A value that is no kind or category, words without a category, or a kind on an
+        event that did not happen, is a bad row naming its column.
+        """
+        with pytest.raises(ReportFormatError, match=f"row 2, field {field!r}"):
+            read_order_lines(_lines(row))
+        _, report = read_order_lines(_lines(row, GOOD), errors="collect")
+        assert [(p.row, p.field) for p in report.refused] == [(2, field)]
+        assert report.orders == 1

@@ -955,3 +955,15 @@ class TestKindsAndReasons:
         assert [(o.cancel_kind, o.cancel_reason) for o in history.orders] == [
             (CancelKind.SELLER, Reason(ReasonCategory.SELLER_FAULT, "Другое (вина продавца)"))
         ]
+
+    def test_only_the_words_of_items_kept_are_counted(self) -> None:
+        """
+        A posting repeated on a later page, or a bad one, adds nothing to unknown_reasons.
+        """
+        first = cancelled(cancellation_type="client", cancel_reason="Старое")
+        later = cancelled(cancellation_type="client", cancel_reason="Новое")
+        bad = cancelled(cancellation_type="client", cancel_reason="Плохое")
+        bad["posting_number"], bad["in_process_at"] = "P-2", "not a time"
+        _, report = read_ozon_postings([first, later, bad], as_of=AS_OF, errors="collect")
+        assert report.unknown_reasons == (("Новое", 1),)
+        assert (report.merged, len(report.refused)) == (1, 1)

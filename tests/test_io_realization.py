@@ -166,18 +166,35 @@ class TestKindsAndReasons:
 
     def test_a_reversed_penalty_cancels_nothing(self) -> None:
         """
-        A "Сторно." row takes its penalty back: the order is open again.
+        A "Сторно." row takes its penalty back, before or after it: the order is open again.
         """
         penalty = "Штраф МП. Невыполненный заказ"
         rows = [
             row(1, "Штраф", "a", bonus_type_name=penalty),
             row(2, "Штрафы", "a", bonus_type_name=f"Сторно. {penalty}"),
         ]
-        history, report = read_wildberries_realization(rows)
+        for given in (rows, rows[::-1]):
+            history, report = read_wildberries_realization(given)
+            assert history.orders[0].cancelled_at is None
+            assert (report.used, report.accounted) == (2, True)
+        twice = [*rows, row(3, "Штраф", "a", bonus_type_name=penalty)]
+        history, _ = read_wildberries_realization(twice)
+        assert history.orders[0].cancel_kind is CancelKind.SELLER
+
+    def test_a_way_back_before_the_order_is_a_bad_row(self) -> None:
+        """
+        A refusal leg dated before the order was placed names its row and field.
+        """
+        rows = [
+            row(1, "Логистика", "a", delivery_amount=1),
+            row(2, "Логистика", "a", return_amount=1, bonus_type_name="От клиента при отмене",
+                sale_dt="2025-03-01T00:00:00Z"),
+        ]  # fmt: skip
+        with pytest.raises(ReportFormatError, match="row 2, field 'sale_dt'"):
+            read_wildberries_realization(rows)
+        history, report = read_wildberries_realization(rows, errors="collect")
+        assert [(p.row, p.field) for p in report.refused] == [(2, "sale_dt")]
         assert history.orders[0].cancelled_at is None
-        assert report.used == 2
-        with pytest.raises(ReportFormatError, match="field 'bonus_type_name': reverses a penalty"):
-            read_wildberries_realization(rows[1:])
 
     @pytest.mark.parametrize(
         "bonus",

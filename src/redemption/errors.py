@@ -36,12 +36,18 @@ class RedemptionError(Exception):
 
 
 class _NamesRecord(Exception):  # noqa: N818 - a mixin, not an error of its own
-    """An error about one record: its message names it, and ``order_id`` keeps its id."""
+    """An error about one record: its message names it, and ``order_id`` keeps its id.
 
-    def __init__(self, message: str, *, order_id: str | None = None) -> None:
-        """Keep the message and the id of the offending record."""
+    ``field`` names the field at fault, where there is one.
+    """
+
+    def __init__(
+        self, message: str, *, order_id: str | None = None, field: str | None = None
+    ) -> None:
+        """Keep the message, the id of the offending record and the field at fault."""
         super().__init__(message)
         self.order_id = order_id
+        self.field = field
 
 
 class DataError(_NamesRecord, RedemptionError, ValueError):

@@ -195,7 +195,7 @@ def _reason(
     if category is None:
         if text is not None:
             msg = f"{field}_text is given without {field}, the category it belongs to"
-            raise DataError(msg)
+            raise DataError(msg, field=field)
         return None
     key = (category, text)
     reason = reasons.get(key)
@@ -244,14 +244,14 @@ def line_records(
             return member(kind, value, field)
         except DataError as error:
             msg = f"order {order_id}: {error}"
-            raise DataError(msg, order_id=order_id) from None
+            raise DataError(msg, order_id=order_id, field=field) from None
 
     def reason_of(category: str | None, text: str | None, field: str) -> Reason | None:
         try:
             return _reason(member(ReasonCategory, category, field), text, field, shared)
         except DataError as error:
             msg = f"order {order_id}: {error}"
-            raise DataError(msg, order_id=order_id) from None
+            raise DataError(msg, order_id=order_id, field=error.field or field) from None
 
     order = Order(
         order_id=order_id,
@@ -270,7 +270,7 @@ def line_records(
     if returned_at is None:
         if back_kind is not None or back_reason is not None:
             msg = f"order {order_id}: a return kind or reason is given, but no returned_at"
-            raise DataError(msg, order_id=order_id)
+            raise DataError(msg, order_id=order_id, field="returned_at")
         return order, sale, None
     back = Return(
         order_id=order_id,

@@ -45,11 +45,6 @@ def _between(column: str, start: datetime, stop: datetime) -> nw.Expr:
     return nw.col(column).is_between(start, stop, closed="left")
 
 
-def _within(column: str, start: datetime, stop: datetime) -> nw.Expr:
-    """The column's instant is in ``[start, stop)``; false where it is null."""
-    return _between(column, start, stop).fill_null(value=False)
-
-
 def _outcome(known_until: datetime) -> tuple[nw.Expr, nw.Expr]:
     """An order's outcome as of `known_until`: the one place frames decide it.
 
@@ -153,7 +148,9 @@ def ransom_query(
     known = ~nw.col("buyer_id").is_null() & (nw.col("ordered_at") < known_until)
     if seller_id is not None:
         known = known & (nw.col("seller_id") == seller_id)
-    kept = _within("sold_at", sold_from, known_until) & ~_before("returned_at", known_until)
+    sold, _ = _outcome(known_until)
+    bought = (sold & (nw.col("sold_at") >= sold_from)).fill_null(value=False)
+    kept = bought & ~_before("returned_at", known_until)
     values = frame.filter(known).select(
         "buyer_id", ransom=nw.when(kept).then(nw.col("price")).otherwise(0).cast(nw.Int64)
     )

@@ -32,8 +32,9 @@ def _fits(column: str, dtype: DType) -> bool:
         return isinstance(dtype, nw.Datetime) and dtype.time_zone is not None
     if column == "price":
         return bool(dtype.is_integer())
-    if column in OUTCOME_COLUMNS:  # a column with no value at all may have no type of its own
-        return bool(dtype in {nw.String, nw.Categorical, nw.Unknown, nw.Object})
+    if column in OUTCOME_COLUMNS:
+        # a column with no value at all may have no type of its own, or pandas' float of NaN
+        return bool(dtype in {nw.String, nw.Categorical, nw.Unknown, nw.Object} or dtype.is_float())
     # ids: floats too, as pandas makes an integer column with a gap
     return bool(dtype == nw.String or dtype.is_numeric() or dtype == nw.Categorical)
 

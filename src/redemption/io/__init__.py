@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from redemption.io.files import FORMATS, Format, ReportKind, read_reports, report_kind
+from redemption.io.files import (
+    FORMATS,
+    Format,
+    ReadOptions,
+    ReportKind,
+    read_reports,
+    report_kind,
+)
 from redemption.io.lines import read_order_lines, write_order_lines
 from redemption.io.ozon import read_ozon_postings
 from redemption.io.reasons import ReasonWords, reason_words, reason_words_from_toml
@@ -22,6 +29,7 @@ __all__ = [
     "Format",
     "ImportReport",
     "Progress",
+    "ReadOptions",
     "ReasonWords",
     "ReportKind",
     "RowProblem",

@@ -21,11 +21,13 @@ import attrs
 from redemption.errors import InvalidArgumentError, ReportFormatError
 from redemption.history import History
 from redemption.io.lines import read_order_lines
-from redemption.io.ozon import read_ozon_postings
+from redemption.io.ozon import posting_items, read_ozon_postings, return_items
 from redemption.io.reasons import ReasonWords
 from redemption.io.report import GZIP_MAGIC, Errors, ImportReport, Progress
 from redemption.io.wildberries import read_wildberries_realization, read_wildberries_statistics
 from redemption.io.wildberries_returns import (
+    claim_rows,
+    goods_return_rows,
     read_wildberries_claims,
     read_wildberries_goods_returns,
 )
@@ -89,6 +91,8 @@ class Format:
         keys: for JSON, keys that only its rows have (all of them, in the first rows); for
             CSV, columns its header has.
         csv: whether it is CSV text rather than JSON.
+        rows_of: where its rows are in a whole JSON document (an API response may wrap
+            them); by default the document is the array of rows.
         read: its reader, which makes records; formats sharing a reader are read together.
         enrich: or its enricher, which adds kinds and reasons to the records the readers
             made, after them.
@@ -100,6 +104,7 @@ class Format:
     title: str
     keys: tuple[str, ...]
     csv: bool = False
+    rows_of: Callable[[object], object] = lambda document: document
     read: Reader | None = None
     enrich: Enricher | None = None
 
@@ -210,24 +215,28 @@ FORMATS: tuple[Format, ...] = (
         kind="ozon-postings",
         title="Ozon FBO/FBS posting list JSON (needs --as-of)",
         keys=("posting_number", "products"),
+        rows_of=posting_items,
         read=_ozon,
     ),
     Format(
         kind="ozon-returns",
         title="Ozon returns list JSON",
         keys=("posting_number", "product"),
+        rows_of=return_items,
         read=_ozon,
     ),
     Format(
         kind="wildberries-goods-returns",
         title="Wildberries goods-return report JSON",
         keys=("returnType", "srid"),
+        rows_of=goods_return_rows,
         enrich=_goods_returns,
     ),
     Format(
         kind="wildberries-claims",
         title="Wildberries buyer claims JSON",
         keys=("user_comment", "claim_type"),
+        rows_of=claim_rows,
         enrich=_claims,
     ),
     Format(
@@ -242,18 +251,6 @@ FORMATS: tuple[Format, ...] = (
 the first format whose keys it holds."""
 
 _SNIFF = 1 << 16  # the first 64 KiB hold the first rows of any report
-_WRAPPERS = ("result", "postings", "returns", "report", "claims")
-"""The keys an API response holds its rows under."""
-
-
-def _rows_in(document: object) -> object:
-    """The rows of a whole JSON document: the array, or the one a response wraps."""
-    if isinstance(document, dict):
-        for key in _WRAPPERS:
-            if key in document:
-                inner = document[key]
-                return inner.get("postings") if isinstance(inner, dict) else inner
-    return document
 
 
 def _no_rows(head: str) -> bool:
@@ -264,7 +261,7 @@ def _no_rows(head: str) -> bool:
         document = json.loads(head)
     except json.JSONDecodeError:
         return False
-    return _rows_in(document) == []
+    return any(fmt.rows_of(document) == [] for fmt in FORMATS if not fmt.csv)
 
 
 def formats_in_words() -> str:

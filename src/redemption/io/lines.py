@@ -14,7 +14,6 @@ instant it means is unknown. Kinds and reason categories are their lower-case va
 from __future__ import annotations
 
 import csv
-import enum
 import gzip
 import io
 from collections.abc import Iterable
@@ -22,9 +21,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from redemption.errors import DataError, ReportFormatError
+from redemption.errors import ReportFormatError
 from redemption.history import History
-from redemption.io.report import BadRow, Errors, ImportReport, Progress, RowTally, read_text
+from redemption.io.report import (
+    BadRow,
+    Errors,
+    ImportReport,
+    Progress,
+    RowTally,
+    import_report,
+    read_text,
+)
 from redemption.model import Order, Return, Sale
 from redemption.order_lines import (
     LINE_COLUMNS,
@@ -34,9 +41,8 @@ from redemption.order_lines import (
     LineRecords,
     line_records,
     line_rows,
-    member,
 )
-from redemption.outcomes import CancelKind, Reason, ReasonCategory, ReturnKind
+from redemption.outcomes import Reason, ReasonCategory
 
 __all__ = ["read_order_lines", "write_order_lines"]
 
@@ -64,14 +70,6 @@ def _kopecks(row: dict[str, str]) -> int:
     return int(text)
 
 
-_ENUMS: tuple[tuple[str, type[enum.Enum]], ...] = (
-    ("cancel_kind", CancelKind),
-    ("cancel_reason", ReasonCategory),
-    ("return_kind", ReturnKind),
-    ("return_reason", ReasonCategory),
-)
-
-
 def _text(row: dict[str, str], field: str) -> str | None:
     return (row.get(field) or "").strip() or None
 
@@ -86,11 +84,6 @@ def _records(
     if ordered_at is None:
         raise BadRow(field="ordered_at", reason="missing")
     outcomes = {field: _text(row, field) for field in OUTCOME_COLUMNS}
-    for field, kind in _ENUMS:  # checked here to name the column of a bad value
-        try:
-            member(kind, outcomes[field], field)
-        except DataError as error:
-            raise BadRow(field=field, reason=str(error)) from None
     return line_records(
         order_id=order_id,
         seller_id=_text(row, "seller_id") or seller_id,
@@ -171,17 +164,8 @@ def read_order_lines(
         if back is not None:
             returns.append(back)
     history = History(orders=orders, sales=sales, returns=returns)
-    report = ImportReport(
-        rows_read=tally.rows_read,
-        used=len(orders),
-        merged=0,
-        skipped=(),
-        refused=tuple(tally.refused),
-        orders=len(orders),
-        sales=len(sales),
-        returns=len(returns),
-    )
-    return history, report
+    tally.used = len(orders)
+    return history, import_report(history, (tally,))
 
 
 def _stamp(moment: datetime | None) -> str:

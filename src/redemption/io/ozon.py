@@ -82,7 +82,7 @@ from redemption.io.report import (
 from redemption.model import Order, Return, Sale
 from redemption.outcomes import CancelKind, Reason, ReturnKind
 
-__all__ = ["read_ozon_postings"]
+__all__ = ["posting_items", "read_ozon_postings", "return_items"]
 
 _Document = Source | Mapping[str, Any]
 """One page: a JSON file's path, its bytes, or the parsed response or array."""
@@ -137,7 +137,8 @@ class _Kind:
     items: Callable[[object], object]
 
 
-def _posting_items(document: object) -> object:
+def posting_items(document: object) -> object:
+    """The postings of a posting list's response (the document itself if it is an array)."""
     if not isinstance(document, dict):
         return document
     if "result" not in document:
@@ -148,7 +149,8 @@ def _posting_items(document: object) -> object:
     return result  # /v2/posting/fbo/list
 
 
-def _return_items(document: object) -> object:
+def return_items(document: object) -> object:
+    """The returns of a returns list's response (the document itself if it is an array)."""
     return document.get("returns") if isinstance(document, dict) else document
 
 
@@ -159,13 +161,13 @@ _POSTINGS = _Kind(
         '(FBO v2), {"result": {"postings": [...]}} (FBS v3) or an array of postings'
     ),
     required=("posting_number", "products"),
-    items=_posting_items,
+    items=posting_items,
 )
 _RETURN_LIST = _Kind(
     what="an Ozon returns list",
     expected='an Ozon returns list: {"returns": [...]} or an array of returns',
     required=("posting_number", "product"),
-    items=_return_items,
+    items=return_items,
 )
 
 
@@ -242,19 +244,26 @@ def _buyer(customer: object) -> str | None:
     return text_field(customer["customer_id"], "customer.customer_id")
 
 
-def _cancellation(row: dict[str, Any], reasons: Reasons) -> tuple[CancelKind, Reason | None]:
-    """Who cancelled a posting, and why, from its ``cancellation`` (where it has one)."""
+def _cancellation(row: dict[str, Any]) -> tuple[CancelKind, str | None]:
+    """Who cancelled a posting, and its words for why, from its ``cancellation``."""
     cancellation = row.get("cancellation")
     if not isinstance(cancellation, dict):
         return CancelKind.UNKNOWN, None
-    reason = reasons.reason(cancellation.get("cancel_reason"))
+    words = _words(cancellation.get("cancel_reason"), "cancellation.cancel_reason")
     if str(cancellation.get("cancel_reason_id") or "").strip() == _NOT_COLLECTED_ID:
-        return CancelKind.NOT_COLLECTED, reason
+        return CancelKind.NOT_COLLECTED, words
     kind = _CANCEL_KINDS.get(str(cancellation.get("cancellation_type") or "").strip().lower())
     if kind is None:
         initiator = str(cancellation.get("cancellation_initiator") or "").strip().lower()
         kind = _INITIATORS.get(initiator, CancelKind.UNKNOWN)
-    return kind, reason
+    return kind, words
+
+
+def _words(value: object, field: str) -> str | None:
+    """A field's words for a reason as written; `None` where there are none."""
+    if value is None or isinstance(value, str):
+        return value
+    raise BadRow(field=field, reason=f"expected text, found {value!r}")
 
 
 def _outcome(status: str) -> _Outcome:
@@ -273,6 +282,7 @@ class _Posting:
     ordered_at: datetime
     delivered_at: datetime | None  # the documented moment, if any
     units: dict[str, list[Order]]
+    cancel_words: str | None  # why it was cancelled, in Ozon's words, read once it is kept
 
 
 def _roubles(currency: object, field: str) -> None:
@@ -300,7 +310,7 @@ def _product(product: object) -> tuple[str, Decimal, int]:
     )
 
 
-def _posting(row: dict[str, Any], as_of: datetime, seller_id: str, reasons: Reasons) -> _Posting:
+def _posting(row: dict[str, Any], as_of: datetime, seller_id: str) -> _Posting:
     number = text_field(row.get("posting_number"), "posting_number")
     status = text_field(row.get("status"), "status")
     outcome = _outcome(status)
@@ -312,9 +322,7 @@ def _posting(row: dict[str, Any], as_of: datetime, seller_id: str, reasons: Reas
     if outcome == "sold" and (documented := _delivered_at(row)) is not None:
         delivered_at = _within(*documented, ordered_at, as_of)
     buyer_id = _buyer(row.get("customer"))
-    cancel_kind, cancel_reason = (
-        _cancellation(row, reasons) if outcome == "cancelled" else (None, None)
-    )
+    cancel_kind, cancel_words = _cancellation(row) if outcome == "cancelled" else (None, None)
     products = row.get("products")
     if not isinstance(products, list) or not products:
         raise BadRow(field="products", reason=f"expected a list of products, found {products!r}")
@@ -335,11 +343,10 @@ def _posting(row: dict[str, Any], as_of: datetime, seller_id: str, reasons: Reas
                 buyer_id=buyer_id,
                 cancelled_at=as_of if outcome == "cancelled" else None,
                 cancel_kind=cancel_kind,
-                cancel_reason=cancel_reason,
             )
             for n in range(len(made) + 1, len(made) + quantity + 1)
         )
-    return _Posting(number, status, outcome, ordered_at, delivered_at, units)
+    return _Posting(number, status, outcome, ordered_at, delivered_at, units, cancel_words)
 
 
 @attrs.frozen
@@ -351,10 +358,10 @@ class _Returned:
     quantity: int
     kind: str
     at: datetime
-    reason: Reason | None
+    words: str | None  # why, in Ozon's words, read once the return is used
 
 
-def _return(row: dict[str, Any], as_of: datetime, reasons: Reasons) -> tuple[str, _Returned] | str:
+def _return(row: dict[str, Any], as_of: datetime) -> tuple[str, _Returned] | str:
     """Return a return item's id and what it returns, or the reason to skip it."""
     kind = text_field(row.get("type"), "type")
     if kind == _NOT_A_RETURN:
@@ -373,7 +380,7 @@ def _return(row: dict[str, Any], as_of: datetime, reasons: Reasons) -> tuple[str
         quantity=_count(product.get("quantity"), "product.quantity"),
         kind=kind,
         at=at,
-        reason=reasons.reason(row.get("return_reason_name")),
+        words=_words(row.get("return_reason_name"), "return_reason_name"),
     )
 
 
@@ -393,9 +400,10 @@ def _download_moment(as_of: object) -> datetime:
 class _Matcher:
     """Give each return the units of its posting not yet returned, in turn."""
 
-    def __init__(self, postings: dict[str, _Posting], tally: RowTally) -> None:
+    def __init__(self, postings: dict[str, _Posting], tally: RowTally, reasons: Reasons) -> None:
         self.postings = postings
         self.tally = tally
+        self.reasons = reasons
         self.taken: dict[tuple[str, str], int] = {}
         self.first_return: dict[str, datetime] = {}
         self.returns: list[Return] = []
@@ -415,16 +423,17 @@ class _Matcher:
         self.taken[line] = first + returned.quantity - 1
         units = range(first, first + returned.quantity)
         self.tally.used += 1
+        reason = self.reasons.reason(returned.words)
         posting = self.postings.get(returned.posting)
         if posting is not None and posting.outcome == "cancelled":
-            self.refused(posting, returned, units)
+            self.refused(posting, returned.sku, units, reason)
             return
         self.returns.extend(
             Return(
                 order_id=f"{returned.posting}/{returned.sku}/{n}",
                 returned_at=returned.at,
                 kind=_RETURN_KINDS[returned.kind],
-                reason=returned.reason,
+                reason=reason,
             )
             for n in units
         )
@@ -434,13 +443,13 @@ class _Matcher:
         )
 
     @staticmethod
-    def refused(posting: _Posting, returned: _Returned, units: range) -> None:
+    def refused(posting: _Posting, sku: str, units: range, reason: Reason | None) -> None:
         """A refusal at handover of a cancelled posting: its units were refused.
 
         A kind the posting gives other than the buyer's (the seller's, Ozon's, not
         collected) is kept, and so is a reason it gives.
         """
-        orders = posting.units[returned.sku]
+        orders = posting.units[sku]
         for n in units:
             order = orders[n - 1]
             kind = order.cancel_kind
@@ -449,7 +458,7 @@ class _Matcher:
                 cancel_kind=(
                     CancelKind.REFUSED if kind in {CancelKind.BUYER, CancelKind.UNKNOWN} else kind
                 ),
-                cancel_reason=order.cancel_reason or returned.reason,
+                cancel_reason=order.cancel_reason or reason,
             )
 
     def check(self, returned: _Returned) -> str | None:
@@ -591,18 +600,22 @@ def read_ozon_postings(
     posting_tally, return_tally = RowTally(errors, progress), RowTally(errors, progress)
 
     def posting(row: dict[str, Any]) -> tuple[str, _Posting]:
-        made = _posting(row, as_of, seller_id, words)
+        made = _posting(row, as_of, seller_id)
         return made.number, made
 
     read = posting_tally.latest(postings, lambda source: _rows(source, _POSTINGS), posting)
     by_number = {made.number: made for made, _, _ in read}
     posting_tally.used = len(by_number)
-    matcher = _Matcher(by_number, return_tally)
+    for made in by_number.values():  # the words of the postings kept, read once each
+        if (reason := words.reason(made.cancel_words)) is not None:
+            for unit_orders in made.units.values():
+                unit_orders[:] = [attrs.evolve(o, cancel_reason=reason) for o in unit_orders]
+    matcher = _Matcher(by_number, return_tally, words)
     if returns is not None:
         returned = return_tally.latest(
             returns,
             lambda source: _rows(source, _RETURN_LIST),
-            lambda row: _return(row, as_of, words),
+            lambda row: _return(row, as_of),
         )
         for item, name, number in sorted(returned, key=lambda kept: kept[0].at):
             matcher.match(item, name, number)

@@ -2,7 +2,8 @@
 
 Each marketplace has a table that ships with the library, as data
 (``redemption/data/reasons/<marketplace>.toml``): `reason_words` reads it. Every importer
-takes ``reasons=``, the caller's own words, laid over that table. A word is matched whole,
+of a report that gives reasons in words takes ``reasons=``, the caller's own words, laid
+over that table (and so does `read_reports`). A word is matched whole,
 ignoring case, runs of spaces and the difference between the letters yo and ie; the `Reason` keeps
 the marketplace's text as it was given. A word no table knows is `ReasonCategory.OTHER`, its
 text kept, and the import report counts it (`ImportReport.unknown_reasons`), so the caller
@@ -19,7 +20,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
-from redemption.errors import DataError, InvalidArgumentError
+from redemption.errors import ArgumentTypeError, DataError, InvalidArgumentError
 from redemption.order_lines import member
 from redemption.outcomes import Reason, ReasonCategory
 
@@ -53,6 +54,19 @@ def _category(value: object, word: str, where: str) -> ReasonCategory:
     except DataError as error:
         msg = f"{where}: the word {word!r} has the category {value!r}; {error}"
         raise InvalidArgumentError(msg) from None
+
+
+def _given(words: object) -> Mapping[object, object]:
+    """A caller's table, checked to be one."""
+    if words is None:
+        return {}
+    if not isinstance(words, Mapping):
+        msg = (
+            f"reasons must map words to categories, not {type(words).__name__} {words!r}; "
+            "read a file of them with reason_words_from_toml"
+        )
+        raise ArgumentTypeError(msg)
+    return words
 
 
 def _is_text(value: object) -> bool:
@@ -133,36 +147,35 @@ class Reasons:
         """Lay the caller's `words` over the marketplace's table.
 
         Raises:
+            ArgumentTypeError: `words` is not a mapping.
             InvalidArgumentError: a category of `words` is no `ReasonCategory` value, or a
                 word is not text.
         """
         table = {match_key(word): category for word, category in _shipped(marketplace).items()}
-        for word, category in ({} if words is None else words).items():
-            if not _is_text(word):
+        for word, category in _given(words).items():
+            if not isinstance(word, str) or not _is_text(word):
                 msg = f"reasons: a word must be non-empty text, not {word!r}"
                 raise InvalidArgumentError(msg)
             table[match_key(word)] = _category(category, word, "reasons")
         self._table = table
-        self._made: dict[tuple[str, ReasonCategory | None], tuple[Reason, bool]] = {}
+        self._made: dict[str, tuple[Reason, bool]] = {}
         self.unknown: Counter[str] = Counter()
 
-    def reason(self, text: object, *, otherwise: ReasonCategory | None = None) -> Reason | None:
+    def reason(self, text: object) -> Reason | None:
         """Return the reason a marketplace's words give; `None` where there are none.
 
-        Words no table knows are `otherwise`'s category where one is given (what the
-        source's own kind of event says), else `ReasonCategory.OTHER`, and are counted.
-        Words a table files under ``unknown`` say nothing of why: they give no reason.
+        Words no table knows are `ReasonCategory.OTHER`, and are counted. Words a table
+        files under ``unknown`` say nothing of why: they give no reason.
         """
         if not isinstance(text, str) or not _is_text(text):
             return None
-        made = self._made.get((text, otherwise))
+        made = self._made.get(text)
         if made is None:
             category = self._table.get(match_key(text))
-            known = category is not None
-            if category is None:
-                category = ReasonCategory.OTHER if otherwise is None else otherwise
-            reason = Reason(category, text)
-            made = self._made[text, otherwise] = (reason, known)
+            made = self._made[text] = (
+                Reason(ReasonCategory.OTHER if category is None else category, text),
+                category is not None,
+            )
         reason, known = made
         if not known:
             self.unknown[text] += 1

@@ -267,7 +267,7 @@ class RowTally:
         except BadRow as bad:
             self.problem(name, number, bad.field, bad.reason)
         except (DataError, RecordTypeError) as error:
-            self.problem(name, number, None, str(error))
+            self.problem(name, number, error.field, str(error))
         return None
 
 

@@ -212,14 +212,14 @@ _SALE_OPERATION = "Продажа"
 _RETURN_OPERATION = "Возврат"
 _LOGISTICS_OPERATION = "Логистика"
 _OPERATIONS = (_SALE_OPERATION, _RETURN_OPERATION, _LOGISTICS_OPERATION)
-_REFUSAL_LEG = "От клиента при отмене"
+_REFUSAL_LEG = match_key("От клиента при отмене")
 """The ``bonus_type_name`` of the way back of a unit the buyer refused."""
-_RETURN_LEG = "От клиента при возврате"
+_RETURN_LEG = match_key("От клиента при возврате")
 """The ``bonus_type_name`` of the way back of a unit returned after its sale: no refusal,
 even where the sale is in an earlier report."""
-_UNFULFILLED = "Штраф МП. Невыполненный заказ"
+_UNFULFILLED = match_key("Штраф МП. Невыполненный заказ")
 """How the ``bonus_type_name`` of a penalty for an order the seller did not fulfil begins."""
-_REVERSAL = "Сторно. "
+_REVERSAL = match_key("Сторно.") + " "
 """How the ``bonus_type_name`` of a row that reverses another begins."""
 NOT_A_BUYERS = (
     "Возврат по инициативе продавца",
@@ -245,7 +245,15 @@ def not_a_buyers(words: str) -> bool:
 class _Line:
     """What the realization report says of one order line (one ``srid``)."""
 
-    __slots__ = ("back_at", "order", "penalties", "refused_at", "returned_at", "sold_at")
+    __slots__ = (
+        "back_at",
+        "order",
+        "penalties",
+        "refused_at",
+        "returned_at",
+        "reversals",
+        "sold_at",
+    )
 
     def __init__(self, order: Order) -> None:
         self.order = order
@@ -253,22 +261,16 @@ class _Line:
         self.returned_at: datetime | None = None
         self.back_at: datetime | None = None  # the unit was carried back to the seller
         self.refused_at: datetime | None = None  # ...on the way back of a refusal
-        # penalties for not fulfilling the order, less their reversals: moment and words
+        # penalties for not fulfilling the order (moment and words), and their reversals
         self.penalties: list[tuple[datetime, str]] = []
+        self.reversals = 0
 
     def apply(
         self, row: dict[str, Any], operation: str, bonus: str, penalty: int, seller_id: str
     ) -> None:
         """Apply a row about this line: a sale, a return, a way back or a penalty."""
         srid, at = self.order.order_id, _moment(row, "sale_dt")
-        if penalty > 0:
-            self.penalties.append((at, bonus))
-        elif penalty < 0:
-            if not self.penalties:
-                reason = f"reverses a penalty of order {srid} that is not in the report"
-                raise BadRow(field="bonus_type_name", reason=reason)
-            self.penalties.pop()
-        elif operation in (_SALE_OPERATION, _RETURN_OPERATION):
+        if operation in (_SALE_OPERATION, _RETURN_OPERATION):
             # delivery rows carry no retail price: the sale's or the return's is the order's
             self.order = _line_order(row, srid, seller_id)
             second = self.sold_at if operation == _SALE_OPERATION else self.returned_at
@@ -279,21 +281,42 @@ class _Line:
                 self.sold_at = at
             else:
                 self.returned_at = at
-        elif bonus.startswith(_REFUSAL_LEG):
-            self.refused_at = at if self.refused_at is None else min(self.refused_at, at)
-        elif not bonus.startswith(_RETURN_LEG) and _count(row, "return_amount") > 0:
-            self.back_at = at if self.back_at is None else min(self.back_at, at)
+            return
+        if penalty < 0:
+            self.reversals += 1
+            return
+        words = match_key(bonus)
+        if penalty > 0:
+            ended = self.penalties.append
+        elif words.startswith(_REFUSAL_LEG):
+            ended = self._refused
+        elif not words.startswith(_RETURN_LEG) and _count(row, "return_amount") > 0:
+            ended = self._back
+        else:
+            return  # a delivery, or the way back of a return: it only makes the order known
+        if at < self.order.ordered_at:
+            reason = f"{at.isoformat()} is before the order was placed, {self.order.ordered_at}"
+            raise BadRow(field="sale_dt", reason=reason)
+        ended((at, bonus))
+
+    def _refused(self, leg: tuple[datetime, str]) -> None:
+        self.refused_at = leg[0] if self.refused_at is None else min(self.refused_at, leg[0])
+
+    def _back(self, leg: tuple[datetime, str]) -> None:
+        self.back_at = leg[0] if self.back_at is None else min(self.back_at, leg[0])
 
     def records(self, srid: str, reasons: Reasons) -> tuple[Order, Sale | None, Return | None]:
         """The order, sale and return this line makes."""
         order = self.order
         if self.sold_at is None:
-            ends = [self.refused_at, self.back_at, *(at for at, _ in self.penalties)]
+            # a penalty reversed ("Сторно. ...", before or after it) is taken back
+            penalties = sorted(self.penalties)[: max(len(self.penalties) - self.reversals, 0)]
+            ends = [self.refused_at, self.back_at, *(at for at, _ in penalties)]
             cancelled_at = min((at for at in ends if at is not None), default=None)
             if cancelled_at is not None:
                 kind, reason = CancelKind.UNKNOWN, None
-                if self.penalties:
-                    kind, reason = CancelKind.SELLER, reasons.reason(self.penalties[0][1])
+                if penalties:
+                    kind, reason = CancelKind.SELLER, reasons.reason(penalties[0][1])
                 elif self.refused_at is not None:
                     kind = CancelKind.REFUSED
                 order = attrs.evolve(
@@ -337,9 +360,10 @@ def _bonus_type(row: dict[str, Any]) -> str:
 
 def _penalty(bonus: str) -> int:
     """+1 for a penalty for an unfulfilled order, -1 for its reversal, 0 for any other row."""
-    if bonus.startswith(_UNFULFILLED):
+    words = match_key(bonus)
+    if words.startswith(_UNFULFILLED):
         return 1
-    return -1 if bonus.startswith(_REVERSAL + _UNFULFILLED) else 0
+    return -1 if words.startswith(_REVERSAL + _UNFULFILLED) else 0
 
 
 def _realization_row(row: dict[str, Any], lines: dict[str, _Line], seller_id: str) -> str | None:

@@ -76,7 +76,12 @@ from redemption.io.wildberries import not_a_buyers
 from redemption.model import Order, Return
 from redemption.outcomes import CancelKind, Reason, ReturnKind
 
-__all__ = ["read_wildberries_claims", "read_wildberries_goods_returns"]
+__all__ = [
+    "claim_rows",
+    "goods_return_rows",
+    "read_wildberries_claims",
+    "read_wildberries_goods_returns",
+]
 
 _Document = Source | Mapping[str, Any] | Sequence[str | Path]
 """A report: one page (a JSON file's path, its bytes, the parsed response or its rows), or
@@ -101,6 +106,10 @@ class _Kind:
     enriches: frozenset[_State]
     skip: Callable[[str, _State], str]
 
+    def rows_of(self, document: object) -> object:
+        """The rows of a response (the document itself if it is an array)."""
+        return document.get(self.wrapper) if isinstance(document, dict) else document
+
     @property
     def expected(self) -> str:
         """What a document of this report looks like, in words."""
@@ -111,9 +120,7 @@ def _rows(source: Source | Mapping[str, Any], kind: _Kind) -> tuple[str, list[di
     """Return the name of a source and its rows, refusing a document of another report."""
     return read_wrapped_rows(
         source,
-        rows_of=lambda document: (
-            document.get(kind.wrapper) if isinstance(document, dict) else document
-        ),
+        rows_of=kind.rows_of,
         required=kind.required,
         what=kind.what,
         expected=kind.expected,
@@ -421,3 +428,13 @@ def read_wildberries_claims(
     .. versionadded:: 0.1.0
     """
     return _enrich(claims, history, _CLAIMS, reasons=reasons, errors=errors, progress=progress)
+
+
+def goods_return_rows(document: object) -> object:
+    """The rows of a goods-return report's response (the document itself if an array)."""
+    return _GOODS_RETURNS.rows_of(document)
+
+
+def claim_rows(document: object) -> object:
+    """The claims of a claims list's response (the document itself if an array)."""
+    return _CLAIMS.rows_of(document)
