@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import attrs
@@ -25,7 +25,7 @@ from redemption import (
     redemption_rate,
     redemption_rates,
 )
-from redemption.calculators.outcome import Outcome, settled_rows
+from redemption.calculators.outcome import settled_rows
 from tests.builders import an_order, msk
 from tests.strategies import Records, Scenario, scenarios
 
@@ -141,34 +141,34 @@ class TestTheRecordContract:
 
 
 class TestOutcome:
-    def test_a_sale_decides_before_a_cancellation_and_both_after_the_moment(self) -> None:
+    def test_an_order_is_settled_at_its_sale_else_its_cancellation(self) -> None:
         """
-        Sold if a sale is known by the moment; else cancelled if known; else in transit.
+        settled_at is the sale's instant for a sold order, the cancellation's for a
+        cancelled one, and nothing for one in transit.
         """
         cancelled = an_order("1", AT, cancelled_at=LATER)
         sold = an_order("2", AT)
-        lines = History(orders=[cancelled, sold], sales=[Sale(order_id="2", sold_at=AT)]).lines
-
-        def outcomes(moment: datetime) -> list[Outcome]:
-            return [ended for _, ended, *_ in settled_rows(lines, range(2), moment)]
-
-        assert outcomes(AT) == [Outcome.IN_TRANSIT, Outcome.IN_TRANSIT]
-        assert outcomes(LATER) == [Outcome.IN_TRANSIT, Outcome.SOLD]
-        after = LATER + timedelta(microseconds=1)
-        assert outcomes(after) == [Outcome.CANCELLED, Outcome.SOLD]
+        open_order = an_order("3", AT)
+        history = History(
+            orders=[cancelled, sold, open_order], sales=[Sale(order_id="2", sold_at=AT)]
+        )
+        settled = {o.order_id: s for o, s, *_ in settled_rows(history.lines, range(3))}
+        assert settled == {"1": LATER, "2": AT, "3": None}
+        assert history.lines.settled_at == tuple(settled[o.order_id] for o in history.orders)
 
     def test_only_the_lines_of_a_buyer_or_seller_when_asked(self) -> None:
         """
-        buyer_id and seller_id keep only their lines, with their outcomes.
+        buyer_id and seller_id keep only their lines, the positions asked for.
         """
         orders = [
             an_order("1", AT, buyer_id="b", seller_id="x"),
-            an_order("2", AT, buyer_id="c", seller_id="x", cancelled_at=AT),
-            an_order("3", AT, buyer_id="b", seller_id="y", cancelled_at=AT),
+            an_order("2", AT + timedelta(hours=1), buyer_id="c", seller_id="x", cancelled_at=LATER),
+            an_order("3", AT + timedelta(hours=2), buyer_id="b", seller_id="y", cancelled_at=LATER),
         ]
         lines = History(orders=orders).lines
-        rows = settled_rows(lines, range(3), LATER, buyer_id="b", seller_id="y")
-        assert [(order.order_id, ended) for order, ended, *_ in rows] == [("3", Outcome.CANCELLED)]
+        rows = settled_rows(lines, range(1, 3), buyer_id="b", seller_id="y")
+        assert [(order.order_id, settled) for order, settled, *_ in rows] == [("3", LATER)]
+        assert [o.order_id for o, *_ in settled_rows(lines, range(1, 2))] == ["2"]
 
 
 def _plain(records: Records) -> History:

@@ -38,8 +38,12 @@ PRICE: Final = attrgetter("price")
 class OrderLines:
     """The history as one line per order: the order, when it was sold and returned, its price.
 
-    The columns are aligned: ``sold_at[i]``, ``returned_at[i]`` and ``kopecks[i]`` belong to
-    ``orders[i]`` (``None`` where a sale or return has not happened).
+    The columns are aligned: ``sold_at[i]``, ``returned_at[i]``, ``settled_at[i]`` and
+    ``kopecks[i]`` belong to ``orders[i]`` (``None`` where a sale or return has not happened).
+    ``settled_at[i]`` is when the order's outcome became known: its sale, else its
+    cancellation, ``None`` while it has neither. It is the one place that rule is kept: as
+    of a moment, an order whose ``settled_at`` is before it is sold if it has a sale and
+    cancelled if not; any other order is in transit.
     ``kopecks`` holds each order's price in whole kopecks, the way frames keep money, as a
     read-only buffer of 64-bit integers (8 bytes an order; ``numpy.frombuffer`` takes it
     without a copy).
@@ -52,6 +56,7 @@ class OrderLines:
     sold_at: tuple[datetime | None, ...]
     returned_at: tuple[datetime | None, ...]
     kopecks: memoryview
+    settled_at: tuple[datetime | None, ...]
 
     def placed_between(self, start: datetime, stop: datetime) -> range:
         """Return the positions of the lines whose order was placed in ``[start, stop)``.
@@ -122,6 +127,18 @@ def _kopecks(orders: list[Order]) -> memoryview:
         msg = f"order {order.order_id}: price {order.price} is too large to count in kopecks"
         raise InvalidPriceError(msg, order_id=order.order_id) from None
     return memoryview(prices).toreadonly()
+
+
+def _settled_at(orders: list[Order], sold_at: list[datetime | None]) -> tuple[datetime | None, ...]:
+    """When each order's outcome became known: its sale, else its cancellation.
+
+    A sold order cannot be cancelled (`History` refuses it), so at most one is there; a sale
+    would decide first.
+    """
+    return tuple(
+        sold if sold is not None else order.cancelled_at
+        for order, sold in zip(orders, sold_at, strict=True)
+    )
 
 
 def _positions(orders: list[Order]) -> dict[str, int]:
@@ -264,7 +281,11 @@ class History:
         unmatched_sales.sort(key=SOLD_AT)
         unmatched_returns.sort(key=RETURNED_AT)
         self._lines = OrderLines(
-            tuple(order_list), tuple(sold_at), tuple(returned_at), _kopecks(order_list)
+            tuple(order_list),
+            tuple(sold_at),
+            tuple(returned_at),
+            _kopecks(order_list),
+            _settled_at(order_list, sold_at),
         )
         self._sales = tuple(sale_list)
         self._returns = tuple(return_list)

@@ -7,7 +7,7 @@ instant it denotes. Prices are `Decimal` roubles with two places.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import NoReturn
 
@@ -34,6 +34,36 @@ def _refuse_type(value: object, kind: type, field: str, order_id: str) -> NoRetu
         f"order {order_id}: {field} must be a {kind.__name__}, not {type(value).__name__} {value!r}"
     )
     raise RecordTypeError(msg, order_id=order_id)
+
+
+def _cancellation(
+    order_id: str,
+    ordered_at: datetime,
+    cancelled_at: datetime | None,
+    kind: CancelKind | None,
+    reason: Reason | None,
+) -> tuple[datetime, CancelKind, Reason | None]:
+    """Check an order's cancellation: its moment, kind (UNKNOWN if not given) and reason."""
+    if cancelled_at is None:
+        msg = (
+            f"order {order_id}: a cancel kind or reason is given, "
+            "but the order was not cancelled (no cancelled_at)"
+        )
+        raise DataError(msg, order_id=order_id)
+    cancelled_at = to_utc(cancelled_at, order_id=order_id, field="cancelled_at")
+    if cancelled_at < ordered_at:
+        msg = (
+            f"order {order_id}: cancelled {cancelled_at.isoformat()} "
+            f"before ordered {ordered_at.isoformat()}"
+        )
+        raise EventOrderError(msg, order_id=order_id)
+    if kind is None:
+        kind = CancelKind.UNKNOWN
+    elif type(kind) is not CancelKind:
+        _refuse_type(kind, CancelKind, "cancel_kind", order_id)
+    if reason is not None and type(reason) is not Reason:
+        _refuse_type(reason, Reason, "cancel_reason", order_id)
+    return cancelled_at, kind, reason
 
 
 _set = object.__setattr__  # records are frozen: their own __init__ sets each field once
@@ -102,36 +132,27 @@ class Order:
         cancel_reason: Reason | None = None,
     ) -> None:
         """Validate every field, naming the order in any error."""
-        order_id = _check_id(order_id, "order_id", None)
+        # checked inline, the checkers called only to refuse: a history makes a million
+        if type(order_id) is not str or not order_id:
+            _check_id(order_id, "order_id", None)
         _set(self, "order_id", order_id)
-        _set(self, "seller_id", _check_id(seller_id, "seller_id", order_id))
-        _set(self, "sku", _check_id(sku, "sku", order_id))
+        if type(seller_id) is not str or not seller_id:
+            _check_id(seller_id, "seller_id", order_id)
+        _set(self, "seller_id", seller_id)
+        if type(sku) is not str or not sku:
+            _check_id(sku, "sku", order_id)
+        _set(self, "sku", sku)
         _set(self, "price", to_money(price, order_id=order_id))
-        ordered_at = to_utc(ordered_at, order_id=order_id, field="ordered_at")
+        if type(ordered_at) is not datetime or ordered_at.tzinfo is not UTC:
+            ordered_at = to_utc(ordered_at, order_id=order_id, field="ordered_at")
         _set(self, "ordered_at", ordered_at)
         if buyer_id is not None:
             buyer_id = _check_id(buyer_id, "buyer_id", order_id)
         _set(self, "buyer_id", buyer_id)
-        if cancelled_at is not None:
-            cancelled_at = to_utc(cancelled_at, order_id=order_id, field="cancelled_at")
-            if cancelled_at < ordered_at:
-                msg = (
-                    f"order {order_id}: cancelled {cancelled_at.isoformat()} "
-                    f"before ordered {ordered_at.isoformat()}"
-                )
-                raise EventOrderError(msg, order_id=order_id)
-            if cancel_kind is None:
-                cancel_kind = CancelKind.UNKNOWN
-            elif type(cancel_kind) is not CancelKind:
-                _refuse_type(cancel_kind, CancelKind, "cancel_kind", order_id)
-            if cancel_reason is not None and type(cancel_reason) is not Reason:
-                _refuse_type(cancel_reason, Reason, "cancel_reason", order_id)
-        elif cancel_kind is not None or cancel_reason is not None:
-            msg = (
-                f"order {order_id}: a cancel kind or reason is given, "
-                "but the order was not cancelled (no cancelled_at)"
+        if cancelled_at is not None or cancel_kind is not None or cancel_reason is not None:
+            cancelled_at, cancel_kind, cancel_reason = _cancellation(
+                order_id, ordered_at, cancelled_at, cancel_kind, cancel_reason
             )
-            raise DataError(msg, order_id=order_id)
         _set(self, "cancelled_at", cancelled_at)
         _set(self, "cancel_kind", cancel_kind)
         _set(self, "cancel_reason", cancel_reason)
@@ -163,9 +184,12 @@ class Sale:
 
     def __init__(self, *, order_id: str, sold_at: datetime) -> None:
         """Validate the fields, naming the order in any error."""
-        order_id = _check_id(order_id, "order_id", None)
+        if type(order_id) is not str or not order_id:
+            _check_id(order_id, "order_id", None)
         _set(self, "order_id", order_id)
-        _set(self, "sold_at", to_utc(sold_at, order_id=order_id, field="sold_at"))
+        if type(sold_at) is not datetime or sold_at.tzinfo is not UTC:
+            sold_at = to_utc(sold_at, order_id=order_id, field="sold_at")
+        _set(self, "sold_at", sold_at)
 
 
 @attrs.frozen(init=False, weakref_slot=False)
@@ -201,9 +225,12 @@ class Return:
         reason: Reason | None = None,
     ) -> None:
         """Validate the fields, naming the order in any error."""
-        order_id = _check_id(order_id, "order_id", None)
+        if type(order_id) is not str or not order_id:
+            _check_id(order_id, "order_id", None)
         _set(self, "order_id", order_id)
-        _set(self, "returned_at", to_utc(returned_at, order_id=order_id, field="returned_at"))
+        if type(returned_at) is not datetime or returned_at.tzinfo is not UTC:
+            returned_at = to_utc(returned_at, order_id=order_id, field="returned_at")
+        _set(self, "returned_at", returned_at)
         if type(kind) is not ReturnKind:  # checked inline: a history makes a million
             _refuse_type(kind, ReturnKind, "kind", order_id)
         _set(self, "kind", kind)

@@ -16,6 +16,11 @@ ZERO = Decimal("0.00")
 """No money, with two places."""
 
 
+def _where(order_id: str | None) -> str:
+    """How an error names the order, made only when there is an error."""
+    return f"order {order_id}: " if order_id is not None else ""
+
+
 def to_money(value: Decimal | int | str, *, order_id: str | None = None) -> Decimal:
     """Return `value` as roubles with two places, rounded half-even to the kopeck.
 
@@ -44,7 +49,6 @@ def to_money(value: Decimal | int | str, *, order_id: str | None = None) -> Deci
 
     .. versionadded:: 0.1.0
     """
-    where = f"order {order_id}: " if order_id is not None else ""
     if isinstance(value, Decimal):
         amount = value
     elif isinstance(value, int) and not isinstance(value, bool):
@@ -53,23 +57,24 @@ def to_money(value: Decimal | int | str, *, order_id: str | None = None) -> Deci
         try:
             amount = Decimal(value.strip())
         except InvalidOperation:
-            msg = f"{where}price {value!r} is not a decimal number"
+            msg = f"{_where(order_id)}price {value!r} is not a decimal number"
             raise InvalidPriceError(msg, order_id=order_id) from None
     else:
         hint = ": floats cannot hold kopecks exactly" if isinstance(value, float) else ""
         msg = (
-            f"{where}price must be Decimal, int or str, not {type(value).__name__} {value!r}{hint}"
+            f"{_where(order_id)}price must be Decimal, int or str, "
+            f"not {type(value).__name__} {value!r}{hint}"
         )
         raise RecordTypeError(msg, order_id=order_id)
     if not amount.is_finite() or amount < 0:
-        msg = f"{where}price {value!r} is not a non-negative amount"
+        msg = f"{_where(order_id)}price {value!r} is not a non-negative amount"
         raise InvalidPriceError(msg, order_id=order_id)
     if not amount:
         return ZERO  # also for -0, which would print as -0.00
     try:
         money = amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
     except InvalidOperation:  # more digits than a Decimal context holds
-        msg = f"{where}price {value!r} is too large"
+        msg = f"{_where(order_id)}price {value!r} is too large"
         raise InvalidPriceError(msg, order_id=order_id) from None
     # Keep the caller's object when it already has two places: one Decimal per price, not two.
     return amount if money.compare_total(amount) == 0 else money

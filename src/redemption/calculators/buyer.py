@@ -9,7 +9,7 @@ from fractions import Fraction
 from itertools import chain
 from typing import Literal, NamedTuple
 
-from redemption.calculators.outcome import CANCELLED, SOLD, settled_rows
+from redemption.calculators.outcome import settled_rows
 from redemption.dates import MOSCOW, day_end
 from redemption.history import History
 from redemption.money import ZERO, from_kopecks, percent
@@ -102,21 +102,19 @@ def _reports(
     placed_kopecks: dict[str | None, int] = {}
     kept_kopecks: dict[str | None, int] = {}
     placed = lines.placed_between(placed_from, placed_until)
-    for order, ended, _, returned, price in settled_rows(
-        lines, placed, known_until, buyer_id=buyer_id
-    ):
+    for order, settled, sold, returned, price in settled_rows(lines, placed, buyer_id=buyer_id):
         buyer = order.buyer_id
-        if ended is SOLD:
+        if settled is None or settled >= known_until:  # in transit as of today
+            open_by.append(buyer)
+            continue
+        if sold is not None:
             sold_by.append(buyer)
             if returned is not None and returned < known_until:
                 returned_by.append(buyer)
             elif by_price:
                 kept_kopecks[buyer] = kept_kopecks.get(buyer, 0) + price
-        elif ended is CANCELLED:
-            cancelled_by.append(buyer)
         else:
-            open_by.append(buyer)
-            continue
+            cancelled_by.append(buyer)
         if by_price:
             placed_kopecks[buyer] = placed_kopecks.get(buyer, 0) + price
     sold_n, returned_n, cancelled_n, open_n = (

@@ -1,58 +1,43 @@
 """An order's outcome as of a moment: sold, cancelled, or still in transit.
 
-`settled_rows` is the one place the object calculators decide it; `redemption.frames`
-decides it once more, apart, so that each checks the other.
+The rule is kept once, in `OrderLines.settled_at`: an order is settled when its sale, else
+its cancellation, happened. As of a moment, an order settled before it is *sold* if it has a
+sale and *cancelled* if not; any other order is *in transit*. `settled_rows` hands the
+calculators every line with that instant, so each decides by one comparison,
+``settled is not None and settled < known_until``; `redemption.frames` decides it once
+more, apart, so that each checks the other.
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from itertools import islice
+from itertools import islice, repeat
 from typing import TypeVar
 
 from redemption.history import OrderLines
 from redemption.model import Order
 
-__all__ = ["CANCELLED", "IN_TRANSIT", "SOLD", "Outcome", "SettledRow", "settled_rows"]
+__all__ = ["SettledRow", "settled_rows"]
 
 _T = TypeVar("_T")
 
-
-class Outcome(enum.Enum):
-    """What had become of an order by a moment."""
-
-    SOLD = "sold"
-    """Bought out by then."""
-    CANCELLED = "cancelled"
-    """Not sold, and cancelled or refused by then: its kind is ``order.cancel_kind``."""
-    IN_TRANSIT = "in_transit"
-    """Neither sold nor cancelled by then: left out of every figure but its own count."""
-
-
-SOLD, CANCELLED, IN_TRANSIT = Outcome.SOLD, Outcome.CANCELLED, Outcome.IN_TRANSIT
-
-SettledRow = tuple[Order, Outcome, datetime | None, datetime | None, int]
-"""``(order, outcome, sold_at, returned_at, kopecks)`` of one order line."""
+SettledRow = tuple[Order, datetime | None, datetime | None, datetime | None, int]
+"""``(order, settled_at, sold_at, returned_at, kopecks)`` of one order line."""
 
 
 def settled_rows(
     lines: OrderLines,
     positions: range,
-    known_until: datetime,
     *,
     buyer_id: str | None = None,
     seller_id: str | None = None,
+    prices: bool = True,
 ) -> Iterator[SettledRow]:
-    """Yield the lines at `positions` with each order's outcome before `known_until`.
+    """Yield the lines at `positions`, each with the instant its outcome became known.
 
-    A sale known by then decides it; else a cancellation known by then; else the order is
-    in transit. Events at or after `known_until` are not seen. With `buyer_id` or
-    `seller_id`, only the lines of that buyer or seller.
-
-    The outcomes are made in one comprehension, not a call per line: the calculators run
-    this over every order of a history.
+    With `buyer_id` or `seller_id`, only the lines of that buyer or seller. With
+    ``prices=False`` every price is 0: a figure that counts orders spares reading them.
 
     Example:
         >>> from datetime import UTC, datetime
@@ -60,30 +45,23 @@ def settled_rows(
         >>> at = datetime(2025, 4, 1, tzinfo=UTC)
         >>> order = Order(order_id="1", seller_id="s", sku="k", price=1, ordered_at=at,
         ...               cancelled_at=datetime(2025, 4, 3, tzinfo=UTC))
-        >>> lines = History(orders=[order]).lines
-        >>> [ended for _, ended, *_ in settled_rows(lines, range(1), datetime(2025, 4, 2, tzinfo=UTC))]
-        [<Outcome.IN_TRANSIT: 'in_transit'>]
-        >>> [ended for _, ended, *_ in settled_rows(lines, range(1), datetime(2025, 4, 4, tzinfo=UTC))]
-        [<Outcome.CANCELLED: 'cancelled'>]
-    """  # noqa: E501 - doctest lines
+        >>> [settled.day for _, settled, *_ in settled_rows(History(orders=[order]).lines, range(1))]
+        [3]
+    """  # noqa: E501 - a doctest line
 
-    def column(values: Iterable[_T]) -> Iterator[_T]:
-        return islice(values, positions.start, positions.stop)
+    def column(values: Sequence[_T]) -> Iterable[_T]:
+        # from the first line, stop early; from a later one, a slice (a copy of pointers, a
+        # view for the prices) spares walking there
+        if positions.start == 0:
+            return islice(values, positions.stop)
+        return values[positions.start : positions.stop]
 
-    ended = [
-        SOLD
-        if sold is not None and sold < known_until
-        else CANCELLED
-        if (cancelled := order.cancelled_at) is not None and cancelled < known_until
-        else IN_TRANSIT
-        for order, sold in zip(column(lines.orders), column(lines.sold_at), strict=True)
-    ]
     rows: Iterator[SettledRow] = zip(
         column(lines.orders),
-        ended,
+        column(lines.settled_at),
         column(lines.sold_at),
         column(lines.returned_at),
-        column(lines.kopecks),
+        column(lines.kopecks) if prices else repeat(0, len(positions)),
         strict=True,
     )
     if buyer_id is not None:

@@ -8,7 +8,7 @@ from typing import cast
 
 from dateutil.relativedelta import relativedelta
 
-from redemption.calculators.outcome import SOLD, settled_rows
+from redemption.calculators.outcome import settled_rows
 from redemption.dates import MOSCOW
 from redemption.history import History
 from redemption.money import ZERO, from_kopecks
@@ -33,13 +33,13 @@ def _ransoms(
     known = range(lines.placed_before(known_until))
     kopecks: dict[str | None, int] = {}
     get = kopecks.get
-    rows = settled_rows(lines, known, known_until, buyer_id=buyer_id, seller_id=seller_id)
-    for order, ended, sold, returned, price in rows:
+    rows = settled_rows(lines, known, buyer_id=buyer_id, seller_id=seller_id)
+    for order, _, sold, returned, price in rows:
         buyer = order.buyer_id
+        # settled by today with a sale is sold by today: its sale is the instant it settled
         if (
-            ended is SOLD
-            and sold is not None
-            and sold_from <= sold
+            sold is not None
+            and sold_from <= sold < known_until
             and (returned is None or returned >= known_until)
         ):
             kopecks[buyer] = get(buyer, 0) + price

@@ -11,7 +11,7 @@ from typing import Literal, TypeVar, cast, overload
 
 import attrs
 
-from redemption.calculators.outcome import IN_TRANSIT, SOLD, settled_rows
+from redemption.calculators.outcome import settled_rows
 from redemption.dates import MOSCOW, day_end
 from redemption.errors import InvalidArgumentError
 from redemption.history import RETURNED_AT, SOLD_AT, History
@@ -85,16 +85,16 @@ def _tally(
     lines = history.lines
     tallies: dict[K, list[int]] = {}
     placed = lines.placed_between(orders_from, orders_until)
-    for order, ended, sold, returned, _ in settled_rows(lines, placed, known_until):
+    for order, settled, sold, returned, _ in settled_rows(lines, placed, prices=False):
         group = key(order)
         tally = tallies.get(group)
         if tally is None:
             tally = tallies[group] = [0, 0, 0, 0]
-        if ended is IN_TRANSIT:
+        if settled is None or settled >= known_until:  # in transit as of today
             tally[3] += 1
             continue
-        tally[0] += 1
-        if ended is SOLD and sold is not None and sales_from <= sold < sales_until:
+        tally[0] += 1  # sold or cancelled by today
+        if sold is not None and sales_from <= sold < sales_until:
             tally[1] += 1
             if returned is not None and sales_from <= returned < sales_until:
                 tally[2] += 1
