@@ -32,6 +32,7 @@ ORDERED_AT: Final = attrgetter("ordered_at")
 SOLD_AT: Final = attrgetter("sold_at")
 RETURNED_AT: Final = attrgetter("returned_at")
 PRICE: Final = attrgetter("price")
+CANCELLED_AT: Final = attrgetter("cancelled_at")
 
 
 @attrs.frozen
@@ -129,18 +130,6 @@ def _kopecks(orders: list[Order]) -> memoryview:
     return memoryview(prices).toreadonly()
 
 
-def _settled_at(orders: list[Order], sold_at: list[datetime | None]) -> tuple[datetime | None, ...]:
-    """When each order's outcome became known: its sale, else its cancellation.
-
-    A sold order cannot be cancelled (`History` refuses it), so at most one is there; a sale
-    would decide first.
-    """
-    return tuple(
-        sold if sold is not None else order.cancelled_at
-        for order, sold in zip(orders, sold_at, strict=True)
-    )
-
-
 def _positions(orders: list[Order]) -> dict[str, int]:
     """Index orders by id, refusing two orders with one id."""
     position = {order.order_id: i for i, order in enumerate(orders)}
@@ -155,9 +144,14 @@ def _positions(orders: list[Order]) -> dict[str, int]:
 
 def _match_sales(
     orders: list[Order], position: dict[str, int], sales: list[Sale]
-) -> tuple[list[datetime | None], list[Sale], dict[str, datetime]]:
-    """Put each sale beside its order; keep the sales whose order is not given apart."""
+) -> tuple[list[datetime | None], list[Sale], dict[str, datetime], list[datetime | None]]:
+    """Put each sale beside its order; keep the sales whose order is not given apart.
+
+    Also returns when each order's outcome became known, its sale else its cancellation
+    (a sold order cannot be cancelled: that is refused here).
+    """
     sold_at: list[datetime | None] = [None] * len(orders)
+    settled_at: list[datetime | None] = list(map(CANCELLED_AT, orders))
     unmatched_sold_at: dict[str, datetime] = {}
     unmatched: list[Sale] = []
     for sale in sales:
@@ -183,8 +177,8 @@ def _match_sales(
                 f"but cancelled {order.cancelled_at.isoformat()}"
             )
             raise CancelledOrderSoldError(msg, order_id=sale.order_id)
-        sold_at[i] = sale.sold_at
-    return sold_at, unmatched, unmatched_sold_at
+        sold_at[i] = settled_at[i] = sale.sold_at
+    return sold_at, unmatched, unmatched_sold_at, settled_at
 
 
 def _match_returns(
@@ -272,7 +266,9 @@ class History:
 
         order_list.sort(key=ORDERED_AT)
         position = _positions(order_list)
-        sold_at, unmatched_sales, unmatched_sold_at = _match_sales(order_list, position, sale_list)
+        sold_at, unmatched_sales, unmatched_sold_at, settled_at = _match_sales(
+            order_list, position, sale_list
+        )
         returned_at, unmatched_returns = _match_returns(
             position, sold_at, unmatched_sold_at, return_list
         )
@@ -285,7 +281,7 @@ class History:
             tuple(sold_at),
             tuple(returned_at),
             _kopecks(order_list),
-            _settled_at(order_list, sold_at),
+            tuple(settled_at),
         )
         self._sales = tuple(sale_list)
         self._returns = tuple(return_list)
