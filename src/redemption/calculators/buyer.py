@@ -104,17 +104,18 @@ def _reports(
     placed = lines.placed_between(placed_from, placed_until)
     for order, settled, sold, returned, price in settled_rows(lines, placed, buyer_id=buyer_id):
         buyer = order.buyer_id
-        if settled is None or settled >= known_until:  # in transit as of today
-            open_by.append(buyer)
-            continue
-        if sold is not None:
+        # settled by today: sold if it has a sale (then it settled at its sale), else cancelled
+        if sold is not None and sold < known_until:
             sold_by.append(buyer)
             if returned is not None and returned < known_until:
                 returned_by.append(buyer)
             elif by_price:
                 kept_kopecks[buyer] = kept_kopecks.get(buyer, 0) + price
-        else:
+        elif settled is not None and settled < known_until:
             cancelled_by.append(buyer)
+        else:
+            open_by.append(buyer)
+            continue
         if by_price:
             placed_kopecks[buyer] = placed_kopecks.get(buyer, 0) + price
     sold_n, returned_n, cancelled_n, open_n = (

@@ -3,9 +3,10 @@
 The rule is kept once, in `OrderLines.settled_at`: an order is settled when its sale, else
 its cancellation, happened. As of a moment, an order settled before it is *sold* if it has a
 sale and *cancelled* if not; any other order is *in transit*. `settled_rows` hands the
-calculators every line with that instant, so each decides by one comparison,
-``settled is not None and settled < known_until``; `redemption.frames` decides it once
-more, apart, so that each checks the other.
+calculators every line with that instant. As a sold order settled at its sale, each asks
+first whether the sale is before the moment (the most common case), then whether the order
+settled before it; `redemption.frames` decides it once more, apart, so that each checks
+the other.
 """
 
 from __future__ import annotations

@@ -90,14 +90,17 @@ def _tally(
         tally = tallies.get(group)
         if tally is None:
             tally = tallies[group] = [0, 0, 0, 0]
-        if settled is None or settled >= known_until:  # in transit as of today
-            tally[3] += 1
-            continue
-        tally[0] += 1  # sold or cancelled by today
-        if sold is not None and sales_from <= sold < sales_until:
-            tally[1] += 1
-            if returned is not None and sales_from <= returned < sales_until:
-                tally[2] += 1
+        # settled by today: sold if it has a sale (then it settled at its sale), else cancelled
+        if sold is not None and sold < known_until:
+            tally[0] += 1
+            if sales_from <= sold < sales_until:
+                tally[1] += 1
+                if returned is not None and sales_from <= returned < sales_until:
+                    tally[2] += 1
+        elif settled is not None and settled < known_until:
+            tally[0] += 1
+        else:
+            tally[3] += 1  # in transit as of today
     return tallies
 
 
