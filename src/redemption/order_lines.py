@@ -47,6 +47,7 @@ __all__ = [
     "TIMESTAMPS",
     "LineRecords",
     "LineRow",
+    "SharedReasons",
     "line_records",
     "line_rows",
     "member",
@@ -96,6 +97,10 @@ kinds and categories as their values."""
 
 LineRecords = tuple[Order, Sale | None, Return | None]
 """The records of one line: its order, and its sale and return where it has them."""
+
+SharedReasons = dict[tuple[ReasonCategory, str | None], Reason]
+"""The reasons made so far, by category and words: kept by a reader across its lines so
+that lines with the same reason share one `Reason`."""
 
 _E = TypeVar("_E", bound=enum.Enum)
 
@@ -190,7 +195,7 @@ def member(kind: type[_E], value: str | None, field: str) -> _E | None:
 
 
 def _reason(
-    category: ReasonCategory | None, text: str | None, field: str, reasons: _Reasons
+    category: ReasonCategory | None, text: str | None, field: str, reasons: SharedReasons
 ) -> Reason | None:
     if category is None:
         if text is not None:
@@ -202,9 +207,6 @@ def _reason(
     if reason is None:
         reason = reasons[key] = Reason(category, text)
     return reason
-
-
-_Reasons = dict[tuple[ReasonCategory, str | None], Reason]
 
 
 def line_records(
@@ -224,7 +226,7 @@ def line_records(
     return_kind: str | None = None,
     return_reason: str | None = None,
     return_reason_text: str | None = None,
-    reasons: _Reasons | None = None,
+    reasons: SharedReasons | None = None,
 ) -> LineRecords:
     """Return the records one order line holds: its order, sale and return.
 
@@ -237,7 +239,7 @@ def line_records(
             without its category, or the records are invalid (each naming the order).
         RecordTypeError: a value has the wrong type.
     """
-    shared: _Reasons = {} if reasons is None else reasons
+    shared: SharedReasons = {} if reasons is None else reasons
 
     def enum_of(kind: type[_E], value: str | None, field: str) -> _E | None:
         try:

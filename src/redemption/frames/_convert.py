@@ -16,10 +16,10 @@ from redemption.order_lines import (
     LINE_COLUMNS,
     OUTCOME_COLUMNS,
     TIMESTAMPS,
+    SharedReasons,
     line_records,
     line_rows,
 )
-from redemption.outcomes import Reason, ReasonCategory
 
 __all__ = ["Backend", "to_history", "to_lines"]
 
@@ -131,7 +131,7 @@ def to_history(
     checked = lines_of(lines, needed, columns, optional=optional)
     frame = checked.frame.collect()
     present = [column for column in optional if column in frame.columns]
-    reasons: dict[tuple[ReasonCategory, str | None], Reason] = {}  # one per distinct reason
+    reasons: SharedReasons = {}  # one per distinct reason
     orders: list[Order] = []
     sales: list[Sale] = []
     returns: list[Return] = []

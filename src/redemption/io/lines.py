@@ -39,10 +39,10 @@ from redemption.order_lines import (
     REQUIRED,
     TIMESTAMPS,
     LineRecords,
+    SharedReasons,
     line_records,
     line_rows,
 )
-from redemption.outcomes import Reason, ReasonCategory
 
 __all__ = ["read_order_lines", "write_order_lines"]
 
@@ -74,9 +74,7 @@ def _text(row: dict[str, str], field: str) -> str | None:
     return (row.get(field) or "").strip() or None
 
 
-def _records(
-    row: dict[str, str], seller_id: str, reasons: dict[tuple[ReasonCategory, str | None], Reason]
-) -> LineRecords:
+def _records(row: dict[str, str], seller_id: str, reasons: SharedReasons) -> LineRecords:
     order_id = _text(row, "order_id")
     if order_id is None:
         raise BadRow(field="order_id", reason="missing")
@@ -148,7 +146,7 @@ def read_order_lines(
     orders: list[Order] = []
     sales: list[Sale] = []
     returns: list[Return] = []
-    reasons: dict[tuple[ReasonCategory, str | None], Reason] = {}  # one per distinct reason
+    reasons: SharedReasons = {}  # one per distinct reason
 
     def records(row: dict[str, str]) -> LineRecords:
         return _records(row, seller_id, reasons)

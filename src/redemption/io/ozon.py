@@ -78,6 +78,7 @@ from redemption.io.report import (
     price_field,
     read_wrapped_rows,
     text_field,
+    words_field,
 )
 from redemption.model import Order, Return, Sale
 from redemption.outcomes import CancelKind, Reason, ReturnKind
@@ -249,7 +250,7 @@ def _cancellation(row: dict[str, Any]) -> tuple[CancelKind, str | None]:
     cancellation = row.get("cancellation")
     if not isinstance(cancellation, dict):
         return CancelKind.UNKNOWN, None
-    words = _words(cancellation.get("cancel_reason"), "cancellation.cancel_reason")
+    words = words_field(cancellation.get("cancel_reason"), "cancellation.cancel_reason")
     if str(cancellation.get("cancel_reason_id") or "").strip() == _NOT_COLLECTED_ID:
         return CancelKind.NOT_COLLECTED, words
     kind = _CANCEL_KINDS.get(str(cancellation.get("cancellation_type") or "").strip().lower())
@@ -257,13 +258,6 @@ def _cancellation(row: dict[str, Any]) -> tuple[CancelKind, str | None]:
         initiator = str(cancellation.get("cancellation_initiator") or "").strip().lower()
         kind = _INITIATORS.get(initiator, CancelKind.UNKNOWN)
     return kind, words
-
-
-def _words(value: object, field: str) -> str | None:
-    """A field's words for a reason as written; `None` where there are none."""
-    if value is None or isinstance(value, str):
-        return value
-    raise BadRow(field=field, reason=f"expected text, found {value!r}")
 
 
 def _outcome(status: str) -> _Outcome:
@@ -380,7 +374,7 @@ def _return(row: dict[str, Any], as_of: datetime) -> tuple[str, _Returned] | str
         quantity=_count(product.get("quantity"), "product.quantity"),
         kind=kind,
         at=at,
-        words=_words(row.get("return_reason_name"), "return_reason_name"),
+        words=words_field(row.get("return_reason_name"), "return_reason_name"),
     )
 
 

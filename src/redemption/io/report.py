@@ -32,13 +32,13 @@ __all__ = [
     "each_source",
     "import_report",
     "load_json",
-    "most_frequent",
     "price_field",
     "read_json_rows",
     "read_text",
     "read_wrapped_rows",
     "source_name",
     "text_field",
+    "words_field",
 ]
 
 Errors = Literal["raise", "collect"]
@@ -166,11 +166,11 @@ def _summed(
         orders=orders,
         sales=sales,
         returns=returns,
-        unknown_reasons=most_frequent(unknown),
+        unknown_reasons=_most_frequent(unknown),
     )
 
 
-def most_frequent(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
+def _most_frequent(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
     """Each word with its count, the most frequent first (then in the order of the words)."""
     return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
@@ -269,6 +269,13 @@ class RowTally:
         except (DataError, RecordTypeError) as error:
             self.problem(name, number, error.field, str(error))
         return None
+
+
+def words_field(value: object, field: str) -> str | None:
+    """Return a field's words as written, `None` where there are none, or refuse it."""
+    if value is None or isinstance(value, str):
+        return value
+    raise BadRow(field=field, reason=f"expected text, found {value!r}")
 
 
 def text_field(value: object, field: str) -> str:

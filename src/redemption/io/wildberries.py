@@ -245,22 +245,14 @@ def not_a_buyers(words: str) -> bool:
 class _Line:
     """What the realization report says of one order line (one ``srid``)."""
 
-    __slots__ = (
-        "back_at",
-        "order",
-        "penalties",
-        "refused_at",
-        "returned_at",
-        "reversals",
-        "sold_at",
-    )
+    __slots__ = ("backs", "order", "penalties", "refusals", "returned_at", "reversals", "sold_at")
 
     def __init__(self, order: Order) -> None:
         self.order = order
         self.sold_at: datetime | None = None
         self.returned_at: datetime | None = None
-        self.back_at: datetime | None = None  # the unit was carried back to the seller
-        self.refused_at: datetime | None = None  # ...on the way back of a refusal
+        self.backs: list[datetime] = []  # the unit was carried back to the seller
+        self.refusals: list[datetime] = []  # ...on the way back of a refusal
         # penalties for not fulfilling the order (moment and words), and their reversals
         self.penalties: list[tuple[datetime, str]] = []
         self.reversals = 0
@@ -286,24 +278,22 @@ class _Line:
             self.reversals += 1
             return
         words = match_key(bonus)
-        if penalty > 0:
-            ended = self.penalties.append
-        elif words.startswith(_REFUSAL_LEG):
-            ended = self._refused
-        elif not words.startswith(_RETURN_LEG) and _count(row, "return_amount") > 0:
-            ended = self._back
-        else:
+        refusal = words.startswith(_REFUSAL_LEG)
+        if (
+            not penalty
+            and not refusal
+            and (words.startswith(_RETURN_LEG) or _count(row, "return_amount") <= 0)
+        ):
             return  # a delivery, or the way back of a return: it only makes the order known
         if at < self.order.ordered_at:
             reason = f"{at.isoformat()} is before the order was placed, {self.order.ordered_at}"
             raise BadRow(field="sale_dt", reason=reason)
-        ended((at, bonus))
-
-    def _refused(self, leg: tuple[datetime, str]) -> None:
-        self.refused_at = leg[0] if self.refused_at is None else min(self.refused_at, leg[0])
-
-    def _back(self, leg: tuple[datetime, str]) -> None:
-        self.back_at = leg[0] if self.back_at is None else min(self.back_at, leg[0])
+        if penalty:
+            self.penalties.append((at, bonus))
+        elif refusal:
+            self.refusals.append(at)
+        else:
+            self.backs.append(at)
 
     def records(self, srid: str, reasons: Reasons) -> tuple[Order, Sale | None, Return | None]:
         """The order, sale and return this line makes."""
@@ -311,13 +301,14 @@ class _Line:
         if self.sold_at is None:
             # a penalty reversed ("Сторно. ...", before or after it) is taken back
             penalties = sorted(self.penalties)[: max(len(self.penalties) - self.reversals, 0)]
-            ends = [self.refused_at, self.back_at, *(at for at, _ in penalties)]
-            cancelled_at = min((at for at in ends if at is not None), default=None)
+            cancelled_at = min(
+                [*self.refusals, *self.backs, *(at for at, _ in penalties)], default=None
+            )
             if cancelled_at is not None:
                 kind, reason = CancelKind.UNKNOWN, None
                 if penalties:
                     kind, reason = CancelKind.SELLER, reasons.reason(penalties[0][1])
-                elif self.refused_at is not None:
+                elif self.refusals:
                     kind = CancelKind.REFUSED
                 order = attrs.evolve(
                     order, cancelled_at=cancelled_at, cancel_kind=kind, cancel_reason=reason

@@ -62,7 +62,6 @@ from redemption.errors import ArgumentTypeError
 from redemption.history import History
 from redemption.io.reasons import Reasons, ReasonWords
 from redemption.io.report import (
-    BadRow,
     Errors,
     ImportReport,
     Progress,
@@ -71,6 +70,7 @@ from redemption.io.report import (
     import_report,
     read_wrapped_rows,
     text_field,
+    words_field,
 )
 from redemption.io.wildberries import not_a_buyers
 from redemption.model import Order, Return
@@ -127,14 +127,6 @@ def _rows(source: Source | Mapping[str, Any], kind: _Kind) -> tuple[str, list[di
     )
 
 
-def _words(row: dict[str, Any], field: str) -> str | None:
-    """Return a field's text as written, `None` where it is missing, or refuse it."""
-    value = row.get(field)
-    if value is None or isinstance(value, str):
-        return value
-    raise BadRow(field=field, reason=f"expected text, found {value!r}")
-
-
 def _optional_id(row: dict[str, Any], field: str) -> str:
     """Return an id's text, ``""`` where it is missing, or refuse it."""
     value = row.get(field)
@@ -164,8 +156,8 @@ def _goods_return(row: dict[str, Any]) -> tuple[str, _Row] | str:
     """Return a goods-return row's key and what it says, or the reason to skip it."""
     srid = text_field(row.get("srid"), "srid")
     shk_id = _optional_id(row, "shkId")
-    return_type = _words(row, "returnType")
-    reason = _words(row, "reason")
+    return_type = words_field(row.get("returnType"), "returnType")
+    reason = words_field(row.get("reason"), "reason")
     if return_type is not None and not_a_buyers(return_type):
         return f"returnType {return_type!r} is goods moved for the seller, not a buyer's return"
     return f"{srid}\x00{shk_id}", _Row(srid, (reason, return_type))
@@ -175,7 +167,7 @@ def _claim(row: dict[str, Any]) -> tuple[str, _Row]:
     """Return a claim's id and what it says."""
     claim_id = text_field(row.get("id"), "id")
     srid = text_field(row.get("srid"), "srid")
-    return claim_id, _Row(srid, (_words(row, "user_comment"),))
+    return claim_id, _Row(srid, (words_field(row.get("user_comment"), "user_comment"),))
 
 
 class _Enricher:
