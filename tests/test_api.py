@@ -19,6 +19,8 @@ EXPECTED_PUBLIC_NAMES = {
     "CancelKind",
     "CancelledOrderSoldError",
     "ColumnError",
+    "Conflict",
+    "ConflictRule",
     "DataError",
     "DayWindow",
     "Decision",

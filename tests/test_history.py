@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 from redemption import (
     MOSCOW,
     CancelledOrderSoldError,
+    ConflictRule,
     DataError,
     DuplicateRecordError,
     EventOrderError,
@@ -22,7 +25,7 @@ from redemption import (
     ReturnWithoutSaleError,
     Sale,
 )
-from tests.strategies import Records, Scenario, scenarios
+from tests.strategies import ANCHORS, Records, Scenario, records, scenarios
 
 AT = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
 LATER = AT + timedelta(days=2)
@@ -40,68 +43,71 @@ def order(order_id: str = "1", *, cancelled_at: datetime | None = None) -> Order
     )
 
 
+CONTRADICTIONS = pytest.mark.parametrize(
+    ("records", "error", "message"),
+    [
+        ({"orders": [order("9"), order("9")]}, DuplicateRecordError, "two orders"),
+        (
+            {"orders": [order("9")], "sales": [Sale(order_id="9", sold_at=LATER)] * 2},
+            DuplicateRecordError,
+            "two sales",
+        ),
+        ({"sales": [Sale(order_id="9", sold_at=LATER)] * 2}, DuplicateRecordError, "two sales"),
+        (
+            {
+                "orders": [order("9")],
+                "sales": [Sale(order_id="9", sold_at=AT)],
+                "returns": [Return(order_id="9", returned_at=LATER)] * 2,
+            },
+            DuplicateRecordError,
+            "two returns",
+        ),
+        (
+            {"returns": [Return(order_id="9", returned_at=LATER)] * 2},
+            DuplicateRecordError,
+            "two returns",
+        ),
+        (
+            {"orders": [order("9")], "sales": [Sale(order_id="9", sold_at=AT - timedelta(1))]},
+            EventOrderError,
+            "sold 2025-03-31T09:00:00\\+00:00 before ordered",
+        ),
+        (
+            {
+                "orders": [order("9", cancelled_at=LATER)],
+                "sales": [Sale(order_id="9", sold_at=LATER)],
+            },
+            CancelledOrderSoldError,
+            "but cancelled",
+        ),
+        (
+            {
+                "orders": [order("9")],
+                "sales": [Sale(order_id="9", sold_at=LATER)],
+                "returns": [Return(order_id="9", returned_at=AT)],
+            },
+            EventOrderError,
+            "returned .* before sold",
+        ),
+        (
+            {
+                "sales": [Sale(order_id="9", sold_at=LATER)],
+                "returns": [Return(order_id="9", returned_at=AT)],
+            },
+            EventOrderError,
+            "returned .* before sold",
+        ),
+        (
+            {"orders": [order("9")], "returns": [Return(order_id="9", returned_at=LATER)]},
+            ReturnWithoutSaleError,
+            "never sold",
+        ),
+    ],
+)
+
+
 class TestContradictions:
-    @pytest.mark.parametrize(
-        ("records", "error", "message"),
-        [
-            ({"orders": [order("9"), order("9")]}, DuplicateRecordError, "two orders"),
-            (
-                {"orders": [order("9")], "sales": [Sale(order_id="9", sold_at=LATER)] * 2},
-                DuplicateRecordError,
-                "two sales",
-            ),
-            ({"sales": [Sale(order_id="9", sold_at=LATER)] * 2}, DuplicateRecordError, "two sales"),
-            (
-                {
-                    "orders": [order("9")],
-                    "sales": [Sale(order_id="9", sold_at=AT)],
-                    "returns": [Return(order_id="9", returned_at=LATER)] * 2,
-                },
-                DuplicateRecordError,
-                "two returns",
-            ),
-            (
-                {"returns": [Return(order_id="9", returned_at=LATER)] * 2},
-                DuplicateRecordError,
-                "two returns",
-            ),
-            (
-                {"orders": [order("9")], "sales": [Sale(order_id="9", sold_at=AT - timedelta(1))]},
-                EventOrderError,
-                "sold 2025-03-31T09:00:00\\+00:00 before ordered",
-            ),
-            (
-                {
-                    "orders": [order("9", cancelled_at=LATER)],
-                    "sales": [Sale(order_id="9", sold_at=LATER)],
-                },
-                CancelledOrderSoldError,
-                "but cancelled",
-            ),
-            (
-                {
-                    "orders": [order("9")],
-                    "sales": [Sale(order_id="9", sold_at=LATER)],
-                    "returns": [Return(order_id="9", returned_at=AT)],
-                },
-                EventOrderError,
-                "returned .* before sold",
-            ),
-            (
-                {
-                    "sales": [Sale(order_id="9", sold_at=LATER)],
-                    "returns": [Return(order_id="9", returned_at=AT)],
-                },
-                EventOrderError,
-                "returned .* before sold",
-            ),
-            (
-                {"orders": [order("9")], "returns": [Return(order_id="9", returned_at=LATER)]},
-                ReturnWithoutSaleError,
-                "never sold",
-            ),
-        ],
-    )
+    @CONTRADICTIONS
     def test_each_contradiction_is_a_data_error_naming_the_order(
         self, records: dict[str, list[object]], error: type[DataError], message: str
     ) -> None:
@@ -112,6 +118,28 @@ class TestContradictions:
             History(**records)  # type: ignore[arg-type]
         assert caught.value.order_id == "9"
         assert isinstance(caught.value, ValueError)
+
+    @CONTRADICTIONS
+    def test_sift_puts_aside_what_history_refuses_and_says_by_which_rule(
+        self, records: dict[str, list[object]], error: type[DataError], message: str
+    ) -> None:
+        """
+        Where History raises, sift puts one record aside, with the same error and words.
+        """
+        history, conflicts = History.sift(**records)  # type: ignore[arg-type]
+        assert len(conflicts) == 1
+        (conflict,) = conflicts
+        assert type(conflict.error) is error
+        assert re.match(f"^order 9: .*{message}", conflict.describe())
+        assert conflict.order_id == "9"
+        given = sum(len(records.get(kind, ())) for kind in ("orders", "sales", "returns"))
+        kept = len(history.orders) + len(history.sales) + len(history.returns)
+        if conflict.rule is ConflictRule.SOLD_BUT_CANCELLED:
+            assert kept == given  # the order is kept, sold: the sale wins
+            assert history.orders[0].cancelled_at is None
+            assert history.lines.sold_at[0] is not None
+        else:
+            assert kept == given - 1
 
     def test_a_price_too_large_to_count_in_kopecks_is_a_data_error(self) -> None:
         """
@@ -240,3 +268,77 @@ class TestCut:
         assert set(cut.returns) == set(expected.returns)
         for o in cut.orders:
             assert o.cancelled == (o.cancelled_at is not None and known(o.cancelled_at))
+
+
+@st.composite
+def messy_records(draw: st.DrawFn) -> Records:
+    """Consistent records with contradictions added: repeats, impossible orders of events."""
+    clean = draw(records(draw(st.sampled_from(ANCHORS)), MOSCOW, max_orders=12))
+    orders, sales, returns = list(clean.orders), list(clean.sales), list(clean.returns)
+    day = timedelta(days=1)
+    for _ in range(draw(st.integers(0, 6))):
+        mess = draw(st.sampled_from(["order", "sale", "return", "early", "unsold", "cancel"]))
+        if mess == "order" and orders:
+            orders.append(attrs.evolve(draw(st.sampled_from(orders)), sku="again"))
+        elif mess == "sale" and sales:
+            first = draw(st.sampled_from(sales))
+            sales.append(attrs.evolve(first, sold_at=first.sold_at + day))
+        elif mess == "return" and returns:
+            first_return = draw(st.sampled_from(returns))
+            returns.append(attrs.evolve(first_return, returned_at=first_return.returned_at + day))
+        elif mess == "early" and orders:
+            target = draw(st.sampled_from(orders))
+            sales.append(Sale(order_id=target.order_id, sold_at=target.ordered_at - day))
+        elif mess == "unsold" and orders:
+            target = draw(st.sampled_from(orders))
+            returns.append(Return(order_id=target.order_id, returned_at=target.ordered_at + day))
+        elif mess == "cancel" and orders:
+            i = draw(st.integers(0, len(orders) - 1))
+            orders[i] = attrs.evolve(orders[i], cancelled_at=orders[i].ordered_at + day)
+    order = draw(st.permutations(orders))
+    return Records(tuple(order), tuple(draw(st.permutations(sales))), tuple(returns))
+
+
+class TestSift:
+    @given(messy_records())
+    def test_sift_keeps_a_consistent_history_and_accounts_for_every_record(
+        self, given_records: Records
+    ) -> None:
+        """
+        The history sift keeps is one History accepts; every record given is in it or
+        among the conflicts; History raises exactly when sift finds a conflict, its first.
+        """
+        r = given_records
+        history, conflicts = History.sift(orders=r.orders, sales=r.sales, returns=r.returns)
+        again = History(orders=history.orders, sales=history.sales, returns=history.returns)
+        assert again.lines == history.lines
+        aside = [c for c in conflicts if c.rule is not ConflictRule.SOLD_BUT_CANCELLED]
+        assert len(history.orders) + sum(isinstance(c.record, Order) for c in aside) == len(
+            given_records.orders
+        )
+        assert len(history.sales) + sum(isinstance(c.record, Sale) for c in aside) == len(
+            given_records.sales
+        )
+        assert len(history.returns) + sum(isinstance(c.record, Return) for c in aside) == len(
+            given_records.returns
+        )
+        uncancelled = {c.order_id for c in conflicts if c.rule is ConflictRule.SOLD_BUT_CANCELLED}
+        assert all(o.cancelled_at is None for o in history.orders if o.order_id in uncancelled)
+        if conflicts:
+            with pytest.raises(DataError) as caught:
+                History(orders=r.orders, sales=r.sales, returns=r.returns)
+            assert str(caught.value) == str(conflicts[0].error)
+            assert type(caught.value) is type(conflicts[0].error)
+        else:
+            assert r.history().lines == history.lines
+
+    @given(scenarios())
+    def test_sift_finds_nothing_in_consistent_records(self, scenario: Scenario) -> None:
+        """
+        Records that agree: sift puts nothing aside and keeps the history History makes.
+        """
+        r = scenario.records
+        history, conflicts = History.sift(orders=r.orders, sales=r.sales, returns=r.returns)
+        assert conflicts == ()
+        assert history.lines == r.history().lines
+        assert history.unmatched_sales == r.history().unmatched_sales

@@ -39,7 +39,7 @@ from redemption.errors import (
     ReportFormatError,
     ReturnWithoutSaleError,
 )
-from redemption.history import History, OrderLines
+from redemption.history import Conflict, ConflictRule, History, OrderLines
 from redemption.model import Buyer, Order, Return, Sale, Seller
 from redemption.outcomes import CancelKind, Reason, ReasonCategory, ReturnKind
 from redemption.policy import (
@@ -69,6 +69,8 @@ __all__ = [
     "CancelKind",
     "CancelledOrderSoldError",
     "ColumnError",
+    "Conflict",
+    "ConflictRule",
     "DataError",
     "DayWindow",
     "Decision",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
+from enum import Enum
 from itertools import islice
 from operator import attrgetter
 from typing import Final, TypeVar
@@ -14,7 +16,9 @@ import attrs
 
 from redemption.dates import MOSCOW, day_end
 from redemption.errors import (
+    ArgumentTypeError,
     CancelledOrderSoldError,
+    DataError,
     DuplicateRecordError,
     EventOrderError,
     InvalidPriceError,
@@ -24,7 +28,7 @@ from redemption.errors import (
 from redemption.model import Order, Return, Sale
 from redemption.money import to_kopecks
 
-__all__ = ["History", "OrderLines"]
+__all__ = ["Conflict", "ConflictRule", "History", "OrderLines"]
 
 _R = TypeVar("_R", Order, Sale, Return)
 
@@ -110,74 +114,217 @@ def _records(items: Iterable[_R], kind: type[_R], name: str) -> list[_R]:
     return records
 
 
-def _duplicate(record: Order | Sale | Return) -> DuplicateRecordError:
-    if isinstance(record, Order):
-        what = "two orders with this id"
-    else:
-        what = f"two {'sales' if isinstance(record, Sale) else 'returns'} of one order"
-    msg = f"order {record.order_id}: {what}"
-    return DuplicateRecordError(msg, order_id=record.order_id)
+def _instant(value: object, name: str) -> datetime:
+    """Return an aware moment given as an argument in UTC, or refuse it."""
+    if not isinstance(value, datetime):
+        msg = f"{name} must be a datetime, not {type(value).__name__} {value!r}"
+        raise ArgumentTypeError(msg)
+    if value.utcoffset() is None:
+        msg = f"{name} {value.isoformat()} has no time zone"
+        raise ArgumentTypeError(msg)
+    return value.astimezone(UTC)
 
 
-def _kopecks(orders: list[Order]) -> memoryview:
-    """Return the orders' prices in kopecks as a read-only buffer of 64-bit integers."""
+class ConflictRule(Enum):
+    """The rules that decide which of two contradicting records is put aside.
+
+    Each value names the contradiction; its docstring, the record put aside.
+
+    .. versionadded:: 0.2.0
+    """
+
+    DUPLICATE_ORDER = "duplicate-order"
+    """Two orders with one id: the first given is kept, the later one put aside."""
+    DUPLICATE_SALE = "duplicate-sale"
+    """Two sales of one order: the first given is kept, the later one put aside."""
+    DUPLICATE_RETURN = "duplicate-return"
+    """Two returns of one order: the first given is kept, the later one put aside."""
+    SOLD_BEFORE_ORDERED = "sold-before-ordered"
+    """A sale before its order was placed: the sale is put aside."""
+    SOLD_BUT_CANCELLED = "sold-but-cancelled"
+    """A cancelled order that has a sale: the cancellation is put aside and the order counts
+    as sold. A sale is the record of a purchase paid for (the marketplace counts its
+    redemptions from sales), while a cancellation flag also marks refusals and stale
+    statuses; a sale later undone comes as a return, not as a cancellation."""
+    RETURNED_UNSOLD = "returned-unsold"
+    """A return of an order that is given but has no sale: the return is put aside."""
+    RETURNED_BEFORE_SOLD = "returned-before-sold"
+    """A return before its sale: the return is put aside."""
+    PRICE_TOO_LARGE = "price-too-large"
+    """An order whose price in kopecks does not fit 64 bits: the order is put aside."""
+
+
+_STATEMENTS: Final[dict[ConflictRule, tuple[type[DataError], str]]] = {
+    ConflictRule.DUPLICATE_ORDER: (DuplicateRecordError, "two orders with this id"),
+    ConflictRule.DUPLICATE_SALE: (DuplicateRecordError, "two sales of one order ({} and {})"),
+    ConflictRule.DUPLICATE_RETURN: (
+        DuplicateRecordError,
+        "two returns of one order ({} and {})",
+    ),
+    ConflictRule.SOLD_BEFORE_ORDERED: (EventOrderError, "sold {} before ordered {}"),
+    ConflictRule.SOLD_BUT_CANCELLED: (CancelledOrderSoldError, "sold {} but cancelled {}"),
+    ConflictRule.RETURNED_UNSOLD: (ReturnWithoutSaleError, "returned {} but never sold"),
+    ConflictRule.RETURNED_BEFORE_SOLD: (EventOrderError, "returned {} before sold {}"),
+    ConflictRule.PRICE_TOO_LARGE: (InvalidPriceError, "price {} is too large to count in kopecks"),
+}
+"""Each rule's error, and how it states the contradiction (the moments fill the braces)."""
+
+
+@attrs.frozen
+class Conflict:
+    """A record that contradicts another, put aside by a rule.
+
+    Attributes:
+        rule: the rule that decided (see `ConflictRule`).
+        record: the record put aside, as it was given (for `ConflictRule.SOLD_BUT_CANCELLED`,
+            the order whose cancellation was put aside: the order itself is kept).
+        other: the record it contradicts, where one is given.
+        facts: the moments (or, for a price, the amount) that contradict each other, in the
+            order `describe` states them.
+
+    .. versionadded:: 0.2.0
+    """
+
+    rule: ConflictRule
+    record: Order | Sale | Return
+    other: Order | Sale | Return | None
+    facts: tuple[datetime | Decimal, ...]
+
+    @property
+    def order_id(self) -> str:
+        """The id of the order the records are about."""
+        return self.record.order_id
+
+    def describe(self, tz: tzinfo = UTC) -> str:
+        """State the contradiction, naming the order, with its moments shown in `tz`.
+
+        Example:
+            >>> from datetime import datetime
+            >>> from redemption import MOSCOW, Order, Sale
+            >>> at = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+            >>> order = Order(order_id="1", seller_id="s", sku="k", price=1, ordered_at=at)
+            >>> sale = Sale(order_id="1", sold_at=datetime(2025, 3, 30, 9, tzinfo=MOSCOW))
+            >>> _, [conflict] = History.sift(orders=[order], sales=[sale])
+            >>> conflict.describe(MOSCOW)
+            'order 1: sold 2025-03-30T09:00:00+03:00 before ordered 2025-04-01T12:00:00+03:00'
+        """
+        shown = (
+            fact.astimezone(tz).isoformat() if isinstance(fact, datetime) else str(fact)
+            for fact in self.facts
+        )
+        return f"order {self.order_id}: {_STATEMENTS[self.rule][1].format(*shown)}"
+
+    @property
+    def error(self) -> DataError:
+        """The error `History` raises for this contradiction, stated in UTC."""
+        return _STATEMENTS[self.rule][0](self.describe(), order_id=self.order_id)
+
+
+class _Conflicts:
+    """Where contradictions go: raised at once, or put aside and listed."""
+
+    __slots__ = ("found", "raising")
+
+    def __init__(self, *, raising: bool) -> None:
+        self.raising = raising
+        self.found: list[Conflict] = []
+
+    def add(
+        self,
+        rule: ConflictRule,
+        record: Order | Sale | Return,
+        other: Order | Sale | Return | None,
+        *facts: datetime | Decimal,
+    ) -> None:
+        conflict = Conflict(rule, record, other, facts)
+        if self.raising:
+            raise conflict.error
+        self.found.append(conflict)
+
+
+_KOPECKS_LIMIT = 2**63
+
+
+def _kopecks(orders: list[Order], conflicts: _Conflicts) -> tuple[list[Order], memoryview]:
+    """Return the orders whose prices fit, and their prices in kopecks as 64-bit integers."""
     try:
         prices = array("q", map(to_kopecks, map(PRICE, orders)))
     except OverflowError:
-        order = next(o for o in orders if not -(2**63) <= to_kopecks(o.price) < 2**63)
-        msg = f"order {order.order_id}: price {order.price} is too large to count in kopecks"
-        raise InvalidPriceError(msg, order_id=order.order_id) from None
-    return memoryview(prices).toreadonly()
+        kept = []
+        for order in orders:
+            if -_KOPECKS_LIMIT <= to_kopecks(order.price) < _KOPECKS_LIMIT:
+                kept.append(order)
+                continue
+            conflicts.add(ConflictRule.PRICE_TOO_LARGE, order, None, order.price)
+        orders = kept
+        prices = array("q", map(to_kopecks, map(PRICE, orders)))
+    return orders, memoryview(prices).toreadonly()
 
 
-def _positions(orders: list[Order]) -> dict[str, int]:
-    """Index orders by id, refusing two orders with one id."""
+def _positions(orders: list[Order], conflicts: _Conflicts) -> tuple[list[Order], dict[str, int]]:
+    """Index orders by id; of two orders with one id, the later is a conflict."""
     position = {order.order_id: i for i, order in enumerate(orders)}
-    if len(position) != len(orders):
-        seen: set[str] = set()
-        for order in orders:  # pragma: no branch - a duplicate is certain here
-            if order.order_id in seen:
-                raise _duplicate(order)
-            seen.add(order.order_id)
-    return position
+    if len(position) == len(orders):
+        return orders, position
+    kept: list[Order] = []
+    first: dict[str, Order] = {}
+    for order in orders:
+        if order.order_id in first:
+            conflicts.add(ConflictRule.DUPLICATE_ORDER, order, first[order.order_id])
+            continue
+        first[order.order_id] = order
+        kept.append(order)
+    return kept, {order.order_id: i for i, order in enumerate(kept)}
 
 
 def _match_sales(
-    orders: list[Order], position: dict[str, int], sales: list[Sale]
+    orders: list[Order], position: dict[str, int], sales: list[Sale], conflicts: _Conflicts
 ) -> tuple[list[datetime | None], list[Sale], dict[str, datetime], list[datetime | None]]:
     """Put each sale beside its order; keep the sales whose order is not given apart.
 
     Also returns when each order's outcome became known, its sale else its cancellation
-    (a sold order cannot be cancelled: that is refused here).
+    (a sold order cannot be cancelled: that is a conflict). Sales put aside by a conflict
+    are removed from `sales`.
     """
     sold_at: list[datetime | None] = [None] * len(orders)
     settled_at: list[datetime | None] = list(map(CANCELLED_AT, orders))
     unmatched_sold_at: dict[str, datetime] = {}
     unmatched: list[Sale] = []
+    kept: list[Sale] = []
+    first: dict[str, Sale] = {}  # filled from `kept` only when a second sale is found
+
+    def second(sale: Sale) -> None:
+        first.update((s.order_id, s) for s in islice(kept, len(first), None))
+        earlier = first[sale.order_id]
+        conflicts.add(ConflictRule.DUPLICATE_SALE, sale, earlier, earlier.sold_at, sale.sold_at)
+
     for sale in sales:
         i = position.get(sale.order_id)
         if i is None:
             if sale.order_id in unmatched_sold_at:
-                raise _duplicate(sale)
+                second(sale)
+                continue
             unmatched_sold_at[sale.order_id] = sale.sold_at
             unmatched.append(sale)
+            kept.append(sale)
             continue
-        if sold_at[i] is not None:
-            raise _duplicate(sale)
         order = orders[i]
+        if sold_at[i] is not None:
+            second(sale)
+            continue
         if sale.sold_at < order.ordered_at:
-            msg = (
-                f"order {sale.order_id}: sold {sale.sold_at.isoformat()} "
-                f"before ordered {order.ordered_at.isoformat()}"
+            conflicts.add(
+                ConflictRule.SOLD_BEFORE_ORDERED, sale, order, sale.sold_at, order.ordered_at
             )
-            raise EventOrderError(msg, order_id=sale.order_id)
+            continue
         if order.cancelled_at is not None:
-            msg = (
-                f"order {sale.order_id}: sold {sale.sold_at.isoformat()} "
-                f"but cancelled {order.cancelled_at.isoformat()}"
+            conflicts.add(
+                ConflictRule.SOLD_BUT_CANCELLED, order, sale, sale.sold_at, order.cancelled_at
             )
-            raise CancelledOrderSoldError(msg, order_id=sale.order_id)
+            orders[i] = attrs.evolve(order, cancelled_at=None, cancel_kind=None, cancel_reason=None)
         sold_at[i] = settled_at[i] = sale.sold_at
+        kept.append(sale)
+    sales[:] = kept
     return sold_at, unmatched, unmatched_sold_at, settled_at
 
 
@@ -186,33 +333,38 @@ def _match_returns(
     sold_at: list[datetime | None],
     unmatched_sold_at: dict[str, datetime],
     returns: list[Return],
+    conflicts: _Conflicts,
 ) -> tuple[list[datetime | None], list[Return]]:
-    """Put each return beside its order's sale; keep those whose order is not given apart."""
+    """Put each return beside its order's sale; keep those whose order is not given apart.
+
+    Returns put aside by a conflict are removed from `returns`.
+    """
     returned_at: list[datetime | None] = [None] * len(sold_at)
-    unmatched_returned: set[str] = set()
+    first: dict[str, Return] = {}
     unmatched: list[Return] = []
+    kept: list[Return] = []
     for ret in returns:
+        if ret.order_id in first:
+            earlier = first[ret.order_id]
+            conflicts.add(
+                ConflictRule.DUPLICATE_RETURN, ret, earlier, earlier.returned_at, ret.returned_at
+            )
+            continue
         i = position.get(ret.order_id)
+        sold = unmatched_sold_at.get(ret.order_id) if i is None else sold_at[i]
+        if i is not None and sold is None:
+            conflicts.add(ConflictRule.RETURNED_UNSOLD, ret, None, ret.returned_at)
+            continue
+        if sold is not None and ret.returned_at < sold:
+            conflicts.add(ConflictRule.RETURNED_BEFORE_SOLD, ret, None, ret.returned_at, sold)
+            continue
+        first[ret.order_id] = ret
+        kept.append(ret)
         if i is None:
-            if ret.order_id in unmatched_returned:
-                raise _duplicate(ret)
-            sold = unmatched_sold_at.get(ret.order_id)
-            unmatched_returned.add(ret.order_id)
             unmatched.append(ret)
         else:
-            if returned_at[i] is not None:
-                raise _duplicate(ret)
-            sold = sold_at[i]
-            if sold is None:
-                msg = f"order {ret.order_id}: returned {ret.returned_at.isoformat()} but never sold"
-                raise ReturnWithoutSaleError(msg, order_id=ret.order_id)
             returned_at[i] = ret.returned_at
-        if sold is not None and ret.returned_at < sold:
-            msg = (
-                f"order {ret.order_id}: returned {ret.returned_at.isoformat()} "
-                f"before sold {sold.isoformat()}"
-            )
-            raise EventOrderError(msg, order_id=ret.order_id)
+    returns[:] = kept
     return returned_at, unmatched
 
 
@@ -250,7 +402,14 @@ class History:
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_lines", "_returns", "_sales", "_unmatched_returns", "_unmatched_sales")
+    __slots__ = (
+        "_horizon",
+        "_lines",
+        "_returns",
+        "_sales",
+        "_unmatched_returns",
+        "_unmatched_sales",
+    )
 
     def __init__(
         self,
@@ -258,35 +417,95 @@ class History:
         orders: Iterable[Order] = (),
         sales: Iterable[Sale] = (),
         returns: Iterable[Return] = (),
+        horizon: datetime | None = None,
     ) -> None:
         """Check the records against each other and index them by order."""
+        self._build(orders, sales, returns, horizon, _Conflicts(raising=True))
+
+    @classmethod
+    def sift(
+        cls,
+        *,
+        orders: Iterable[Order] = (),
+        sales: Iterable[Sale] = (),
+        returns: Iterable[Return] = (),
+        horizon: datetime | None = None,
+    ) -> tuple[History, tuple[Conflict, ...]]:
+        """Build a history from records that may contradict each other, putting some aside.
+
+        Where `History` raises at the first contradiction, this puts aside the record that
+        `ConflictRule` names for it, goes on, and returns every conflict with the history of
+        the rest. Records that agree give the same history as `History` does.
+
+        Example:
+            >>> from datetime import datetime
+            >>> from redemption import MOSCOW, Order, Sale
+            >>> at = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+            >>> order = Order(order_id="1", seller_id="s", sku="k", price=100, ordered_at=at,
+            ...               cancelled_at=datetime(2025, 4, 5, tzinfo=MOSCOW))
+            >>> sales = [Sale(order_id="1", sold_at=datetime(2025, 4, 3, tzinfo=MOSCOW))]
+            >>> history, conflicts = History.sift(orders=[order], sales=sales)
+            >>> [c.rule.value for c in conflicts], history.orders[0].cancelled_at
+            (['sold-but-cancelled'], None)
+
+        .. versionadded:: 0.2.0
+        """
+        history = cls.__new__(cls)
+        conflicts = _Conflicts(raising=False)
+        history._build(orders, sales, returns, horizon, conflicts)  # noqa: SLF001 - its own class
+        return history, tuple(conflicts.found)
+
+    def _build(
+        self,
+        orders: Iterable[Order],
+        sales: Iterable[Sale],
+        returns: Iterable[Return],
+        horizon: datetime | None,
+        conflicts: _Conflicts,
+    ) -> None:
         order_list = _records(orders, Order, "orders")
         sale_list = _records(sales, Sale, "sales")
         return_list = _records(returns, Return, "returns")
+        if horizon is not None:
+            horizon = _instant(horizon, "horizon")
 
         order_list.sort(key=ORDERED_AT)
-        position = _positions(order_list)
+        order_list, kopecks = _kopecks(order_list, conflicts)
+        unique, position = _positions(order_list, conflicts)
+        if unique is not order_list:
+            order_list, kopecks = _kopecks(unique, conflicts)
         sold_at, unmatched_sales, unmatched_sold_at, settled_at = _match_sales(
-            order_list, position, sale_list
+            order_list, position, sale_list, conflicts
         )
         returned_at, unmatched_returns = _match_returns(
-            position, sold_at, unmatched_sold_at, return_list
+            position, sold_at, unmatched_sold_at, return_list, conflicts
         )
 
         del position, unmatched_sold_at  # only matching needs the index: free it first
         unmatched_sales.sort(key=SOLD_AT)
         unmatched_returns.sort(key=RETURNED_AT)
         self._lines = OrderLines(
-            tuple(order_list),
-            tuple(sold_at),
-            tuple(returned_at),
-            _kopecks(order_list),
-            tuple(settled_at),
+            tuple(order_list), tuple(sold_at), tuple(returned_at), kopecks, tuple(settled_at)
         )
         self._sales = tuple(sale_list)
         self._returns = tuple(return_list)
         self._unmatched_sales = tuple(unmatched_sales)
         self._unmatched_returns = tuple(unmatched_returns)
+        self._horizon = horizon
+
+    @property
+    def horizon(self) -> datetime | None:
+        """The last moment the sources vouch for, in UTC; `None` where they do not say.
+
+        Events after it may have happened and not be in the history yet: a figure as of a
+        later day is not to be trusted, and one whose sales window ends after it is not
+        complete. Importers set it (the export time of Ozon lists, the latest
+        ``lastChangeDate`` of Wildberries pages); a history made of several sources has the
+        earliest of theirs.
+
+        .. versionadded:: 0.2.0
+        """
+        return self._horizon
 
     @property
     def lines(self) -> OrderLines:
@@ -346,6 +565,7 @@ class History:
             orders=orders,
             sales=[sale for sale in self._sales if sale.sold_at < end],
             returns=[ret for ret in self._returns if ret.returned_at < end],
+            horizon=end if self._horizon is None else min(end, self._horizon),
         )
 
     def __repr__(self) -> str:
