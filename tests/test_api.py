@@ -13,6 +13,7 @@ from redemption.cli import main
 EXPECTED_PUBLIC_NAMES = {
     "MOSCOW",
     "ArgumentTypeError",
+    "BeyondHorizonWarning",
     "Buyer",
     "BuyerReport",
     "BuyerStatus",
@@ -33,6 +34,7 @@ EXPECTED_PUBLIC_NAMES = {
     "InvalidPeriodError",
     "InvalidPriceError",
     "Kind",
+    "LimitExceededError",
     "NaiveTimestampError",
     "Order",
     "OrderLines",
@@ -44,6 +46,7 @@ EXPECTED_PUBLIC_NAMES = {
     "ReasonCategory",
     "RecordTypeError",
     "RedemptionError",
+    "RedemptionWarning",
     "RedemptionWindow",
     "ReportFormatError",
     "Return",
@@ -101,11 +104,13 @@ class TestPublicApi:
 
 
 EXPECTED_IO_NAMES = {
+    "DEFAULT_LIMITS",
     "FORMATS",
     "LINE_COLUMNS",
     "FetchResult",
     "Format",
     "ImportReport",
+    "Limits",
     "Progress",
     "ReadOptions",
     "ReasonWords",

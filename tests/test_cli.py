@@ -208,7 +208,7 @@ class TestReasons:
         lists = tmp_path / "postings.json"
         lists.write_text(json.dumps({"postings": [posting]}), encoding="utf-8")
         args = ["rate", str(lists), "--as-of", "2025-04-10T00:00:00+00:00"]
-        args += ["--period", "2025-04-01..2025-04-30", "--today", "2025-04-30"]
+        args += ["--period", "2025-04-01..2025-04-10", "--today", "2025-04-10"]
         assert main(args) == 0
         err = capsys.readouterr().err
         assert "1 reasons no table knows, read as 'other': 'Долго ждать' (1)" in err
@@ -219,3 +219,51 @@ class TestReasons:
         words.write_text('[words]\n"долго ждать" = "slow"\n', encoding="utf-8")
         assert main([*args, "--reasons", str(words)]) == 1
         assert "'долго ждать' has the category 'slow'" in capsys.readouterr().err
+
+
+WB_EXAMPLES = Path(__file__).parent / "data" / "wildberries"
+
+
+class TestMessyData:
+    def test_the_documented_pair_reads_in_collect_mode_naming_what_was_put_aside(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """
+        Wildberries' own orders and sales examples (a cancelled order also sold) read:
+        exit 0, the cancellation put aside, named with the file's Moscow times.
+        """
+        orders = WB_EXAMPLES / "statistics-supplier-orders.example.json"
+        sales = WB_EXAMPLES / "statistics-supplier-sales.example.json"
+        command = ["rate", str(orders), str(sales), "--period", "2022-03-01..2022-03-05"]
+        status = main(command)
+        out, err = capsys.readouterr()
+        assert status == 0
+        assert "1 conflicts" in err
+        assert f"conflict: {orders} row 1: order 11.rf9ef11fce1684117b0nhj96222982382.3.0" in err
+        assert "but cancelled 2022-03-09T00:00:00+03:00" in err
+        assert "orders 1, sales 1" in out
+        status = main([*command, "--errors", "raise"])
+        _, err = capsys.readouterr()
+        assert status == 1
+        assert err.count("\n") == 1
+        assert err.startswith(f"redemption: error: {orders} row 1: order 11.rf9ef")
+
+    def test_today_defaults_to_the_last_day_the_data_reaches(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """
+        Without --today the figures are as of the data's last day: April's rate on the
+        sample is not complete; a later --today is refused unless forced.
+        """
+        assert main(["rate", "--sample", "--period", "2025-04-01..2025-04-30"]) == 0
+        out, _ = capsys.readouterr()
+        assert f"today {SAMPLE_TODAY}" in out
+        assert "complete        no" in out
+        later = ["rate", "--sample", "--period", "2025-04-01..2025-04-30", "--today", "2025-06-01"]
+        assert main(later) == 1
+        _, err = capsys.readouterr()
+        assert "--today 2025-06-01 is after 2025-04-30, the last day the data reaches" in err
+        assert main([*later, "--force"]) == 0
+        out, err = capsys.readouterr()
+        assert "the data reaches only 2025-04-30" in err
+        assert "complete        no" in out  # 30 days have passed, but not in the data

@@ -84,10 +84,47 @@ class TestTheExamplePayloads:
 
     def test_the_two_examples_together_contradict_each_other(self) -> None:
         """
-        Wildberries' examples sell the order they cancel: a DataError naming the srid.
+        Wildberries' examples sell the order they cancel: raised naming both files' rows,
+        the srid and the times in Moscow time, as the files give them.
         """
-        with pytest.raises(CancelledOrderSoldError, match=r"order 11\.rf9ef"):
+        with pytest.raises(CancelledOrderSoldError) as caught:
             read_wildberries_statistics(orders=ORDERS, sales=SALES)
+        message = str(caught.value)
+        assert message.startswith(f"{ORDERS} row 1: order 11.rf9ef11fce1684117b0nhj96222982382")
+        assert "sold 2022-03-04T18:08:31+03:00 but cancelled 2022-03-09T00:00:00+03:00" in message
+        assert f"against {SALES} row 1" in message
+        assert caught.value.order_id == "11.rf9ef11fce1684117b0nhj96222982382.3.0"
+
+    def test_collected_the_sale_wins_and_the_cancellation_is_listed(self) -> None:
+        """
+        In collect mode the pair reads: the order is sold, its cancellation put aside and
+        listed with its rule; every row is still accounted for.
+        """
+        history, report = read_wildberries_statistics(orders=ORDERS, sales=SALES, errors="collect")
+        (order,) = history.orders
+        assert order.cancelled_at is None
+        assert history.lines.sold_at[0] == datetime(2022, 3, 4, 18, 8, 31, tzinfo=MOSCOW)
+        (conflict,) = report.conflicts
+        assert (conflict.source, conflict.row, conflict.rule) == (
+            str(ORDERS),
+            1,
+            "sold-but-cancelled",
+        )
+        assert "2022-03-09T00:00:00+03:00" in conflict.reason
+        assert report.accounted
+        assert report.refused == ()
+
+    def test_the_horizon_is_the_earlier_of_the_reports_latest_changes(self) -> None:
+        """
+        Each report vouches up to its latest lastChangeDate; the history, the earlier.
+        """
+        orders = [order_row("a", lastChangeDate="2025-04-20T10:00:00")]
+        sales = [sale_row("a", "S1", lastChangeDate="2025-04-25T10:00:00")]
+        history, _ = read_wildberries_statistics(orders=orders, sales=sales)
+        assert history.horizon == datetime(2025, 4, 20, 10, tzinfo=MOSCOW)
+        assert read_wildberries_statistics(sales=sales)[0].horizon == datetime(
+            2025, 4, 25, 10, tzinfo=MOSCOW
+        )
 
 
 class TestRows:
@@ -330,3 +367,51 @@ class TestCommandLine:
         assert len(err) == 1
         assert err[0].startswith("redemption: error: ")
         assert "stocks.json: not a report this library reads" in err[0]
+
+
+class TestConflictingRepeats:
+    def test_one_sale_id_on_two_orders_is_listed_not_silently_merged(self) -> None:
+        """
+        saleID S1 on orders a and b: the later is kept, and the repeat is listed.
+        """
+        sales = [
+            sale_row("a", "S1"),
+            sale_row("b", "S1", lastChangeDate="2025-04-06T12:00:00"),
+        ]
+        history, report = read_wildberries_statistics(sales=sales, errors="collect")
+        assert [s.order_id for s in history.sales] == ["b"]
+        (conflict,) = report.conflicts
+        assert (conflict.row, conflict.rule) == (2, "sale-id-reused")
+        assert "order b and a" in conflict.reason
+        assert "<rows> row 1" in conflict.reason
+        assert (report.merged, report.accounted) == (1, True)
+
+    def test_a_repeat_with_other_contents_at_one_version_is_listed(self) -> None:
+        """
+        Two contents under one srid and one lastChangeDate: listed; a later version is not.
+        """
+        orders = [
+            order_row("a", finishedPrice=100),
+            order_row("a", finishedPrice=200),
+            order_row("a", finishedPrice=300, lastChangeDate="2025-04-02T10:00:00"),
+        ]
+        history, report = read_wildberries_statistics(orders=orders)
+        assert history.orders[0].price == Decimal("300.00")
+        assert [(c.row, c.rule) for c in report.conflicts] == [(2, "repeat-differs")]
+
+    def test_prices_finer_than_a_kopeck_are_counted_as_rounded(self) -> None:
+        """
+        990.505 and 10.001 are rounded half-even to the kopeck, and counted; 5.50 is not.
+        """
+        orders = [
+            order_row("a", finishedPrice="990.505"),
+            order_row("b", finishedPrice="10.001"),
+            order_row("c", finishedPrice="5.50"),
+        ]
+        history, report = read_wildberries_statistics(orders=orders)
+        assert sorted(o.price for o in history.orders) == [
+            Decimal("5.50"),
+            Decimal("10.00"),
+            Decimal("990.50"),
+        ]
+        assert report.rounded == 2

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+import warnings
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from redemption import (
     MOSCOW,
+    BeyondHorizonWarning,
     History,
     InvalidArgumentError,
     InvalidPeriodError,
@@ -19,6 +21,8 @@ from redemption import (
     RateReport,
     Return,
     Sale,
+    buyer_reports,
+    ransom_amounts,
     redemption_rate,
     redemption_rates,
 )
@@ -394,3 +398,31 @@ class TestProperties:
 
 def _buyer(order: Order) -> str | None:
     return order.buyer_id
+
+
+class TestHorizon:
+    def test_a_figure_past_the_data_warns_and_is_complete_only_where_the_data_reaches(
+        self,
+    ) -> None:
+        """
+        Data that reaches 10 May: as of 30 June, a warning; January's rate is complete,
+        April's (sales window to 30 May) is not, although 30 days have passed.
+        """
+        orders = [an_order("1", msk("2025-01-10T10:00:00")), an_order("2", msk("2025-04-10T10:00"))]
+        history = History(orders=orders, horizon=msk("2025-05-10T12:00:00"))
+        today = date(2025, 6, 30)
+        april_period = Period(date(2025, 4, 1), date(2025, 4, 30))
+        january_period = Period(date(2025, 1, 1), date(2025, 1, 31))
+        with pytest.warns(BeyondHorizonWarning, match="data reaches only 2025-05-10T12:00"):
+            april = redemption_rate(history, april_period, today=today)
+        assert (april.window.complete, april.covered, april.complete) == (True, False, False)
+        with pytest.warns(BeyondHorizonWarning):
+            january = redemption_rates(history, january_period, today=today)
+        assert january["k"].complete
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # as of the horizon's own day: no warning
+            redemption_rate(history, january_period, today=date(2025, 5, 10))
+            buyer_reports(history, today=date(2025, 5, 10))
+        with pytest.warns(BeyondHorizonWarning):
+            ransom_amounts(history, today=date(2025, 5, 11))
+        assert history.cut(date(2025, 5, 1)).horizon == datetime(2025, 5, 1, 21, tzinfo=UTC)

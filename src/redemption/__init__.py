@@ -23,6 +23,7 @@ from redemption.calculators import (
 from redemption.dates import MOSCOW
 from redemption.errors import (
     ArgumentTypeError,
+    BeyondHorizonWarning,
     CancelledOrderSoldError,
     ColumnError,
     DataError,
@@ -32,10 +33,12 @@ from redemption.errors import (
     InvalidArgumentError,
     InvalidPeriodError,
     InvalidPriceError,
+    LimitExceededError,
     NaiveTimestampError,
     PolicyError,
     RecordTypeError,
     RedemptionError,
+    RedemptionWarning,
     ReportFormatError,
     ReturnWithoutSaleError,
 )
@@ -63,6 +66,7 @@ from redemption.windows import (
 __all__ = [
     "MOSCOW",
     "ArgumentTypeError",
+    "BeyondHorizonWarning",
     "Buyer",
     "BuyerReport",
     "BuyerStatus",
@@ -83,6 +87,7 @@ __all__ = [
     "InvalidPeriodError",
     "InvalidPriceError",
     "Kind",
+    "LimitExceededError",
     "NaiveTimestampError",
     "Order",
     "OrderLines",
@@ -94,6 +99,7 @@ __all__ = [
     "ReasonCategory",
     "RecordTypeError",
     "RedemptionError",
+    "RedemptionWarning",
     "RedemptionWindow",
     "ReportFormatError",
     "Return",

@@ -10,6 +10,7 @@ import csv
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from fractions import Fraction
@@ -21,13 +22,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from redemption import __version__
 from redemption._progress import ProgressBar
 from redemption.calculators import RateReport, redemption_rate, redemption_rates
-from redemption.dates import MOSCOW
-from redemption.errors import InvalidArgumentError, RedemptionError
+from redemption.dates import MOSCOW, local_day
+from redemption.errors import BeyondHorizonWarning, InvalidArgumentError, RedemptionError
 from redemption.history import History
 from redemption.io import ImportReport, read_order_lines, read_reports
 from redemption.io.files import formats_in_words
 from redemption.io.reasons import reason_words_from_toml
-from redemption.io.wb_api import fetch_wildberries_statistics
+from redemption.io.wb_api import TokenFileWarning, fetch_wildberries_statistics, read_token
 from redemption.money import percent
 from redemption.policy import BuyerStatus, Policy, buyer_statuses
 from redemption.sample import (
@@ -125,12 +126,22 @@ def _demo(_: argparse.Namespace) -> int:
     return 0
 
 
+_FIRST_DAY = date(100, 1, 1)
+_LAST_DAY = date(9899, 12, 31)
+"""The days a command takes: figures look years back and months on from them, which must
+stay within the years 1 to 9999 that dates hold."""
+
+
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         msg = f"not a date (YYYY-MM-DD): {text!r}"
         raise argparse.ArgumentTypeError(msg) from None
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        msg = f"{text!r} is out of range: give a day from {_FIRST_DAY} to {_LAST_DAY}"
+        raise argparse.ArgumentTypeError(msg)
+    return day
 
 
 def _moment(text: str) -> datetime:
@@ -141,6 +152,9 @@ def _moment(text: str) -> datetime:
         raise argparse.ArgumentTypeError(msg) from None
     if moment.utcoffset() is None:
         msg = f"{text!r} has no UTC offset: add one, such as +03:00 for Moscow"
+        raise argparse.ArgumentTypeError(msg)
+    if not _FIRST_DAY <= moment.date() <= _LAST_DAY:
+        msg = f"{text!r} is out of range: give a time from {_FIRST_DAY} to {_LAST_DAY}"
         raise argparse.ArgumentTypeError(msg)
     return moment
 
@@ -156,7 +170,7 @@ def _period(text: str) -> Period:
 def _zone(text: str) -> ZoneInfo:
     try:
         return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, as "Europe"
         msg = f"unknown time zone: {text!r}"
         raise argparse.ArgumentTypeError(msg) from None
 
@@ -175,11 +189,23 @@ def _rate_row(report: RateReport) -> dict[str, Any]:
     }
 
 
+_SHOWN_PROBLEMS = 3
+
+
 def _import_line(report: ImportReport) -> str:
     line = (
         f"read {report.rows_read} rows: {report.orders} orders, {report.sales} sales, "
         f"{report.returns} returns, {report.merged} merged, {len(report.skipped)} skipped"
     )
+    if report.refused or report.conflicts or report.rounded:
+        line += (
+            f", {len(report.refused)} refused, {len(report.conflicts)} conflicts, "
+            f"{report.rounded} prices rounded to the kopeck"
+        )
+    for title, problems in (("refused", report.refused), ("conflict", report.conflicts)):
+        line += "".join(f"\n  {title}: {problem}" for problem in problems[:_SHOWN_PROBLEMS])
+        if len(problems) > _SHOWN_PROBLEMS:
+            line += f"\n  ... and {len(problems) - _SHOWN_PROBLEMS} more {title}s"
     unknown = report.unknown_reasons
     if unknown:
         shown = ", ".join(f"{word!r} ({count})" for word, count in unknown[:3])
@@ -208,6 +234,7 @@ def _load(args: argparse.Namespace, sample: Callable[[], tuple[History, ImportRe
                 seller_id=args.seller_id,
                 as_of=args.as_of,
                 reasons=None if args.reasons is None else reason_words_from_toml(args.reasons),
+                errors=args.errors,
                 progress=bar,
             )
     print(_import_line(imported), file=sys.stderr)
@@ -215,8 +242,8 @@ def _load(args: argparse.Namespace, sample: Callable[[], tuple[History, ImportRe
 
 
 def _rate(args: argparse.Namespace) -> int:
-    today = _today(args)
     history = _load(args, sample_history)
+    today = _today(args, history)
     total = redemption_rate(history, args.period, today=today, tz=args.tz)
     groups = redemption_rates(history, args.period, today=today, by=args.by, tz=args.tz)
     window = total.window
@@ -269,7 +296,6 @@ def _buyer_row(status: BuyerStatus, *, with_status: bool) -> dict[str, Any]:
 
 
 def _buyers(args: argparse.Namespace) -> int:
-    today = _today(args)
     if args.policy is not None:
         policy = Policy.from_toml(args.policy.read_text(encoding="utf-8"))
         if args.weight is not None and args.weight != policy.weight:
@@ -278,6 +304,7 @@ def _buyers(args: argparse.Namespace) -> int:
     else:
         policy = Policy(rules=[], weight=args.weight or "count")
     history = _load(args, partial(read_order_lines, sample_lines_path()))
+    today = _today(args, history)
     statuses = buyer_statuses(history, today=today, policy=policy, seller_id=args.shop, tz=args.tz)
     if args.buyer is not None:
         if args.buyer not in statuses:
@@ -318,14 +345,34 @@ def _buyer_table(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    token = args.token_file.read_text(encoding="utf-8").strip()
-    if not token:
-        print(f"redemption: error: {args.token_file} holds no token", file=sys.stderr)
-        return 1
+    """Download the reports; each retry and each warning is one line on stderr.
+
+    A failure raises (`main` prints it in one line, status 1); an interrupt says how to
+    resume and gives status 130.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TokenFileWarning)
+        token = read_token(args.token_file)
+    for warning in caught:
+        print(f"redemption: warning: {warning.message}", file=sys.stderr)
     both: tuple[Literal["orders", "sales"], ...] = ("orders", "sales")
     reports = both if args.report == "both" else (args.report,)
     for report in reports:
-        result = fetch_wildberries_statistics(report, token=token, since=args.since, out=args.out)
+        try:
+            result = fetch_wildberries_statistics(
+                report,
+                token=token,
+                since=args.since,
+                out=args.out,
+                on_retry=lambda line: print(f"redemption: {line}", file=sys.stderr, flush=True),
+            )
+        except KeyboardInterrupt:
+            print(
+                f"redemption: interrupted; the pages saved stay in {args.out}: "
+                "run the same command again to resume",
+                file=sys.stderr,
+            )
+            return 130
         print(
             f"{report}: {result.pages} new pages, {result.rows} rows, {result.retries} retries; "
             f"{len(result.files)} pages in {args.out}"
@@ -353,8 +400,19 @@ def _add_sources(command: argparse.ArgumentParser, sample: str) -> None:
         type=_moment,
         metavar="TIME",
         help=(
-            "when Ozon posting lists were downloaded, with its offset "
-            "(2025-05-01T09:00:00+03:00): their statuses are as of then"
+            "when the files were downloaded, with its offset (2025-05-01T09:00:00+03:00): "
+            "Ozon posting lists' statuses are as of then, and an order-lines CSV, which "
+            "does not say, reaches that far"
+        ),
+    )
+    command.add_argument(
+        "--errors",
+        choices=["collect", "raise"],
+        default="collect",
+        help=(
+            "collect (the default): a bad row or a record that contradicts another is set "
+            "aside, listed, and the figures are computed from the rest, as a messy export "
+            "should not stop you; raise: stop at the first, naming its file and row"
         ),
     )
     command.add_argument(
@@ -371,7 +429,17 @@ def _add_sources(command: argparse.ArgumentParser, sample: str) -> None:
 def _add_day_and_format(command: argparse.ArgumentParser) -> None:
     """The options of every figure: the day it is computed on, its zone, its output."""
     command.add_argument(
-        "--today", type=_day, help="the day the figures are computed on (default: today in --tz)"
+        "--today",
+        type=_day,
+        help=(
+            "the day the figures are computed on (default: the last day the data reaches, "
+            "in --tz; today's date where the files do not say)"
+        ),
+    )
+    command.add_argument(
+        "--force",
+        action="store_true",
+        help="compute as of a --today after the last day the data reaches",
     )
     command.add_argument(
         "--tz", type=_zone, default=MOSCOW, help="the zone of the calendar days (Europe/Moscow)"
@@ -379,9 +447,26 @@ def _add_day_and_format(command: argparse.ArgumentParser) -> None:
     command.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
 
-def _today(args: argparse.Namespace) -> date:
-    """The day asked for, or today in the calculation's zone."""
-    today: date = args.today or datetime.now(args.tz).date()
+def _today(args: argparse.Namespace, history: History) -> date:
+    """The day asked for, else the last day the data reaches, else today, in the zone.
+
+    A day after the last the data reaches is refused unless forced: later events may be
+    missing from it, so its figures would look complete and not be.
+    """
+    horizon = history.horizon
+    reach = None if horizon is None else local_day(horizon, args.tz)
+    if args.today is None:
+        return reach or datetime.now(args.tz).date()
+    if horizon is not None and reach is not None and args.today > reach:
+        if not args.force:
+            msg = (
+                f"--today {args.today} is after {reach}, the last day the data reaches "
+                f"({horizon.astimezone(args.tz).isoformat()}): later events may be "
+                "missing; download the reports again, or add --force"
+            )
+            raise InvalidArgumentError(msg)
+        print(f"warning: the data reaches only {reach}; figures may be missing", file=sys.stderr)
+    today: date = args.today
     return today
 
 
@@ -460,11 +545,18 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Download supplier/orders and supplier/sales from the Wildberries statistics API, "
             "one JSON file a page, paging by lastChangeDate; waits a minute between calls as "
-            "the API asks, retries 429, 5xx and dropped connections, and never prints the token."
+            "the API asks, retries 429, 5xx and dropped connections (one line on stderr "
+            "each), and never prints the token. Run it again to resume an interrupted "
+            "download."
         ),
         epilog="example: redemption fetch --token-file ~/.wb-token --since 2025-01-01 --out wb/",
     )
-    fetch.add_argument("--token-file", type=Path, required=True, help="a file holding the token")
+    fetch.add_argument(
+        "--token-file",
+        type=Path,
+        required=True,
+        help="a file holding the token alone (chmod 600: only you may read it)",
+    )
     fetch.add_argument("--since", type=_day, required=True, help="first lastChangeDate wanted")
     fetch.add_argument("--out", type=Path, required=True, help="the folder for the pages")
     fetch.add_argument("--report", choices=["orders", "sales", "both"], default="both")
@@ -480,12 +572,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        status: int = args.run(args)
+        with warnings.catch_warnings():
+            # the command says itself when the data does not reach --today
+            warnings.simplefilter("ignore", BeyondHorizonWarning)
+            status: int = args.run(args)
     except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except (RedemptionError, OSError) as error:
-        print(f"redemption: error: {error}", file=sys.stderr)
+        print(f"redemption: error: {_one_line(error)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("redemption: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - no traceback reaches a user of the command
+        print(
+            f"redemption: internal error ({type(error).__name__}): {_one_line(error)}; "
+            "please report it with the command you ran",
+            file=sys.stderr,
+        )
         return 1
     return status
+
+
+def _one_line(error: BaseException) -> str:
+    """An error's message on one line."""
+    return " ".join(str(error).split("\n"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from redemption.errors import NaiveTimestampError, RecordTypeError
+from redemption.errors import DataError, InvalidPeriodError, NaiveTimestampError, RecordTypeError
 
 __all__ = ["MOSCOW", "UTC", "day_end", "day_start", "local_day", "to_utc"]
 
@@ -35,6 +35,8 @@ def to_utc(value: object, *, order_id: str, field: str) -> datetime:
     Raises:
         RecordTypeError: `value` is not a `datetime`.
         NaiveTimestampError: `value` has no time zone.
+        DataError: `value` is no instant a `datetime` holds in UTC (a time on 1 January of
+            year 1 east of Greenwich, or on 31 December 9999 west of it).
 
     Example:
         >>> to_utc(datetime(2025, 4, 1, 3, 0, tzinfo=MOSCOW), order_id="1", field="ordered_at")
@@ -53,7 +55,14 @@ def to_utc(value: object, *, order_id: str, field: str) -> datetime:
             "attach one (Wildberries reports are in Moscow time: redemption.MOSCOW)"
         )
         raise NaiveTimestampError(msg, order_id=order_id)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        msg = (
+            f"order {order_id}: {field} {value.isoformat()} is out of range: "
+            "in UTC it falls before year 1 or after year 9999"
+        )
+        raise DataError(msg, order_id=order_id, field=field) from None
 
 
 def local_day(instant: datetime, tz: tzinfo) -> date:
@@ -80,29 +89,57 @@ def day_start(day: date, tz: tzinfo) -> datetime:
     23:01 of the day before): the hour lived again after the new day began counts on the
     new day.
 
+    Raises:
+        InvalidPeriodError: the day is so near the first or the last day a `date` holds
+            that its start in `tz` is no instant a `datetime` holds in UTC.
+
     Example:
         >>> day_start(date(2025, 4, 1), MOSCOW)
         datetime.datetime(2025, 3, 31, 21, 0, tzinfo=datetime.timezone.utc)
 
     .. versionadded:: 0.1.0
     """
-    guess = datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
-    if local_day(guess, tz) >= day > local_day(guess - _ONE_MICROSECOND, tz):
-        return guess
-    # A clock change near midnight: find the first instant of the day by bisection,
-    # relying on local days never going backwards as time goes forwards.
-    before, after = guess - _SEARCH_MARGIN, guess + _SEARCH_MARGIN
-    while after - before > _ONE_MICROSECOND:
-        middle = before + (after - before) // 2
-        if local_day(middle, tz) >= day:
-            after = middle
-        else:
-            before = middle
+    try:
+        guess = datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
+        if local_day(guess, tz) >= day and _first_of_its_day(guess, day, tz):
+            return guess
+        # A clock change near midnight: find the first instant of the day by bisection,
+        # relying on local days never going backwards as time goes forwards.
+        before, after = guess - _SEARCH_MARGIN, guess + _SEARCH_MARGIN
+        while after - before > _ONE_MICROSECOND:
+            middle = before + (after - before) // 2
+            if local_day(middle, tz) >= day:
+                after = middle
+            else:
+                before = middle
+    except OverflowError:
+        raise _out_of_range(day, tz, "starts") from None
     return after
+
+
+def _first_of_its_day(instant: datetime, day: date, tz: tzinfo) -> bool:
+    """Whether the instant just before `instant` falls before `day` in `tz`, or is none."""
+    try:
+        return local_day(instant - _ONE_MICROSECOND, tz) < day
+    except OverflowError:  # no earlier instant, or none on a day a date holds: 1 January 1
+        return True
+
+
+def _out_of_range(day: date, tz: tzinfo, ends: str) -> InvalidPeriodError:
+    """The error for a day whose start or end no `datetime` holds."""
+    msg = (
+        f"the day {day.isoformat()} {ends} out of range in {tz}: "
+        "its bounds in UTC fall before year 1 or after year 9999"
+    )
+    return InvalidPeriodError(msg)
 
 
 def day_end(day: date, tz: tzinfo) -> datetime:
     """Return the first instant, in UTC, after `day` in `tz`: the end of `day`, excluded.
+
+    Raises:
+        InvalidPeriodError: the end of `day` in `tz` is no instant a `datetime` holds in UTC
+            (the last day a `date` holds has no day after it).
 
     Example:
         >>> day_end(date(2025, 4, 30), MOSCOW)
@@ -110,4 +147,11 @@ def day_end(day: date, tz: tzinfo) -> datetime:
 
     .. versionadded:: 0.1.0
     """
-    return day_start(day + _ONE_DAY, tz)
+    try:
+        next_day = day + _ONE_DAY
+    except OverflowError:
+        raise _out_of_range(day, tz, "ends") from None
+    try:
+        return day_start(next_day, tz)
+    except InvalidPeriodError:
+        raise _out_of_range(day, tz, "ends") from None

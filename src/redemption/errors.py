@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "ArgumentTypeError",
+    "BeyondHorizonWarning",
     "CancelledOrderSoldError",
     "ColumnError",
     "DataError",
@@ -19,10 +20,12 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidPeriodError",
     "InvalidPriceError",
+    "LimitExceededError",
     "NaiveTimestampError",
     "PolicyError",
     "RecordTypeError",
     "RedemptionError",
+    "RedemptionWarning",
     "ReportFormatError",
     "ReturnWithoutSaleError",
 ]
@@ -151,6 +154,24 @@ class FetchError(RedemptionError, OSError):
     """
 
 
+class RedemptionWarning(UserWarning):
+    """Base class of every warning `redemption` gives.
+
+    .. versionadded:: 0.2.0
+    """
+
+
+class BeyondHorizonWarning(RedemptionWarning):
+    """A figure is computed as of a day after the last moment its data vouches for.
+
+    Events after a history's `horizon` may have happened without being in it: orders in
+    transit may be settled, and counts may be missing. Download the reports again, or
+    compute as of the horizon's day.
+
+    .. versionadded:: 0.2.0
+    """
+
+
 class InvalidArgumentError(RedemptionError, ValueError):
     """An argument of a calculation has a value it cannot take, such as an unknown grouping.
 
@@ -184,3 +205,29 @@ class ColumnError(RedemptionError, ValueError):
         """Keep the message and the name of the offending column."""
         super().__init__(message)
         self.column = column
+
+
+class LimitExceededError(ReportFormatError):
+    """A report goes beyond one of the bounds on what an outside file may hold.
+
+    A file that unpacks to too much, JSON nested too deep, a number with too many digits, a
+    row or a cell too long, too many units in one row: see `redemption.io.Limits`, whose
+    field ``limit`` names (``"max_json_depth"``...). The message names the file, and the row
+    and field where there is one; so do ``source``, ``row`` and ``field``. A caller who
+    trusts the file can give a higher bound.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str,
+        limit: str,
+        row: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        """Keep the message, where the problem is, and the name of the bound gone beyond."""
+        super().__init__(message, source=source, row=row, field=field)
+        self.limit = limit

@@ -209,8 +209,7 @@ class Conflict:
             'order 1: sold 2025-03-30T09:00:00+03:00 before ordered 2025-04-01T12:00:00+03:00'
         """
         shown = (
-            fact.astimezone(tz).isoformat() if isinstance(fact, datetime) else str(fact)
-            for fact in self.facts
+            _shown(fact, tz) if isinstance(fact, datetime) else str(fact) for fact in self.facts
         )
         return f"order {self.order_id}: {_STATEMENTS[self.rule][1].format(*shown)}"
 
@@ -218,6 +217,14 @@ class Conflict:
     def error(self) -> DataError:
         """The error `History` raises for this contradiction, stated in UTC."""
         return _STATEMENTS[self.rule][0](self.describe(), order_id=self.order_id)
+
+
+def _shown(moment: datetime, tz: tzinfo) -> str:
+    """A moment as written in `tz`; in UTC where `tz`'s calendar cannot hold it."""
+    try:
+        return moment.astimezone(tz).isoformat()
+    except OverflowError:  # within hours of the first or last day a datetime can hold
+        return moment.isoformat()
 
 
 class _Conflicts:

@@ -2,18 +2,53 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+import reprlib
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from fractions import Fraction
 
 from redemption.errors import InvalidPriceError, RecordTypeError
 
-__all__ = ["CENT", "ZERO", "from_kopecks", "percent", "to_kopecks", "to_money", "written_decimal"]
+__all__ = [
+    "CENT",
+    "MAX_DIGITS",
+    "ZERO",
+    "from_kopecks",
+    "percent",
+    "to_kopecks",
+    "to_money",
+    "written_decimal",
+]
 
 CENT = Decimal("0.01")
 """One kopeck, the quantum of every amount."""
 
 ZERO = Decimal("0.00")
 """No money, with two places."""
+
+MAX_DIGITS = 28
+"""The most digits an amount may have, kopecks included: a larger one is too large.
+
+That is the precision of Python's default decimal context, and `to_money` holds to it
+whatever context the caller has set."""
+
+_CONTEXT = Context(prec=MAX_DIGITS, traps=[InvalidOperation])
+
+
+class _Shown(reprlib.Repr):
+    """Shows a value in a message, cut short: a huge number or text, a deep structure."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxstring = self.maxother = self.maxlong = 60
+
+    def repr_int(self, x: int, level: int) -> str:
+        """A whole number, or how many digits it has, where it is too long to write."""
+        if x.bit_length() > 4 * self.maxlong:
+            return f"<a whole number of about {int(x.bit_length() * 0.30103)} digits>"
+        return reprlib.Repr.repr_int(self, x, level)
+
+
+_SHOWN = _Shown()
 
 
 def _where(order_id: str | None) -> str:
@@ -36,8 +71,9 @@ def to_money(value: Decimal | int | str, *, order_id: str | None = None) -> Deci
 
     Raises:
         RecordTypeError: `value` is a float, a bool or of another type (also a `TypeError`).
-        InvalidPriceError: `value` is negative, not a number, infinite or too large
-            (a `DataError`).
+        InvalidPriceError: `value` is negative, not a number (text with other characters
+            than ASCII ones is none), infinite or too large: more than `MAX_DIGITS` digits
+            with its kopecks (a `DataError`).
 
     Example:
         >>> to_money("1520.5")
@@ -55,26 +91,28 @@ def to_money(value: Decimal | int | str, *, order_id: str | None = None) -> Deci
         amount = Decimal(value)
     elif isinstance(value, str):
         try:
+            if not value.isascii():  # digits of other scripts, superscripts, spaces...
+                raise InvalidOperation  # noqa: TRY301 - one refusal for all bad text
             amount = Decimal(value.strip())
         except InvalidOperation:
-            msg = f"{_where(order_id)}price {value!r} is not a decimal number"
+            msg = f"{_where(order_id)}price {_SHOWN.repr(value)} is not a decimal number"
             raise InvalidPriceError(msg, order_id=order_id) from None
     else:
         hint = ": floats cannot hold kopecks exactly" if isinstance(value, float) else ""
         msg = (
             f"{_where(order_id)}price must be Decimal, int or str, "
-            f"not {type(value).__name__} {value!r}{hint}"
+            f"not {type(value).__name__} {_SHOWN.repr(value)}{hint}"
         )
         raise RecordTypeError(msg, order_id=order_id)
     if not amount.is_finite() or amount < 0:
-        msg = f"{_where(order_id)}price {value!r} is not a non-negative amount"
+        msg = f"{_where(order_id)}price {_SHOWN.repr(value)} is not a non-negative amount"
         raise InvalidPriceError(msg, order_id=order_id)
     if not amount:
         return ZERO  # also for -0, which would print as -0.00
     try:
-        money = amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
-    except InvalidOperation:  # more digits than a Decimal context holds
-        msg = f"{_where(order_id)}price {value!r} is too large"
+        money = amount.quantize(CENT, rounding=ROUND_HALF_EVEN, context=_CONTEXT)
+    except InvalidOperation:  # more than MAX_DIGITS digits
+        msg = f"{_where(order_id)}price {_SHOWN.repr(value)} is too large"
         raise InvalidPriceError(msg, order_id=order_id) from None
     # Keep the caller's object when it already has two places: one Decimal per price, not two.
     return amount if money.compare_total(amount) == 0 else money

@@ -9,7 +9,7 @@ overlapping pages.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from importlib.resources import files
 from pathlib import Path
 
@@ -107,6 +107,7 @@ def sample_history() -> tuple[History, ImportReport]:
     sales: list[Sale] = []
     returns: list[Return] = []
     reports: list[ImportReport] = []
+    reaches: list[datetime] = []
     for seller in SAMPLE_SELLERS:
         history, report = read_wildberries_statistics(
             orders=sample_report_bytes(seller, "orders"),
@@ -117,5 +118,9 @@ def sample_history() -> tuple[History, ImportReport]:
         sales.extend(history.sales)
         returns.extend(history.returns)
         reports.append(report)
-    history = History(orders=orders, sales=sales, returns=returns)
+        if history.horizon is not None:
+            reaches.append(history.horizon)
+    history = History(
+        orders=orders, sales=sales, returns=returns, horizon=min(reaches, default=None)
+    )
     return history, ImportReport.combine(reports)

@@ -9,7 +9,7 @@ from fractions import Fraction
 from itertools import chain
 from typing import Literal, NamedTuple
 
-from redemption.calculators.outcome import settled_rows
+from redemption.calculators.outcome import settled_rows, warn_beyond_horizon
 from redemption.dates import MOSCOW, day_end
 from redemption.history import History
 from redemption.money import ZERO, from_kopecks, percent
@@ -90,6 +90,7 @@ def _reports(
     weight: Weight,
 ) -> dict[str, BuyerReport]:
     """Report on each buyer's orders placed in the window, in one pass over them."""
+    warn_beyond_horizon(history, today, tz)
     placed_from, placed_until = window.bounds(tz)
     known_until = day_end(today, tz)
     by_price = weight == "price"

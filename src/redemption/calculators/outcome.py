@@ -11,15 +11,18 @@ the other.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 from itertools import islice, repeat
 from typing import TypeVar
 
-from redemption.history import OrderLines
+from redemption.dates import day_end, local_day
+from redemption.errors import BeyondHorizonWarning
+from redemption.history import History, OrderLines
 from redemption.model import Order
 
-__all__ = ["SettledRow", "settled_rows"]
+__all__ = ["SettledRow", "covers", "settled_rows", "warn_beyond_horizon"]
 
 _T = TypeVar("_T")
 
@@ -70,3 +73,19 @@ def settled_rows(
     if seller_id is not None:
         rows = (row for row in rows if row[0].seller_id == seller_id)
     return rows
+
+
+def warn_beyond_horizon(history: History, today: date, tz: tzinfo) -> None:
+    """Warn (`BeyondHorizonWarning`) when `today` is after the day of the history's horizon."""
+    horizon = history.horizon
+    if horizon is not None and today > local_day(horizon, tz):
+        msg = (
+            f"figures as of {today}, but the data reaches only "
+            f"{horizon.astimezone(tz).isoformat()}: later events may be missing"
+        )
+        warnings.warn(msg, BeyondHorizonWarning, stacklevel=3)
+
+
+def covers(history: History, last: date, tz: tzinfo) -> bool:
+    """Whether the history's horizon reaches the end of the day `last` (or is unknown)."""
+    return history.horizon is None or history.horizon >= day_end(last, tz)

@@ -8,7 +8,7 @@ from typing import cast
 
 from dateutil.relativedelta import relativedelta
 
-from redemption.calculators.outcome import settled_rows
+from redemption.calculators.outcome import settled_rows, warn_beyond_horizon
 from redemption.dates import MOSCOW
 from redemption.history import History
 from redemption.money import ZERO, from_kopecks
@@ -27,6 +27,7 @@ def _ransoms(
     buyer_id: str | None,
 ) -> dict[str, Decimal]:
     """Sum, per buyer, the prices of orders sold in the window and not returned by today."""
+    warn_beyond_horizon(history, today, tz)
     sold_from, known_until = trailing_window(today, window).bounds(tz)
     lines = history.lines
     # Orders placed after today are not known yet, nor are their buyers.

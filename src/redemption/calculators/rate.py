@@ -11,7 +11,7 @@ from typing import Literal, TypeVar, cast, overload
 
 import attrs
 
-from redemption.calculators.outcome import settled_rows
+from redemption.calculators.outcome import covers, settled_rows, warn_beyond_horizon
 from redemption.dates import MOSCOW, day_end
 from redemption.errors import InvalidArgumentError
 from redemption.history import RETURNED_AT, SOLD_AT, History
@@ -44,6 +44,8 @@ class RateReport:
         unmatched_returns: likewise, returns made within the sales window whose order is
             not in the history.
         window: the orders and sales windows, and whether the figure is complete.
+        covered: whether the history's data reaches the end of the sales window (see
+            `History.horizon`; `True` when the history does not say how far it reaches).
 
     .. versionadded:: 0.1.0
     """
@@ -55,6 +57,7 @@ class RateReport:
     unmatched: int
     window: RedemptionWindow
     unmatched_returns: int = 0
+    covered: bool = True
 
     @property
     def rate(self) -> Fraction | None:
@@ -68,8 +71,11 @@ class RateReport:
 
     @property
     def complete(self) -> bool:
-        """Whether 30 days have passed since the period's end, so the figure can't move."""
-        return self.window.complete
+        """Whether the figure can no longer move.
+
+        30 days have passed since the period's end, and the data reaches that far.
+        """
+        return self.window.complete and self.covered
 
 
 def _tally(
@@ -165,6 +171,7 @@ def redemption_rate(
     .. versionadded:: 0.1.0
     """
     window = redemption_window(period, today=today)
+    warn_beyond_horizon(history, today, tz)
     everything = _tally(history, window, tz, _no_group)  # one group, None, or no order at all
     orders, sales, returns, in_transit = everything.get(None, [0, 0, 0, 0])
     unmatched, unmatched_returns = _unmatched(history, window, tz)
@@ -176,6 +183,7 @@ def redemption_rate(
         unmatched=unmatched,
         unmatched_returns=unmatched_returns,
         window=window,
+        covered=covers(history, window.sales.last, tz),
     )
 
 
@@ -261,6 +269,8 @@ def redemption_rates(
     else:
         key = by
     window = redemption_window(period, today=today)
+    warn_beyond_horizon(history, today, tz)
+    covered = covers(history, window.sales.last, tz)
     reports = {
         group: RateReport(
             orders=orders,
@@ -269,6 +279,7 @@ def redemption_rates(
             in_transit=in_transit,
             unmatched=0,
             window=window,
+            covered=covered,
         )
         for group, (orders, sales, returns, in_transit) in _tally(history, window, tz, key).items()
     }

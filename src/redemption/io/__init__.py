@@ -10,6 +10,7 @@ from redemption.io.files import (
     read_reports,
     report_kind,
 )
+from redemption.io.limits import DEFAULT_LIMITS, Limits
 from redemption.io.lines import read_order_lines, write_order_lines
 from redemption.io.ozon import read_ozon_postings
 from redemption.io.reasons import ReasonWords, reason_words, reason_words_from_toml
@@ -23,11 +24,13 @@ from redemption.io.wildberries_returns import (
 from redemption.order_lines import LINE_COLUMNS
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "FORMATS",
     "LINE_COLUMNS",
     "FetchResult",
     "Format",
     "ImportReport",
+    "Limits",
     "Progress",
     "ReadOptions",
     "ReasonWords",

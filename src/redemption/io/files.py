@@ -9,7 +9,6 @@ with its reader, one row of the table, its test data and its tests.
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
@@ -18,12 +17,21 @@ from typing import Literal
 
 import attrs
 
+from redemption.dates import MOSCOW
 from redemption.errors import InvalidArgumentError, ReportFormatError
 from redemption.history import History
+from redemption.io.limits import ReportBytes, regular_file
 from redemption.io.lines import read_order_lines
 from redemption.io.ozon import posting_items, read_ozon_postings, return_items
 from redemption.io.reasons import ReasonWords
-from redemption.io.report import GZIP_MAGIC, Errors, ImportReport, Progress
+from redemption.io.report import (
+    Errors,
+    ImportReport,
+    Progress,
+    RowTally,
+    import_report,
+    sifted_history,
+)
 from redemption.io.wildberries import read_wildberries_realization, read_wildberries_statistics
 from redemption.io.wildberries_returns import (
     claim_rows,
@@ -164,7 +172,11 @@ def _ozon(files: Files, options: ReadOptions) -> list[tuple[History, ImportRepor
 def _order_lines(files: Files, options: ReadOptions) -> list[tuple[History, ImportReport]]:
     return [
         read_order_lines(
-            path, seller_id=options.seller_id, errors=options.errors, progress=options.progress
+            path,
+            seller_id=options.seller_id,
+            errors=options.errors,
+            progress=options.progress,
+            horizon=options.as_of,
         )
         for path in files.get("order-lines", [])
     ]
@@ -258,8 +270,8 @@ def _no_rows(head: str) -> bool:
     if len(head) >= _SNIFF // 2:
         return False
     try:
-        document = json.loads(head)
-    except json.JSONDecodeError:
+        document = json.loads(head, parse_int=str, parse_float=str)
+    except (json.JSONDecodeError, RecursionError):
         return False
     return any(fmt.rows_of(document) == [] for fmt in FORMATS if not fmt.csv)
 
@@ -271,11 +283,16 @@ def formats_in_words() -> str:
 
 
 def _head(path: Path) -> str:
-    with path.open("rb") as raw:
-        start = raw.read(_SNIFF)
-    if start.startswith(GZIP_MAGIC):
-        with gzip.open(path, "rb") as unpacked:
-            start = unpacked.read(_SNIFF)
+    """The first 64 KiB of a file's text (unpacked if gzipped), for `report_kind`.
+
+    Only a regular file is opened: a FIFO is refused, never waited on. A broken gzip
+    stream, or one cut short within them, is a `ReportFormatError` naming the file.
+    """
+    chunks = ReportBytes(path, str(path), chunk_bytes=_SNIFF).chunks()
+    try:
+        start = next(chunks, b"")
+    finally:
+        chunks.close()
     return start.decode("utf-8-sig", errors="replace")
 
 
@@ -312,12 +329,40 @@ def report_kind(path: str | Path) -> ReportKind:
 
 
 def _files(paths: Iterable[str | Path]) -> list[Path]:
+    """The report files `paths` name: each file given, and the files of each folder.
+
+    A folder's files are taken in name order, leaving out hidden files (``.name``) and
+    downloads in progress (``*.part``: ``redemption fetch`` writes a page so until it is
+    whole). A folder inside a folder is refused, naming it, rather than read or passed
+    over: give it as a path of its own, so that pages of two downloads are never mixed by
+    chance. Only regular files are read: a FIFO, a device or a socket, given or in a
+    folder, is refused (reading one would wait forever).
+
+    Raises:
+        ReportFormatError: a folder holds folders, or a path is not a regular file.
+        FileNotFoundError: a path leads nowhere.
+    """
     files: list[Path] = []
     for path in map(Path, paths):
-        if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.is_file()))
-        else:
+        if not path.is_dir():
+            regular_file(path)
             files.append(path)
+            continue
+        inside = sorted(
+            entry
+            for entry in path.iterdir()
+            if not entry.name.startswith(".") and entry.suffix != ".part"
+        )
+        folders = [entry.name for entry in inside if entry.is_dir()]
+        if folders:
+            msg = (
+                f"{path}: holds folders ({', '.join(folders)}); a folder is read for its "
+                "files: give each folder of pages as a path of its own"
+            )
+            raise ReportFormatError(msg, source=str(path))
+        for entry in inside:
+            regular_file(entry)
+        files.extend(inside)
     return files
 
 
@@ -384,12 +429,21 @@ def read_reports(
     if len(parts) == 1:
         history, report = parts[0]
     else:
-        history = History(
-            orders=[order for part, _ in parts for order in part.orders],
-            sales=[sale for part, _ in parts for sale in part.sales],
-            returns=[back for part, _ in parts for back in part.returns],
+        together = RowTally(errors, None)
+        reaches = [part.horizon for part, _ in parts if part.horizon is not None]
+        history = sifted_history(
+            [order for part, _ in parts for order in part.orders],
+            [sale for part, _ in parts for sale in part.sales],
+            [back for part, _ in parts for back in part.returns],
+            origins={},
+            errors=errors,
+            zone=MOSCOW,
+            horizon=min(reaches, default=None),
+            fallback=together,
         )
-        report = ImportReport.combine([report for _, report in parts])
+        report = ImportReport.combine(
+            [*(report for _, report in parts), import_report(History(), (together,))]
+        )
     for fmt in found:
         if fmt.enrich is not None:
             history, enriched = fmt.enrich(history, by_kind, options)

@@ -16,23 +16,30 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from redemption.errors import ReportFormatError
 from redemption.history import History
+from redemption.io.limits import csv_cell_limit
 from redemption.io.report import (
     BadRow,
     Errors,
     ImportReport,
+    Origins,
     Progress,
     RowTally,
     import_report,
+    in_utc_range,
     read_text,
+    shown,
+    sifted_history,
 )
 from redemption.model import Order, Return, Sale
+from redemption.money import MAX_DIGITS
 from redemption.order_lines import (
     LINE_COLUMNS,
     OUTCOME_COLUMNS,
@@ -54,18 +61,26 @@ def _moment(row: dict[str, str], field: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise BadRow(field, reason=f"not a date and time: {text!r}") from None
+        raise BadRow(field, reason=f"not a date and time: {shown(text)}") from None
     if moment.tzinfo is None:
-        raise BadRow(field, reason=f"{text!r} has no UTC offset, so the instant is unknown")
-    return moment
+        reason = f"{shown(text)} has no UTC offset, so the instant is unknown"
+        raise BadRow(field, reason=reason)
+    return in_utc_range(moment, field)
+
+
+_KOPECKS = re.compile(r"-?[0-9]+")
 
 
 def _kopecks(row: dict[str, str]) -> int:
+    """Read whole kopecks: ASCII digits, no more than a price may have (`MAX_DIGITS`)."""
     text = (row.get("price") or "").strip()
     if not text:
         raise BadRow(field="price", reason="missing")
-    if not text.lstrip("-").isdigit():
-        reason = f"expected whole kopecks (152050 for 1520.50), found {text!r}"
+    if _KOPECKS.fullmatch(text) is None:
+        reason = f"expected whole kopecks (152050 for 1520.50), found {shown(text)}"
+        raise BadRow(field="price", reason=reason)
+    if len(text.lstrip("-").lstrip("0")) > MAX_DIGITS:
+        reason = f"more than {MAX_DIGITS} digits, too large a price: {shown(text)}"
         raise BadRow(field="price", reason=reason)
     return int(text)
 
@@ -97,12 +112,32 @@ def _records(row: dict[str, str], seller_id: str, reasons: SharedReasons) -> Lin
     )
 
 
+def _csv_rows(reader: csv.DictReader[str]) -> list[dict[str, str] | BadRow]:
+    """Every row after the header; a row the CSV reader cannot read is a `BadRow`.
+
+    A cell longer than the reader's limit (`csv.field_size_limit`: see `csv_cell_limit`)
+    is such a row: the reader drops the rest of its line and goes on with the next line,
+    so a quote left open swallows the lines up to the limit into that one row, not the
+    whole file.
+    """
+    rows: list[dict[str, str] | BadRow] = []
+    while True:
+        try:
+            rows.append(next(reader))
+        except StopIteration:
+            return rows
+        except csv.Error as error:
+            reason = f"the row after line {reader.line_num} cannot be read as CSV: {error}"
+            rows.append(BadRow(None, reason=reason))
+
+
 def read_order_lines(
     source: str | Path | bytes,
     *,
     seller_id: str = "seller",
     errors: Errors = "raise",
     progress: Progress | None = None,
+    horizon: datetime | None = None,
 ) -> tuple[History, ImportReport]:
     r"""Read an order-lines CSV file (gzipped too) into a `History`, with a report on every row.
 
@@ -112,6 +147,8 @@ def read_order_lines(
         errors: ``"raise"`` stops at the first bad row with a `ReportFormatError` naming the
             file, row and field; ``"collect"`` goes on and lists every bad row.
         progress: told ``(source, rows done, rows in the source)`` as rows are read.
+        horizon: how far the file reaches, if you know (when it was exported, aware): the
+            history's `History.horizon`. A file of lines does not say it.
 
     Returns:
         The history, and the import report.
@@ -119,8 +156,10 @@ def read_order_lines(
     Raises:
         ReportFormatError: an empty or unreadable file, a header without the required
             columns, or (with ``errors="raise"``) a bad row.
-        DataError: the rows contradict each other (the same order twice, a sale of a
-            cancelled order...).
+        DataError: (with ``errors="raise"``) the rows contradict each other, the same
+            order twice, a sale of a cancelled order and the like; with ``"collect"``
+            the record its `ConflictRule` names is put aside and listed in
+            ``report.conflicts``.
 
     Example:
         >>> text = (b"order_id,sku,buyer_id,price,ordered_at,sold_at\n"
@@ -133,22 +172,30 @@ def read_order_lines(
     """
     name, text = read_text(source, "order lines with a header row")
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
-    missing = [column for column in REQUIRED if column not in header]
-    if missing:
-        msg = (
-            f"{name}: not an order-lines file: no column {', '.join(missing)} "
-            f"(the header is {', '.join(header)})"
-        )
-        raise ReportFormatError(msg, source=name, row=1)
-    rows = list(reader)
+    with csv_cell_limit(name):  # cells up to Limits.max_csv_cell; a longer one, a bad row
+        try:
+            header = reader.fieldnames or []
+        except csv.Error as error:
+            msg = f"{name}: the header row cannot be read as CSV ({error})"
+            raise ReportFormatError(msg, source=name, row=1) from None
+        missing = [column for column in REQUIRED if column not in header]
+        if missing:
+            msg = (
+                f"{name}: not an order-lines file: no column {', '.join(missing)} "
+                f"(the header is {', '.join(header)})"
+            )
+            raise ReportFormatError(msg, source=name, row=1)
+        rows = _csv_rows(reader)
     tally = RowTally(errors, progress)
     orders: list[Order] = []
     sales: list[Sale] = []
     returns: list[Return] = []
     reasons: SharedReasons = {}  # one per distinct reason
+    origins: Origins = {}
 
-    def records(row: dict[str, str]) -> LineRecords:
+    def records(row: dict[str, str] | BadRow) -> LineRecords:
+        if isinstance(row, BadRow):
+            raise row
         return _records(row, seller_id, reasons)
 
     for number, row in tally.each(name, rows, first=2):  # row 1 is the header
@@ -157,11 +204,16 @@ def read_order_lines(
             continue
         order, sale, back = records_read
         orders.append(order)
+        origins[id(order)] = (tally, name, number)
         if sale is not None:
             sales.append(sale)
+            origins[id(sale)] = (tally, name, number)
         if back is not None:
             returns.append(back)
-    history = History(orders=orders, sales=sales, returns=returns)
+            origins[id(back)] = (tally, name, number)
+    history = sifted_history(
+        orders, sales, returns, origins=origins, errors=errors, zone=UTC, horizon=horizon
+    )
     tally.used = len(orders)
     return history, import_report(history, (tally,))
 

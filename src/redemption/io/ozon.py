@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -66,6 +66,7 @@ from redemption.errors import (
     InvalidArgumentError,
 )
 from redemption.history import History
+from redemption.io.limits import DEFAULT_LIMITS
 from redemption.io.reasons import Reasons, ReasonWords
 from redemption.io.report import (
     BadRow,
@@ -75,8 +76,11 @@ from redemption.io.report import (
     RowTally,
     Source,
     import_report,
+    in_utc_range,
     price_field,
     read_wrapped_rows,
+    shown,
+    sifted_history,
     text_field,
     words_field,
 )
@@ -182,35 +186,51 @@ def _rows(source: _Document, kind: _Kind) -> tuple[str, list[dict[str, Any]]]:
 def _object(value: object, field: str) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
-    reason = "missing" if value is None else f"expected an object, found {value!r}"
+    reason = "missing" if value is None else f"expected an object, found {shown(value)}"
     raise BadRow(field=field, reason=reason)
 
 
+_COUNT_CHARS = 40
+"""The longest text read as a number of units (longer is none, whatever its digits)."""
+
+
 def _count(value: object, field: str) -> int:
-    if isinstance(value, int | str) and not isinstance(value, bool):
+    """Read a number of units: a whole number, or its ASCII digits, from 1 to the limit.
+
+    Each unit becomes an `Order`: more than ``Limits.max_units_per_row`` is a bad row.
+    """
+    if (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, str) and value.isascii() and len(value) <= _COUNT_CHARS
+    ):
         try:
             count = int(value)
         except ValueError:
             pass
         else:
+            most = DEFAULT_LIMITS.max_units_per_row
+            if count > most:
+                reason = f"{count} units of one product, more than the {most:,} allowed"
+                raise BadRow(field=field, reason=f"{reason} (Limits.max_units_per_row)")
             if count > 0:
                 return count
-    raise BadRow(field=field, reason=f"expected a whole number of units, found {value!r}")
+    raise BadRow(field=field, reason=f"expected a whole number of units, found {shown(value)}")
 
 
 def _moment(value: object, field: str) -> datetime:
     """Read an RFC 3339 timestamp; digits past the microsecond are dropped."""
     text = text_field(value, field)
-    match = _RFC3339.fullmatch(text)
+    match = _RFC3339.fullmatch(text) if text.isascii() else None
     if match is None:
-        raise BadRow(field=field, reason=f"not a date and time with its UTC offset: {text!r}")
+        reason = f"not a date and time with its UTC offset: {shown(text)}"
+        raise BadRow(field=field, reason=reason)
     moment, fraction, offset = match.groups()
     micro = (fraction or "")[:6].ljust(6, "0")
     offset = "+00:00" if offset in {"Z", "z"} else offset
     try:
-        return datetime.fromisoformat(f"{moment[:10]}T{moment[11:]}.{micro}{offset}")
+        at = datetime.fromisoformat(f"{moment[:10]}T{moment[11:]}.{micro}{offset}")
     except ValueError:
-        raise BadRow(field=field, reason=f"not a date and time: {text!r}") from None
+        raise BadRow(field=field, reason=f"not a date and time: {shown(text)}") from None
+    return in_utc_range(at, field)
 
 
 def _within(at: datetime, field: str, ordered_at: datetime, as_of: datetime) -> datetime:
@@ -245,17 +265,27 @@ def _buyer(customer: object) -> str | None:
     return text_field(customer["customer_id"], "customer.customer_id")
 
 
+def _plain(value: object) -> str:
+    """A field's text, or a whole number's digits (one too long to write is no text)."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**18:
+        return str(value)
+    return ""
+
+
 def _cancellation(row: dict[str, Any]) -> tuple[CancelKind, str | None]:
     """Who cancelled a posting, and its words for why, from its ``cancellation``."""
     cancellation = row.get("cancellation")
     if not isinstance(cancellation, dict):
         return CancelKind.UNKNOWN, None
     words = words_field(cancellation.get("cancel_reason"), "cancellation.cancel_reason")
-    if str(cancellation.get("cancel_reason_id") or "").strip() == _NOT_COLLECTED_ID:
+    reason_id = cancellation.get("cancel_reason_id")
+    if isinstance(reason_id, int | str) and _plain(reason_id) == _NOT_COLLECTED_ID:
         return CancelKind.NOT_COLLECTED, words
-    kind = _CANCEL_KINDS.get(str(cancellation.get("cancellation_type") or "").strip().lower())
+    kind = _CANCEL_KINDS.get(_plain(cancellation.get("cancellation_type")).lower())
     if kind is None:
-        initiator = str(cancellation.get("cancellation_initiator") or "").strip().lower()
+        initiator = _plain(cancellation.get("cancellation_initiator")).lower()
         kind = _INITIATORS.get(initiator, CancelKind.UNKNOWN)
     return kind, words
 
@@ -290,13 +320,15 @@ def _price(value: object) -> Decimal:
     """Read a price: a decimal (old lists), or an amount and its currency (new lists)."""
     if not isinstance(value, dict):
         return price_field(value, "products.price")
-    _roubles(value.get("currency"), "products.price.currency")
+    field = "products.price.currency"
+    _roubles(words_field(value.get("currency"), field), field)
     return price_field(value.get("amount"), "products.price.amount")
 
 
 def _product(product: object) -> tuple[str, Decimal, int]:
     item = _object(product, "products")
-    _roubles(item.get("currency_code"), "products.currency_code")
+    field = "products.currency_code"
+    _roubles(words_field(item.get("currency_code"), field), field)
     return (
         text_field(item.get("sku"), "products.sku"),
         _price(item.get("price")),
@@ -621,5 +653,14 @@ def read_ozon_postings(
         if made.outcome == "sold":
             sold_at = made.delivered_at or min(as_of, matcher.first_return.get(made.number, as_of))
             sales.extend(Sale(order_id=order.order_id, sold_at=sold_at) for order in units)
-    history = History(orders=orders, sales=sales, returns=matcher.returns)
+    history = sifted_history(
+        orders,
+        sales,
+        matcher.returns,
+        origins={},
+        errors=errors,
+        zone=UTC,
+        horizon=as_of,
+        fallback=posting_tally,
+    )
     return history, import_report(history, (posting_tally, return_tally), words)

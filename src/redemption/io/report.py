@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import gzip
+import codecs
 import json
-import zlib
+import reprlib
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
+from datetime import MAXYEAR, MINYEAR, UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
@@ -14,8 +15,18 @@ from typing import Any, Literal, Protocol, TypeVar
 import attrs
 
 from redemption.errors import DataError, RecordTypeError, ReportFormatError
-from redemption.history import History
+from redemption.history import ConflictRule, History
+from redemption.io.limits import (
+    DEFAULT_LIMITS,
+    JsonRows,
+    Limits,
+    ReportBytes,
+    check_depth,
+    json_error,
+    too_deep_error,
+)
 from redemption.io.reasons import Reasons
+from redemption.model import Order, Return, Sale
 from redemption.money import written_decimal
 
 __all__ = [
@@ -24,6 +35,7 @@ __all__ = [
     "BadRow",
     "Errors",
     "ImportReport",
+    "Origins",
     "Progress",
     "RowProblem",
     "RowTally",
@@ -36,6 +48,7 @@ __all__ = [
     "read_json_rows",
     "read_text",
     "read_wrapped_rows",
+    "sifted_history",
     "source_name",
     "text_field",
     "words_field",
@@ -69,6 +82,9 @@ class RowProblem:
         row: the row's number, from 1.
         field: the field at fault, or ``None`` when the row as a whole is.
         reason: what is wrong, in words.
+        rule: for a conflict, the rule that decided it: a `ConflictRule`'s value, or
+            ``"repeat-differs"`` (a row repeated with other contents at the same version)
+            or ``"sale-id-reused"`` (one ``saleID`` on two orders); ``None`` otherwise.
 
     .. versionadded:: 0.1.0
     """
@@ -77,6 +93,7 @@ class RowProblem:
     row: int
     field: str | None
     reason: str
+    rule: str | None = None
 
     def __str__(self) -> str:
         """Name the place and say what is wrong."""
@@ -100,6 +117,12 @@ class ImportReport:
         unknown_reasons: the marketplace's words for a reason that no table in use knew,
             each with how many rows gave it, the most frequent first: they were read as
             `ReasonCategory.OTHER`. Give them a category with ``reasons=``.
+        conflicts: rows whose record contradicted another and was put aside (or, for a
+            sold order's cancellation, changed), and repeats that disagreed, each naming
+            both rows, the times in the source's zone, and its rule (with
+            ``errors="collect"``; in ``"raise"`` mode the first one is raised). A row
+            listed here was read and used: the figures are computed from the rest.
+        rounded: prices given more finely than a kopeck, rounded half-even to one.
 
     .. versionadded:: 0.1.0
     """
@@ -113,6 +136,8 @@ class ImportReport:
     sales: int
     returns: int
     unknown_reasons: tuple[tuple[str, int], ...] = ()
+    conflicts: tuple[RowProblem, ...] = ()
+    rounded: int = 0
 
     @property
     def accounted(self) -> bool:
@@ -151,6 +176,12 @@ class _Rows(Protocol):
     @property
     def refused(self) -> Sequence[RowProblem]: ...
 
+    @property
+    def conflicts(self) -> Sequence[RowProblem]: ...
+
+    @property
+    def rounded(self) -> int: ...
+
 
 def _summed(
     parts: Sequence[_Rows], made: tuple[int, int, int], unknown: Counter[str]
@@ -163,6 +194,8 @@ def _summed(
         merged=sum(part.merged for part in parts),
         skipped=tuple(problem for part in parts for problem in part.skipped),
         refused=tuple(problem for part in parts for problem in part.refused),
+        conflicts=tuple(problem for part in parts for problem in part.conflicts),
+        rounded=sum(part.rounded for part in parts),
         orders=orders,
         sales=sales,
         returns=returns,
@@ -183,6 +216,55 @@ def import_report(
     return _summed(tallies, made, Counter() if reasons is None else reasons.unknown)
 
 
+Origins = dict[int, tuple["RowTally", str, int]]
+"""Where each record was read, by the record's `id`: the tally of its rows, source and row."""
+
+
+def _place(origin: tuple[RowTally, str, int] | None) -> str:
+    return "(given)" if origin is None else f"{origin[1]} row {origin[2]}"
+
+
+def sifted_history(
+    orders: Sequence[Order],
+    sales: Sequence[Sale],
+    returns: Sequence[Return],
+    *,
+    origins: Origins,
+    errors: Errors,
+    zone: tzinfo,
+    horizon: datetime | None = None,
+    fallback: RowTally | None = None,
+) -> History:
+    """Build the history of an import, deciding its records' contradictions.
+
+    Each record that contradicts another is put aside by its `ConflictRule` (see
+    `History.sift`) and listed among its row's tally's conflicts, naming both rows and
+    stating the times in `zone`, the source's own; with ``errors="raise"`` the first is
+    raised instead, in the same words. Conflicts of records not in `origins` (read
+    from several imports) are listed in the `fallback` tally.
+    """
+    fallback = fallback or RowTally(errors, None)
+    history, conflicts = History.sift(orders=orders, sales=sales, returns=returns, horizon=horizon)
+    for conflict in conflicts:
+        origin = origins.get(id(conflict.record))
+        other = None if conflict.other is None else origins.get(id(conflict.other))
+        done = (
+            "the cancellation is put aside: a sale outweighs it"
+            if conflict.rule is ConflictRule.SOLD_BUT_CANCELLED
+            else f"this {type(conflict.record).__name__.lower()} is put aside"
+        )
+        against = "" if other is None else f", against {_place(other)}"
+        reason = f"{conflict.describe(zone)}{against}; {done} ({conflict.rule.value})"
+        if errors == "raise":
+            msg = f"{_place(origin)}: {reason}"
+            raise type(conflict.error)(msg, order_id=conflict.order_id)
+        tally, source, row = origin or (fallback, "(records given)", 0)
+        tally.conflicts.append(
+            RowProblem(source=source, row=row, field=None, reason=reason, rule=conflict.rule.value)
+        )
+    return history
+
+
 class BadRow(Exception):  # noqa: N818 - internal signal, always turned into a RowProblem
     """A row an importer cannot read: the field at fault, and why (an importer's signal)."""
 
@@ -200,9 +282,10 @@ class RowTally:
         """Start with nothing read; bad rows raise or are collected, as `errors` says."""
         self.errors = errors
         self.progress = progress
-        self.rows_read = self.used = self.merged = 0
+        self.rows_read = self.used = self.merged = self.rounded = 0
         self.skipped: list[RowProblem] = []
         self.refused: list[RowProblem] = []
+        self.conflicts: list[RowProblem] = []
 
     def problem(self, name: str, number: int, field: str | None, reason: str) -> None:
         """A bad row: raise a `ReportFormatError` naming it, or list it as refused."""
@@ -220,27 +303,39 @@ class RowTally:
         if self.progress is not None and (at_end or done % PROGRESS_EVERY == 0):
             self.progress(name, done, total)
 
-    def each(self, name: str, rows: Sequence[_Row], first: int = 1) -> Iterator[tuple[int, _Row]]:
-        """Yield each row with its number, counting it read and telling the progress."""
+    def each(self, name: str, rows: Iterable[_Row], first: int = 1) -> Iterator[tuple[int, _Row]]:
+        """Yield each row with its number, counting it read and telling the progress.
+
+        `rows` may be a sequence, or rows read as they come (a file `read_json_rows`
+        reads): how many there are is then known only at the end, and until then the
+        progress is told an estimate, from how much of the file the rows read took
+        (``rows.estimated_total(done)``, where `rows` has it; else the rows done).
+        """
+        known = len(rows) if isinstance(rows, Sized) else None
+        estimate: Callable[[int], int] = getattr(rows, "estimated_total", lambda done: done)
+        done = 0
         for done, row in enumerate(rows, 1):
             self.rows_read += 1
-            self.tell(name, done, len(rows))
+            if self.progress is not None and done % PROGRESS_EVERY == 0:
+                self.tell(name, done, estimate(done) if known is None else known)
             yield done + first - 1, row
-        self.tell(name, len(rows), len(rows), at_end=True)
+        self.tell(name, done, done, at_end=True)
 
     def latest(
         self,
         sources: object,
-        rows_of: Callable[[Any], tuple[str, list[dict[str, Any]]]],
+        rows_of: Callable[[Any], tuple[str, Iterable[dict[str, Any]]]],
         make: Callable[[dict[str, Any]], tuple[str, _T] | str],
         older: Callable[[_T, _T], bool] | None = None,
+        disagree: Callable[[_T, _T], tuple[str, str] | None] | None = None,
     ) -> list[tuple[_T, str, int]]:
         """Read every source in turn (pages), keeping the latest version of each item.
 
         `rows_of` gives a source's name and rows; `make` gives a row's key and what it
         holds, or the reason to skip it. An item whose key came before is merged: the later
-        one wins, unless `older` says it is older than the one kept. Returns each item kept,
-        with the source and row it came from.
+        one wins, unless `older` says it is older than the one kept. Where `disagree` says
+        a repeat contradicts the item kept (its rule and why), the merge is listed among
+        the conflicts too. Returns each item kept, with the source and row it came from.
         """
         kept: dict[str, tuple[_T, str, int]] = {}
         for source in each_source(sources):  # type: ignore[arg-type] # the importer's sources
@@ -255,7 +350,17 @@ class RowTally:
                 key, item = made
                 if key in kept:
                     self.merged += 1
-                    if older is not None and older(item, kept[key][0]):
+                    first, first_name, first_number = kept[key]
+                    said = None if disagree is None else disagree(item, first)
+                    if said is not None:
+                        rule, why = said
+                        reason = f"{why}, as {first_name} row {first_number}; the later is kept"
+                        self.conflicts.append(
+                            RowProblem(
+                                source=name, row=number, field=None, reason=reason, rule=rule
+                            )
+                        )
+                    if older is not None and older(item, first):
                         continue
                 kept[key] = (item, name, number)
         return list(kept.values())
@@ -271,11 +376,53 @@ class RowTally:
         return None
 
 
+class _Shown(reprlib.Repr):
+    """Shows a value in a message, cut short: a huge number or text, a deep structure."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxstring = self.maxother = self.maxlong = 80
+
+    def repr_int(self, x: int, level: int) -> str:
+        """A whole number, or how many digits it has, where it is too long to write."""
+        if x.bit_length() > 4 * self.maxlong:
+            return f"<a whole number of about {int(x.bit_length() * 0.30103)} digits>"
+        return reprlib.Repr.repr_int(self, x, level)
+
+
+_EDGE_YEARS = (MINYEAR, MAXYEAR)
+
+shown = _Shown().repr
+"""Return how a value read from a report is shown in a message: its repr, cut short.
+
+A value of any size or depth is shown in a line: text and numbers too long are cut in the
+middle, nested lists and objects at a few levels."""
+
+
+def in_utc_range(moment: datetime, field: str) -> datetime:
+    """Return an aware moment read from a field, or refuse it where UTC cannot hold it.
+
+    Only a moment in the first or the last year a `datetime` holds can fall out of range
+    once its offset is taken away: ``0001-01-01T00:00:00+03:00``, or
+    ``9999-12-31T23:59:59-05:00``.
+    """
+    if moment.year in _EDGE_YEARS:
+        try:
+            moment.astimezone(UTC)
+        except OverflowError:
+            reason = (
+                f"{moment.isoformat()} is out of range: in UTC it falls before year 1 "
+                "or after year 9999"
+            )
+            raise BadRow(field, reason=reason) from None
+    return moment
+
+
 def words_field(value: object, field: str) -> str | None:
     """Return a field's words as written, `None` where there are none, or refuse it."""
     if value is None or isinstance(value, str):
         return value
-    raise BadRow(field=field, reason=f"expected text, found {value!r}")
+    raise BadRow(field=field, reason=f"expected text, found {shown(value)}")
 
 
 def text_field(value: object, field: str) -> str:
@@ -283,22 +430,35 @@ def text_field(value: object, field: str) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise BadRow(field=field, reason="missing")
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise BadRow(field=field, reason=f"expected text or a whole number, found {value!r}")
-    return str(value).strip()
+        reason = f"expected text or a whole number, found {shown(value)}"
+        raise BadRow(field=field, reason=reason)
+    if isinstance(value, str):
+        return value.strip()
+    try:
+        return str(value)
+    except ValueError:  # more digits than Python writes (sys.get_int_max_str_digits)
+        raise BadRow(field=field, reason=f"a whole number too long: {shown(value)}") from None
 
 
 def price_field(value: object, field: str) -> Decimal:
-    """Return a field's price as written (text or a JSON number), or refuse it as a `BadRow`."""
+    """Return a field's price as written (text or a JSON number), or refuse it as a `BadRow`.
+
+    Text must be a number in ASCII digits: digits of other scripts are refused, as is
+    text that is not a finite number at least 0. How large a price may be is for
+    `redemption.money.to_money` to say.
+    """
     if value is None:
         raise BadRow(field=field, reason="missing")
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise BadRow(field=field, reason=f"expected a number, found {value!r}")
+        raise BadRow(field=field, reason=f"expected a number, found {shown(value)}")
     try:
-        amount = written_decimal(value if isinstance(value, str | float | Decimal) else str(value))
+        if isinstance(value, str) and not value.isascii():
+            raise InvalidOperation  # noqa: TRY301 - one refusal for all text that is no number
+        amount = Decimal(value) if isinstance(value, int) else written_decimal(value)
     except InvalidOperation:
-        raise BadRow(field=field, reason=f"not a number: {value!r}") from None
+        raise BadRow(field=field, reason=f"not a number: {shown(value)}") from None
     if not amount.is_finite() or amount < 0:
-        raise BadRow(field=field, reason=f"not a price: {value!r}")
+        raise BadRow(field=field, reason=f"not a price: {shown(value)}")
     return amount
 
 
@@ -318,27 +478,26 @@ def each_source(sources: Source | Mapping[str, Any] | Sequence[str | Path]) -> l
     return [sources]
 
 
-def read_text(source: str | Path | bytes, expected: str) -> tuple[str, str]:
+def read_text(
+    source: str | Path | bytes, expected: str, *, limits: Limits = DEFAULT_LIMITS
+) -> tuple[str, str]:
     """Return the name of a file (or bytes) and its text.
 
-    It may be gzip-compressed and start with a byte-order mark. An empty file, a broken
-    gzip stream and text that is not UTF-8 are each a `ReportFormatError` naming the file
-    and saying what was `expected`.
+    It may be gzip-compressed and start with a byte-order mark. Only a regular file is
+    read: a FIFO, a device, a socket or a folder is refused before it is opened for good.
+    An empty file, a broken or truncated gzip stream and text that is not UTF-8 are each a
+    `ReportFormatError` naming the file and saying what was `expected`; a file that holds
+    or unpacks to more than `limits` allow, a `LimitExceededError`.
 
     .. versionadded:: 0.1.0
     """
     name = source_name(source)
-    raw = Path(source).read_bytes() if isinstance(source, str | Path) else source
-    if raw.startswith(GZIP_MAGIC):
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as error:
-            msg = f"{name}: not a readable gzip file ({error})"
-            raise ReportFormatError(msg, source=name) from None
+    raw = ReportBytes(source, name, limits).read()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        msg = f"{name}: not UTF-8 text ({error.reason} at byte {error.start})"
+        at = error.start + (3 if raw.startswith(codecs.BOM_UTF8) else 0)  # in the file
+        msg = f"{name}: not UTF-8 text ({error.reason} at byte {at})"
         raise ReportFormatError(msg, source=name) from None
     if not text.strip():
         msg = f"{name}: the file is empty; expected {expected}"
@@ -346,23 +505,30 @@ def read_text(source: str | Path | bytes, expected: str) -> tuple[str, str]:
     return name, text
 
 
-def load_json(source: Source | Mapping[str, Any]) -> tuple[str, Any]:
+def load_json(
+    source: Source | Mapping[str, Any], *, limits: Limits = DEFAULT_LIMITS
+) -> tuple[str, Any]:
     """Return the name of a source and the JSON document it holds.
 
     A path or bytes are read as `read_text` reads them and parsed, numbers kept as their
     text, never as floats; parsed data is returned as it is. Malformed JSON is a
-    `ReportFormatError` that names the file.
+    `ReportFormatError` that names the file; JSON nested deeper than
+    ``limits.max_json_depth``, a `LimitExceededError` naming the file, and the row (the
+    first list on the way down) and field where it can.
 
     .. versionadded:: 0.1.0
     """
     if not isinstance(source, str | Path | bytes):
         return source_name(source), source if isinstance(source, Mapping) else list(source)
-    name, text = read_text(source, "a JSON document of report rows")
+    name, text = read_text(source, "a JSON document of report rows", limits=limits)
     try:
-        return name, json.loads(text, parse_float=str, parse_int=str)
+        document = json.loads(text, parse_float=str, parse_int=str)
     except json.JSONDecodeError as error:
-        msg = f"{name}: not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
-        raise ReportFormatError(msg, source=name) from None
+        raise json_error(name, error.msg, error.lineno, error.colno) from None
+    except RecursionError:
+        raise too_deep_error(name, limits) from None
+    check_depth(name, text, document, limits)
+    return name, document
 
 
 def check_rows(
@@ -401,17 +567,20 @@ def read_wrapped_rows(
     required: Sequence[str],
     what: str,
     expected: str,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[str, list[dict[str, Any]]]:
     """Return the name of a source and its rows, where an API response wraps them.
 
     `rows_of` finds the rows in the document (``{"postings": [...]}`` and the like); where
     it finds no list, the document as a whole is what is checked. A document where no row
-    has every `required` field is taken for another report than `what`, and refused.
+    has every `required` field is taken for another report than `what`, and refused. The
+    document is read whole, within `limits` (see `load_json`).
 
     Raises:
         ReportFormatError: the source cannot be read, or holds no rows of this report.
+        LimitExceededError: the source goes beyond one of `limits`.
     """
-    name, document = load_json(source)
+    name, document = load_json(source, limits=limits)
     found = rows_of(document)
     return name, check_rows(
         name, found if isinstance(found, list) else document, required, expected, what
@@ -419,8 +588,8 @@ def read_wrapped_rows(
 
 
 def read_json_rows(
-    source: Source, required: Sequence[str] = ()
-) -> tuple[str, list[dict[str, Any]]]:
+    source: Source, required: Sequence[str] = (), *, limits: Limits = DEFAULT_LIMITS
+) -> tuple[str, Iterable[dict[str, Any]]]:
     """Return the name of a source and its rows: a JSON array of objects.
 
     With `required`, a source where no row has every one of those fields is taken for
@@ -430,7 +599,25 @@ def read_json_rows(
     file, text that is not UTF-8, malformed JSON, or anything but an array of objects is a
     `ReportFormatError` that names the file.
 
+    A file (or bytes) is read as its rows are iterated, one at a time (`JsonRows`), never
+    whole: the rows are to be iterated once. Whether it is an array, and (with `required`)
+    whether it is this report, is known before this returns (up to the first row with
+    every field); malformed JSON or a row that is not an object further on is raised when
+    iteration reaches it. Each row is bounded by `limits` (see `Limits`): beyond them, a
+    `LimitExceededError`. Rows given parsed are returned as a list.
+
     .. versionadded:: 0.1.0
     """
-    name, document = load_json(source)
-    return name, check_rows(name, document, required, "a JSON array of report rows")
+    expected = "a JSON array of report rows"
+    if not isinstance(source, str | Path | bytes):
+        name, document = load_json(source, limits=limits)
+        return name, check_rows(name, document, required, expected)
+    name = source_name(source)
+    rows = JsonRows(source, name, limits)
+    if rows.start() != "[":  # empty, or no array: read whole, for the message
+        rows.close()
+        name, document = load_json(source, limits=limits)
+        return name, check_rows(name, document, required, expected)
+    if required and not rows.read_until(lambda row: all(field in row for field in required)):
+        return name, check_rows(name, rows.ahead(), required, expected)
+    return name, rows

@@ -20,7 +20,7 @@ from the WB wallet", which is what the buyer paid for the unit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -35,12 +35,16 @@ from redemption.io.report import (
     BadRow,
     Errors,
     ImportReport,
+    Origins,
     Progress,
     RowTally,
     Source,
     import_report,
+    in_utc_range,
     price_field,
     read_json_rows,
+    shown,
+    sifted_history,
     text_field,
 )
 from redemption.model import Order, Return, Sale
@@ -66,12 +70,15 @@ def _text(row: dict[str, Any], field: str) -> str:
 
 
 def _moment(row: dict[str, Any], field: str) -> datetime:
+    """Read a moment; a naive one is Moscow time. One that UTC cannot hold is refused."""
     text = _text(row, field)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise BadRow(field, reason=f"not a date and time: {text!r}") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=MOSCOW)
+        raise BadRow(field, reason=f"not a date and time: {shown(text)}") from None
+    return in_utc_range(
+        moment if moment.tzinfo is not None else moment.replace(tzinfo=MOSCOW), field
+    )
 
 
 def _money(row: dict[str, Any], field: str) -> Decimal:
@@ -82,13 +89,18 @@ def _flag(row: dict[str, Any], field: str) -> bool:
     value = row.get(field)
     if isinstance(value, bool):
         return value
-    raise BadRow(field, reason=f"expected true or false, found {value!r}")
+    raise BadRow(field, reason=f"expected true or false, found {shown(value)}")
 
 
 def _order(row: dict[str, Any], seller_id: str) -> Order:
     srid = _text(row, "srid")
     cancelled = _flag(row, "isCancel")
-    cancel_text = str(row.get("cancelDate") or NOT_CANCELLED).strip()
+    cancel_date = row.get("cancelDate") or NOT_CANCELLED
+    if not isinstance(cancel_date, str):
+        raise BadRow(
+            field="cancelDate", reason=f"expected a date and time, found {shown(cancel_date)}"
+        )
+    cancel_text = cancel_date.strip()
     if cancelled and cancel_text == NOT_CANCELLED:
         raise BadRow(field="cancelDate", reason="isCancel is true but the order has no cancel date")
     if not cancelled and cancel_text != NOT_CANCELLED:
@@ -132,7 +144,24 @@ def _older(new: tuple[datetime, object], kept: tuple[datetime, object]) -> bool:
     return new[0] < kept[0]
 
 
-def _statistics_rows(required: tuple[str, ...]) -> Callable[[Any], tuple[str, list[Any]]]:
+_Make = Callable[[dict[str, Any]], object]
+
+
+def _differ(new: tuple[datetime, object], kept: tuple[datetime, object]) -> tuple[str, str] | None:
+    """Whether a repeated row contradicts the one kept: another order, or other contents."""
+    (changed, made), (kept_changed, kept_made) = new, kept
+    assert isinstance(made, Order | Sale | Return)  # noqa: S101 - what the readers make
+    assert isinstance(kept_made, Order | Sale | Return)  # noqa: S101
+    if made.order_id != kept_made.order_id:
+        return "sale-id-reused", f"this saleID is on order {made.order_id} and {kept_made.order_id}"
+    if changed == kept_changed and made != kept_made:
+        return "repeat-differs", f"other contents at the same lastChangeDate {changed}"
+    return None
+
+
+def _statistics_rows(
+    required: tuple[str, ...],
+) -> Callable[[Any], tuple[str, Iterable[dict[str, Any]]]]:
     return lambda source: read_json_rows(source, required)
 
 
@@ -163,7 +192,12 @@ def read_wildberries_statistics(
     Raises:
         ReportFormatError: an empty file, malformed JSON, a file that is not this report,
             or (with ``errors="raise"``) a bad row.
-        DataError: the rows read contradict each other (a sale of a cancelled order...).
+        DataError: (with ``errors="raise"``) the rows read contradict each other, a sale
+            of a cancelled order and the like; with ``"collect"`` the record its
+            `ConflictRule` names is put aside and listed in ``report.conflicts``.
+
+    The history's `History.horizon` is the latest ``lastChangeDate`` of the report given,
+    the earlier of the two's when both are.
 
     Example:
         >>> rows = [{"srid": "a1", "date": "2025-04-01T10:00:00", "lastChangeDate":
@@ -178,31 +212,36 @@ def read_wildberries_statistics(
     .. versionadded:: 0.1.0
     """
     order_tally, sale_tally = RowTally(errors, progress), RowTally(errors, progress)
-    made_orders: list[object] = []
-    events: list[object] = []
-    if orders is not None:
-        made_orders = [
-            made
-            for (_, made), _, _ in order_tally.latest(
-                orders,
-                _statistics_rows(_ORDER_FIELDS),
-                _versioned("srid", lambda row: _order(row, seller_id)),
-                _older,
-            )
-        ]
-        order_tally.used = len(made_orders)
-    if sales is not None:
-        events = [
-            made
-            for (_, made), _, _ in sale_tally.latest(
-                sales, _statistics_rows(_SALE_FIELDS), _versioned("saleID", _event), _older
-            )
-        ]
-        sale_tally.used = len(events)
-    history = History(
-        orders=[o for o in made_orders if isinstance(o, Order)],
-        sales=[e for e in events if isinstance(e, Sale)],
-        returns=[e for e in events if isinstance(e, Return)],
+    origins: Origins = {}
+    reaches: list[datetime] = []  # how far each report reaches: its latest lastChangeDate
+
+    def read(
+        tally: RowTally, pages: object, fields: tuple[str, ...], key: str, make: _Make
+    ) -> list[object]:
+        kept = tally.latest(pages, _statistics_rows(fields), _versioned(key, make), _older, _differ)
+        for (_, made), name, number in kept:
+            origins[id(made)] = (tally, name, number)
+        tally.used = len(kept)
+        if kept:
+            reaches.append(max(changed for (changed, _), _, _ in kept))
+        return [made for (_, made), _, _ in kept]
+
+    def order(row: dict[str, Any]) -> Order:
+        made = _order(row, seller_id)
+        if made.price != _money(row, "finishedPrice"):
+            order_tally.rounded += 1
+        return made
+
+    made_orders = [] if orders is None else read(order_tally, orders, _ORDER_FIELDS, "srid", order)
+    events = [] if sales is None else read(sale_tally, sales, _SALE_FIELDS, "saleID", _event)
+    history = sifted_history(
+        [o for o in made_orders if isinstance(o, Order)],
+        [e for e in events if isinstance(e, Sale)],
+        [e for e in events if isinstance(e, Return)],
+        origins=origins,
+        errors=errors,
+        zone=MOSCOW,
+        horizon=min(reaches, default=None),
     )
     return history, import_report(history, (order_tally, sale_tally))
 
@@ -333,11 +372,18 @@ def _line_order(row: dict[str, Any], srid: str, seller_id: str) -> Order:
 
 
 def _count(row: dict[str, Any], field: str) -> int:
+    """Read a whole number: a JSON number or its text in ASCII digits; none is 0."""
     value = row.get(field) or 0
-    try:
+    if isinstance(value, float) and value.is_integer():  # a whole float given in rows
         return int(value)
-    except (TypeError, ValueError):
-        raise BadRow(field, reason=f"expected a whole number, found {value!r}") from None
+    if (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, str) and value.isascii()
+    ):
+        try:
+            return int(value)
+        except ValueError:  # not a whole number, or too long to read
+            pass
+    raise BadRow(field, reason=f"expected a whole number, found {shown(value)}")
 
 
 def _row_id(row: dict[str, Any]) -> str:
@@ -461,5 +507,7 @@ def read_wildberries_realization(
             sales.append(sale)
         if back is not None:
             returns.append(back)
-    history = History(orders=orders, sales=sales, returns=returns)
+    history = sifted_history(
+        orders, sales, returns, origins={}, errors=errors, zone=MOSCOW, fallback=tally
+    )
     return history, import_report(history, (tally,), words)
