@@ -24,7 +24,6 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import pytest
@@ -73,34 +72,19 @@ def _examples(share: int) -> settings:
 # --- What an importer may do -------------------------------------------------------------
 
 
-def _raised_in_history(error: BaseException) -> bool:
-    """Whether `error` was raised in `redemption.history` (the records contradict)."""
-    trace: TracebackType | None = error.__traceback__
-    while trace is not None:
-        if Path(trace.tb_frame.f_code.co_filename).match("redemption/history.py"):
-            return True
-        trace = trace.tb_next
-    return False
-
-
 def _holds(read: Callable[[], tuple[History, ImportReport]], errors: Errors) -> None:
     """Run an import: it succeeds with every row accounted for, or raises a typed error.
 
     With ``errors="raise"`` any `RedemptionError` may be raised; with ``"collect"`` only a
-    `ReportFormatError` about the file (an unreadable file, not this report), or for now
-    a `DataError` from `History` when records contradict each other.
+    `ReportFormatError` about the file (an unreadable file, not this report): records that
+    contradict each other are put aside and listed, never raised.
     """
     try:
         _, report = read()
     except ReportFormatError:
         return
-    except RedemptionError as error:
+    except RedemptionError:
         if errors == "raise":
-            return
-        # TODO(conflicts): accept a ReportFormatError alone.  # noqa: FIX002, TD003
-        # Contradictions between records (a sale of a cancelled order, a sale before its
-        # order, a return without a sale) are to be listed in collect mode, not raised.
-        if isinstance(error, DataError) and _raised_in_history(error):
             return
         raise
     assert report.accounted, report

@@ -20,6 +20,7 @@ from redemption import LimitExceededError, ReportFormatError
 from redemption.io import (
     DEFAULT_LIMITS,
     Limits,
+    read_order_lines,
     read_ozon_postings,
     read_reports,
     read_wildberries_statistics,
@@ -589,3 +590,37 @@ class TestStreaming:
         assert sys.get_int_max_str_digits() < 1_000_000
         (row,) = read_json_rows(b'[{"n": ' + b"1" * 1_000_000 + b"}]")[1]
         assert len(row["n"]) == 1_000_000
+
+
+class TestImportersTakeLimits:
+    def test_each_importer_and_read_reports_apply_the_limits_given(self, tmp_path: Path) -> None:
+        """
+        A bound lowered by the caller is applied by the importer it is given to, and by
+        read_reports; the defaults read the same file.
+        """
+        small = Limits(max_decompressed_bytes=64)
+        rows = [
+            {"srid": f"s{i}", "date": "2025-04-01T10:00:00",
+             "lastChangeDate": "2025-04-01T10:00:00", "nmId": 1, "finishedPrice": 100,
+             "isCancel": False,
+             "cancelDate": "0001-01-01T00:00:00"}
+            for i in range(3)
+        ]  # fmt: skip
+        orders = tmp_path / "orders.json"
+        orders.write_text(json.dumps(rows), encoding="utf-8")
+        assert len(read_wildberries_statistics(orders=orders)[0].orders) == 3
+        with pytest.raises(LimitExceededError):
+            read_wildberries_statistics(orders=orders, limits=small)
+        with pytest.raises(LimitExceededError):
+            read_reports([orders], limits=small)
+        lines = tmp_path / "lines.csv"
+        lines.write_text(
+            "order_id,sku,price,ordered_at\no1,nm-42,100,2025-04-01T10:30:00+03:00\n",
+            encoding="utf-8",
+        )
+        with pytest.raises(LimitExceededError):
+            read_order_lines(lines, limits=small)
+        postings = tmp_path / "postings.json"
+        postings.write_text(json.dumps({"result": {"postings": []}}) + " " * 100, encoding="utf-8")
+        with pytest.raises(LimitExceededError):
+            read_ozon_postings(postings, as_of=datetime(2025, 4, 10, tzinfo=UTC), limits=small)

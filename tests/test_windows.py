@@ -135,3 +135,18 @@ class TestPeriodAndDayWindow:
         assert (probe in period) == (probe in w)
         assert period.days == len(w)
         assert str(period) == str(w) == f"{w.first.isoformat()}..{w.last.isoformat()}"
+
+
+class TestEdgesOfTheCalendar:
+    def test_windows_that_leave_the_calendar_are_an_invalid_period(self) -> None:
+        """
+        A period at the calendar's end, or two years back from its first day: refused.
+        """
+        last = date(9999, 12, 31)
+        with pytest.raises(InvalidPeriodError, match="leave the calendar"):
+            redemption_window(Period(last, last), today=last)
+        with pytest.raises(InvalidPeriodError, match="leaves the calendar"):
+            trailing_window(date(1, 1, 1))
+        first = date(1, 1, 10)  # its orders window would start 20 days before year 1
+        with pytest.raises(InvalidPeriodError, match="leave the calendar"):
+            redemption_window(Period(first, first), today=first)

@@ -206,14 +206,18 @@ def redemption_window(period: Period, *, today: date) -> RedemptionWindow:
     .. versionadded:: 0.1.0
     """
     require_ended(period, today)
-    first = min(period.start, period.end - timedelta(days=MIN_ORDERS_DAYS - 1))
-    sales_last = min(period.end + timedelta(days=SALES_LAG_DAYS), today)
+    try:
+        first = min(period.start, period.end - timedelta(days=MIN_ORDERS_DAYS - 1))
+        lag_end = period.end + timedelta(days=SALES_LAG_DAYS)
+    except OverflowError:
+        msg = f"period {period}: its windows leave the calendar (years 1 to 9999)"
+        raise InvalidPeriodError(msg) from None
     return RedemptionWindow(
         period=period,
         today=today,
         orders=DayWindow(first, period.end),
-        sales=DayWindow(first, sales_last),
-        complete=period.end + timedelta(days=SALES_LAG_DAYS) <= today,
+        sales=DayWindow(first, min(lag_end, today)),
+        complete=lag_end <= today,
     )
 
 
@@ -251,7 +255,11 @@ def trailing_window(today: date, back: relativedelta | timedelta = TWO_YEARS) ->
     if isinstance(back, timedelta) and (back.seconds or back.microseconds):
         msg = f"window {back!r} is not a whole number of days"
         raise InvalidPeriodError(msg)
-    first = today - back
+    try:
+        first = today - back
+    except (OverflowError, ValueError):
+        msg = f"window {back!r} back from {today.isoformat()} leaves the calendar (years 1 to 9999)"
+        raise InvalidPeriodError(msg) from None
     if isinstance(first, datetime) or not isinstance(first, date):
         msg = f"window {back!r} is not made of whole days, months or years"
         raise InvalidPeriodError(msg)

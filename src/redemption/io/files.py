@@ -20,7 +20,7 @@ import attrs
 from redemption.dates import MOSCOW
 from redemption.errors import InvalidArgumentError, ReportFormatError
 from redemption.history import History
-from redemption.io.limits import ReportBytes, regular_file
+from redemption.io.limits import DEFAULT_LIMITS, Limits, ReportBytes, regular_file
 from redemption.io.lines import read_order_lines
 from redemption.io.ozon import posting_items, read_ozon_postings, return_items
 from redemption.io.reasons import ReasonWords
@@ -77,6 +77,7 @@ class ReadOptions:
     reasons: ReasonWords | None
     errors: Errors
     progress: Progress | None
+    limits: Limits = DEFAULT_LIMITS
 
 
 Files = Mapping[ReportKind, list[Path]]
@@ -132,6 +133,7 @@ def _statistics(files: Files, options: ReadOptions) -> list[tuple[History, Impor
             seller_id=options.seller_id,
             errors=options.errors,
             progress=options.progress,
+            limits=options.limits,
         )
     ]
 
@@ -144,6 +146,7 @@ def _realization(files: Files, options: ReadOptions) -> list[tuple[History, Impo
             reasons=options.reasons,
             errors=options.errors,
             progress=options.progress,
+            limits=options.limits,
         )
         for path in files.get("wildberries-realization", [])
     ]
@@ -165,6 +168,7 @@ def _ozon(files: Files, options: ReadOptions) -> list[tuple[History, ImportRepor
             reasons=options.reasons,
             errors=options.errors,
             progress=options.progress,
+            limits=options.limits,
         )
     ]
 
@@ -176,6 +180,7 @@ def _order_lines(files: Files, options: ReadOptions) -> list[tuple[History, Impo
             seller_id=options.seller_id,
             errors=options.errors,
             progress=options.progress,
+            limits=options.limits,
             horizon=options.as_of,
         )
         for path in files.get("order-lines", [])
@@ -374,6 +379,7 @@ def read_reports(
     reasons: ReasonWords | None = None,
     errors: Errors = "raise",
     progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[History, ImportReport]:
     """Read report files of any kind into one `History`, each recognised by its content.
 
@@ -392,6 +398,7 @@ def read_reports(
         reasons: the caller's words for reasons, laid over each marketplace's table.
         errors: ``"raise"`` or ``"collect"``, as for every importer.
         progress: told ``(source, rows done, rows in the source)`` as rows are read.
+        limits: the bounds on what a file may hold (`redemption.io.Limits`).
 
     Returns:
         The history, and the import report of every row of every file.
@@ -421,7 +428,12 @@ def read_reports(
     for path in files:
         by_kind.setdefault(report_kind(path), []).append(path)
     options = ReadOptions(
-        seller_id=seller_id, as_of=as_of, reasons=reasons, errors=errors, progress=progress
+        seller_id=seller_id,
+        as_of=as_of,
+        reasons=reasons,
+        errors=errors,
+        progress=progress,
+        limits=limits,
     )
     found = [fmt for fmt in FORMATS if fmt.kind in by_kind]
     readers = dict.fromkeys(fmt.read for fmt in found if fmt.read is not None)

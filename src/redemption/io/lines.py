@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from redemption.errors import ReportFormatError
 from redemption.history import History
-from redemption.io.limits import csv_cell_limit
+from redemption.io.limits import DEFAULT_LIMITS, Limits, csv_cell_limit
 from redemption.io.report import (
     BadRow,
     Errors,
@@ -138,6 +138,7 @@ def read_order_lines(
     errors: Errors = "raise",
     progress: Progress | None = None,
     horizon: datetime | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[History, ImportReport]:
     r"""Read an order-lines CSV file (gzipped too) into a `History`, with a report on every row.
 
@@ -147,6 +148,7 @@ def read_order_lines(
         errors: ``"raise"`` stops at the first bad row with a `ReportFormatError` naming the
             file, row and field; ``"collect"`` goes on and lists every bad row.
         progress: told ``(source, rows done, rows in the source)`` as rows are read.
+        limits: the bounds on what a file may hold (`redemption.io.Limits`).
         horizon: how far the file reaches, if you know (when it was exported, aware): the
             history's `History.horizon`. A file of lines does not say it.
 
@@ -170,9 +172,9 @@ def read_order_lines(
 
     .. versionadded:: 0.1.0
     """
-    name, text = read_text(source, "order lines with a header row")
+    name, text = read_text(source, "order lines with a header row", limits=limits)
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    with csv_cell_limit(name):  # cells up to Limits.max_csv_cell; a longer one, a bad row
+    with csv_cell_limit(name, limits):  # cells up to Limits.max_csv_cell; a longer one, a bad row
         try:
             header = reader.fieldnames or []
         except csv.Error as error:

@@ -66,7 +66,7 @@ from redemption.errors import (
     InvalidArgumentError,
 )
 from redemption.history import History
-from redemption.io.limits import DEFAULT_LIMITS
+from redemption.io.limits import DEFAULT_LIMITS, Limits
 from redemption.io.reasons import Reasons, ReasonWords
 from redemption.io.report import (
     BadRow,
@@ -176,10 +176,15 @@ _RETURN_LIST = _Kind(
 )
 
 
-def _rows(source: _Document, kind: _Kind) -> tuple[str, list[dict[str, Any]]]:
+def _rows(source: _Document, kind: _Kind, limits: Limits) -> tuple[str, list[dict[str, Any]]]:
     """Return the name of a source and its items, refusing a document of another kind."""
     return read_wrapped_rows(
-        source, rows_of=kind.items, required=kind.required, what=kind.what, expected=kind.expected
+        source,
+        rows_of=kind.items,
+        required=kind.required,
+        what=kind.what,
+        expected=kind.expected,
+        limits=limits,
     )
 
 
@@ -420,7 +425,11 @@ def _download_moment(as_of: object) -> datetime:
             "downloaded as an aware datetime, such as datetime.now(UTC)"
         )
         raise InvalidArgumentError(msg)
-    return as_of
+    try:
+        return as_of.astimezone(UTC)
+    except OverflowError:
+        msg = f"as_of {as_of.isoformat()} is not a moment UTC can hold"
+        raise InvalidArgumentError(msg) from None
 
 
 class _Matcher:
@@ -529,6 +538,7 @@ def read_ozon_postings(
     reasons: ReasonWords | None = None,
     errors: Errors = "raise",
     progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[History, ImportReport]:
     """Read Ozon posting lists, and returns, into a `History`, with a report on every row.
 
@@ -583,6 +593,7 @@ def read_ozon_postings(
             the file, row (the posting's or return's place in its source, from 1) and field;
             ``"collect"`` goes on and lists every bad row in ``report.refused``.
         progress: told ``(source, rows done, rows in the source)`` as rows are read.
+        limits: the bounds on what a file may hold (`redemption.io.Limits`).
 
     Returns:
         The history, and the import report: a posting is one row, however many units it
@@ -629,7 +640,7 @@ def read_ozon_postings(
         made = _posting(row, as_of, seller_id)
         return made.number, made
 
-    read = posting_tally.latest(postings, lambda source: _rows(source, _POSTINGS), posting)
+    read = posting_tally.latest(postings, lambda source: _rows(source, _POSTINGS, limits), posting)
     by_number = {made.number: made for made, _, _ in read}
     posting_tally.used = len(by_number)
     for made in by_number.values():  # the words of the postings kept, read once each
@@ -640,7 +651,7 @@ def read_ozon_postings(
     if returns is not None:
         returned = return_tally.latest(
             returns,
-            lambda source: _rows(source, _RETURN_LIST),
+            lambda source: _rows(source, _RETURN_LIST, limits),
             lambda row: _return(row, as_of),
         )
         for item, name, number in sorted(returned, key=lambda kept: kept[0].at):

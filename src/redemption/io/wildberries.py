@@ -30,6 +30,7 @@ import attrs
 
 from redemption.dates import MOSCOW
 from redemption.history import History
+from redemption.io.limits import DEFAULT_LIMITS, Limits
 from redemption.io.reasons import Reasons, ReasonWords, match_key
 from redemption.io.report import (
     BadRow,
@@ -160,9 +161,9 @@ def _differ(new: tuple[datetime, object], kept: tuple[datetime, object]) -> tupl
 
 
 def _statistics_rows(
-    required: tuple[str, ...],
+    required: tuple[str, ...], limits: Limits
 ) -> Callable[[Any], tuple[str, Iterable[dict[str, Any]]]]:
-    return lambda source: read_json_rows(source, required)
+    return lambda source: read_json_rows(source, required, limits=limits)
 
 
 def read_wildberries_statistics(
@@ -172,6 +173,7 @@ def read_wildberries_statistics(
     seller_id: str = "seller",
     errors: Errors = "raise",
     progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[History, ImportReport]:
     """Read Wildberries statistics reports into a `History`, with a report on every row.
 
@@ -185,6 +187,7 @@ def read_wildberries_statistics(
             the file, row and field; ``"collect"`` goes on and lists every bad row in
             ``report.refused``.
         progress: told ``(source, rows done, rows in the source)`` as rows are read.
+        limits: the bounds on what a file may hold (`redemption.io.Limits`).
 
     Returns:
         The history, and the import report.
@@ -218,7 +221,8 @@ def read_wildberries_statistics(
     def read(
         tally: RowTally, pages: object, fields: tuple[str, ...], key: str, make: _Make
     ) -> list[object]:
-        kept = tally.latest(pages, _statistics_rows(fields), _versioned(key, make), _older, _differ)
+        rows_of = _statistics_rows(fields, limits)
+        kept = tally.latest(pages, rows_of, _versioned(key, make), _older, _differ)
         for (_, made), name, number in kept:
             origins[id(made)] = (tally, name, number)
         tally.used = len(kept)
@@ -431,6 +435,7 @@ def read_wildberries_realization(
     reasons: ReasonWords | None = None,
     errors: Errors = "raise",
     progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[History, ImportReport]:
     """Read a Wildberries realization report (``reportDetailByPeriod`` rows) into a `History`.
 
@@ -462,6 +467,7 @@ def read_wildberries_realization(
             (see `redemption.io.reason_words`).
         errors: ``"raise"`` or ``"collect"``, as for `read_wildberries_statistics`.
         progress: told ``(source, rows done, rows in the source)`` as rows are read.
+        limits: the bounds on what a file may hold (`redemption.io.Limits`).
 
     Returns:
         The history, and the import report.
@@ -474,7 +480,7 @@ def read_wildberries_realization(
     .. versionadded:: 0.1.0
     """
     words = Reasons("wildberries", reasons)
-    name, rows = read_json_rows(report, _REALIZATION_FIELDS)
+    name, rows = read_json_rows(report, _REALIZATION_FIELDS, limits=limits)
     tally = RowTally(errors, progress)
     seen: set[str] = set()
     lines: dict[str, _Line] = {}
