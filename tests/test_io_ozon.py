@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from redemption import CancelKind, Reason, ReasonCategory, ReturnKind
 from redemption.errors import ArgumentTypeError, InvalidArgumentError, ReportFormatError
+from redemption.io.limits import Limits
 from redemption.io.ozon import read_ozon_postings
 
 DATA = Path(__file__).parent / "data" / "ozon"
@@ -430,6 +431,21 @@ class TestUnits:
             ("P-1/22/2", "22", Decimal("20.00")),
         ]
         assert (report.rows_read, report.used, report.orders, report.accounted) == (1, 1, 3, True)
+
+    def test_units_in_a_row_are_bounded_by_the_limits_given(self) -> None:
+        """
+        Three units of one product pass the default bound; with a bound of 2 the posting
+        is a bad row naming the field and the limit.
+        """
+        posting = fbs_posting("P-1", products=[product(sku=7, quantity=3)])
+        assert len(read_ozon_postings([posting], as_of=AS_OF)[0].orders) == 3
+        history, report = read_ozon_postings(
+            [posting], as_of=AS_OF, errors="collect", limits=Limits(max_units_per_row=2)
+        )
+        assert history.orders == ()
+        (refused,) = report.refused
+        assert refused.field == "products.quantity"
+        assert "max_units_per_row" in refused.reason
 
     def test_one_sku_in_two_products_is_numbered_on(self) -> None:
         """

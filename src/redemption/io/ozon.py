@@ -199,7 +199,7 @@ _COUNT_CHARS = 40
 """The longest text read as a number of units (longer is none, whatever its digits)."""
 
 
-def _count(value: object, field: str) -> int:
+def _count(value: object, field: str, limits: Limits) -> int:
     """Read a number of units: a whole number, or its ASCII digits, from 1 to the limit.
 
     Each unit becomes an `Order`: more than ``Limits.max_units_per_row`` is a bad row.
@@ -212,7 +212,7 @@ def _count(value: object, field: str) -> int:
         except ValueError:
             pass
         else:
-            most = DEFAULT_LIMITS.max_units_per_row
+            most = limits.max_units_per_row
             if count > most:
                 reason = f"{count} units of one product, more than the {most:,} allowed"
                 raise BadRow(field=field, reason=f"{reason} (Limits.max_units_per_row)")
@@ -330,18 +330,18 @@ def _price(value: object) -> Decimal:
     return price_field(value.get("amount"), "products.price.amount")
 
 
-def _product(product: object) -> tuple[str, Decimal, int]:
+def _product(product: object, limits: Limits) -> tuple[str, Decimal, int]:
     item = _object(product, "products")
     field = "products.currency_code"
     _roubles(words_field(item.get("currency_code"), field), field)
     return (
         text_field(item.get("sku"), "products.sku"),
         _price(item.get("price")),
-        _count(item.get("quantity"), "products.quantity"),
+        _count(item.get("quantity"), "products.quantity", limits),
     )
 
 
-def _posting(row: dict[str, Any], as_of: datetime, seller_id: str) -> _Posting:
+def _posting(row: dict[str, Any], as_of: datetime, seller_id: str, limits: Limits) -> _Posting:
     number = text_field(row.get("posting_number"), "posting_number")
     status = text_field(row.get("status"), "status")
     outcome = _outcome(status)
@@ -360,7 +360,7 @@ def _posting(row: dict[str, Any], as_of: datetime, seller_id: str) -> _Posting:
     units: dict[str, list[Order]] = {}
     for position, product in enumerate(products, 1):
         try:
-            sku, price, quantity = _product(product)
+            sku, price, quantity = _product(product, limits)
         except BadRow as bad:
             raise BadRow(field=bad.field, reason=f"product {position}: {bad.reason}") from None
         made = units.setdefault(sku, [])  # one SKU twice: its units are numbered on
@@ -392,7 +392,7 @@ class _Returned:
     words: str | None  # why, in Ozon's words, read once the return is used
 
 
-def _return(row: dict[str, Any], as_of: datetime) -> tuple[str, _Returned] | str:
+def _return(row: dict[str, Any], as_of: datetime, limits: Limits) -> tuple[str, _Returned] | str:
     """Return a return item's id and what it returns, or the reason to skip it."""
     kind = text_field(row.get("type"), "type")
     if kind == _NOT_A_RETURN:
@@ -408,7 +408,7 @@ def _return(row: dict[str, Any], as_of: datetime) -> tuple[str, _Returned] | str
     return text_field(row.get("id"), "id"), _Returned(
         posting=text_field(row.get("posting_number"), "posting_number"),
         sku=text_field(product.get("sku"), "product.sku"),
-        quantity=_count(product.get("quantity"), "product.quantity"),
+        quantity=_count(product.get("quantity"), "product.quantity", limits),
         kind=kind,
         at=at,
         words=words_field(row.get("return_reason_name"), "return_reason_name"),
@@ -637,7 +637,7 @@ def read_ozon_postings(
     posting_tally, return_tally = RowTally(errors, progress), RowTally(errors, progress)
 
     def posting(row: dict[str, Any]) -> tuple[str, _Posting]:
-        made = _posting(row, as_of, seller_id)
+        made = _posting(row, as_of, seller_id, limits)
         return made.number, made
 
     read = posting_tally.latest(postings, lambda source: _rows(source, _POSTINGS, limits), posting)
@@ -652,7 +652,7 @@ def read_ozon_postings(
         returned = return_tally.latest(
             returns,
             lambda source: _rows(source, _RETURN_LIST, limits),
-            lambda row: _return(row, as_of),
+            lambda row: _return(row, as_of, limits),
         )
         for item, name, number in sorted(returned, key=lambda kept: kept[0].at):
             matcher.match(item, name, number)
