@@ -431,6 +431,27 @@ class TestUnits:
             ("P-1/22/2", "22", Decimal("20.00")),
         ]
         assert (report.rows_read, report.used, report.orders, report.accounted) == (1, 1, 3, True)
+        assert report.rounded == 0  # "100.5000" is 100.50 exactly
+
+    def test_prices_finer_than_a_kopeck_are_rounded_and_counted_once_per_product(self) -> None:
+        """
+        Two products priced 10.005 and 7.001, one of quantity 2: rounded half-even, and
+        counted once each, also when the posting is repeated.
+        """
+        posting = fbs_posting(
+            "P-1",
+            products=[
+                product(sku=11, price="10.005"),
+                product(sku=22, price="7.001", quantity=2),
+            ],
+        )
+        history, report = read_ozon_postings([posting, posting], as_of=AS_OF)
+        assert sorted(o.price for o in history.orders) == [
+            Decimal("7.00"),
+            Decimal("7.00"),
+            Decimal("10.00"),
+        ]
+        assert (report.rounded, report.merged) == (2, 1)
 
     def test_units_in_a_row_are_bounded_by_the_limits_given(self) -> None:
         """

@@ -312,6 +312,7 @@ class _Posting:
     delivered_at: datetime | None  # the documented moment, if any
     units: dict[str, list[Order]]
     cancel_words: str | None  # why it was cancelled, in Ozon's words, read once it is kept
+    rounded: int  # products whose price was given more finely than a kopeck
 
 
 def _roubles(currency: object, field: str) -> None:
@@ -358,6 +359,7 @@ def _posting(row: dict[str, Any], as_of: datetime, seller_id: str, limits: Limit
     if not isinstance(products, list) or not products:
         raise BadRow(field="products", reason=f"expected a list of products, found {products!r}")
     units: dict[str, list[Order]] = {}
+    rounded = 0
     for position, product in enumerate(products, 1):
         try:
             sku, price, quantity = _product(product, limits)
@@ -377,7 +379,8 @@ def _posting(row: dict[str, Any], as_of: datetime, seller_id: str, limits: Limit
             )
             for n in range(len(made) + 1, len(made) + quantity + 1)
         )
-    return _Posting(number, status, outcome, ordered_at, delivered_at, units, cancel_words)
+        rounded += bool(made) and made[-1].price != price
+    return _Posting(number, status, outcome, ordered_at, delivered_at, units, cancel_words, rounded)
 
 
 @attrs.frozen
@@ -643,6 +646,7 @@ def read_ozon_postings(
     read = posting_tally.latest(postings, lambda source: _rows(source, _POSTINGS, limits), posting)
     by_number = {made.number: made for made, _, _ in read}
     posting_tally.used = len(by_number)
+    posting_tally.rounded = sum(made.rounded for made in by_number.values())
     for made in by_number.values():  # the words of the postings kept, read once each
         if (reason := words.reason(made.cancel_words)) is not None:
             for unit_orders in made.units.values():
