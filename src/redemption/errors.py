@@ -8,6 +8,8 @@ An error about a record names that record's ``order_id`` in its message and keep
 
 from __future__ import annotations
 
+import reprlib
+
 __all__ = [
     "ArgumentTypeError",
     "BeyondHorizonWarning",
@@ -231,3 +233,31 @@ class LimitExceededError(ReportFormatError):
         """Keep the message, where the problem is, and the name of the bound gone beyond."""
         super().__init__(message, source=source, row=row, field=field)
         self.limit = limit
+
+
+class _Shown(reprlib.Repr):
+    """Shows a value in a message, cut short: a huge number or text, a deep structure."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.maxstring = self.maxother = self.maxlong = width
+
+    def repr_int(self, x: int, level: int) -> str:
+        """A whole number, or how many digits it has, where it is too long to write."""
+        if x.bit_length() > 4 * self.maxlong:
+            return f"<a whole number of about {int(x.bit_length() * 0.30103)} digits>"
+        return reprlib.Repr.repr_int(self, x, level)
+
+
+_SHOWN = {width: _Shown(width) for width in (60, 80)}
+
+
+def shown(value: object, width: int = 80) -> str:
+    """Return how a value given from outside is shown in a message: its repr, cut short.
+
+    A value of any size or depth is shown in a line: text and numbers longer than about
+    `width` characters are cut in the middle, nested lists and objects at a few levels.
+    The messages of the errors above use it for values they quote.
+    """
+    repr_ = _SHOWN.get(width) or _Shown(width)
+    return repr_.repr(value)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import reprlib
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from fractions import Fraction
 
-from redemption.errors import InvalidPriceError, RecordTypeError
+from redemption.errors import InvalidPriceError, RecordTypeError, shown
 
 __all__ = [
     "CENT",
@@ -32,23 +31,6 @@ That is the precision of Python's default decimal context, and `to_money` holds 
 whatever context the caller has set."""
 
 _CONTEXT = Context(prec=MAX_DIGITS, traps=[InvalidOperation])
-
-
-class _Shown(reprlib.Repr):
-    """Shows a value in a message, cut short: a huge number or text, a deep structure."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.maxstring = self.maxother = self.maxlong = 60
-
-    def repr_int(self, x: int, level: int) -> str:
-        """A whole number, or how many digits it has, where it is too long to write."""
-        if x.bit_length() > 4 * self.maxlong:
-            return f"<a whole number of about {int(x.bit_length() * 0.30103)} digits>"
-        return reprlib.Repr.repr_int(self, x, level)
-
-
-_SHOWN = _Shown()
 
 
 def _where(order_id: str | None) -> str:
@@ -95,24 +77,24 @@ def to_money(value: Decimal | int | str, *, order_id: str | None = None) -> Deci
                 raise InvalidOperation  # noqa: TRY301 - one refusal for all bad text
             amount = Decimal(value.strip())
         except InvalidOperation:
-            msg = f"{_where(order_id)}price {_SHOWN.repr(value)} is not a decimal number"
+            msg = f"{_where(order_id)}price {shown(value, width=60)} is not a decimal number"
             raise InvalidPriceError(msg, order_id=order_id) from None
     else:
         hint = ": floats cannot hold kopecks exactly" if isinstance(value, float) else ""
         msg = (
             f"{_where(order_id)}price must be Decimal, int or str, "
-            f"not {type(value).__name__} {_SHOWN.repr(value)}{hint}"
+            f"not {type(value).__name__} {shown(value, width=60)}{hint}"
         )
         raise RecordTypeError(msg, order_id=order_id)
     if not amount.is_finite() or amount < 0:
-        msg = f"{_where(order_id)}price {_SHOWN.repr(value)} is not a non-negative amount"
+        msg = f"{_where(order_id)}price {shown(value, width=60)} is not a non-negative amount"
         raise InvalidPriceError(msg, order_id=order_id)
     if not amount:
         return ZERO  # also for -0, which would print as -0.00
     try:
         money = amount.quantize(CENT, rounding=ROUND_HALF_EVEN, context=_CONTEXT)
     except InvalidOperation:  # more than MAX_DIGITS digits
-        msg = f"{_where(order_id)}price {_SHOWN.repr(value)} is too large"
+        msg = f"{_where(order_id)}price {shown(value, width=60)} is too large"
         raise InvalidPriceError(msg, order_id=order_id) from None
     # Keep the caller's object when it already has two places: one Decimal per price, not two.
     return amount if money.compare_total(amount) == 0 else money

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from redemption.errors import ReportFormatError
+from redemption.errors import ReportFormatError, shown
 from redemption.history import History
 from redemption.io.limits import DEFAULT_LIMITS, Limits, csv_cell_limit
 from redemption.io.report import (
@@ -35,7 +35,6 @@ from redemption.io.report import (
     import_report,
     in_utc_range,
     read_text,
-    shown,
     sifted_history,
 )
 from redemption.model import Order, Return, Sale

@@ -64,6 +64,7 @@ import attrs
 from redemption.errors import (
     ArgumentTypeError,
     InvalidArgumentError,
+    shown,
 )
 from redemption.history import History
 from redemption.io.limits import DEFAULT_LIMITS, Limits
@@ -79,7 +80,6 @@ from redemption.io.report import (
     in_utc_range,
     price_field,
     read_wrapped_rows,
-    shown,
     sifted_history,
     text_field,
     words_field,

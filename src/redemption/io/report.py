@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import reprlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from datetime import MAXYEAR, MINYEAR, UTC, datetime, tzinfo
@@ -14,7 +13,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 import attrs
 
-from redemption.errors import DataError, RecordTypeError, ReportFormatError
+from redemption.errors import DataError, RecordTypeError, ReportFormatError, shown
 from redemption.history import ConflictRule, History
 from redemption.io.limits import (
     DEFAULT_LIMITS,
@@ -376,27 +375,7 @@ class RowTally:
         return None
 
 
-class _Shown(reprlib.Repr):
-    """Shows a value in a message, cut short: a huge number or text, a deep structure."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.maxstring = self.maxother = self.maxlong = 80
-
-    def repr_int(self, x: int, level: int) -> str:
-        """A whole number, or how many digits it has, where it is too long to write."""
-        if x.bit_length() > 4 * self.maxlong:
-            return f"<a whole number of about {int(x.bit_length() * 0.30103)} digits>"
-        return reprlib.Repr.repr_int(self, x, level)
-
-
 _EDGE_YEARS = (MINYEAR, MAXYEAR)
-
-shown = _Shown().repr
-"""Return how a value read from a report is shown in a message: its repr, cut short.
-
-A value of any size or depth is shown in a line: text and numbers too long are cut in the
-middle, nested lists and objects at a few levels."""
 
 
 def in_utc_range(moment: datetime, field: str) -> datetime:

@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 
 from redemption.dates import MOSCOW
+from redemption.errors import shown
 from redemption.history import History
 from redemption.io.limits import DEFAULT_LIMITS, Limits
 from redemption.io.reasons import Reasons, ReasonWords, match_key
@@ -44,7 +45,6 @@ from redemption.io.report import (
     in_utc_range,
     price_field,
     read_json_rows,
-    shown,
     sifted_history,
     text_field,
 )
