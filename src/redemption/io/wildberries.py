@@ -93,7 +93,8 @@ def _flag(row: dict[str, Any], field: str) -> bool:
     raise BadRow(field, reason=f"expected true or false, found {shown(value)}")
 
 
-def _order(row: dict[str, Any], seller_id: str) -> Order:
+def _order(row: dict[str, Any], seller_id: str, tally: RowTally) -> Order:
+    """The order of a ``supplier/orders`` row; a price finer than a kopeck is counted."""
     srid = _text(row, "srid")
     cancelled = _flag(row, "isCancel")
     cancel_date = row.get("cancelDate") or NOT_CANCELLED
@@ -107,15 +108,19 @@ def _order(row: dict[str, Any], seller_id: str) -> Order:
     if not cancelled and cancel_text != NOT_CANCELLED:
         reason = f"false, but the order has a cancel date {cancel_text}"
         raise BadRow(field="isCancel", reason=reason)
-    return Order(
+    price = _money(row, "finishedPrice")
+    order = Order(
         order_id=srid,
         seller_id=seller_id,
         sku=_text(row, "nmId"),
-        price=_money(row, "finishedPrice"),
+        price=price,
         ordered_at=_moment(row, "date"),
         cancelled_at=_moment(row, "cancelDate") if cancelled else None,
         cancel_kind=CancelKind.UNKNOWN if cancelled else None,  # the report does not say
     )
+    if order.price != price:
+        tally.rounded += 1
+    return order
 
 
 def _event(row: dict[str, Any]) -> Sale | Return | str:
@@ -231,10 +236,7 @@ def read_wildberries_statistics(
         return [made for (_, made), _, _ in kept]
 
     def order(row: dict[str, Any]) -> Order:
-        made = _order(row, seller_id)
-        if made.price != _money(row, "finishedPrice"):
-            order_tally.rounded += 1
-        return made
+        return _order(row, seller_id, order_tally)
 
     made_orders = [] if orders is None else read(order_tally, orders, _ORDER_FIELDS, "srid", order)
     events = [] if sales is None else read(sale_tally, sales, _SALE_FIELDS, "saleID", _event)
