@@ -23,6 +23,8 @@ from redemption.io import (
     read_order_lines,
     read_ozon_postings,
     read_reports,
+    read_wildberries_claims,
+    read_wildberries_goods_returns,
     read_wildberries_statistics,
     report_kind,
 )
@@ -624,3 +626,26 @@ class TestImportersTakeLimits:
         postings.write_text(json.dumps({"result": {"postings": []}}) + " " * 100, encoding="utf-8")
         with pytest.raises(LimitExceededError):
             read_ozon_postings(postings, as_of=datetime(2025, 4, 10, tzinfo=UTC), limits=small)
+        history = read_wildberries_statistics(orders=orders)[0]
+        goods = tmp_path / "goods-returns.json"
+        goods.write_text(
+            json.dumps(
+                {"report": [{"srid": "s0", "shkId": 1, "returnType": "", "reason": "x" * 999}]}
+            )
+        )
+        claims = tmp_path / "claims.json"
+        claims.write_text(
+            json.dumps(
+                {"claims": [{"id": "c", "srid": "s0", "claim_type": 1, "user_comment": "x" * 999}]}
+            )
+        )
+        # the orders are read within the bound, the enriching page is not
+        between = Limits(max_decompressed_bytes=orders.stat().st_size + 100)
+        enrichers = ((read_wildberries_goods_returns, goods), (read_wildberries_claims, claims))
+        for enrich, page in enrichers:
+            assert enrich(page, history, errors="collect")[1].rows_read == 1
+            with pytest.raises(LimitExceededError):
+                enrich(page, history, limits=small)
+            assert len(read_reports([orders, page])[0].orders) == 3
+            with pytest.raises(LimitExceededError, match=page.name):
+                read_reports([orders, page], limits=between)

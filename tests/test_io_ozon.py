@@ -15,7 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from redemption import CancelKind, Reason, ReasonCategory, ReturnKind
-from redemption.errors import ArgumentTypeError, InvalidArgumentError, ReportFormatError
+from redemption.errors import (
+    ArgumentTypeError,
+    InvalidArgumentError,
+    InvalidPriceError,
+    ReportFormatError,
+)
 from redemption.io.limits import Limits
 from redemption.io.ozon import read_ozon_postings
 
@@ -1004,3 +1009,27 @@ class TestKindsAndReasons:
         _, report = read_ozon_postings([first, later, bad], as_of=AS_OF, errors="collect")
         assert report.unknown_reasons == (("Новое", 1),)
         assert (report.merged, len(report.refused)) == (1, 1)
+
+
+class TestConflictsNameTheirRows:
+    def test_a_price_too_large_names_the_file_and_the_posting(self, tmp_path: Path) -> None:
+        """
+        A record put aside by a conflict is named by its file and the posting's place in
+        it, as the other importers name theirs; in raise mode the same place is raised.
+        """
+        huge = product(price="99999999999999999999.00", quantity=1)
+        path = tmp_path / "postings.json"
+        path.write_text(
+            json.dumps(fbs_response(fbs_posting("P-1"), fbs_posting("P-2", products=[huge]))),
+            encoding="utf-8",
+        )
+        history, report = read_ozon_postings(path, as_of=AS_OF, errors="collect")
+        (conflict,) = report.conflicts
+        assert (conflict.source, conflict.row, conflict.rule) == (
+            str(path),
+            2,
+            "price-too-large",
+        )
+        assert {order.order_id.split("/")[0] for order in history.orders} == {"P-1"}
+        with pytest.raises(InvalidPriceError, match=f"{path}.* row 2"):
+            read_ozon_postings(path, as_of=AS_OF)

@@ -11,6 +11,7 @@ import pytest
 from redemption import (
     MOSCOW,
     CancelKind,
+    DataError,
     Reason,
     ReasonCategory,
     ReportFormatError,
@@ -261,3 +262,60 @@ def test_each_listed_bonus_type_gives_its_outcome(
         return
     (order,) = history.orders
     assert order.cancel_kind == (None if becomes == "open" else becomes)
+
+
+class TestConflictsRoundingAndHorizon:
+    def test_a_return_before_its_sale_is_put_aside_naming_its_row(self, tmp_path: Path) -> None:
+        """
+        A conflict names the file and the row of the record put aside, with the times in
+        Moscow time, as the statistics reports do; in raise mode the same words are raised.
+        """
+        rows = [
+            row(1, "Логистика", "x", delivery_amount=1),
+            row(2, "Продажа", "x", sale_dt="2025-04-09T10:00:00Z", retail_price_withdisc_rub=100),
+            row(3, "Возврат", "x", sale_dt="2025-04-05T10:00:00Z", retail_price_withdisc_rub=100),
+        ]
+        path = tmp_path / "realization.json"
+        path.write_text(json.dumps(rows), encoding="utf-8")
+        history, report = read_wildberries_realization(path, errors="collect")
+        (conflict,) = report.conflicts
+        assert (conflict.source, conflict.row, conflict.rule) == (
+            str(path),
+            3,
+            "returned-before-sold",
+        )
+        assert "returned 2025-04-05T13:00:00+03:00" in conflict.reason  # 10:00 UTC in Moscow
+        assert (len(history.sales), len(history.returns)) == (1, 0)
+        with pytest.raises(DataError, match=f"{path}.* row 3"):
+            read_wildberries_realization(path)
+
+    def test_prices_finer_than_a_kopeck_are_counted_once_per_row(self) -> None:
+        """
+        Each row whose price makes its order's (the first row of a line, its sale, its
+        return) and was finer than a kopeck is counted, as the other importers count them.
+        """
+        rows = [
+            row(1, "Продажа", "a", retail_price_withdisc_rub="100.005"),
+            row(2, "Продажа", "b", retail_price_withdisc_rub="100.01"),
+            row(3, "Возврат", "a", retail_price_withdisc_rub="100.005"),
+            row(4, "Логистика", "c", delivery_amount=1, retail_price_withdisc_rub="0.001"),
+        ]
+        history, report = read_wildberries_realization(rows)
+        assert report.rounded == 4
+        assert {o.order_id: o.price for o in history.orders}["a"] == Decimal("100.00")
+
+    def test_the_history_reaches_the_end_of_the_latest_report(self) -> None:
+        """
+        Each row says the last day of its report (date_to): the history's horizon is the
+        end of the latest such day in Moscow time; rows that do not say leave it unknown.
+        """
+        rows = [
+            row(1, "Продажа", "a", date_to="2025-04-13"),
+            row(2, "Продажа", "b", date_to="2025-04-20T00:00:00"),
+            row(3, "Продажа", "c", date_to="not a date"),
+        ]
+        history, _ = read_wildberries_realization(rows)
+        assert history.horizon == datetime(2025, 4, 20, 21, tzinfo=UTC)
+        assert read_wildberries_realization([row(1, "Продажа")])[0].horizon is None
+        edge = read_wildberries_realization([row(1, "Продажа", date_to="9999-12-31")])[0]
+        assert edge.horizon is None

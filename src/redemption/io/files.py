@@ -196,6 +196,7 @@ def _goods_returns(
         reasons=options.reasons,
         errors=options.errors,
         progress=options.progress,
+        limits=options.limits,
     )
 
 
@@ -206,6 +207,7 @@ def _claims(history: History, files: Files, options: ReadOptions) -> tuple[Histo
         reasons=options.reasons,
         errors=options.errors,
         progress=options.progress,
+        limits=options.limits,
     )
 
 

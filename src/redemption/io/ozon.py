@@ -73,6 +73,7 @@ from redemption.io.report import (
     BadRow,
     Errors,
     ImportReport,
+    Origins,
     Progress,
     RowTally,
     Source,
@@ -445,6 +446,7 @@ class _Matcher:
         self.taken: dict[tuple[str, str], int] = {}
         self.first_return: dict[str, datetime] = {}
         self.returns: list[Return] = []
+        self.origins: Origins = {}  # each return's row, to name in a conflict
 
     def match(self, returned: _Returned, name: str, number: int) -> None:
         """Make the return's `Return`s (or mark its cancelled units refused); or skip it."""
@@ -466,7 +468,7 @@ class _Matcher:
         if posting is not None and posting.outcome == "cancelled":
             self.refused(posting, returned.sku, units, reason)
             return
-        self.returns.extend(
+        made = [
             Return(
                 order_id=f"{returned.posting}/{returned.sku}/{n}",
                 returned_at=returned.at,
@@ -474,7 +476,9 @@ class _Matcher:
                 reason=reason,
             )
             for n in units
-        )
+        ]
+        self.returns.extend(made)
+        self.origins.update((id(back), (self.tally, name, number)) for back in made)
         known = self.first_return.get(returned.posting)
         self.first_return[returned.posting] = (
             returned.at if known is None else min(known, returned.at)
@@ -645,6 +649,7 @@ def read_ozon_postings(
 
     read = posting_tally.latest(postings, lambda source: _rows(source, _POSTINGS, limits), posting)
     by_number = {made.number: made for made, _, _ in read}
+    rows = {made.number: (name, number) for made, name, number in read}
     posting_tally.used = len(by_number)
     posting_tally.rounded = sum(made.rounded for made in by_number.values())
     for made in by_number.values():  # the words of the postings kept, read once each
@@ -662,17 +667,22 @@ def read_ozon_postings(
             matcher.match(item, name, number)
     orders: list[Order] = []
     sales: list[Sale] = []
+    origins = matcher.origins
     for made in by_number.values():
         units = [order for unit_orders in made.units.values() for order in unit_orders]
         orders.extend(units)
+        name, number = rows[made.number]
+        origins.update((id(order), (posting_tally, name, number)) for order in units)
         if made.outcome == "sold":
             sold_at = made.delivered_at or min(as_of, matcher.first_return.get(made.number, as_of))
-            sales.extend(Sale(order_id=order.order_id, sold_at=sold_at) for order in units)
+            sold = [Sale(order_id=order.order_id, sold_at=sold_at) for order in units]
+            sales.extend(sold)
+            origins.update((id(sale), (posting_tally, name, number)) for sale in sold)
     history = sifted_history(
         orders,
         sales,
         matcher.returns,
-        origins={},
+        origins=origins,
         errors=errors,
         zone=UTC,
         horizon=as_of,

@@ -21,15 +21,16 @@ from the WB wallet", which is what the buyer paid for the unit.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from redemption.dates import MOSCOW
-from redemption.errors import shown
+from redemption.dates import MOSCOW, day_end
+from redemption.errors import InvalidPeriodError, shown
 from redemption.history import History
 from redemption.io.limits import DEFAULT_LIMITS, Limits
 from redemption.io.reasons import Reasons, ReasonWords, match_key
@@ -290,10 +291,25 @@ def not_a_buyers(words: str) -> bool:
 class _Line:
     """What the realization report says of one order line (one ``srid``)."""
 
-    __slots__ = ("backs", "order", "penalties", "refusals", "returned_at", "reversals", "sold_at")
+    __slots__ = (
+        "backs",
+        "order",
+        "order_row",
+        "penalties",
+        "refusals",
+        "return_row",
+        "returned_at",
+        "reversals",
+        "rounded",
+        "sale_row",
+        "sold_at",
+    )
 
-    def __init__(self, order: Order) -> None:
-        self.order = order
+    def __init__(self, made: tuple[Order, bool], row: int) -> None:
+        self.order, rounded = made
+        self.rounded = int(rounded)  # rows whose price was finer than a kopeck
+        # the rows the order, its sale and its return were read from, to name in a conflict
+        self.order_row, self.sale_row, self.return_row = row, 0, 0
         self.sold_at: datetime | None = None
         self.returned_at: datetime | None = None
         self.backs: list[datetime] = []  # the unit was carried back to the seller
@@ -303,21 +319,22 @@ class _Line:
         self.reversals = 0
 
     def apply(
-        self, row: dict[str, Any], operation: str, bonus: str, penalty: int, seller_id: str
+        self, row: dict[str, Any], number: int, operation: str, bonus: str, penalty: int
     ) -> None:
-        """Apply a row about this line: a sale, a return, a way back or a penalty."""
+        """Apply row `number` about this line: a sale, a return, a way back or a penalty."""
         srid, at = self.order.order_id, _moment(row, "sale_dt")
         if operation in (_SALE_OPERATION, _RETURN_OPERATION):
-            # delivery rows carry no retail price: the sale's or the return's is the order's
-            self.order = _line_order(row, srid, seller_id)
             second = self.sold_at if operation == _SALE_OPERATION else self.returned_at
             if second is not None:
                 what = "sale" if operation == _SALE_OPERATION else "return"
                 raise BadRow(field="supplier_oper_name", reason=f"a second {what} of order {srid}")
+            # delivery rows carry no retail price: the sale's or the return's is the order's
+            self.order, rounded = _line_order(row, srid, self.order.seller_id)
+            self.order_row, self.rounded = number, self.rounded + rounded
             if operation == _SALE_OPERATION:
-                self.sold_at = at
+                self.sold_at, self.sale_row = at, number
             else:
-                self.returned_at = at
+                self.returned_at, self.return_row = at, number
             return
         if penalty < 0:
             self.reversals += 1
@@ -367,14 +384,38 @@ class _Line:
         return order, sale, back
 
 
-def _line_order(row: dict[str, Any], srid: str, seller_id: str) -> Order:
-    return Order(
+def _line_order(row: dict[str, Any], srid: str, seller_id: str) -> tuple[Order, bool]:
+    """The order a row describes, and whether its price was finer than a kopeck."""
+    price = _money(row, "retail_price_withdisc_rub")
+    order = Order(
         order_id=srid,
         seller_id=seller_id,
         sku=_text(row, "nm_id"),
-        price=_money(row, "retail_price_withdisc_rub"),
+        price=price,
         ordered_at=_moment(row, "order_dt"),
     )
+    return order, order.price != price
+
+
+def _report_end(day: date | None) -> datetime | None:
+    """How far a realization report reaches: the end of its last day, in Moscow time."""
+    if day is None:
+        return None
+    try:
+        return day_end(day, MOSCOW)
+    except InvalidPeriodError:  # a last day of 9999-12-31 says nothing of where the data ends
+        return None
+
+
+def _period_end(row: dict[str, Any]) -> date | None:
+    """The last day of the report a row is from (``date_to``), where it says one."""
+    value = row.get("date_to")
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
 
 
 def _count(row: dict[str, Any], field: str) -> int:
@@ -409,25 +450,32 @@ def _penalty(bonus: str) -> int:
     return -1 if words.startswith(_REVERSAL + _UNFULFILLED) else 0
 
 
-def _realization_row(row: dict[str, Any], lines: dict[str, _Line], seller_id: str) -> str | None:
-    """Apply one report row to its order line; return the reason to skip it, if any."""
+def _realization_row(
+    row: dict[str, Any], *, number: int, lines: dict[str, _Line], seller_id: str
+) -> tuple[str | None]:
+    """Apply row `number` to its order line; return the reason to skip it, if any.
+
+    The reason comes in a 1-tuple: `RowTally.attempt` gives ``None`` for a bad row.
+    """
     operation = _text(row, "supplier_oper_name")
     bonus = _bonus_type(row)
     srid = row.get("srid")
     if not srid:
-        return f"{operation}: not about an order"
+        return (f"{operation}: not about an order",)
     sale_or_return = operation in (_SALE_OPERATION, _RETURN_OPERATION)
     if not sale_or_return and not_a_buyers(bonus):
-        return f"{operation} {bonus!r}: goods moved for the seller, not a buyer's order"
+        return (f"{operation} {bonus!r}: goods moved for the seller, not a buyer's order",)
     penalty = 0 if operation in _OPERATIONS else _penalty(bonus)
     if operation not in _OPERATIONS and not penalty:
-        return f"{operation}: not a sale, a return, a delivery or a penalty for an order not sent"
+        return (
+            f"{operation}: not a sale, a return, a delivery or a penalty for an order not sent",
+        )
     srid = _text(row, "srid")
     line = lines.get(srid)
     if line is None:
-        line = lines[srid] = _Line(_line_order(row, srid, seller_id))
-    line.apply(row, operation, bonus, penalty, seller_id)
-    return None
+        line = lines[srid] = _Line(_line_order(row, srid, seller_id), number)
+    line.apply(row, number, operation, bonus, penalty)
+    return (None,)
 
 
 def read_wildberries_realization(
@@ -486,9 +534,7 @@ def read_wildberries_realization(
     tally = RowTally(errors, progress)
     seen: set[str] = set()
     lines: dict[str, _Line] = {}
-
-    def apply(row: dict[str, Any]) -> tuple[str | None]:
-        return (_realization_row(row, lines, seller_id),)
+    reaches: date | None = None  # the last day of the latest report the rows are from
 
     for number, row in tally.each(name, rows):
         row_id = tally.attempt(name, number, _row_id, row)
@@ -497,7 +543,11 @@ def read_wildberries_realization(
         if row_id in seen:
             tally.merged += 1
             continue
+        ends = _period_end(row)
+        if ends is not None and (reaches is None or ends > reaches):
+            reaches = ends
         # (the reason to skip the row, or None to use it), or None for a bad row
+        apply = partial(_realization_row, number=number, lines=lines, seller_id=seller_id)
         applied = tally.attempt(name, number, apply, row)
         if applied is None:
             continue
@@ -508,14 +558,25 @@ def read_wildberries_realization(
         else:
             tally.skip(name, number, skip)
     orders, sales, returns = [], [], []
+    origins: Origins = {}
     for srid, line in lines.items():
         order, sale, back = line.records(srid, words)
+        origins[id(order)] = (tally, name, line.order_row)
         orders.append(order)
         if sale is not None:
             sales.append(sale)
+            origins[id(sale)] = (tally, name, line.sale_row)
         if back is not None:
             returns.append(back)
+            origins[id(back)] = (tally, name, line.return_row)
+        tally.rounded += line.rounded
     history = sifted_history(
-        orders, sales, returns, origins={}, errors=errors, zone=MOSCOW, fallback=tally
+        orders,
+        sales,
+        returns,
+        origins=origins,
+        errors=errors,
+        zone=MOSCOW,
+        horizon=_report_end(reaches),
     )
     return history, import_report(history, (tally,), words)

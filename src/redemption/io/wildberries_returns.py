@@ -60,6 +60,7 @@ import attrs
 
 from redemption.errors import ArgumentTypeError
 from redemption.history import History
+from redemption.io.limits import DEFAULT_LIMITS, Limits
 from redemption.io.reasons import Reasons, ReasonWords
 from redemption.io.report import (
     Errors,
@@ -116,7 +117,9 @@ class _Kind:
         return f'{self.what}: {{"{self.wrapper}": [...]}} or an array of its rows'
 
 
-def _rows(source: Source | Mapping[str, Any], kind: _Kind) -> tuple[str, list[dict[str, Any]]]:
+def _rows(
+    source: Source | Mapping[str, Any], kind: _Kind, limits: Limits
+) -> tuple[str, list[dict[str, Any]]]:
     """Return the name of a source and its rows, refusing a document of another report."""
     return read_wrapped_rows(
         source,
@@ -124,6 +127,7 @@ def _rows(source: Source | Mapping[str, Any], kind: _Kind) -> tuple[str, list[di
         required=kind.required,
         what=kind.what,
         expected=kind.expected,
+        limits=limits,
     )
 
 
@@ -237,12 +241,17 @@ def _enrich(
     reasons: ReasonWords | None,
     errors: Errors,
     progress: Progress | None,
+    limits: Limits,
 ) -> tuple[History, ImportReport]:
     """Apply every row kept of a report, in turn, to the records of `history`."""
     enricher = _Enricher(_history(history))
     words = Reasons("wildberries", reasons)
     tally = RowTally(errors, progress)
-    for row, name, number in tally.latest(report, lambda source: _rows(source, kind), kind.make):
+
+    def rows_of(source: Source | Mapping[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+        return _rows(source, kind, limits)
+
+    for row, name, number in tally.latest(report, rows_of, kind.make):
         state = enricher.state(row.srid)
         if state not in kind.enriches:
             tally.skip(name, number, kind.skip(row.srid, state))
@@ -301,6 +310,7 @@ def read_wildberries_goods_returns(
     reasons: ReasonWords | None = None,
     errors: Errors = "raise",
     progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[History, ImportReport]:
     """Give a history's returns and refusals the kinds and reasons of the goods-return report.
 
@@ -323,6 +333,7 @@ def read_wildberries_goods_returns(
             the file, row (from 1) and field; ``"collect"`` goes on and lists every bad row
             in ``report.refused``.
         progress: told ``(source, rows done, rows in the source)`` as rows are read.
+        limits: the bounds on what a file may hold (`redemption.io.Limits`).
 
     Returns:
         A new history, the same records with some kinds and reasons given, and the import
@@ -357,7 +368,13 @@ def read_wildberries_goods_returns(
     .. versionadded:: 0.1.0
     """
     return _enrich(
-        report, history, _GOODS_RETURNS, reasons=reasons, errors=errors, progress=progress
+        report,
+        history,
+        _GOODS_RETURNS,
+        reasons=reasons,
+        errors=errors,
+        progress=progress,
+        limits=limits,
     )
 
 
@@ -368,6 +385,7 @@ def read_wildberries_claims(
     reasons: ReasonWords | None = None,
     errors: Errors = "raise",
     progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[History, ImportReport]:
     """Give a history's returns the buyers' own words from their return claims.
 
@@ -387,6 +405,7 @@ def read_wildberries_claims(
         reasons: the caller's words for reasons, laid over the shipped Wildberries table.
         errors: ``"raise"`` or ``"collect"``, as for `read_wildberries_goods_returns`.
         progress: told ``(source, rows done, rows in the source)`` as rows are read.
+        limits: the bounds on what a file may hold (`redemption.io.Limits`).
 
     Returns:
         A new history, the same records with some kinds and reasons given, and the import
@@ -419,7 +438,9 @@ def read_wildberries_claims(
 
     .. versionadded:: 0.1.0
     """
-    return _enrich(claims, history, _CLAIMS, reasons=reasons, errors=errors, progress=progress)
+    return _enrich(
+        claims, history, _CLAIMS, reasons=reasons, errors=errors, progress=progress, limits=limits
+    )
 
 
 def goods_return_rows(document: object) -> object:
