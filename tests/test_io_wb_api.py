@@ -219,7 +219,7 @@ class TestToken:
             sleeps: dict[str, Any] = {"sleep": lambda _: None, "jitter": lambda: 0.5}
             return real(report, base_url=api.url, **options, **sleeps)
 
-        monkeypatch.setattr(cli, "fetch_wildberries_statistics", through_fake)
+        monkeypatch.setattr(cli._fetch, "fetch_wildberries_statistics", through_fake)
         for _ in range(2):  # the redirect, then the 401: both end the command
             argv = ["fetch", "--token-file", str(token_file), "--since", "2025-04-01"]
             assert cli.main([*argv, "--out", str(tmp_path / "wb"), "--report", "orders"]) == 1
@@ -683,7 +683,7 @@ class TestFetchCommand:
             calls.append((report, token, since, out))
             return FetchResult(pages=1, rows=2, files=(out / f"{report}-00001.json",), retries=0)
 
-        monkeypatch.setattr(cli, "fetch_wildberries_statistics", fake)
+        monkeypatch.setattr(cli._fetch, "fetch_wildberries_statistics", fake)
         token_file = tmp_path / "token"
         token_file.write_text(TOKEN + "\n", encoding="utf-8")
         token_file.chmod(0o600)
@@ -738,7 +738,7 @@ class TestFetchCommand:
         def offline(report: Any, **options: Any) -> FetchResult:
             return real(report, base_url=url, sleep=lambda _: None, **options)
 
-        monkeypatch.setattr(cli, "fetch_wildberries_statistics", offline)
+        monkeypatch.setattr(cli._fetch, "fetch_wildberries_statistics", offline)
         token_file = tmp_path / "token"
         token_file.write_text(TOKEN, encoding="utf-8")
         token_file.chmod(0o644)
@@ -762,7 +762,7 @@ class TestFetchCommand:
         def interrupted(*_: Any, **__: Any) -> FetchResult:
             raise KeyboardInterrupt
 
-        monkeypatch.setattr(cli, "fetch_wildberries_statistics", interrupted)
+        monkeypatch.setattr(cli._fetch, "fetch_wildberries_statistics", interrupted)
         token_file = tmp_path / "token"
         token_file.write_text(TOKEN, encoding="utf-8")
         token_file.chmod(0o600)
