@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 import inspect
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import redemption
 from redemption.cli import main
 
 EXPECTED_PUBLIC_NAMES = {
+    "EXAMPLE_POLICIES",
     "MOSCOW",
     "ArgumentTypeError",
     "BeyondHorizonWarning",
@@ -41,6 +43,7 @@ EXPECTED_PUBLIC_NAMES = {
     "Period",
     "Policy",
     "PolicyError",
+    "ProgrammeError",
     "RateReport",
     "Reason",
     "ReasonCategory",
@@ -60,6 +63,7 @@ EXPECTED_PUBLIC_NAMES = {
     "buyer_reports",
     "buyer_status",
     "buyer_statuses",
+    "example_policy",
     "ransom_amount",
     "ransom_amounts",
     "redemption_rate",
@@ -130,6 +134,47 @@ EXPECTED_IO_NAMES = {
     "write_order_lines",
 }
 
+EXPECTED_LOYALTY_NAMES = {
+    "BUILT_IN_INDICATORS",
+    "PRESETS",
+    "UNREACHABLE",
+    "Direction",
+    "Evaluation",
+    "Gap",
+    "Indicator",
+    "IndicatorCheck",
+    "IndicatorFunction",
+    "Level",
+    "LevelResult",
+    "Measured",
+    "MeasuredByMonth",
+    "Month",
+    "MonthIndicators",
+    "MonthStanding",
+    "Programme",
+    "Value",
+    "loyalty_level",
+    "loyalty_timeline",
+    "month_indicators",
+    "parse_measured",
+    "parse_months",
+    "preset",
+}
+
+EXPECTED_OZON_NAMES = {
+    "ChatAction",
+    "ChatPermission",
+    "ChatRules",
+    "Eligibility",
+    "PostingStatus",
+    "RouteCheck",
+    "Scheme",
+    "Subscription",
+    "TrustRoute",
+    "chat_permission",
+    "trusted_seller",
+}
+
 EXPECTED_FRAMES_NAMES = {
     "buyer_reports",
     "ransom_amounts",
@@ -150,6 +195,25 @@ class TestSubpackageApi:
         assert redemption.io.__all__ == sorted(redemption.io.__all__, key=_isort_key)
         for name in redemption.io.__all__:  # a function or class is exported by its own name
             value = getattr(redemption.io, name)
+            if inspect.isfunction(value) or inspect.isclass(value):
+                assert value.__name__ == name
+
+    @pytest.mark.parametrize(
+        ("module", "expected"),
+        [("redemption.loyalty", EXPECTED_LOYALTY_NAMES), ("redemption.ozon", EXPECTED_OZON_NAMES)],
+    )
+    def test_the_programmes_names_are_the_documented_ones(
+        self, module: str, expected: set[str]
+    ) -> None:
+        """
+        The seller programmes' public names are pinned too, each a function or class by
+        its own name.
+        """
+        package = importlib.import_module(module)
+        assert set(package.__all__) == expected
+        assert package.__all__ == sorted(package.__all__, key=_isort_key)
+        for name in package.__all__:
+            value = getattr(package, name)
             if inspect.isfunction(value) or inspect.isclass(value):
                 assert value.__name__ == name
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -140,3 +140,80 @@ class TestEvents:
             Buyer(buyer_id="")
         with pytest.raises(RecordTypeError):
             Seller(seller_id=3)  # type: ignore[arg-type]
+
+
+sellers = st.builds(
+    Seller,
+    seller_id=st.text(min_size=1, max_size=5),
+    registered_on=st.none() | st.dates(),
+    contract_e_signed=st.none() | st.booleans(),
+    ozon_bank_payouts=st.none() | st.booleans(),
+)
+
+
+class TestSeller:
+    def test_what_is_known_of_a_seller_is_kept_and_unknown_by_default(self) -> None:
+        """
+        The registration day and the two flags are kept; left out, each is None (unknown).
+        """
+        seller = Seller(
+            seller_id="shop",
+            registered_on=date(2025, 1, 10),
+            contract_e_signed=False,
+            ozon_bank_payouts=True,
+        )
+        assert seller.registered_on == date(2025, 1, 10)
+        assert seller.contract_e_signed is False
+        assert seller.ozon_bank_payouts is True
+        bare = Seller(seller_id="shop")
+        assert (bare.registered_on, bare.contract_e_signed, bare.ozon_bank_payouts) == (
+            None,
+            None,
+            None,
+        )
+
+    def test_a_seller_is_frozen_and_hashable(self) -> None:
+        """
+        Equal sellers hash alike; a field cannot be changed in place.
+        """
+        one = Seller(seller_id="s", registered_on=date(2025, 1, 1), ozon_bank_payouts=True)
+        same = Seller(seller_id="s", registered_on=date(2025, 1, 1), ozon_bank_payouts=True)
+        assert len({one, same, Seller(seller_id="s")}) == 2
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            one.ozon_bank_payouts = False  # type: ignore[misc]
+
+    @pytest.mark.parametrize(
+        ("field", "bad"),
+        [
+            ("registered_on", datetime(2025, 1, 1, tzinfo=UTC)),
+            ("registered_on", "2025-01-01"),
+            ("contract_e_signed", 1),
+            ("contract_e_signed", "yes"),
+            ("ozon_bank_payouts", 0),
+        ],
+    )
+    def test_a_field_of_the_wrong_type_is_refused_naming_the_seller(
+        self, field: str, bad: object
+    ) -> None:
+        """
+        A datetime or text for the day, a number or text for a flag: a RecordTypeError.
+        """
+        fields: dict[str, Any] = {field: bad}
+        with pytest.raises(RecordTypeError, match=f"seller shop: {field} must be"):
+            Seller(seller_id="shop", **fields)
+
+    def test_fields_are_keyword_only(self) -> None:
+        """
+        A seller is built by naming its fields.
+        """
+        with pytest.raises(TypeError):
+            Seller("shop")  # type: ignore[call-arg]
+
+    @given(seller=sellers)
+    def test_a_seller_rebuilt_from_its_fields_is_equal(self, seller: Seller) -> None:
+        """
+        Round trip: Seller(**asdict(seller)) == seller, with an equal hash.
+        """
+        again = Seller(**attrs.asdict(seller, recurse=False))
+        assert again == seller
+        assert hash(again) == hash(seller)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from redemption import (
     MOSCOW,
     History,
+    InvalidArgumentError,
     Order,
     Policy,
     PolicyError,
@@ -24,6 +25,8 @@ from redemption import (
     buyer_status,
     buyer_statuses,
 )
+from redemption.policy import EXAMPLE_POLICIES, example_policy
+from tests.builders import an_order, msk
 from tests.strategies import Scenario, scenarios
 
 EXAMPLE = """
@@ -328,3 +331,318 @@ class TestBuyerStatuses:
         """
         with pytest.raises(PolicyError, match="seller_id"):
             buyer_statuses(history(1, 0), today=date(2025, 4, 30), policy=Policy.from_toml(EXAMPLE))
+
+
+class TestStrictBoundsAndReturnShare:
+    def test_above_is_a_strict_lower_bound(self) -> None:
+        """
+        above=90 applies to more than 90 only: not at 90, at 90.000...1.
+        """
+        strict = rule(figure="return_share", above=90)
+        assert not strict.applies_to(Decimal(90))
+        assert strict.applies_to(Decimal("90.0000001"))
+        assert strict.lowest == Decimal(90)
+        assert strict.explain(Decimal(90)) == "return share 90.00 <= 90"
+        assert strict.explain(Decimal("90.001")) == "return share 90.001000 > 90"
+
+    @pytest.mark.parametrize(
+        ("fields", "message"),
+        [
+            ({"at_least": 80, "above": 90}, "at_least or above, not both"),
+            ({"above": 50, "below": 50}, "above 50 is not below 50"),
+            ({"figure": "return_share", "above": 101}, "0 to 100"),
+            ({"figure": "return_share", "below": -1}, "0 to 100"),
+            ({"above": "much"}, "is not a number"),
+        ],
+    )
+    def test_a_malformed_strict_bound_is_refused(
+        self, fields: dict[str, Any], message: str
+    ) -> None:
+        """
+        above with at_least, above not below `below`, a share outside 0-100: PolicyError.
+        """
+        with pytest.raises(PolicyError, match=message):
+            rule(**fields)
+
+    def test_levels_may_meet_at_a_value_one_excludes(self) -> None:
+        """
+        [0, 90) and (90, 100] do not overlap; [.., 90] and [90, ..) after (90, ..) do.
+        """
+        low = rule(name="low", group="g", figure="return_share", below=90)
+        high = rule(name="high", group="g", figure="return_share", above=90)
+        assert Policy(rules=[low, high]).rules == (low, high)
+        with pytest.raises(PolicyError, match="overlap"):
+            Policy(rules=[high, rule(name="top", group="g", figure="return_share", at_least=90)])
+
+    @pytest.mark.parametrize(
+        ("kept", "returned", "share", "applies"),
+        [
+            (1, 9, Decimal("90.00"), False),
+            (0, 10, Decimal("100.00"), True),
+            (5, 0, Decimal(0), False),
+        ],
+    )
+    def test_the_return_share_is_sales_returned_over_sales(
+        self, kept: int, returned: int, share: Decimal, *, applies: bool
+    ) -> None:
+        """
+        9 of 10 returned is 90%, not more than 90; 10 of 10 is 100%.
+        """
+        policy = Policy(
+            rules=[rule(name="paid return", kind="restriction", figure="return_share", above=90)]
+        )
+        status = buyer_status(
+            history(kept=kept, returned=returned), "b", today=date(2025, 4, 30), policy=policy
+        )
+        assert status.decisions[0].value == share
+        assert status.decisions[0].applies is applies
+        assert policy.figures == {"return_share"}
+
+    def test_a_buyer_with_nothing_sold_has_no_return_share(self) -> None:
+        """
+        No sale, no share: the rule does not apply, and says why.
+        """
+        policy = Policy(rules=[rule(figure="return_share", above=90)])
+        cancelled = History(
+            orders=[
+                an_order(
+                    "1", msk("2025-04-01T12:00"), buyer_id="b", cancelled_at=msk("2025-04-02T12:00")
+                )
+            ]
+        )
+        status = buyer_status(cancelled, "b", today=date(2025, 4, 30), policy=policy)
+        assert status.decisions[0].value is None
+        assert status.decisions[0].applies is False
+        assert status.decisions[0].reason == "no return share: nothing sold yet"
+
+
+ABOUT = """
+title = "My shop's rule"
+effective_from = 2025-05-01
+source = "my own notes"
+confidence = "seller's choice"
+note = "try it for a month"
+example = true
+
+[[rule]]
+name = "paid return"
+kind = "restriction"
+figure = "return_share"
+above = 90
+"""
+
+
+class TestPolicyMetadata:
+    def test_what_a_policy_says_of_itself_loads_from_toml(self) -> None:
+        """
+        Title, day, source, confidence, note and the example flag load; rules may use above.
+        """
+        policy = Policy.from_toml(ABOUT)
+        assert policy.title == "My shop's rule"
+        assert policy.effective_from == date(2025, 5, 1)
+        assert (policy.source, policy.confidence, policy.note) == (
+            "my own notes",
+            "seller's choice",
+            "try it for a month",
+        )
+        assert policy.example is True
+        assert policy.rules[0].above == Decimal(90)
+
+    def test_a_policy_without_metadata_says_nothing_of_itself(self) -> None:
+        """
+        The metadata is optional: None, and not an example.
+        """
+        policy = Policy.from_toml(EXAMPLE)
+        assert (policy.title, policy.effective_from, policy.source) == (None, None, None)
+        assert (policy.confidence, policy.note, policy.example) == (None, None, False)
+
+    def test_a_dict_may_give_the_day_as_iso_text(self) -> None:
+        """
+        from_dict reads "2025-05-01" as the day.
+        """
+        policy = Policy.from_dict({"rule": [], "effective_from": "2025-05-01"})
+        assert policy.effective_from == date(2025, 5, 1)
+
+    @pytest.mark.parametrize(
+        ("data", "message"),
+        [
+            ({"effective_from": "May 2025"}, "effective_from 'May 2025' is not a date"),
+            ({"effective_from": datetime(2025, 5, 1, tzinfo=MOSCOW)}, "effective_from must be"),
+            ({"effective_from": 2025}, "effective_from must be a date"),
+            ({"example": "yes"}, "example must be a bool"),
+            ({"title": ""}, "title must be a non-empty str"),
+            ({"confidence": 3}, "confidence must be a non-empty str"),
+            ({"sauce": "press"}, "unknown policy keys: sauce"),
+        ],
+    )
+    def test_malformed_metadata_is_refused(self, data: dict[str, Any], message: str) -> None:
+        """
+        A day that is not one, a flag that is not a bool, an empty title: PolicyError.
+        """
+        with pytest.raises(PolicyError, match=message):
+            Policy.from_dict({"rule": [], **data})
+
+    def test_the_rules_do_not_read_the_metadata(self) -> None:
+        """
+        A policy in effect from a later day still applies as of an earlier one.
+        """
+        policy = attrs.evolve(Policy.from_toml(EXAMPLE), effective_from=date(2030, 1, 1))
+        status = buyer_status(
+            history(kept=1, returned=2), "b", today=date(2025, 4, 30), policy=policy, seller_id="s"
+        )
+        assert status.restrictions == ("paid delivery",)
+
+
+def bought(
+    buyer: str,
+    prices: list[int],
+    *,
+    at: str = "2025-12-01T12:00",
+    returned: int = 0,
+    cancelled: int = 0,
+    seller_id: str = "s",
+) -> tuple[list[Order], list[Sale], list[Return]]:
+    """
+    A buyer's orders at `prices` on `at`: the first `cancelled` cancelled, the rest sold a
+    day later, and the last `returned` of those returned a day after that.
+    """
+    when = msk(at)
+    orders = [
+        an_order(
+            f"{buyer}-{seller_id}-{at}-{i}",
+            when,
+            seller_id=seller_id,
+            price=price,
+            buyer_id=buyer,
+            cancelled_at=when + timedelta(hours=1) if i < cancelled else None,
+        )
+        for i, price in enumerate(prices)
+    ]
+    sold = orders[cancelled:]
+    sales = [Sale(order_id=o.order_id, sold_at=when + timedelta(days=1)) for o in sold]
+    back = [
+        Return(order_id=o.order_id, returned_at=when + timedelta(days=2))
+        for o in sold[len(sold) - returned :]
+    ]
+    return orders, sales, back
+
+
+def buyers_history(*parts: tuple[list[Order], list[Sale], list[Return]]) -> History:
+    """One history of the orders, sales and returns of every part."""
+    return History(
+        orders=[o for p in parts for o in p[0]],
+        sales=[s for p in parts for s in p[1]],
+        returns=[r for p in parts for r in p[2]],
+    )
+
+
+TODAY = date(2026, 1, 20)
+
+
+class TestExamplePolicies:
+    def test_each_example_says_its_date_source_and_confidence(self) -> None:
+        """
+        The three examples, marked as examples, each dated (or not) and sourced.
+        """
+        assert list(EXAMPLE_POLICIES) == [
+            "wb-2025-05-paid-delivery",
+            "wb-early-paid-return",
+            "wb-2026-loyalty-discount",
+        ]
+        found = {
+            name: (policy.effective_from, policy.confidence)
+            for name, policy in EXAMPLE_POLICIES.items()
+        }
+        assert found == {
+            "wb-2025-05-paid-delivery": (date(2025, 5, 1), "press + WB statement"),
+            "wb-early-paid-return": (None, "press"),
+            "wb-2026-loyalty-discount": (date(2026, 1, 1), "press"),
+        }
+        for policy in EXAMPLE_POLICIES.values():
+            assert policy.example is True
+            assert policy.title
+            assert policy.source
+            assert policy.note
+        assert "placeholders to replace" in str(example_policy("wb-2026-loyalty-discount").note)
+
+    def test_the_examples_cannot_be_changed_in_place(self) -> None:
+        """
+        The mapping is read-only: an example is replaced by building a policy.
+        """
+        with pytest.raises(TypeError):
+            EXAMPLE_POLICIES["mine"] = Policy(rules=[])  # type: ignore[index]
+
+    def test_an_unknown_example_is_refused_naming_the_examples(self) -> None:
+        """
+        example_policy of a name not there lists the names there are.
+        """
+        with pytest.raises(InvalidArgumentError, match="wb-early-paid-return"):
+            example_policy("wb-free-delivery")
+
+    def test_paid_delivery_touches_buyers_below_40_percent(self) -> None:
+        """
+        1 of 3 kept (33.33%) pays for delivery; 2 of 5 (40%) and 2 of 3 do not.
+        """
+        history = buyers_history(
+            bought("boris", [100, 100, 100], returned=2),
+            bought("vera", [100] * 5, returned=3),
+            bought("anna", [100, 100, 100], cancelled=1),
+        )
+        statuses = buyer_statuses(
+            history, today=TODAY, policy=example_policy("wb-2025-05-paid-delivery")
+        )
+        assert {b: s.restrictions for b, s in statuses.items()} == {
+            "anna": (),
+            "boris": ("paid delivery",),
+            "vera": (),
+        }
+        assert statuses["vera"].decisions[0].reason == "redemption percentage 40.00 >= 40"
+
+    def test_paid_returns_touch_buyers_returning_more_than_90_percent(self) -> None:
+        """
+        10 of 10 returned pays for returns; 9 of 10 is not more than 90%; cancelled
+        orders are no sales and leave the share alone.
+        """
+        history = buyers_history(
+            bought("gleb", [100] * 10, returned=10),
+            bought("dasha", [100] * 10, returned=9),
+            bought("egor", [100] * 5, returned=1, cancelled=4),
+        )
+        statuses = buyer_statuses(
+            history, today=TODAY, policy=example_policy("wb-early-paid-return")
+        )
+        assert {b: s.restrictions for b, s in statuses.items()} == {
+            "dasha": (),
+            "egor": ("paid return, 100 RUB per item",),
+            "gleb": ("paid return, 100 RUB per item",),
+        }
+        assert statuses["dasha"].decisions[0].value == Decimal("90.00")
+
+    def test_the_loyalty_discount_touches_buyers_over_the_threshold_with_the_shop(self) -> None:
+        """
+        5,000 RUB kept with shop s in the 365 days to today earns 5%; another shop's
+        roubles, a returned sale and a sale 365 days before today do not count.
+        """
+        history = buyers_history(
+            bought("anna", [3000, 2000]),
+            bought("boris", [3000]),
+            bought("boris", [3000], seller_id="t"),
+            bought("vera", [3000, 1000, 2000], returned=1),
+            bought("gleb", [2000]),
+            bought("gleb", [3000], at="2025-01-19T12:00"),  # sold 20 January 2025
+            bought("dima", [2000]),
+            bought("dima", [3000], at="2025-01-20T12:00"),  # sold 21 January 2025
+        )
+        policy = example_policy("wb-2026-loyalty-discount")
+        statuses = buyer_statuses(history, today=TODAY, policy=policy, seller_id="s")
+        assert {b: s.privileges for b, s in statuses.items()} == {
+            "anna": ("loyalty discount 5%",),
+            "boris": (),
+            "dima": ("loyalty discount 5%",),
+            "gleb": (),
+            "vera": (),
+        }
+        assert statuses["vera"].shop_ransom == Decimal("4000.00")
+        assert statuses["gleb"].shop_ransom == Decimal("2000.00")
+        with pytest.raises(PolicyError, match="seller_id"):
+            buyer_statuses(history, today=TODAY, policy=policy)

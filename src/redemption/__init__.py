@@ -36,6 +36,7 @@ from redemption.errors import (
     LimitExceededError,
     NaiveTimestampError,
     PolicyError,
+    ProgrammeError,
     RecordTypeError,
     RedemptionError,
     RedemptionWarning,
@@ -46,6 +47,7 @@ from redemption.history import Conflict, ConflictRule, History, OrderLines
 from redemption.model import Buyer, Order, Return, Sale, Seller
 from redemption.outcomes import CancelKind, Reason, ReasonCategory, ReturnKind
 from redemption.policy import (
+    EXAMPLE_POLICIES,
     BuyerStatus,
     Decision,
     Figure,
@@ -54,6 +56,7 @@ from redemption.policy import (
     Rule,
     buyer_status,
     buyer_statuses,
+    example_policy,
 )
 from redemption.windows import (
     DayWindow,
@@ -64,6 +67,7 @@ from redemption.windows import (
 )
 
 __all__ = [
+    "EXAMPLE_POLICIES",
     "MOSCOW",
     "ArgumentTypeError",
     "BeyondHorizonWarning",
@@ -94,6 +98,7 @@ __all__ = [
     "Period",
     "Policy",
     "PolicyError",
+    "ProgrammeError",
     "RateReport",
     "Reason",
     "ReasonCategory",
@@ -113,6 +118,7 @@ __all__ = [
     "buyer_reports",
     "buyer_status",
     "buyer_statuses",
+    "example_policy",
     "ransom_amount",
     "ransom_amounts",
     "redemption_rate",

@@ -25,6 +25,7 @@ __all__ = [
     "LimitExceededError",
     "NaiveTimestampError",
     "PolicyError",
+    "ProgrammeError",
     "RecordTypeError",
     "RedemptionError",
     "RedemptionWarning",
@@ -186,6 +187,33 @@ class PolicyError(RedemptionError, ValueError):
 
     .. versionadded:: 0.1.0
     """
+
+
+class ProgrammeError(RedemptionError, ValueError):
+    """A seller programme is malformed, or lacks what it needs to rank a month.
+
+    Raised by `redemption.loyalty`: targets out of order across levels, a count of
+    indicators to meet that is below 1 or above the programme's indicators, an unknown
+    indicator, level or key, a level without all its targets, or targets still the user's
+    to fill. The message names the programme and the level, indicator or key at fault;
+    so do ``programme``, ``level`` and ``indicator`` (``None`` where it is none of them).
+
+    .. versionadded:: 0.2.0
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        programme: str | None = None,
+        level: str | None = None,
+        indicator: str | None = None,
+    ) -> None:
+        """Keep the message and the names of the programme, level and indicator at fault."""
+        super().__init__(message)
+        self.programme = programme
+        self.level = level
+        self.indicator = indicator
 
 
 class InvalidPeriodError(RedemptionError, ValueError):

@@ -7,7 +7,7 @@ instant it denotes. Prices are `Decimal` roubles with two places.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import NoReturn
 
@@ -259,17 +259,67 @@ class Buyer:
 
 @attrs.frozen(init=False)
 class Seller:
-    """A marketplace seller (a shop), known by id.
+    """A marketplace seller (a shop), known by id, with what is known of its standing.
+
+    The optional fields are what Ozon's trusted-seller rule looks at (see
+    `redemption.ozon.trusted_seller`); `None` means unknown, not "no".
+
+    Args:
+        seller_id: the seller's id.
+        registered_on: the day the seller registered on the platform, in the business zone.
+        contract_e_signed: whether the contract is verified with an electronic signature.
+        ozon_bank_payouts: whether the platform's payouts go to an Ozon Bank account.
+
+    Raises:
+        RecordTypeError: the id is not a non-empty str, `registered_on` is not a `date` (a
+            `datetime` is refused: it is an instant, not a day), or a flag is not a `bool`;
+            the message names the seller.
 
     Example:
+        >>> from datetime import date
         >>> Seller(seller_id="shop").seller_id
         'shop'
+        >>> Seller(seller_id="shop", registered_on=date(2025, 1, 10), ozon_bank_payouts=True)
+        Seller(seller_id='shop', registered_on=datetime.date(2025, 1, 10), contract_e_signed=None, ozon_bank_payouts=True)
 
     .. versionadded:: 0.1.0
-    """
+    .. versionchanged:: 0.2.0
+       `registered_on`, `contract_e_signed` and `ozon_bank_payouts`.
+    """  # noqa: E501 - a doctest's output is one line
 
     seller_id: str
+    registered_on: date | None
+    contract_e_signed: bool | None
+    ozon_bank_payouts: bool | None
 
-    def __init__(self, *, seller_id: str) -> None:
-        """Check the id."""
-        _set(self, "seller_id", _check_id(seller_id, "seller_id", None))
+    def __init__(
+        self,
+        *,
+        seller_id: str,
+        registered_on: date | None = None,
+        contract_e_signed: bool | None = None,
+        ozon_bank_payouts: bool | None = None,
+    ) -> None:
+        """Check the id and the types of what is known, naming the seller in any error."""
+        seller_id = _check_id(seller_id, "seller_id", None)
+        _set(self, "seller_id", seller_id)
+        if registered_on is not None and not _is_day(registered_on):
+            _refuse_seller(registered_on, "registered_on", "a date or None", seller_id)
+        _set(self, "registered_on", registered_on)
+        for field, flag in (
+            ("contract_e_signed", contract_e_signed),
+            ("ozon_bank_payouts", ozon_bank_payouts),
+        ):
+            if flag is not None and type(flag) is not bool:
+                _refuse_seller(flag, field, "a bool or None", seller_id)
+            _set(self, field, flag)
+
+
+def _is_day(value: object) -> bool:
+    """Whether `value` is a day: a `date` and not a `datetime`, which is an instant."""
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+def _refuse_seller(value: object, field: str, kind: str, seller_id: str) -> NoReturn:
+    msg = f"seller {seller_id}: {field} must be {kind}, not {type(value).__name__} {value!r}"
+    raise RecordTypeError(msg)
