@@ -159,6 +159,7 @@ EXPECTED_LOYALTY_NAMES = {
     "parse_measured",
     "parse_months",
     "preset",
+    "programme_for",
 }
 
 EXPECTED_OZON_NAMES = {

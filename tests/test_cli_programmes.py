@@ -150,6 +150,34 @@ class TestLoyalty:
         assert err.startswith("redemption: error: ")
         assert "wb-2025-12" in err
 
+    def test_one_programme_chosen_judges_every_month(
+        self, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """
+        The issue's own example: with --programme wb-2025-12 the months of 2025 before
+        December are judged by it, as asked, and a bare --targets file fills it.
+        """
+        four = files[0].with_name("four.toml")
+        four.write_text(
+            'required = 3\n[indicators.rating]\ndirection = "at_least"\n'
+            + "".join(
+                f"[levels.{level}.targets]\nredemption_rate = {50 + 5 * i}\n"
+                f"cancellation_share = {40 - 5 * i}\nrefusal_share = {30 - 5 * i}\n"
+                f"rating = {4 + i / 10}\n"
+                for i, level in enumerate(("initial", "bronze", "silver", "gold", "platinum"))
+            ),
+            encoding="utf-8",
+        )
+        argv = ["loyalty", "--sample", "--months", "2025-02..2025-03", "--programme"]
+        assert main([*argv, "wb-2025-12", "--targets", str(four), "--format", "csv"]) == 0, (
+            capsys.readouterr().err
+        )
+        rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+        assert [(row["month"], row["programme"]) for row in rows] == [
+            ("2025-02", "wb-2025-12"),
+            ("2025-03", "wb-2025-12"),
+        ]
+
     def test_a_month_after_today_is_refused(
         self, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
     ) -> None:
@@ -170,10 +198,11 @@ class TestOzonTrust:
         seller_id = lines.orders[0].seller_id
         argv = [
             "ozon-trust", "--sample", "--seller-id", seller_id, "--registered-on", "2025-01-01",
-            "--e-signed", "no", "--ozon-bank", "no", "--format", "json",
+            "--e-signed", "no", "--ozon-bank", "no", "--today", "2025-04-30", "--format", "json",
         ]  # fmt: skip
         assert main(argv) == 0
         document = json.loads(capsys.readouterr().out)
+        assert (document["today"], document["days_on_platform"]) == ("2025-04-30", 120)
         expected = trusted_seller(
             Seller(
                 seller_id=seller_id,
@@ -203,6 +232,18 @@ class TestOzonTrust:
         assert set(holds.values()) == {"unknown"}
         assert main(["ozon-trust", "--e-signed", "yes"]) == 1
         assert "no report files given" in capsys.readouterr().err
+
+    def test_a_seller_the_reports_do_not_name_is_refused(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """
+        Counting another seller's buyers would say 0 without a word: the command names the
+        sellers the reports hold instead.
+        """
+        assert main(["ozon-trust", "--sample", "--registered-on", "2025-01-01"]) == 1
+        err = capsys.readouterr().err
+        assert "seller 'seller' has no order in these reports" in err
+        assert "shop-north, shop-south" in err
 
     def test_a_flag_other_than_yes_or_no_is_a_usage_error(
         self, capsys: pytest.CaptureFixture[str]

@@ -95,9 +95,9 @@ def joined(*histories: History) -> History:
 
 
 MAY = Month(2025, 5)
-# May 2025, ten orders settled by July: 7 sold (one returned), 3 cancelled (seller, refused,
-# buyer); plus one order still open, left out of every figure.
-MAY_PLAN = "sssssrSRBs" + "o"
+# May 2025, ten orders settled by July: 7 sold (one returned), 3 cancelled before handover
+# (one by the seller, two by the buyer); plus one order still open, left out of every figure.
+MAY_PLAN = "sssssrSBBs" + "o"
 
 Values = dict[str, Value | None]
 
@@ -123,14 +123,14 @@ class TestMonthIndicators:
     def test_the_built_in_indicators_of_a_month_worked_by_hand(self) -> None:
         """
         May 2025: 10 orders counted (the open one left out): 7 sold, 1 of them returned;
-        cancelled by the seller, refused, by the buyer, one each.
+        3 cancelled before handover, 1 of them by the seller.
         """
         figures = month_indicators(outcomes(MAY, MAY_PLAN), MAY, today=date(2025, 7, 15))
         assert figures.values == {
             "redemption_rate": Fraction(70),
             "cancellation_share": Fraction(30),
             "seller_cancellation_share": Fraction(10),
-            "refusal_share": Fraction(10),
+            "refusal_share": Fraction(0),
             "return_share": Fraction(10),
             "orders": 10,
             "units_sold": 7,
@@ -142,12 +142,13 @@ class TestMonthIndicators:
     def test_refusals_count_not_collected_orders_and_refusals_at_handover(self) -> None:
         """
         Refused, not collected and refused at handover are refusals; other returns are
-        returns; buyer and seller cancellations are neither.
+        returns; buyer and seller cancellations are cancellations, and never refusals: one
+        refusal counts against one target, not two.
         """
         figures = month_indicators(outcomes(MAY, "RNhrBSss"), MAY, today=date(2025, 7, 1))
         assert figures.values["refusal_share"] == Fraction(300, 8)
         assert figures.values["return_share"] == Fraction(100, 8)
-        assert figures.values["cancellation_share"] == Fraction(400, 8)
+        assert figures.values["cancellation_share"] == Fraction(200, 8)
         assert figures.values["seller_cancellation_share"] == Fraction(100, 8)
         # a refusal at handover is a sale that came back: it counts in the redemption rate
         assert figures.values["redemption_rate"] == Fraction(400, 8)
@@ -332,7 +333,9 @@ class TestMonthIndicators:
         refusals = (CancelKind.REFUSED, CancelKind.NOT_COLLECTED)
         expected: dict[str, Value | None] = {
             "redemption_rate": share(sales),
-            "cancellation_share": share(sum(g[0] for (c, _, _), g in groups.items() if c)),
+            "cancellation_share": share(
+                sum(g[0] for (c, _, _), g in groups.items() if c and c not in refusals)
+            ),
             "seller_cancellation_share": share(
                 sum(g[0] for (c, _, _), g in groups.items() if c is CancelKind.SELLER)
             ),
@@ -578,12 +581,17 @@ class TestLoyaltyLevel:
         [gap] = january.missing
         assert (gap.key, gap.target, gap.by) == ("redemption_rate", Decimal("85.5"), Fraction(1, 2))
 
-    def test_a_programme_not_yet_in_effect_is_refused(self) -> None:
+    def test_a_programme_chosen_for_an_earlier_month_judges_it_by_its_general_targets(
+        self,
+    ) -> None:
         """
-        The December 2025 programme does not judge November 2025.
+        The caller may judge November 2025 by the December 2025 programme: its targets for
+        all months apply, as for a month without targets of its own.
         """
-        with pytest.raises(ProgrammeError, match=r"took effect 2025-12-01, after month 2025-11"):
-            loyalty_level({}, wb_2025(), month="2025-11")
+        values = {key: Decimal(90) for key in ("redemption_rate", "rating")}
+        november = loyalty_level(values, wb_2025(), month="2025-11")
+        assert november.programme == "wb-2025-12"
+        assert november.checks == loyalty_level(values, wb_2025()).checks
 
     def test_the_month_of_the_indicators_is_the_month_judged(self) -> None:
         """
@@ -798,12 +806,17 @@ class TestTimeline:
 
     def test_a_month_no_programme_covers_is_refused_naming_it(self) -> None:
         """
-        May 2024 is before wb-2024 took effect (1 June 2024).
+        February 2024 is before wb-2024 took effect (its pilot, March 2024), when several
+        programmes are given; one programme given alone judges every month asked for.
         """
-        with pytest.raises(ProgrammeError, match=r"no programme judges month 2024-05"):
+        with pytest.raises(ProgrammeError, match=r"no programme judges month 2024-02"):
             loyalty_timeline(
-                History(), [wb_2024(), wb_2025()], months="2024-05..2024-06", today=date(2024, 8, 1)
+                History(), [wb_2024(), wb_2025()], months="2024-02..2024-03", today=date(2024, 8, 1)
             )
+        (february,) = loyalty_timeline(
+            History(), wb_2025(), months="2024-02", today=date(2024, 8, 1)
+        )
+        assert february.programme.name == "wb-2025-12"
 
     def test_a_month_after_today_s_month_is_refused(self) -> None:
         """
@@ -824,7 +837,7 @@ class TestTimeline:
         Which one judges a month would be ambiguous.
         """
         twin = attrs.evolve(wb_2024(), name="twin")
-        with pytest.raises(ProgrammeError, match=r"both take effect 2024-06-01"):
+        with pytest.raises(ProgrammeError, match=r"both take effect 2024-03-01"):
             loyalty_timeline(History(), [wb_2024(), twin], months=[MAY], today=date(2025, 6, 1))
 
     def test_months_come_back_in_order_once(self) -> None:

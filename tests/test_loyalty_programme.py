@@ -305,8 +305,8 @@ class TestPresets:
 
     def test_wb_2024_carries_the_published_structure(self) -> None:
         """
-        Four levels, 6 of 8 indicators, effective 1 June 2024, published by the 4th,
-        rewarded the next month (seed 001).
+        Four levels, 6 of 8 indicators, effective from the pilot in March 2024, published
+        by the 4th, rewarded the next month (seed 001).
         """
         wb = preset("wb-2024")
         assert [level.key for level in wb.levels] == ["initial", "bronze", "silver", "gold"]
@@ -318,7 +318,7 @@ class TestPresets:
         ]
         assert [level.required for level in wb.levels] == [6, 6, 6, 6]
         assert wb.indicator_count == 8
-        assert wb.effective == date(2024, 6, 1)
+        assert wb.effective == date(2024, 3, 1)
         assert wb.evaluation == Evaluation(published_by_day=4, rewards_after_months=1)
         assert not any(level.on_request for level in wb.levels)
         assert all(level.rewards for level in wb.levels)

@@ -317,7 +317,8 @@ class TestPostingStatus:
     )
     def test_ozon_status_words_are_read(self, word: str, status: PostingStatus) -> None:
         """
-        Each of Ozon's posting statuses means one status of the chat rules.
+        Each of Ozon's posting statuses is read as one status of the chat rules (the
+        library's reading, pinned here so a change to it is seen).
         """
         assert PostingStatus.from_ozon(word) is status
 
@@ -338,6 +339,8 @@ class TestPostingStatus:
 
 
 NOW = msk("2025-04-10T12:00")
+HOUR = timedelta(hours=1)
+TICK = timedelta(microseconds=1)
 ANY_STATUS = list(PostingStatus)
 PAID_STATUSES = {PostingStatus.PAID, PostingStatus.DELIVERING, PostingStatus.DELIVERED}
 
@@ -366,12 +369,38 @@ class TestSeedRules:
         self, scheme: Scheme, status: PostingStatus, *, trusted: bool
     ) -> None:
         """
-        Replies are open to all, on any scheme and status, with no window.
+        The buyer wrote: replies are open to all, on any scheme and status, with no window,
+        however long ago the buyer wrote.
         """
-        result = ask(ChatAction.REPLY, scheme=scheme, posting_status=status, trusted=trusted)
-        assert result.allowed is True
+        for wrote in (NOW - HOUR, NOW - 365 * 24 * HOUR):
+            result = ask(
+                ChatAction.REPLY,
+                scheme=scheme,
+                trusted=trusted,
+                buyer_last_message_at=wrote,
+                **dated(status),
+            )
+            assert (result.allowed, result.until, result.missing) == (True, None, ())
+            assert result.rules is ChatRules.SEED
+            assert "every seller, on any scheme, may answer" in result.reason
+            assert f"the buyer last wrote {wrote.isoformat()}" in result.reason
+
+    @pytest.mark.parametrize("scheme", [*Scheme, None])
+    @pytest.mark.parametrize("status", [*ANY_STATUS, None])
+    @pytest.mark.parametrize("trusted", [True, False, None])
+    def test_with_no_buyers_message_a_reply_is_undecided(
+        self, scheme: Scheme | None, status: PostingStatus | None, *, trusted: bool | None
+    ) -> None:
+        """
+        No buyer's message given: a "reply" might be writing first (say, an untrusted
+        seller's on an FBO order not paid or cancelled), so for every seller, scheme and
+        status it is undecided, naming buyer_last_message_at.
+        """
+        fields: dict[str, Any] = {} if status is None else dated(status)
+        result = ask(ChatAction.REPLY, scheme=scheme, trusted=trusted, **fields)
+        assert (result.allowed, result.missing) == (None, ("buyer_last_message_at",))
         assert result.until is None
-        assert "every seller, on any scheme, may answer" in result.reason
+        assert "buyer_last_message_at is not given" in result.reason
 
     @pytest.mark.parametrize("scheme", list(Scheme))
     @pytest.mark.parametrize("status", ANY_STATUS)
@@ -474,10 +503,6 @@ def api(action: ChatAction, **fields: Any) -> ChatPermission:
     """Ask the API rules, with Premium Plus unless told."""
     fields.setdefault("subscription", Subscription.PREMIUM_PLUS)
     return ask(action, rules=ChatRules.API, **fields)
-
-
-HOUR = timedelta(hours=1)
-TICK = timedelta(microseconds=1)
 
 
 class TestApiRules:

@@ -7,11 +7,28 @@ A calculation turns its day windows into UTC instants once, with `day_start`, an
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from redemption.errors import DataError, InvalidPeriodError, NaiveTimestampError, RecordTypeError
+from redemption.errors import (
+    ArgumentTypeError,
+    DataError,
+    InvalidPeriodError,
+    NaiveTimestampError,
+    RecordTypeError,
+    shown,
+)
 
-__all__ = ["MOSCOW", "UTC", "day_end", "day_start", "local_day", "to_utc"]
+__all__ = [
+    "MOSCOW",
+    "UTC",
+    "day_end",
+    "day_start",
+    "is_day",
+    "local_day",
+    "require_day",
+    "to_utc",
+]
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 """The business zone of Wildberries and Ozon, and the default zone of every calculation."""
@@ -155,3 +172,28 @@ def day_end(day: date, tz: tzinfo) -> datetime:
         return day_start(next_day, tz)
     except InvalidPeriodError:
         raise _out_of_range(day, tz, "ends") from None
+
+
+def is_day(value: object) -> bool:
+    """Whether `value` is a day: a `date` that is not a `datetime` (an instant).
+
+    A `datetime` is a `date` too, and would compare by instant where a day is meant.
+
+    Example:
+        >>> is_day(date(2025, 4, 30)), is_day(datetime(2025, 4, 30, tzinfo=UTC))
+        (True, False)
+    """
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+def require_day(value: object, what: str) -> date:
+    """Return `value` if it is a day (see `is_day`); else an `ArgumentTypeError` naming `what`.
+
+    Example:
+        >>> require_day(date(2025, 4, 30), "today")
+        datetime.date(2025, 4, 30)
+    """
+    if not is_day(value):
+        msg = f"{what} must be a date, not {type(value).__name__} {shown(value)}"
+        raise ArgumentTypeError(msg)
+    return cast("date", value)

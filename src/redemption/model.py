@@ -13,7 +13,7 @@ from typing import NoReturn
 
 import attrs
 
-from redemption.dates import to_utc
+from redemption.dates import is_day, to_utc
 from redemption.errors import DataError, EventOrderError, RecordTypeError
 from redemption.money import to_money
 from redemption.outcomes import CancelKind, Reason, ReturnKind
@@ -303,7 +303,7 @@ class Seller:
         """Check the id and the types of what is known, naming the seller in any error."""
         seller_id = _check_id(seller_id, "seller_id", None)
         _set(self, "seller_id", seller_id)
-        if registered_on is not None and not _is_day(registered_on):
+        if registered_on is not None and not is_day(registered_on):
             _refuse_seller(registered_on, "registered_on", "a date or None", seller_id)
         _set(self, "registered_on", registered_on)
         for field, flag in (
@@ -313,11 +313,6 @@ class Seller:
             if flag is not None and type(flag) is not bool:
                 _refuse_seller(flag, field, "a bool or None", seller_id)
             _set(self, field, flag)
-
-
-def _is_day(value: object) -> bool:
-    """Whether `value` is a day: a `date` and not a `datetime`, which is an instant."""
-    return isinstance(value, date) and not isinstance(value, datetime)
 
 
 def _refuse_seller(value: object, field: str, kind: str, seller_id: str) -> NoReturn:

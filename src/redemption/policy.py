@@ -682,13 +682,13 @@ EXAMPLE_POLICIES: Final[Mapping[str, Policy]] = MappingProxyType(
                 Rule(
                     name="paid return, 100 RUB per item",
                     kind="restriction",
-                    figure="return_share",
-                    above=90,
+                    figure="percentage",
+                    below=10,
                 ),
             ),
             title=(
                 "Wildberries: a return costs the buyer 100 RUB per item when more than 90% "
-                "of what they bought is returned"
+                "of what they order comes back"
             ),
             source=(
                 "gazetabiznes.ru (undated); restated by WB in May 2022 (tellerreport.com, "
@@ -696,11 +696,14 @@ EXAMPLE_POLICIES: Final[Mapping[str, Policy]] = MappingProxyType(
             ),
             confidence="press",
             note=(
-                "Undated; expected to touch at most 5% of buyers. The May 2022 restatement "
-                "names 'a high share of returns and/or a low ransom amount', and new clients, "
-                "with a fee that may vary by region: no threshold is published for the ransom "
-                "amount or for new clients, so only the share of returns is expressed. The "
-                "share counts orders (returned over sold), whatever the policy's weight."
+                "Undated; expected to touch at most 5% of buyers. The fee is for goods "
+                "refused at the pick-up point as well as those returned after purchase, so "
+                "'more than 90% returned' is read as a redemption percentage below 10% "
+                "(orders kept over orders placed; a cancellation before handover counts too, "
+                "as the percentage counts it). The May 2022 restatement names 'a high share "
+                "of returns and/or a low ransom amount', and new clients, with a fee that may "
+                "vary by region: no threshold is published for the ransom amount or for new "
+                "clients, so only the share is expressed."
             ),
             example=True,
         ),

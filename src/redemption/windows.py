@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, tzinfo
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from redemption.dates import day_start
+from redemption.dates import day_start, require_day
 from redemption.errors import ArgumentTypeError, InvalidPeriodError
 
 __all__ = [
@@ -35,13 +35,6 @@ TWO_YEARS = relativedelta(years=2)
 _ONE_DAY = timedelta(days=1)
 
 
-def _check_day(value: object, what: str) -> None:
-    # `datetime` is a `date` too, and would silently compare by instant: refuse it.
-    if not isinstance(value, date) or isinstance(value, datetime):
-        msg = f"{what} must be a date, not {type(value).__name__} {value!r}"
-        raise ArgumentTypeError(msg)
-
-
 def _is_day(value: object) -> bool:
     """Whether `value` is a day that can be in a window; a datetime is refused outright."""
     if isinstance(value, datetime):
@@ -51,8 +44,8 @@ def _is_day(value: object) -> bool:
 
 
 def _check_days(first: date, last: date, names: tuple[str, str]) -> None:
-    _check_day(first, names[0])
-    _check_day(last, names[1])
+    require_day(first, names[0])
+    require_day(last, names[1])
     if first > last:
         msg = f"{names[0]} {first.isoformat()} is after {names[1]} {last.isoformat()}"
         raise InvalidPeriodError(msg)
@@ -172,7 +165,7 @@ def require_ended(period: Period, today: date) -> None:
 
     .. versionadded:: 0.1.0
     """
-    _check_day(today, "today")
+    require_day(today, "today")
     if period.end > today:
         msg = f"period {period} ends after today {today.isoformat()}"
         raise InvalidPeriodError(msg)
@@ -245,7 +238,7 @@ def trailing_window(today: date, back: relativedelta | timedelta = TWO_YEARS) ->
 
     .. versionadded:: 0.1.0
     """
-    _check_day(today, "today")
+    require_day(today, "today")
     if isinstance(back, relativedelta) and any(
         getattr(back, field) is not None
         for field in ("year", "month", "day", "weekday", "hour", "minute", "second", "microsecond")

@@ -34,9 +34,10 @@ from redemption.loyalty import (
     parse_measured,
     parse_months,
     preset,
+    programme_for,
 )
 from redemption.model import Seller
-from redemption.ozon import Eligibility, trusted_seller
+from redemption.ozon import Eligibility, RouteCheck, trusted_seller
 from redemption.sample import sample_history, sample_lines_path
 
 __all__ = ["add_commands"]
@@ -66,12 +67,6 @@ def _months(text: str) -> tuple[Month, ...]:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _judge(month: Month, programmes: Sequence[Programme]) -> Programme | None:
-    """The latest programme in effect on the month's first day, as the timeline chooses."""
-    in_effect = [p for p in programmes if p.covers(month)]
-    return max(in_effect, key=lambda p: p.effective) if in_effect else None
-
-
 def _programmes(args: argparse.Namespace) -> list[Programme]:
     """The presets asked for (all by default), each filled with the targets given for it.
 
@@ -79,11 +74,10 @@ def _programmes(args: argparse.Namespace) -> list[Programme]:
     months asked for; where two do, each file must say which it fills.
     """
     programmes = {name: preset(name) for name in (args.programme or PRESETS)}
-    judging = {
-        p.name
-        for p in map(partial(_judge, programmes=list(programmes.values())), args.months)
-        if p is not None
-    }
+    if len(programmes) == 1:  # the one chosen judges every month asked for
+        judging = set(programmes)
+    else:
+        judging = {programme_for(month, list(programmes.values())).name for month in args.months}
     for given, path in args.targets:
         if given is None and len(judging) != 1:
             which = ", ".join(sorted(judging)) or "none of the programmes chosen"
@@ -111,7 +105,7 @@ def _gap_line(gap: Gap) -> str:
     if gap.by is not None:
         line += f", short by {_shown(gap.by)}"
     if isinstance(gap.sales_needed, int):
-        line += f"; {gap.sales_needed} more sales of the month's counted orders would reach it"
+        line += f"; had {gap.sales_needed} more of the month's counted orders been bought"
     elif gap.sales_needed is not None:
         line += f"; {gap.sales_needed}"
     return line
@@ -190,7 +184,12 @@ def _loyalty(args: argparse.Namespace) -> int:
     history = load(args, sample_history)
     today = today_of(args, history)
     standings = loyalty_timeline(
-        history, programmes, months=args.months, today=today, measured=measured, tz=args.tz
+        history,
+        programmes[0] if len(programmes) == 1 else programmes,
+        months=args.months,
+        today=today,
+        measured=measured,
+        tz=args.tz,
     )
     if args.format == "json":
         print(json.dumps(_loyalty_document(standings, today), ensure_ascii=False, indent=2))
@@ -213,6 +212,10 @@ def _flag(text: str) -> bool:
         return text == "yes"
     msg = f"expected yes or no, not {text!r}"
     raise argparse.ArgumentTypeError(msg)
+
+
+def _holds(check: RouteCheck) -> str:
+    return "unknown" if check.holds is None else "yes" if check.holds else "no"
 
 
 def _eligibility_document(result: Eligibility) -> dict[str, Any]:
@@ -241,6 +244,14 @@ def _ozon_trust(args: argparse.Namespace) -> int:
         ozon_bank_payouts=args.ozon_bank,
     )
     history = load(args, partial(read_order_lines, sample_lines_path()))
+    sellers = {order.seller_id for order in history.orders}
+    if sellers and seller.seller_id not in sellers:
+        named = ", ".join(sorted(sellers)[:5]) + (", ..." if len(sellers) > 5 else "")  # noqa: PLR2004
+        msg = (
+            f"seller {seller.seller_id!r} has no order in these reports, which name {named}: "
+            "give the seller with --seller-id"
+        )
+        raise InvalidArgumentError(msg)
     today = today_of(args, history)
     result = trusted_seller(seller, history=history, today=today, tz=args.tz)
     if args.format == "json":
@@ -248,14 +259,11 @@ def _ozon_trust(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(["route", "holds", "reason"])
-        for check in result.checks:
-            holds = "unknown" if check.holds is None else "yes" if check.holds else "no"
-            writer.writerow([check.route.value, holds, check.reason])
+        writer.writerows([c.route.value, _holds(c), c.reason] for c in result.checks)
     else:
         print(result.describe())
         for check in result.checks:
-            holds = "unknown" if check.holds is None else "yes" if check.holds else "no"
-            print(f"  {check.route.value:<18} {holds:<8} {check.reason}")
+            print(f"  {check.route.value:<18} {_holds(check):<8} {check.reason}")
     return 0
 
 

@@ -58,7 +58,7 @@ from redemption.loyalty._programme import (
     Programme,
     preset,
 )
-from redemption.loyalty._timeline import MonthStanding, loyalty_timeline
+from redemption.loyalty._timeline import MonthStanding, loyalty_timeline, programme_for
 
 __all__ = [
     "BUILT_IN_INDICATORS",
@@ -85,4 +85,5 @@ __all__ = [
     "parse_measured",
     "parse_months",
     "preset",
+    "programme_for",
 ]

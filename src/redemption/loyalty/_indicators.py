@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, TypeAlias, cast
@@ -18,7 +18,7 @@ from typing import Any, TypeAlias, cast
 import attrs
 
 from redemption.calculators import RateReport, redemption_rate, redemption_rates
-from redemption.dates import MOSCOW
+from redemption.dates import MOSCOW, require_day
 from redemption.errors import ArgumentTypeError, InvalidArgumentError, InvalidPeriodError, shown
 from redemption.history import History
 from redemption.loyalty._month import Month, is_a
@@ -115,10 +115,8 @@ class MonthIndicators:
 
 
 def check_today(today: object) -> date:
-    if not isinstance(today, date) or isinstance(today, datetime):
-        msg = f"today must be a date, not {type(today).__name__} {shown(today)}"
-        raise ArgumentTypeError(msg)
-    return today
+    """`today`, if it is a day (`redemption.dates.require_day`)."""
+    return require_day(today, "today")
 
 
 def check_month(month: object, today: object) -> Month:
@@ -147,10 +145,11 @@ def _counts(history: History, month: Month, today: date, tz: tzinfo) -> tuple[Ra
         history, period, today=today, tz=tz, by=outcome
     ).items():
         revenue += price * group.sales
-        if cancel is not None:  # a counted order cancelled by today: it has no sale
+        if cancel in _REFUSED:  # a counted order refused by today: it has no sale
+            refused += group.orders
+        elif cancel is not None:  # ...or cancelled before it was handed over
             cancelled += group.orders
             seller += group.orders if cancel is CancelKind.SELLER else 0
-            refused += group.orders if cancel in _REFUSED else 0
         elif back is ReturnKind.REFUSED_AT_HANDOVER:
             refused += group.returns
         elif back is not None:
@@ -221,9 +220,11 @@ def month_indicators(
 
     - ``redemption_rate``: their sales within the sales window, over them, in percent:
       ``redemption_rate(history, month.period, today=today).rate * 100``.
-    - ``cancellation_share``: those cancelled by `today`, whoever cancelled, refusals at the
-      pick-up point included; ``seller_cancellation_share``: those cancelled by the seller
-      (`CancelKind.SELLER`).
+    - ``cancellation_share``: those cancelled by `today` before they were handed over,
+      whoever cancelled (refusals are the refusal share's, so that one refusal does not
+      count against two targets; a cancellation whose kind the source does not give,
+      `CancelKind.UNKNOWN`, as Wildberries' ``isCancel``, is counted here);
+      ``seller_cancellation_share``: those cancelled by the seller (`CancelKind.SELLER`).
     - ``refusal_share``: those refused or not collected (`CancelKind.REFUSED`,
       `CancelKind.NOT_COLLECTED`), and those sold and returned as refused at handover
       (`ReturnKind.REFUSED_AT_HANDOVER`) within the sales window.
@@ -269,7 +270,7 @@ def month_indicators(
         >>> for key, value in month.values.items():
         ...     print(key, value)
         redemption_rate 100/3
-        cancellation_share 200/3
+        cancellation_share 100/3
         seller_cancellation_share 100/3
         refusal_share 100/3
         return_share 0

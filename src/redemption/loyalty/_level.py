@@ -62,10 +62,12 @@ class Gap:
             points (exact) for shares, whole orders or units for counts, roubles for
             revenue, the measured unit otherwise; `None` when the value is unknown.
         sales_needed: for the redemption rate, how many more of the month's counted orders
-            would have to be sold to reach the target: the smallest ``s`` with
-            ``(sales + s) / orders >= target``; ``"unreachable"`` when even selling all
-            the others would not (``s > orders - sales``); `None` for other indicators, or
-            when no order is counted.
+            would have had to be bought to reach the target: the smallest ``s`` with
+            ``(sales + s) / orders >= target``. It is a measure of the distance, not an
+            action: the counted orders have already ended, sold or cancelled.
+            ``"unreachable"`` when even selling all the others would not
+            (``s > orders - sales``); `None` for other indicators, or when no order is
+            counted.
 
     .. versionadded:: 0.2.0
     """
@@ -279,12 +281,6 @@ def loyalty_level(
     if not is_a(programme, Programme):
         msg = f"programme must be a Programme, not {type(programme).__name__} {shown(programme)}"
         raise ArgumentTypeError(msg)
-    if month is not None and not programme.covers(month):
-        msg = (
-            f"programme {programme.name!r} took effect {programme.effective.isoformat()}, "
-            f"after month {month} began"
-        )
-        raise ProgrammeError(msg, programme=programme.name)
     unfilled = programme.unfilled(month)
     if unfilled:
         what = "a month" if month is None else f"month {month}"

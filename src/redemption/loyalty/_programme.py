@@ -923,19 +923,16 @@ def _count(value: object, indicators: tuple[Indicator, ...], programme: str) -> 
             msg = "give its indicators, or how many it has (indicator_count)"
             raise _named(msg, programme=programme)
         return len(indicators)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        msg = f"indicator_count must be a whole number, 1 or more, not {shown(value)}"
-        raise _named(msg, programme=programme)
-    return value
+    return _whole(
+        value, "indicator_count must be a whole number, 1 or more", 1, programme=programme
+    )
 
 
 def _required(value: object, programme: str, level: str | None) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        msg = f"required must be a whole number of indicators, 1 or more, not {shown(value)}"
-        raise _named(msg, programme=programme, level=level)
-    return value
+    what = "required must be a whole number of indicators, 1 or more"
+    return _whole(value, what, 1, programme=programme, level=level)
 
 
 def _evaluation(value: object, programme: str) -> None:
@@ -1094,8 +1091,11 @@ def preset(name: str) -> Programme:
     not published: they are the user's to fill (`Programme.with_targets`), and until then
     the programme refuses to rank a month, saying what is missing.
 
-    - ``wb-2024``: Wildberries' «Программа лояльности», in effect from 1 June 2024: levels
-      initial to gold; 6 of 8 indicators; published by the 4th; rewards the next month.
+    - ``wb-2024``: Wildberries' «Программа лояльности», from its pilot in March 2024 (open
+      to all sellers from June 2024): levels initial to gold; 6 of 8 indicators; published
+      by the 4th; rewards the next month. The 6 of 8 is from an update whose date is not
+      published ("6 indicators instead of 8"): to judge months before it by all 8, give
+      ``required = 8`` with the targets.
     - ``wb-2025-12``: «Уровни продавцов», from 1 December 2025: levels initial to platinum
       (platinum on request); 4 criteria with thresholds that move with the market, so
       targets may be set per month; how many of them a level needs is not published.

@@ -24,7 +24,7 @@ from redemption.loyalty._level import LevelResult, loyalty_level
 from redemption.loyalty._month import Month, is_a, parse_months
 from redemption.loyalty._programme import Programme
 
-__all__ = ["MonthStanding", "loyalty_timeline"]
+__all__ = ["MonthStanding", "loyalty_timeline", "programme_for"]
 
 
 def _name(programme: Programme) -> str:
@@ -88,17 +88,27 @@ def _programmes(programme: Programme | Sequence[Programme]) -> tuple[Programme, 
     return tuple(ordered)
 
 
-def _judging(month: Month, programmes: tuple[Programme, ...]) -> Programme:
-    """The latest programme in effect on the month's first day."""
+def programme_for(month: Month, programmes: Sequence[Programme]) -> Programme:
+    """Return the programme that judges `month`: the latest in effect on its first day.
+
+    Raises:
+        ProgrammeError: the month is before every programme took effect.
+
+    Example:
+        >>> from redemption.loyalty import preset
+        >>> both = [preset("wb-2024"), preset("wb-2025-12")]
+        >>> [programme_for(Month.parse(m), both).name for m in ("2025-11", "2025-12")]
+        ['wb-2024', 'wb-2025-12']
+    """
     in_effect = [programme for programme in programmes if programme.covers(month)]
     if not in_effect:
-        first = programmes[0]
+        first = min(programmes, key=lambda p: p.effective)
         msg = (
             f"no programme judges month {month}: the earliest, {first.name!r}, took effect "
             f"{first.effective.isoformat()}"
         )
         raise ProgrammeError(msg, programme=first.name)
-    return in_effect[-1]
+    return max(in_effect, key=lambda p: p.effective)
 
 
 def _months(months: Iterable[Month | str] | str) -> list[Month]:
@@ -122,17 +132,20 @@ def loyalty_timeline(
 ) -> tuple[MonthStanding, ...]:
     """Return a seller's standing in each month: indicators, level, rewards, finality.
 
-    Each month is judged by the latest programme whose effective date is on or before its
-    first day (with the presets, months before December 2025 by ``wb-2024`` and later ones
-    by ``wb-2025-12``). Its indicators are computed as of `today`, like every figure of
-    the library (`month_indicators`); the month's rewards apply in the month the
-    programme's evaluation rule says. A month is *final* when its figures can no longer
-    move (30 days after its last day, as `RateReport.complete`) and the programme has
-    published it (on its publication day, not the day before); otherwise it is a forecast.
+    Given several programmes, each month is judged by the latest whose effective date is on
+    or before its first day (`programme_for`: with both presets, months before December
+    2025 by ``wb-2024`` and later ones by ``wb-2025-12``); given one, it judges every month
+    asked for, whatever its date: the caller chose it. Its indicators are computed as of
+    `today`, like every figure of the library (`month_indicators`); the month's rewards
+    apply in the month the programme's evaluation rule says. A month is *final* when its
+    figures can no longer move (30 days after its last day, as `RateReport.complete`) and
+    the programme has published it (on its publication day, not the day before);
+    otherwise it is a forecast.
 
     Args:
         history: the seller's orders, sales and returns.
-        programme: a programme, or several that succeeded one another.
+        programme: one programme, which judges every month; or several that succeeded
+            one another, each judging the months from its effective date.
         months: the months, as `Month` values, ``"YYYY-MM"`` texts, or one text
             ``"YYYY-MM..YYYY-MM"``; given in any order, returned in calendar order, once.
         today: the day the figures are computed on; later events are not seen.
@@ -187,7 +200,14 @@ def loyalty_timeline(
     wanted = _months(months)
     for month in wanted:
         check_month(month, today)
-    judges = {month: _judging(month, programmes) for month in wanted}
+    # one programme judges every month asked for: the caller chose it; several succeed
+    # one another by date
+    judges = {
+        month: programmes[0]
+        if isinstance(programme, Programme)
+        else programme_for(month, programmes)
+        for month in wanted
+    }
     by_month = measured_by_month(measured)
     standings = []
     for month in wanted:

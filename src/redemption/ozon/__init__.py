@@ -1,17 +1,20 @@
-"""Ozon's trusted seller, and who may write in a chat about an order (seed 001, post 2).
+"""Ozon's trusted seller, and who may write in a chat about an order.
+
+Both come from Ozon's announcement to sellers (the seed rules, `ChatRules.SEED`); the chat
+rules also from the older chat API's documentation (`ChatRules.API`).
 
 Two jobs, one module each:
 
 - `redemption.ozon._trusted`: whether a seller is an Ozon trusted seller as of a day, by
-  any of the seed's three ways, and what each way lacks (`trusted_seller`, `Eligibility`,
-  `RouteCheck`, `TrustRoute`);
+  any of the announcement's three ways, and what each way lacks (`trusted_seller`,
+  `Eligibility`, `RouteCheck`, `TrustRoute`);
 - `redemption.ozon._chats`: whether a seller (or, before an order, a buyer) may act in a
-  chat about an order at a moment, by the seed's rules or by the older chat API's
+  chat about an order at a moment, by the announcement's rules or by the chat API's
   (`chat_permission`, `ChatPermission`, `ChatAction`, `ChatRules`, `Scheme`,
   `PostingStatus`, `Subscription`).
 
-Only the seed's and the API documents' rules are applied: what Ozon does not publish,
-nothing here guesses. Import every name from `redemption.ozon`.
+Only the announcement's and the API documents' rules are applied: what Ozon does not
+publish, nothing here guesses. Import every name from `redemption.ozon`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
-"""Who may act in an Ozon chat about an order, and until when: by the seed or the chat API.
+"""Who may act in an Ozon chat about an order, and until when, by either of two rule sets.
 
-**By the seed** (`ChatRules.SEED`): every seller, on any scheme, may answer a buyer
-who wrote after ordering, with no subscription or check; a trusted seller may also write
-first, on FBO once the order is delivered and on FBS and realFBS once it is paid; and buyers
-may write to a trusted seller before ordering, from the product card.
+**By the seed rules** (`ChatRules.SEED`), from Ozon's announcement to sellers: every
+seller, on any scheme, may answer a buyer who wrote after ordering, with no subscription or
+check ("Покупатели могут писать вам после заказа", and the seller answers them), so a
+reply needs the buyer's message; a trusted seller may also write first, on FBO once the
+order is delivered and on FBS and realFBS once it is paid; and buyers may write to a
+trusted seller before ordering, from the product card.
 
 **By the chat API** (`ChatRules.API`), an older and separate rule set that Ozon's
 Seller API documents for ``/v1/chat/start`` and ``/v1/chat/send/message``:
@@ -72,7 +74,7 @@ _SCHEME_LABELS: Final = {Scheme.FBO: "FBO", Scheme.FBS: "FBS", Scheme.REAL_FBS: 
 class PostingStatus(Word):
     """Where an Ozon order (a posting) is, in the terms the chat rules need.
 
-    `from_ozon` reads Ozon's own status words.
+    `from_ozon` reads Ozon's own status words, by the library's reading of them.
 
     .. versionadded:: 0.2.0
     """
@@ -90,7 +92,12 @@ class PostingStatus(Word):
 
     @classmethod
     def from_ozon(cls, status: object) -> PostingStatus:
-        """Return the status that Ozon's posting ``status`` word means.
+        """Return the status that Ozon's posting ``status`` word is read as.
+
+        The table is this library's reading of Ozon's status words, not Ozon's: no
+        published source maps them to the stages the chat rules speak of. A caller who
+        reads a status otherwise passes a `PostingStatus` directly (to `chat_permission`'s
+        ``posting_status``) instead of Ozon's word.
 
         =========================================================== ==============
         Ozon's ``status``                                           read as
@@ -105,9 +112,20 @@ class PostingStatus(Word):
         ``cancelled`` and any word starting with it                 `CANCELLED`
         =========================================================== ==============
 
-        A posting reaches the seller for packaging once it is paid; the statuses before
-        that do not show a payment, so they are read as not paid, and a seller is never
-        told it may act on a payment no status shows.
+        Why each group is read so:
+
+        - `ORDERED`: these words come before the posting reaches the seller for
+          packaging (awaiting payment, a check, the seller's approval or registration);
+          none shows a payment, so they are read as not paid, and a seller is never told
+          it may act on a payment no status shows.
+        - `PAID`: the posting is with the seller, to be packed or handed over, or was
+          handed over and not accepted (``not_accepted``), so it is still with the
+          seller; a posting is taken to reach the seller for packaging once it is paid.
+        - `DELIVERING`: the posting has left the seller and no word shows it delivered;
+          an arbitration (``arbitration``, ``client_arbitration``) is a dispute over a
+          shipment not yet delivered, so it is read as on its way, neither delivered nor
+          cancelled.
+        - `DELIVERED` and `CANCELLED`: the words say so.
 
         Raises:
             ArgumentTypeError: `status` is not a str.
@@ -133,16 +151,22 @@ class PostingStatus(Word):
         raise InvalidArgumentError(msg)
 
 
+# The library's reading of Ozon's status words, not Ozon's: no published source maps
+# them. Why each group is read so is in `PostingStatus.from_ozon`; a caller who reads a
+# status otherwise passes a `PostingStatus` directly.
 _OZON_STATUSES: Final[Mapping[str, PostingStatus]] = MappingProxyType(
     {
+        # before the posting reaches the seller: no payment shown, read as not paid
         "awaiting_payment": PostingStatus.ORDERED,
         "awaiting_verification": PostingStatus.ORDERED,
         "awaiting_approve": PostingStatus.ORDERED,
         "awaiting_registration": PostingStatus.ORDERED,
+        # with the seller (packing, handing over, or handed over and not accepted)
         "awaiting_packaging": PostingStatus.PAID,
         "awaiting_deliver": PostingStatus.PAID,
         "acceptance_in_progress": PostingStatus.PAID,
         "not_accepted": PostingStatus.PAID,
+        # left the seller, not shown delivered; an arbitration is over an undelivered one
         "sent_by_seller": PostingStatus.DELIVERING,
         "driver_pickup": PostingStatus.DELIVERING,
         "delivering": PostingStatus.DELIVERING,
@@ -152,7 +176,11 @@ _OZON_STATUSES: Final[Mapping[str, PostingStatus]] = MappingProxyType(
         "cancelled": PostingStatus.CANCELLED,
     }
 )
-"""Ozon's posting ``status`` words (FBO and FBS lists) -> what they mean for a chat."""
+"""Ozon's posting ``status`` words (FBO and FBS lists) -> the library's reading of them.
+
+This library's reading, not Ozon's: no published source maps them (see
+`PostingStatus.from_ozon`). A caller who reads a status otherwise passes a `PostingStatus`.
+"""
 
 _PAID: Final = frozenset({PostingStatus.PAID, PostingStatus.DELIVERING, PostingStatus.DELIVERED})
 _STATUS_WORDS: Final = {
@@ -198,8 +226,8 @@ class ChatAction(Word):
     """The seller writes to a buyer about an order before the buyer wrote (by the API
     rules: starts a chat, ``/v1/chat/start``)."""
     REPLY = "reply"
-    """The seller writes in a chat about an order (by the API rules: sends a message,
-    ``/v1/chat/send/message``)."""
+    """The seller writes in a chat about an order (by the seed rules: answers a buyer who
+    wrote after ordering; by the API rules: sends a message, ``/v1/chat/send/message``)."""
     BUYER_WRITES_BEFORE_ORDER = "buyer_writes_before_order"
     """A buyer writes to the seller from a product card, before ordering (seed rules only:
     the seller's API has no such method)."""
@@ -212,7 +240,7 @@ class ChatRules(Word):
     """
 
     SEED = "seed"
-    """Ozon's post in seed 001: basic chats for all, more for trusted sellers."""
+    """Ozon's announcement to sellers: basic chats for all, more for trusted sellers."""
     API = "api"
     """The chat API's documented rules: Premium Plus or Pro, windows of 72 and 48 hours."""
 
@@ -282,10 +310,13 @@ def chat_permission(
 ) -> ChatPermission:
     """Return whether the seller (or, before an order, a buyer) may act in a chat at `now`.
 
-    By the seed (`ChatRules.SEED`): every seller may answer a buyer who wrote after
-    ordering (`ChatAction.REPLY`); a trusted seller may write first (`WRITE_FIRST`) on FBO
-    once the order is delivered and on FBS and realFBS once it is paid; buyers may write to a
-    trusted seller before ordering (`BUYER_WRITES_BEFORE_ORDER`). No time window applies.
+    By the seed rules (`ChatRules.SEED`, Ozon's announcement to sellers): every seller may
+    answer a buyer who wrote after ordering (`ChatAction.REPLY`), so a reply is allowed
+    once `buyer_last_message_at` is given and undecided without it (with no buyer's message
+    a "reply" would be writing first); a trusted seller may write first (`WRITE_FIRST`) on
+    FBO once the order is delivered and on FBS and realFBS once it is paid; buyers may write
+    to a trusted seller before ordering (`BUYER_WRITES_BEFORE_ORDER`). No time window
+    applies.
 
     By the chat API (`ChatRules.API`): Premium Plus or Premium Pro is needed for anything;
     `WRITE_FIRST` (start a chat): never on FBO, where only the buyer can, and on FBS and
@@ -309,7 +340,8 @@ def chat_permission(
         rules: `ChatRules.SEED` (the default) or `ChatRules.API`, or its value.
         paid_at: when the order was paid, where known: aware.
         delivered_at: when it was delivered, where known: aware.
-        buyer_last_message_at: when the buyer last wrote, where known: aware.
+        buyer_last_message_at: when the buyer last wrote, where known: aware. By the seed
+            rules, giving it says the buyer wrote after ordering, which a reply needs.
         subscription: the seller's subscription (`Subscription` or its value), where known.
 
     Returns:
@@ -362,7 +394,7 @@ def chat_permission(
     trust = _trust(seller, trusted)
     plan = None if subscription is None else _member(subscription, Subscription, "subscription")
     if chosen_rules is ChatRules.SEED:
-        checks = _seed(chosen_action, order, trust)
+        checks = _seed(chosen_action, order, trust, times)
     else:
         checks = (_subscription(plan), _api(chosen_action, order, times))
     allowed, reason, missing, until = _decide(checks)
@@ -421,13 +453,9 @@ _SEED: Final = "(Ozon's announcement to sellers)"
 _API: Final = "(chat API)"
 
 
-def _seed(action: ChatAction, order: _Order, trust: _Check) -> tuple[_Check, ...]:
+def _seed(action: ChatAction, order: _Order, trust: _Check, times: _Times) -> tuple[_Check, ...]:
     if action is ChatAction.REPLY:
-        rule = (
-            "every seller, on any scheme, may answer a buyer who wrote after ordering, "
-            f"with no subscription or check {_SEED}"
-        )
-        return (_Check(holds=True, says=rule),)
+        return (_seed_reply(times),)
     if action is ChatAction.BUYER_WRITES_BEFORE_ORDER:
         rule = (
             f"buyers may write to a trusted seller before ordering, from the product card {_SEED}"
@@ -435,6 +463,21 @@ def _seed(action: ChatAction, order: _Order, trust: _Check) -> tuple[_Check, ...
         return (_Check(trust.holds, f"{rule}: {trust.says}", trust.needs),)
     rule = f"only a trusted seller may write to a buyer first {_SEED}"
     return (_Check(trust.holds, f"{rule}: {trust.says}", trust.needs), _seed_order(order))
+
+
+def _seed_reply(times: _Times) -> _Check:
+    """A reply needs the buyer's message after the order; no window, trust or scheme."""
+    rule = (
+        "every seller, on any scheme, may answer a buyer who wrote after ordering, "
+        f"with no subscription or check {_SEED}"
+    )
+    if times.buyer_wrote is None:
+        return _unknown(
+            f"{rule}: buyer_last_message_at is not given, and with no buyer's message "
+            "a reply would be writing first",
+            ("buyer_last_message_at",),
+        )
+    return _yes(f"{rule}: the buyer last wrote {times.shown(times.buyer_wrote)}")
 
 
 def _seed_order(order: _Order) -> _Check:

@@ -1,6 +1,6 @@
 """Ozon's trusted seller: whether a seller is one as of a day, and what each way lacks.
 
-Ozon's post (seed 001, post 2) names three ways to become a trusted seller; any one
+Ozon's announcement to sellers names three ways to become a trusted seller; any one
 suffices ("Есть несколько способов — выбирайте"):
 
 - the contract is verified with an electronic signature;
@@ -8,8 +8,8 @@ suffices ("Есть несколько способов — выбирайте")
 - the platform's payouts go to an Ozon Bank account.
 
 `trusted_seller` checks each way as of a day and says which hold, or what each lacks.
-That is the seed's rule only: how the status is lost, when it was introduced and whether
-it differs between schemes are not published, and nothing here guesses them.
+That is the announcement's rule only: how the status is lost, when it was introduced and
+whether it differs between schemes are not published, and nothing here guesses them.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from typing import Final
 import attrs
 
 from redemption.calculators.outcome import settled_rows, warn_beyond_horizon
-from redemption.dates import MOSCOW, day_end
-from redemption.errors import ArgumentTypeError
+from redemption.dates import MOSCOW, day_end, require_day
 from redemption.history import History
 from redemption.model import Seller
 from redemption.ozon._checks import Word, any_holds, require
@@ -36,7 +35,7 @@ _UNIQUE_BUYERS: Final = 10
 
 
 class TrustRoute(Word):
-    """One of the ways to become an Ozon trusted seller (seed 001).
+    """One of the ways to become an Ozon trusted seller (Ozon's announcement to sellers).
 
     .. versionadded:: 0.2.0
     """
@@ -68,7 +67,7 @@ class RouteCheck:
 
 @attrs.frozen(kw_only=True)
 class Eligibility:
-    """Whether a seller is an Ozon trusted seller as of a day, by the seed's three ways.
+    """Whether a seller is an Ozon trusted seller as of a day, by the announcement's three ways.
 
     Attributes:
         seller_id: the seller.
@@ -124,11 +123,11 @@ def trusted_seller(
 ) -> Eligibility:
     """Return whether a seller is an Ozon trusted seller as of `today`, and why.
 
-    Any one of the seed's three ways suffices: the contract verified with an electronic
-    signature (`Seller.contract_e_signed`); more than 60 days on the platform and sales to
-    10 unique buyers; payouts to an Ozon Bank account (`Seller.ozon_bank_payouts`).
-    This is the seed's rule only: Ozon's further conditions (how the status is lost, the
-    day it was introduced) are not published.
+    Any one of the three ways in Ozon's announcement to sellers suffices: the contract
+    verified with an electronic signature (`Seller.contract_e_signed`); more than 60 days on
+    the platform and sales to 10 unique buyers; payouts to an Ozon Bank account
+    (`Seller.ozon_bank_payouts`). This is the announcement's rule only: Ozon's further
+    conditions (how the status is lost, the day it was introduced) are not published.
 
     Days on the platform count calendar days from `Seller.registered_on` to `today`, both
     included: the day of registration is the first, and the 61st (``registered_on`` + 60
@@ -174,7 +173,7 @@ def trusted_seller(
     """
     require(seller, Seller, "seller")
     require(history, History, "history")
-    _require_day(today)
+    require_day(today, "today")
     warn_beyond_horizon(history, today, tz)
     buyers, unidentified, returned = _sales_to_buyers(history, seller.seller_id, day_end(today, tz))
     days_on_platform = days_left = first_day = None
@@ -295,10 +294,3 @@ def _all(values: Iterable[bool | None]) -> bool | None:
     if False in seen:
         return False
     return True if all(seen) else None
-
-
-def _require_day(value: object) -> None:
-    # a datetime is a date too, and would be an instant where a day goes: refuse it
-    if not isinstance(value, date) or isinstance(value, datetime):
-        msg = f"today must be a date, not {type(value).__name__} {value!r}"
-        raise ArgumentTypeError(msg)
