@@ -144,3 +144,64 @@ def oracle_buyers(  # noqa: PLR0917 - the oracle spells out everything it depend
         else:
             c[3] += 1
     return {k: (v[0], v[1], v[2], v[3]) for k, v in counts.items()}
+
+
+OutcomeTally = tuple[dict[tuple[str, object], int], dict[object, int]]
+"""How the counted orders of a group ended, by ``(outcome, kind)`` with outcomes spelled
+``"kept"``, ``"returned"``, ``"sold_late"``, ``"cancelled"``; and the orders not redeemed
+by their reason's category (``"unknown"`` where there is none)."""
+
+
+def oracle_outcomes(  # noqa: PLR0917 - the oracle spells out everything it depends on
+    orders: tuple[Order, ...],
+    sales: tuple[Sale, ...],
+    returns: tuple[Return, ...],
+    period: Period,
+    today: date,
+    tz: tzinfo,
+    key: Callable[[Order], Hashable],
+) -> dict[Hashable, OutcomeTally]:
+    """Sort each counted order into its outcome, day by day, as `oracle_rates` counts it.
+
+    Outcomes are spelled as words and reasons as their category's value, so that nothing
+    here reads the library's outcome types; only entries with at least one order appear.
+    """
+
+    def day_of(instant: datetime) -> date:
+        return _day(instant, tz)
+
+    first, last_order_day, last_sale_day = oracle_windows(period, today)
+    sold, returned = _event_days(sales, returns, tz)
+    return_of = {r.order_id: r for r in returns}
+    tallies: dict[Hashable, OutcomeTally] = {}
+    day = first
+    while day <= last_order_day:
+        for order in orders:
+            if day_of(order.ordered_at) != day:
+                continue
+            by_outcome, by_reason = tallies.setdefault(key(order), ({}, {}))
+            sold_day = sold.get(order.order_id)
+            cancelled_day = None if order.cancelled_at is None else day_of(order.cancelled_at)
+            if sold_day is not None and sold_day <= today:
+                returned_day = returned.get(order.order_id)
+                if not first <= sold_day <= last_sale_day:
+                    outcome: tuple[str, object] = ("sold_late", None)
+                elif returned_day is not None and first <= returned_day <= last_sale_day:
+                    back = return_of[order.order_id]
+                    outcome = ("returned", back.kind.value)
+                    reason = "unknown" if back.reason is None else back.reason.category.value
+                    by_reason[reason] = by_reason.get(reason, 0) + 1
+                else:
+                    outcome = ("kept", None)
+            elif cancelled_day is not None and cancelled_day <= today:
+                kind = "unknown" if order.cancel_kind is None else order.cancel_kind.value
+                outcome = ("cancelled", kind)
+                reason = (
+                    "unknown" if order.cancel_reason is None else order.cancel_reason.category.value
+                )
+                by_reason[reason] = by_reason.get(reason, 0) + 1
+            else:
+                continue  # in transit
+            by_outcome[outcome] = by_outcome.get(outcome, 0) + 1
+        day += timedelta(days=1)
+    return tallies

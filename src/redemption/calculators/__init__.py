@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from redemption.calculators.breakdown import Outcome, OutcomeCounts, OutcomeKey, outcome_counts
 from redemption.calculators.buyer import (
     BuyerReport,
     Weight,
@@ -13,10 +14,14 @@ from redemption.calculators.rate import RateReport, redemption_rate, redemption_
 
 __all__ = [
     "BuyerReport",
+    "Outcome",
+    "OutcomeCounts",
+    "OutcomeKey",
     "RateReport",
     "Weight",
     "buyer_redemption_percentage",
     "buyer_reports",
+    "outcome_counts",
     "ransom_amount",
     "ransom_amounts",
     "redemption_rate",

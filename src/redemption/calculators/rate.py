@@ -270,8 +270,21 @@ def redemption_rates(
         key = by
     window = redemption_window(period, today=today)
     warn_beyond_horizon(history, today, tz)
+    return cast("dict[K, RateReport]", rates_in_window(history, window, key=key, tz=tz))
+
+
+def rates_in_window(
+    history: History, window: RedemptionWindow, *, key: Callable[[Order], K], tz: tzinfo
+) -> dict[K, RateReport]:
+    """Return a report per group over `window` taken as it is, by the rule of `_tally`.
+
+    `redemption_rates` is this over the window of seed 003; `outcome_counts_in_window`, and
+    through it `redemption.analysis`, give it windows of their own (a week's orders, with
+    their sales up to 30 days later) whose orders window is not extended to 30 days. Nothing
+    is checked or warned about here: the caller built the window. Not part of the public API.
+    """
     covered = covers(history, window.sales.last, tz)
-    reports = {
+    return {
         group: RateReport(
             orders=orders,
             sales=sales,
@@ -283,4 +296,3 @@ def redemption_rates(
         )
         for group, (orders, sales, returns, in_transit) in _tally(history, window, tz, key).items()
     }
-    return cast("dict[K, RateReport]", reports)

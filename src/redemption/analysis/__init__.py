@@ -1,0 +1,57 @@
+"""Why orders were not redeemed: breakdowns, trends, real drops, and honest uncertainty.
+
+Every figure here is made of the counts of the seller's redemption rate (seed 003), read
+through `redemption.calculators` (`redemption_rates`, `outcome_counts`), so an order is
+counted, sold, returned or in transit by the one rule of the rate itself; kinds and reasons
+say *why*, and never change *whether*.
+
+* `refusal_breakdown`: per group, the share of each outcome (kept, returned by kind, sold
+  late, cancelled by kind) and of each reason among the orders not redeemed.
+* `rate_series`: the redemption rate, refusal share and return share day by day, week by
+  week or month by month, each bucket's own orders counted.
+* `rate_changes`: which groups' rates dropped from a baseline period beyond chance, with a
+  one-sided test per group, adjusted for testing many at once.
+* `wilson_interval`: the uncertainty of a rate; every rate above can carry one, and groups
+  with few orders are marked ``small``.
+* `cohort_maturity`, `order_lags`, `projected_rate`: how cohorts of orders mature, how long
+  orders take to settle, and the eventual rate of cohorts still maturing.
+"""
+
+from __future__ import annotations
+
+from redemption.analysis._breakdown import Breakdown, refusal_breakdown
+from redemption.analysis._changes import Correction, DropTest, RateChange, rate_changes
+from redemption.analysis._cohorts import (
+    CohortMaturity,
+    LagSummary,
+    MaturityPoint,
+    OrderLags,
+    RateProjection,
+    cohort_maturity,
+    order_lags,
+    projected_rate,
+)
+from redemption.analysis._intervals import Interval, wilson_interval
+from redemption.analysis._series import Freq, SeriesPoint, rate_series
+
+__all__ = [
+    "Breakdown",
+    "CohortMaturity",
+    "Correction",
+    "DropTest",
+    "Freq",
+    "Interval",
+    "LagSummary",
+    "MaturityPoint",
+    "OrderLags",
+    "RateChange",
+    "RateProjection",
+    "SeriesPoint",
+    "cohort_maturity",
+    "order_lags",
+    "projected_rate",
+    "rate_changes",
+    "rate_series",
+    "refusal_breakdown",
+    "wilson_interval",
+]

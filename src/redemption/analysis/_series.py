@@ -1,0 +1,356 @@
+"""The redemption rate, refusals and returns day by day, week by week or month by month."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Hashable, Iterator
+from datetime import date, timedelta, tzinfo
+from fractions import Fraction
+from typing import Literal, TypeAlias, TypeVar, get_args, overload
+
+import attrs
+
+from redemption.analysis._breakdown import shown_rate
+from redemption.analysis._groups import By, group_key
+from redemption.analysis._intervals import (
+    DEFAULT_CI,
+    MIN_ORDERS,
+    Interval,
+    checked_ci,
+    checked_min_orders,
+    interval_of,
+)
+from redemption.calculators import Outcome, OutcomeCounts
+from redemption.calculators.breakdown import (
+    no_outcomes,
+    outcome_counts_in_window,
+    returns_by_order,
+)
+from redemption.calculators.outcome import covers, warn_beyond_horizon
+from redemption.dates import MOSCOW
+from redemption.errors import InvalidArgumentError, shown
+from redemption.history import History
+from redemption.model import Order
+from redemption.outcomes import CancelKind, ReturnKind
+from redemption.windows import (
+    SALES_LAG_DAYS,
+    DayWindow,
+    Period,
+    RedemptionWindow,
+    require_ended,
+)
+
+__all__ = ["Freq", "SeriesPoint", "rate_series"]
+
+K = TypeVar("K", bound=Hashable)
+
+Freq: TypeAlias = Literal["day", "week", "month"]
+"""How long a bucket of a series is: a day, a week (Monday to Sunday), a calendar month."""
+
+_FREQS: tuple[str, ...] = get_args(Freq)
+_REFUSALS = (
+    (Outcome.CANCELLED, CancelKind.REFUSED),
+    (Outcome.CANCELLED, CancelKind.NOT_COLLECTED),
+    (Outcome.RETURNED, ReturnKind.REFUSED_AT_HANDOVER),
+)
+_ONE_DAY = timedelta(days=1)
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class SeriesPoint:
+    """The orders placed in one bucket of days, how many were sold, refused and returned.
+
+    The bucket's orders window is its own days, `first` to `last`; its sales window runs
+    from `first` to 30 days after `last`, or to `today` if that comes first. The counted
+    orders are those placed in the bucket and no longer in transit as of `today`.
+
+    Attributes:
+        first: the bucket's first day.
+        last: its last day.
+        clipped: the bucket is shorter than its week or month: the series' `start` or
+            `end` falls within it.
+        orders: the counted orders.
+        in_transit: orders placed in the bucket and still in transit as of `today`: in no
+            other figure.
+        sales: the counted orders sold within the bucket's sales window.
+        refused: the counted orders refused: cancelled as `CancelKind.REFUSED` or
+            `CancelKind.NOT_COLLECTED`, or sold and returned within the sales window as
+            `ReturnKind.REFUSED_AT_HANDOVER`.
+        returned: the counted orders sold and returned otherwise within the sales window
+            (`ReturnKind.RETURN`, `ReturnKind.UNKNOWN`).
+        rate: ``sales / orders``, exactly (the redemption rate of the bucket's own orders);
+            `None` when no order is counted.
+        rate_interval: its Wilson interval (see `wilson_interval`), or `None`.
+        refusal_share: ``refused / orders``, exactly; `None` likewise.
+        refusal_interval: its Wilson interval, or `None`.
+        return_share: ``returned / orders``, exactly; `None` likewise.
+        return_interval: its Wilson interval, or `None`.
+        small: fewer orders are counted than the `min_orders` asked for.
+        complete: the figures can no longer move: 30 days after `last` have passed by
+            `today`, and the history's horizon reaches that far (see `RateReport.complete`).
+        counts: every outcome's count, with the bucket's `RateReport` and its windows.
+
+    .. versionadded:: 0.2.0
+    """
+
+    first: date
+    last: date
+    clipped: bool
+    orders: int
+    in_transit: int
+    sales: int
+    refused: int
+    returned: int
+    rate: Fraction | None
+    rate_interval: Interval | None
+    refusal_share: Fraction | None
+    refusal_interval: Interval | None
+    return_share: Fraction | None
+    return_interval: Interval | None
+    small: bool
+    complete: bool
+    counts: OutcomeCounts
+
+    def __repr__(self) -> str:
+        """Show the bucket's days, counts, and rates with their intervals."""
+        clipped = " clipped" if self.clipped else ""
+        return (
+            f"SeriesPoint({self.first.isoformat()}..{self.last.isoformat()}{clipped}, "
+            f"orders={self.orders}, in_transit={self.in_transit}, "
+            f"rate={shown_rate(self.rate, self.rate_interval)}, "
+            f"refusal_share={shown_rate(self.refusal_share, self.refusal_interval)}, "
+            f"return_share={shown_rate(self.return_share, self.return_interval)}, "
+            f"small={self.small}, complete={self.complete})"
+        )
+
+
+def _buckets(start: date, end: date, freq: str) -> Iterator[tuple[date, date, bool]]:
+    """Yield each bucket's first and last day within ``[start, end]``, and if it is clipped."""
+    first = start
+    while True:
+        if freq == "day":
+            full_first, left = first, 0
+        elif freq == "week":
+            full_first, left = first - timedelta(days=first.weekday()), 6 - first.weekday()
+        else:
+            full_first = first.replace(day=1)
+            left = calendar.monthrange(first.year, first.month)[1] - first.day
+        if (end - first).days <= left:  # the last bucket; no day after `end` is computed
+            yield first, end, first != full_first or (end - first).days < left
+            return
+        last = first + timedelta(days=left)
+        yield first, last, first != full_first
+        first = last + _ONE_DAY
+
+
+def bucket_window(first: date, last: date, today: date) -> RedemptionWindow:
+    """The windows of a bucket's own orders: not extended to 30 days, sales 30 days on.
+
+    The orders window is ``[first, last]``; the sales window ``[first, last + 30 days]``,
+    ending on `today` if that comes first. `today` is on or after `last`.
+    """
+    complete = (today - last).days >= SALES_LAG_DAYS
+    return RedemptionWindow(
+        period=Period(first, last),
+        today=today,
+        orders=DayWindow(first, last),
+        sales=DayWindow(first, last + timedelta(days=SALES_LAG_DAYS) if complete else today),
+        complete=complete,
+    )
+
+
+def _point(
+    counts: OutcomeCounts, ci: float | None, min_orders: int, *, clipped: bool
+) -> SeriesPoint:
+    report = counts.report
+    orders = report.orders
+    refused = sum(counts.by_outcome[key] for key in _REFUSALS)
+    returned = counts.returned - counts.by_outcome[Outcome.RETURNED, ReturnKind.REFUSED_AT_HANDOVER]
+    return SeriesPoint(
+        first=report.window.orders.first,
+        last=report.window.orders.last,
+        clipped=clipped,
+        orders=orders,
+        in_transit=report.in_transit,
+        sales=report.sales,
+        refused=refused,
+        returned=returned,
+        rate=report.rate,
+        rate_interval=interval_of(report.sales, orders, ci),
+        refusal_share=Fraction(refused, orders) if orders else None,
+        refusal_interval=interval_of(refused, orders, ci),
+        return_share=Fraction(returned, orders) if orders else None,
+        return_interval=interval_of(returned, orders, ci),
+        small=orders < min_orders,
+        complete=report.complete,
+        counts=counts,
+    )
+
+
+@overload
+def rate_series(
+    history: History,
+    *,
+    start: date,
+    end: date,
+    freq: Freq = "day",
+    today: date,
+    by: None = None,
+    tz: tzinfo = MOSCOW,
+    ci: float | None = DEFAULT_CI,
+    min_orders: int = MIN_ORDERS,
+) -> dict[None, tuple[SeriesPoint, ...]]: ...
+
+
+@overload
+def rate_series(
+    history: History,
+    *,
+    start: date,
+    end: date,
+    freq: Freq = "day",
+    today: date,
+    by: Literal["sku", "seller"],
+    tz: tzinfo = MOSCOW,
+    ci: float | None = DEFAULT_CI,
+    min_orders: int = MIN_ORDERS,
+) -> dict[str, tuple[SeriesPoint, ...]]: ...
+
+
+@overload
+def rate_series(
+    history: History,
+    *,
+    start: date,
+    end: date,
+    freq: Freq = "day",
+    today: date,
+    by: Literal["buyer"],
+    tz: tzinfo = MOSCOW,
+    ci: float | None = DEFAULT_CI,
+    min_orders: int = MIN_ORDERS,
+) -> dict[str | None, tuple[SeriesPoint, ...]]: ...
+
+
+@overload
+def rate_series(
+    history: History,
+    *,
+    start: date,
+    end: date,
+    freq: Freq = "day",
+    today: date,
+    by: Callable[[Order], K],
+    tz: tzinfo = MOSCOW,
+    ci: float | None = DEFAULT_CI,
+    min_orders: int = MIN_ORDERS,
+) -> dict[K, tuple[SeriesPoint, ...]]: ...
+
+
+def rate_series(
+    history: History,
+    *,
+    start: date,
+    end: date,
+    freq: Freq = "day",
+    today: date,
+    by: By = None,
+    tz: tzinfo = MOSCOW,
+    ci: float | None = DEFAULT_CI,
+    min_orders: int = MIN_ORDERS,
+) -> (
+    dict[None, tuple[SeriesPoint, ...]]
+    | dict[str, tuple[SeriesPoint, ...]]
+    | dict[str | None, tuple[SeriesPoint, ...]]
+    | dict[K, tuple[SeriesPoint, ...]]
+):
+    """Return the redemption rate, refusal share and return share of each bucket of days.
+
+    The days from `start` to `end` are cut into buckets: days, weeks (Monday to Sunday) or
+    calendar months. The first and the last bucket are clipped to `start` and `end`, and
+    say so (``clipped``). Each bucket counts the orders placed on its own days only: its
+    orders window is *not* extended back to 30 days, as `redemption_rate` extends a period
+    shorter than 30 days, so a week's point is not `redemption_rate` of that week. It is the
+    window method applied to the bucket's own orders: those no longer in transit as of
+    `today` are counted, and sold when their sale falls from the bucket's first day to 30
+    days after its last, or to `today` if that comes first; returns likewise. A point is
+    ``complete`` once those 30 days have passed and the history reaches that far: recent
+    points can still move.
+
+    Every bucket is there, with zero counts where no order was placed, so that the series
+    is regular. A series cannot reach past `today`: an `end` after it is refused, as a
+    period ending after `today` is; give ``end=today`` for a series up to today.
+
+    Args:
+        history: the orders, sales and returns.
+        start: the first day of the series.
+        end: the last day of the series, on or before `today`.
+        freq: ``"day"``, ``"week"`` or ``"month"``.
+        today: the day the figures are computed on; later events are not seen.
+        by: ``None`` for one series, keyed ``None``, of every order; ``"sku"``,
+            ``"seller"``, ``"buyer"`` (orders without a buyer under ``None``), or a function
+            from an `Order` to its group.
+        tz: the zone whose calendar days the buckets and windows are made of.
+        ci: the confidence level of the intervals; ``None`` for none.
+        min_orders: a point with fewer counted orders is marked ``small``.
+
+    Returns:
+        Each group's series: one point per bucket, in order. A group appears when one of its
+        orders was placed from `start` to `end`; with ``by=None`` the one series is always
+        there.
+
+    Raises:
+        InvalidPeriodError: `start` is after `end`, or `end` after `today`.
+        InvalidArgumentError: an unknown `freq` or `by`, a `ci` not between 0 and 1, a
+            negative `min_orders`.
+
+    Example:
+        An order on Wednesday 2 April 2025, sold; another on Monday 7 April, refused at the
+        pick-up point. Week by week from Tuesday 1 to Thursday 10 April:
+
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, CancelKind, History, Order, Sale
+        >>> def at(day):
+        ...     return datetime(2025, 4, day, 12, tzinfo=MOSCOW)
+        >>> history = History(
+        ...     orders=[
+        ...         Order(order_id="1", seller_id="s", sku="k", price=100, ordered_at=at(2)),
+        ...         Order(order_id="2", seller_id="s", sku="k", price=100, ordered_at=at(7),
+        ...               cancelled_at=at(9), cancel_kind=CancelKind.REFUSED),
+        ...     ],
+        ...     sales=[Sale(order_id="1", sold_at=at(4))],
+        ... )
+        >>> series = rate_series(history, start=date(2025, 4, 1), end=date(2025, 4, 10),
+        ...                      freq="week", today=date(2025, 4, 20), ci=None)
+        >>> for point in series[None]:
+        ...     print(point)
+        SeriesPoint(2025-04-01..2025-04-06 clipped, orders=1, in_transit=0, rate=1, refusal_share=0, return_share=0, small=True, complete=False)
+        SeriesPoint(2025-04-07..2025-04-10 clipped, orders=1, in_transit=0, rate=0, refusal_share=1, return_share=0, small=True, complete=False)
+
+    .. versionadded:: 0.2.0
+    """  # noqa: E501 - a doctest's output is one line
+    key = group_key(by)
+    if freq not in _FREQS:
+        msg = f"freq must be 'day', 'week' or 'month', not {shown(freq)}"
+        raise InvalidArgumentError(msg)
+    level = checked_ci(ci)
+    least = checked_min_orders(min_orders)
+    period = Period(start, end)
+    require_ended(period, today)
+    warn_beyond_horizon(history, today, tz)
+    returns = returns_by_order(history)
+    buckets: list[tuple[bool, OutcomeCounts, dict[Hashable, OutcomeCounts]]] = []
+    groups: dict[Hashable, None] = {None: None} if by is None else {}
+    for first, last, clipped in _buckets(start, end, freq):
+        window = bucket_window(first, last, today)
+        counts = outcome_counts_in_window(history, window, key=key, tz=tz, returns=returns)
+        empty = no_outcomes(window, covered=covers(history, window.sales.last, tz))
+        groups.update(dict.fromkeys(counts))
+        buckets.append((clipped, empty, counts))
+    return {  # type: ignore[return-value]
+        group: tuple(
+            _point(counts.get(group, empty), level, least, clipped=clipped)
+            for clipped, empty, counts in buckets
+        )
+        for group in groups
+    }
