@@ -176,6 +176,32 @@ EXPECTED_OZON_NAMES = {
     "trusted_seller",
 }
 
+EXPECTED_ANALYSIS_NAMES = {
+    "Breakdown",
+    "CohortMaturity",
+    "Correction",
+    "DropTest",
+    "Freq",
+    "Interval",
+    "LagSummary",
+    "MaturityPoint",
+    "OrderLags",
+    "Outcome",
+    "OutcomeCounts",
+    "OutcomeKey",
+    "RateChange",
+    "RateProjection",
+    "SeriesPoint",
+    "cohort_maturity",
+    "order_lags",
+    "outcome_counts",
+    "projected_rate",
+    "rate_changes",
+    "rate_series",
+    "refusal_breakdown",
+    "wilson_interval",
+}
+
 EXPECTED_FRAMES_NAMES = {
     "buyer_reports",
     "ransom_amounts",
@@ -201,7 +227,11 @@ class TestSubpackageApi:
 
     @pytest.mark.parametrize(
         ("module", "expected"),
-        [("redemption.loyalty", EXPECTED_LOYALTY_NAMES), ("redemption.ozon", EXPECTED_OZON_NAMES)],
+        [
+            ("redemption.loyalty", EXPECTED_LOYALTY_NAMES),
+            ("redemption.ozon", EXPECTED_OZON_NAMES),
+            ("redemption.analysis", EXPECTED_ANALYSIS_NAMES),
+        ],
     )
     def test_the_programmes_names_are_the_documented_ones(
         self, module: str, expected: set[str]

@@ -11,6 +11,8 @@ say *why*, and never change *whether*.
   week or month by month, each bucket's own orders counted.
 * `rate_changes`: which groups' rates dropped from a baseline period beyond chance, with a
   one-sided test per group, adjusted for testing many at once.
+* `outcome_counts` (from `redemption.calculators`): the tally they all read, each counted
+  order's `Outcome` and kind, and the reasons of those not redeemed.
 * `wilson_interval`: the uncertainty of a rate; every rate above can carry one, and groups
   with few orders are marked ``small``.
 * `cohort_maturity`, `order_lags`, `projected_rate`: how cohorts of orders mature, how long
@@ -33,6 +35,7 @@ from redemption.analysis._cohorts import (
 )
 from redemption.analysis._intervals import Interval, wilson_interval
 from redemption.analysis._series import Freq, SeriesPoint, rate_series
+from redemption.calculators.breakdown import Outcome, OutcomeCounts, OutcomeKey, outcome_counts
 
 __all__ = [
     "Breakdown",
@@ -44,11 +47,15 @@ __all__ = [
     "LagSummary",
     "MaturityPoint",
     "OrderLags",
+    "Outcome",
+    "OutcomeCounts",
+    "OutcomeKey",
     "RateChange",
     "RateProjection",
     "SeriesPoint",
     "cohort_maturity",
     "order_lags",
+    "outcome_counts",
     "projected_rate",
     "rate_changes",
     "rate_series",

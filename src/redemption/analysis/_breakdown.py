@@ -10,7 +10,6 @@ from typing import Literal, TypeVar, overload
 
 import attrs
 
-from redemption.analysis._groups import By, group_key
 from redemption.analysis._intervals import (
     DEFAULT_CI,
     MIN_ORDERS,
@@ -20,6 +19,7 @@ from redemption.analysis._intervals import (
     interval_of,
 )
 from redemption.calculators import Outcome, OutcomeCounts, OutcomeKey, RateReport, outcome_counts
+from redemption.calculators.groups import By, group_key
 from redemption.dates import MOSCOW
 from redemption.history import History
 from redemption.model import Order

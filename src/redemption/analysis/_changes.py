@@ -12,7 +12,6 @@ from typing import Literal, TypeAlias, TypeVar, overload
 import attrs
 
 from redemption.analysis._breakdown import shown_rate
-from redemption.analysis._groups import By, group_key
 from redemption.analysis._intervals import (
     DEFAULT_CI,
     MIN_ORDERS,
@@ -23,6 +22,7 @@ from redemption.analysis._intervals import (
     interval_of,
 )
 from redemption.calculators import RateReport, redemption_rates
+from redemption.calculators.groups import By, group_key
 from redemption.dates import MOSCOW
 from redemption.errors import InvalidArgumentError, shown
 from redemption.history import History

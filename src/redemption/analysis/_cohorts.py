@@ -22,11 +22,11 @@ from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterator
 from datetime import date, datetime, timedelta, tzinfo
 from fractions import Fraction
-from operator import attrgetter
 from typing import Final, Literal, TypeVar, cast, overload
 
 import attrs
 
+from redemption.calculators.groups import group_key
 from redemption.calculators.outcome import settled_rows, warn_beyond_horizon
 from redemption.dates import MOSCOW, day_end
 from redemption.errors import ArgumentTypeError, InvalidArgumentError
@@ -47,10 +47,6 @@ __all__ = [
 
 K = TypeVar("K", bound=Hashable)
 
-_GROUP_KEYS: Final[dict[str, Callable[[Order], str]]] = {
-    "sku": attrgetter("sku"),
-    "seller": attrgetter("seller_id"),
-}
 _FREQS: Final = ("day", "week")
 _METHODS: Final = ("in-transit", "chain-ladder")
 _ONE_DAY: Final = timedelta(days=1)
@@ -293,23 +289,6 @@ class RateProjection:
 # ------------------------------------------------------------------------------------------
 # arguments
 # ------------------------------------------------------------------------------------------
-def _no_group(_: Order) -> None:
-    return None
-
-
-def _group_key(by: object) -> Callable[[Order], Hashable]:
-    if by is None:
-        return _no_group
-    if isinstance(by, str):
-        key = _GROUP_KEYS.get(by)
-        if key is not None:
-            return key
-    elif callable(by):
-        return cast("Callable[[Order], Hashable]", by)
-    msg = f"by must be 'sku', 'seller', None or a function of an Order, not {by!r}"
-    raise InvalidArgumentError(msg)
-
-
 def _choice(value: object, name: str, choices: tuple[str, ...]) -> None:
     if value not in choices:
         allowed = ", ".join(repr(choice) for choice in choices)
@@ -501,7 +480,7 @@ def cohort_maturity(
     """
     _choice(freq, "freq", _FREQS)
     max_age = _whole(max_age, "max_age", 0)
-    key = _group_key(by)
+    key = group_key(by)
     days, outcomes = _outcomes(history, start=start, end=end, today=today, tz=tz, key=key)
     warn_beyond_horizon(history, today, tz)
     last_index = (end - start).days
@@ -660,7 +639,7 @@ def order_lags(
 
     .. versionadded:: 0.2.0
     """
-    key = _group_key(by)
+    key = group_key(by)
     require_ended(Period(start, end), today)
     warn_beyond_horizon(history, today, tz)
     known_until = day_end(today, tz)
@@ -902,7 +881,7 @@ def projected_rate(
     _choice(method, "method", _METHODS)
     horizon = _whole(horizon_days, "horizon_days", 1)
     min_mature = _whole(min_mature, "min_mature", 1)
-    key = _group_key(by)
+    key = group_key(by)
     days, outcomes = _outcomes(history, start=start, end=end, today=today, tz=tz, key=key)
     warn_beyond_horizon(history, today, tz)
     today_index = len(days.ends) - 1

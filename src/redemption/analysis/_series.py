@@ -11,7 +11,6 @@ from typing import Literal, TypeAlias, TypeVar, get_args, overload
 import attrs
 
 from redemption.analysis._breakdown import shown_rate
-from redemption.analysis._groups import By, group_key
 from redemption.analysis._intervals import (
     DEFAULT_CI,
     MIN_ORDERS,
@@ -20,18 +19,18 @@ from redemption.analysis._intervals import (
     checked_min_orders,
     interval_of,
 )
-from redemption.calculators import Outcome, OutcomeCounts
+from redemption.calculators import OutcomeCounts
 from redemption.calculators.breakdown import (
     no_outcomes,
     outcome_counts_in_window,
     returns_by_order,
 )
+from redemption.calculators.groups import By, group_key
 from redemption.calculators.outcome import covers, warn_beyond_horizon
 from redemption.dates import MOSCOW
 from redemption.errors import InvalidArgumentError, shown
 from redemption.history import History
 from redemption.model import Order
-from redemption.outcomes import CancelKind, ReturnKind
 from redemption.windows import (
     SALES_LAG_DAYS,
     DayWindow,
@@ -48,11 +47,6 @@ Freq: TypeAlias = Literal["day", "week", "month"]
 """How long a bucket of a series is: a day, a week (Monday to Sunday), a calendar month."""
 
 _FREQS: tuple[str, ...] = get_args(Freq)
-_REFUSALS = (
-    (Outcome.CANCELLED, CancelKind.REFUSED),
-    (Outcome.CANCELLED, CancelKind.NOT_COLLECTED),
-    (Outcome.RETURNED, ReturnKind.REFUSED_AT_HANDOVER),
-)
 _ONE_DAY = timedelta(days=1)
 
 
@@ -164,8 +158,7 @@ def _point(
 ) -> SeriesPoint:
     report = counts.report
     orders = report.orders
-    refused = sum(counts.by_outcome[key] for key in _REFUSALS)
-    returned = counts.returned - counts.by_outcome[Outcome.RETURNED, ReturnKind.REFUSED_AT_HANDOVER]
+    refused, returned = counts.refused, counts.returned_after_purchase
     return SeriesPoint(
         first=report.window.orders.first,
         last=report.window.orders.last,

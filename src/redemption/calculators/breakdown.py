@@ -11,16 +11,15 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Hashable, Mapping
 from datetime import date, tzinfo
-from operator import attrgetter
 from types import MappingProxyType
 from typing import Literal, TypeAlias, TypeVar, cast, overload
 
 import attrs
 
+from redemption.calculators.groups import group_key
 from redemption.calculators.outcome import covers, warn_beyond_horizon
 from redemption.calculators.rate import RateReport, _unmatched, rates_in_window
 from redemption.dates import MOSCOW
-from redemption.errors import InvalidArgumentError
 from redemption.history import History
 from redemption.model import Order, Return
 from redemption.outcomes import CancelKind, Reason, ReasonCategory, ReturnKind
@@ -60,14 +59,17 @@ OUTCOME_KEYS: tuple[OutcomeKey, ...] = (
 )
 """Every outcome key, in the order results list them."""
 
+REFUSALS: tuple[OutcomeKey, ...] = (
+    (Outcome.CANCELLED, CancelKind.REFUSED),
+    (Outcome.CANCELLED, CancelKind.NOT_COLLECTED),
+    (Outcome.RETURNED, ReturnKind.REFUSED_AT_HANDOVER),
+)
+"""The outcomes that are a buyer's refusal at handover (отказ): the two cancellations first,
+then the return a source reports a refusal as."""
+
 _Ending = tuple[CancelKind | None, ReasonCategory | None, ReturnKind | None, ReasonCategory | None]
 """How an order ended, as its group key carries it: cancel kind and reason category, its
 return's kind and reason category (``None`` where there is none)."""
-
-_GROUP_KEYS: dict[str, Callable[[Order], str]] = {
-    "sku": attrgetter("sku"),
-    "seller": attrgetter("seller_id"),
-}
 
 
 def _category(reason: Reason | None) -> ReasonCategory | None:
@@ -144,6 +146,28 @@ class OutcomeCounts:
     def not_redeemed(self) -> int:
         """The counted orders cancelled or returned: those `by_reason` counts."""
         return self.cancelled + self.returned
+
+    @property
+    def refused(self) -> int:
+        """The counted orders the buyer refused at handover (отказ).
+
+        Cancelled as refused or not collected, or sold and returned within the sales window
+        as refused at handover.
+        """
+        return sum(self.by_outcome[key] for key in REFUSALS)
+
+    @property
+    def cancelled_before_handover(self) -> int:
+        """The counted orders cancelled by `today` that were not refusals.
+
+        By the buyer, the seller, the marketplace, or of a kind the source does not give.
+        """
+        return self.cancelled - sum(self.by_outcome[key] for key in REFUSALS[:2])
+
+    @property
+    def returned_after_purchase(self) -> int:
+        """The counted orders sold and returned within the sales window, not as refusals."""
+        return self.returned - self.by_outcome[REFUSALS[2]]
 
     def _total(self, outcome: Outcome) -> int:
         return sum(count for (o, _), count in self.by_outcome.items() if o is outcome)
@@ -269,10 +293,6 @@ def _add(
         by_reason[return_reason or ReasonCategory.UNKNOWN] += part.returns
 
 
-def _no_group(_: Order) -> None:
-    return None
-
-
 @overload
 def outcome_counts(
     history: History,
@@ -368,15 +388,7 @@ def outcome_counts(
 
     .. versionadded:: 0.2.0
     """  # noqa: E501 - a doctest's output is one line
-    if by is None:
-        key: Callable[[Order], Hashable] = _no_group
-    elif isinstance(by, str):
-        if by not in _GROUP_KEYS:
-            msg = f"by must be None, 'sku', 'seller' or a function of an Order, not {by!r}"
-            raise InvalidArgumentError(msg)
-        key = _GROUP_KEYS[by]
-    else:
-        key = by
+    key = group_key(by, ("sku", "seller"))
     window = redemption_window(period, today=today)
     warn_beyond_horizon(history, today, tz)
     counts = outcome_counts_in_window(history, window, key=key, tz=tz)

@@ -6,14 +6,13 @@ from bisect import bisect_left
 from collections.abc import Callable, Hashable
 from datetime import date, tzinfo
 from fractions import Fraction
-from operator import attrgetter
 from typing import Literal, TypeVar, cast, overload
 
 import attrs
 
+from redemption.calculators.groups import group_key
 from redemption.calculators.outcome import covers, settled_rows, warn_beyond_horizon
 from redemption.dates import MOSCOW, day_end
-from redemption.errors import InvalidArgumentError
 from redemption.history import RETURNED_AT, SOLD_AT, History
 from redemption.model import Order
 from redemption.windows import Period, RedemptionWindow, redemption_window
@@ -21,11 +20,6 @@ from redemption.windows import Period, RedemptionWindow, redemption_window
 __all__ = ["RateReport", "redemption_rate", "redemption_rates"]
 
 K = TypeVar("K", bound=Hashable)
-
-_GROUP_KEYS: dict[str, Callable[[Order], str]] = {
-    "sku": attrgetter("sku"),
-    "seller": attrgetter("seller_id"),
-}
 
 
 @attrs.frozen(kw_only=True)
@@ -172,7 +166,8 @@ def redemption_rate(
     """
     window = redemption_window(period, today=today)
     warn_beyond_horizon(history, today, tz)
-    everything = _tally(history, window, tz, _no_group)  # one group, None, or no order at all
+    # one group, None, or no order at all
+    everything = _tally(history, window, tz, group_key(None))
     orders, sales, returns, in_transit = everything.get(None, [0, 0, 0, 0])
     unmatched, unmatched_returns = _unmatched(history, window, tz)
     return RateReport(
@@ -185,10 +180,6 @@ def redemption_rate(
         window=window,
         covered=covers(history, window.sales.last, tz),
     )
-
-
-def _no_group(_: Order) -> None:
-    return None
 
 
 @overload
@@ -261,13 +252,7 @@ def redemption_rates(
 
     .. versionadded:: 0.1.0
     """
-    if isinstance(by, str):
-        if by not in _GROUP_KEYS:
-            msg = f"by must be 'sku', 'seller' or a function of an Order, not {by!r}"
-            raise InvalidArgumentError(msg)
-        key: Callable[[Order], Hashable] = _GROUP_KEYS[by]
-    else:
-        key = by
+    key = group_key(by, ("sku", "seller"), overall=False)
     window = redemption_window(period, today=today)
     warn_beyond_horizon(history, today, tz)
     return cast("dict[K, RateReport]", rates_in_window(history, window, key=key, tz=tz))

@@ -2,8 +2,9 @@
 
 The built-in indicators (`BUILT_IN_INDICATORS`) are computed over the orders the month's
 redemption rate counts: placed in its orders window and no longer in transit as of
-`today`. They come from `redemption_rate` and one pass of `redemption_rates` grouped by how
-each order ended, so each is counted by the same rule as the redemption rate itself.
+`today`. They come from `redemption_rate` and the outcome tally of the same orders
+(`redemption.calculators.outcome_counts`), so each is counted by the same rule as the
+redemption rate itself.
 """
 
 from __future__ import annotations
@@ -13,19 +14,19 @@ from collections.abc import Callable, Mapping
 from datetime import date, tzinfo
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any, TypeAlias, cast
 
 import attrs
 
-from redemption.calculators import RateReport, redemption_rate, redemption_rates
+from redemption.calculators import Outcome, RateReport, outcome_counts, redemption_rate
 from redemption.dates import MOSCOW, require_day
 from redemption.errors import ArgumentTypeError, InvalidArgumentError, InvalidPeriodError, shown
 from redemption.history import History
 from redemption.loyalty._month import Month, is_a
 from redemption.loyalty._programme import BUILT_IN_INDICATORS, _FrozenMap
-from redemption.model import Order
 from redemption.money import ZERO
-from redemption.outcomes import CancelKind, ReturnKind
+from redemption.outcomes import CancelKind
 
 __all__ = [
     "IndicatorFunction",
@@ -54,7 +55,6 @@ MeasuredByMonth: TypeAlias = (
 """Measured values by month: `Month` or ``"YYYY-MM"`` keys."""
 
 _HUNDRED = 100
-_REFUSED = (CancelKind.REFUSED, CancelKind.NOT_COLLECTED)
 
 
 @attrs.frozen(kw_only=True)
@@ -132,28 +132,20 @@ def check_month(month: object, today: object) -> Month:
 
 
 def _counts(history: History, month: Month, today: date, tz: tzinfo) -> tuple[RateReport, _Counts]:
+    """The month's redemption rate, and how its counted orders ended (`outcome_counts`)."""
     period = month.until(today)
     report = redemption_rate(history, period, today=today, tz=tz)
-    kinds = {back.order_id: back.kind for back in history.returns}
-
-    def outcome(order: Order) -> tuple[CancelKind | None, ReturnKind | None, Decimal]:
-        return order.cancel_kind, kinds.get(order.order_id), order.price
-
     cancelled = seller = refused = returned = 0
     revenue = ZERO
-    for (cancel, back, price), group in redemption_rates(
-        history, period, today=today, tz=tz, by=outcome
+    # grouped by price: the revenue is each price times the sales at it
+    for price, counts in outcome_counts(
+        history, period, today=today, tz=tz, by=attrgetter("price")
     ).items():
-        revenue += price * group.sales
-        if cancel in _REFUSED:  # a counted order refused by today: it has no sale
-            refused += group.orders
-        elif cancel is not None:  # ...or cancelled before it was handed over
-            cancelled += group.orders
-            seller += group.orders if cancel is CancelKind.SELLER else 0
-        elif back is ReturnKind.REFUSED_AT_HANDOVER:
-            refused += group.returns
-        elif back is not None:
-            returned += group.returns
+        revenue += price * counts.sales
+        cancelled += counts.cancelled_before_handover
+        seller += counts.by_outcome[Outcome.CANCELLED, CancelKind.SELLER]
+        refused += counts.refused
+        returned += counts.returned_after_purchase
     return report, _Counts(
         orders=report.orders,
         sales=report.sales,
