@@ -1,9 +1,10 @@
-"""Collection for the whole checkout: the doctests that need a frame engine skip without one.
+"""Collection for the whole checkout: doctests that need an extra skip without it.
 
 With the ``test`` extra alone there is no narwhals, polars or pyarrow: the doctests of
-`redemption.frames` (importing it raises ImportError) and of docs/frames.md cannot run.
-Each such file is then collected as one skipped item that says what is missing, instead of
-failing to import. The frames test modules skip themselves (``pytest.importorskip``).
+`redemption.frames` (importing it raises ImportError) and of docs/frames.md cannot run; nor,
+without matplotlib, those of `redemption.plot`. Each such file is then collected as one
+skipped item that says what is missing, instead of failing. The test modules skip
+themselves (``pytest.importorskip``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,20 @@ from pathlib import Path
 import pytest
 
 _HERE = Path(__file__).parent
-_NEED_ENGINES = (_HERE / "src" / "redemption" / "frames", _HERE / "docs" / "frames.md")
-_MISSING = [n for n in ("narwhals", "polars", "pyarrow") if importlib.util.find_spec(n) is None]
+
+
+def _missing(*names: str) -> list[str]:
+    return [name for name in names if importlib.util.find_spec(name) is None]
+
+
+_NEEDS: tuple[tuple[tuple[Path, ...], list[str]], ...] = (
+    (
+        (_HERE / "src" / "redemption" / "frames", _HERE / "docs" / "frames.md"),
+        _missing("narwhals", "polars", "pyarrow"),
+    ),
+    ((_HERE / "src" / "redemption" / "plot.py",), _missing("matplotlib")),
+)
+"""The files whose doctests need an extra, and what of it is not installed."""
 
 
 class _SkippedDoctests(pytest.Item):
@@ -30,13 +43,15 @@ class _SkippedDoctests(pytest.Item):
         return self.path, 0, f"[doctest] {self.path.name}"
 
 
-class _DoctestsNeedingEngines(pytest.File):
-    """A file whose doctests need engines that are not installed."""
+class _DoctestsNeedingExtras(pytest.File):
+    """A file whose doctests need packages that are not installed."""
+
+    missing: list[str]
 
     def collect(self) -> Iterator[pytest.Item]:
         """One item, skipped with the reason."""
         item = _SkippedDoctests.from_parent(self, name="doctests")
-        missing = ", ".join(_MISSING)
+        missing = ", ".join(self.missing)
         item.add_marker(
             pytest.mark.skip(reason=f"{missing} not installed: these doctests need the dev extra")
         )
@@ -47,10 +62,13 @@ class _DoctestsNeedingEngines(pytest.File):
 def pytest_collect_file(
     file_path: Path, parent: pytest.Collector
 ) -> Generator[None, list[pytest.Collector], list[pytest.Collector]]:
-    """Collect a frames doctest file as one skipped item when its engines are missing."""
+    """Collect a doctest file as one skipped item when what it needs is missing."""
     collectors = yield
-    if _MISSING and collectors and any(file_path.is_relative_to(p) for p in _NEED_ENGINES):
-        if ">>>" not in file_path.read_text(encoding="utf-8"):
-            return []  # no doctests to skip: importing it would fail for nothing
-        return [_DoctestsNeedingEngines.from_parent(parent, path=file_path)]
+    for paths, missing in _NEEDS:
+        if missing and collectors and any(file_path.is_relative_to(p) for p in paths):
+            if ">>>" not in file_path.read_text(encoding="utf-8"):
+                return []  # no doctests to skip: importing it would fail for nothing
+            skipped = _DoctestsNeedingExtras.from_parent(parent, path=file_path)
+            skipped.missing = missing
+            return [skipped]
     return collectors
