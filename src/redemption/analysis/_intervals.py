@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, localcontext
 from fractions import Fraction
+from functools import lru_cache
 from statistics import NormalDist
 
 import attrs
@@ -156,6 +157,12 @@ def wilson_interval(successes: int, trials: int, *, ci: float = DEFAULT_CI) -> I
     if level is None:
         msg = "ci must be a confidence level between 0 and 1 (0.95), not None"
         raise InvalidArgumentError(msg)
+    return _wilson(successes, trials, level)
+
+
+@lru_cache(maxsize=1 << 16)
+def _wilson(successes: int, trials: int, level: float) -> Interval | None:
+    """The interval of checked arguments; kept, as many groups share small counts."""
     if trials == 0:
         return None
     z = Decimal(NormalDist().inv_cdf((1 + level) / 2))
@@ -173,5 +180,8 @@ def wilson_interval(successes: int, trials: int, *, ci: float = DEFAULT_CI) -> I
 
 
 def interval_of(successes: int, trials: int, ci: float | None) -> Interval | None:
-    """The Wilson interval at level `ci` (already checked), or `None` when `ci` is."""
-    return None if ci is None else wilson_interval(successes, trials, ci=ci)
+    """Return the Wilson interval of the library's own counts, at a checked level `ci`.
+
+    `None` when `ci` is `None`, or when there are no trials.
+    """
+    return None if ci is None else _wilson(successes, trials, ci)
