@@ -98,3 +98,61 @@ class TestTrend:
         assert main(["trend", "--sample", "--start", "2025-04-01", "--end", "2025-03-01"]) == 1
         err = capsys.readouterr().err.strip().splitlines()
         assert err[-1] == "redemption: error: --start 2025-04-01 is after --end 2025-03-01"
+
+
+class TestEdges:
+    def test_no_group_still_writes_the_header(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """
+        A period with no order writes the CSV's header alone, for refusals by SKU and for a
+        trend by SKU, instead of failing.
+        """
+        argv = ["refusals", "--sample", "--period", "2020-01-01..2020-01-31", "--by", "sku"]
+        assert main([*argv, "--format", "csv"]) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert len(out) == 1
+        assert out[0].startswith("group,orders,in_transit")
+        argv = ["trend", "--sample", "--start", "2020-01-01", "--end", "2020-01-31", "--by", "sku"]
+        assert main([*argv, "--format", "csv"]) == 0
+        header = (
+            "group,first,last,orders,in_transit,sales,refused,returned,rate_percent,"
+            "rate_low_percent,rate_high_percent,refusal_share_percent,return_share_percent,"
+            "small,complete"
+        )
+        assert capsys.readouterr().out.splitlines() == [header]
+
+    def test_by_reason_lists_the_reasons_alone(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """The reasons of the orders not redeemed, without the outcome table."""
+        assert main(["refusals", "--sample", "--period", str(MARCH), "--by", "reason"]) == 0
+        out = capsys.readouterr().out
+        assert "reasons of the" in out
+        assert "outcome" not in out
+
+    def test_the_shares_of_a_group_add_up_to_the_whole(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """
+        In the table by SKU, kept, returned, late, refused and cancelled are parts of the
+        orders: each row's shares add up to 100% (to rounding).
+        """
+        assert main(["refusals", "--sample", "--period", str(MARCH), "--by", "sku"]) == 0
+        rows = [line.split() for line in capsys.readouterr().out.splitlines()[4:]]
+        assert rows
+        for row in rows:
+            total = sum(float(value) for value in row[4:9])
+            assert abs(total - 100) < 0.03, row
+
+    def test_a_trend_past_today_is_refused_and_json_is_a_list_of_buckets(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An --end after --today is refused in one line; the JSON holds each bucket."""
+        argv = ["trend", "--sample", "--start", "2025-04-01", "--end", "2025-05-10"]
+        assert main(argv) == 1
+        assert "--end 2025-05-10 is after 2025-04-30" in capsys.readouterr().err
+        argv = ["trend", "--sample", "--start", "2025-04-01", "--end", "2025-04-30"]
+        assert main([*argv, "--freq", "month", "--format", "json"]) == 0
+        (bucket,) = json.loads(capsys.readouterr().out)["buckets"]
+        assert (bucket["first"], bucket["last"], bucket["complete"]) == (
+            "2025-04-01",
+            "2025-04-30",
+            False,
+        )

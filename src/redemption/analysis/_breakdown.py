@@ -19,6 +19,7 @@ from redemption.analysis._intervals import (
     interval_of,
 )
 from redemption.calculators import Outcome, OutcomeCounts, OutcomeKey, RateReport, outcome_counts
+from redemption.calculators.breakdown import outcome_name
 from redemption.calculators.groups import By, group_key
 from redemption.dates import MOSCOW
 from redemption.history import History
@@ -130,9 +131,7 @@ class Breakdown:
     def __repr__(self) -> str:
         """Show the rates with their intervals, and the outcomes and reasons some order has."""
         outcomes = ", ".join(
-            f"{key[0].value if key[1] is None else f'{key[0].value}/{key[1].value}'}={count}"
-            for key, count in self.outcomes.items()
-            if count
+            f"{outcome_name(key)}={count}" for key, count in self.outcomes.items() if count
         )
         reasons = ", ".join(
             f"{category.value}={count}" for category, count in self.reasons.items() if count

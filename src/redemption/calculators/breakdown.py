@@ -76,9 +76,15 @@ def _category(reason: Reason | None) -> ReasonCategory | None:
     return None if reason is None else reason.category
 
 
-def _shown_key(key: OutcomeKey) -> str:
+def outcome_name(key: OutcomeKey, separator: str = "/") -> str:
+    """An outcome key in words: ``"kept"``, ``"cancelled/refused"`` (not part of the API).
+
+    Example:
+        >>> outcome_name((Outcome.CANCELLED, CancelKind.REFUSED), "_")
+        'cancelled_refused'
+    """
     outcome, kind = key
-    return outcome.value if kind is None else f"{outcome.value}/{kind.value}"
+    return outcome.value if kind is None else f"{outcome.value}{separator}{kind.value}"
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -175,7 +181,7 @@ class OutcomeCounts:
     def __repr__(self) -> str:
         """Show the counts, leaving out the outcomes and reasons no order has."""
         outcomes = ", ".join(
-            f"{_shown_key(key)}={count}" for key, count in self.by_outcome.items() if count
+            f"{outcome_name(key)}={count}" for key, count in self.by_outcome.items() if count
         )
         reasons = ", ".join(
             f"{category.value}={count}" for category, count in self.by_reason.items() if count

@@ -65,9 +65,12 @@ class RateReport:
 
     @property
     def complete(self) -> bool:
-        """Whether the figure can no longer move.
+        """Whether the sales window has closed: no sale can be added to the figure.
 
-        30 days have passed since the period's end, and the data reaches that far.
+        30 days have passed since the period's end, and the data reaches that far. An order
+        still in transit then is left out until it settles; it can only settle as not
+        redeemed (a sale after the window does not count), so the rate can still fall, as
+        the marketplace's own figure does, but never rise.
         """
         return self.window.complete and self.covered
 

@@ -14,11 +14,12 @@ from typing import Any
 from redemption.analysis import (
     Breakdown,
     Interval,
-    OutcomeKey,
+    Outcome,
     SeriesPoint,
     rate_series,
     refusal_breakdown,
 )
+from redemption.calculators.breakdown import OUTCOME_KEYS, outcome_name
 from redemption.cli._common import (
     Commands,
     add_day_and_format,
@@ -29,27 +30,39 @@ from redemption.cli._common import (
     today_of,
 )
 from redemption.errors import InvalidArgumentError
-from redemption.outcomes import ReasonCategory
+from redemption.money import percent
+from redemption.outcomes import CancelKind, ReasonCategory
 from redemption.sample import sample_history
 
 __all__ = ["add_commands"]
 
 
 def _percent(share: Fraction | Decimal | None) -> str:
-    """A share of 1 as a percentage with two places; empty without one."""
-    if share is None:
-        return ""
-    exact = Fraction(share) * 100
-    return f"{Decimal(exact.numerator) / Decimal(exact.denominator):.2f}"
+    """A share of 1 as a percentage with two places (`money.percent`); empty without one."""
+    return "" if share is None else str(percent(Fraction(share)))
 
 
 def _bounds(interval: Interval | None) -> tuple[str, str]:
     return ("", "") if interval is None else (_percent(interval.low), _percent(interval.high))
 
 
-def _key_name(key: OutcomeKey) -> str:
-    outcome, kind = key
-    return outcome.value if kind is None else f"{outcome.value}_{kind.value}"
+_BREAKDOWN_FIELDS = (
+    "group",
+    "orders",
+    "in_transit",
+    "sales",
+    "returns",
+    "rate_percent",
+    "rate_low_percent",
+    "rate_high_percent",
+    "rate_with_returns_percent",
+    "not_redeemed",
+    "small",
+    "complete",
+    *(outcome_name(key, "_") for key in OUTCOME_KEYS),
+    *(f"reason_{reason.value}" for reason in ReasonCategory),
+)
+"""The columns of the refusals CSV, in order: there even when no group has an order."""
 
 
 def _breakdown_row(group: Hashable, b: Breakdown) -> dict[str, Any]:
@@ -68,7 +81,7 @@ def _breakdown_row(group: Hashable, b: Breakdown) -> dict[str, Any]:
         "small": b.small,
         "complete": b.complete,
     }
-    row |= {_key_name(key): count for key, count in b.outcomes.items()}
+    row |= {outcome_name(key, "_"): count for key, count in b.outcomes.items()}
     row |= {f"reason_{reason.value}": count for reason, count in b.reasons.items()}
     return row
 
@@ -83,7 +96,7 @@ def _overall_table(b: Breakdown) -> list[str]:
         f"  {'outcome':<28} {'orders':>7} {'share':>8}",
     ]
     lines += [
-        f"  {_key_name(key):<28} {count:>7} {_percent(b.outcome_shares[key]):>7}%"
+        f"  {outcome_name(key, '_'):<28} {count:>7} {_percent(b.outcome_shares[key]):>7}%"
         for key, count in b.outcomes.items()
         if count
     ]
@@ -109,26 +122,43 @@ def _top_reason(b: Breakdown) -> str:
     return f"{reason.value} ({count})"
 
 
+def _partition(b: Breakdown) -> dict[str, int]:
+    """Return a group's counted orders in parts that add up to them.
+
+    Kept, returned, sold after the window, refused at handover (never sold), cancelled
+    before handover.
+    """
+    counts = b.counts
+    refused = sum(
+        counts.by_outcome[Outcome.CANCELLED, kind]
+        for kind in (CancelKind.REFUSED, CancelKind.NOT_COLLECTED)
+    )
+    return {
+        "kept": counts.kept,
+        "returned": counts.returned,
+        "late": counts.sold_late,
+        "refused": refused,
+        "cancelled": counts.cancelled_before_handover,
+    }
+
+
 def _group_table(breakdowns: Mapping[Any, Breakdown], title: str) -> list[str]:
     lines = [
         (
-            f"  {title:<14} {'orders':>7} {'transit':>7} {'rate':>7} {'refused':>8} "
-            f"{'returned':>8} {'cancelled':>9}  top reason"
-        )
+            f"  {title:<14} {'orders':>7} {'transit':>7} {'rate':>7}  {'kept':>7} "
+            f"{'returned':>8} {'late':>6} {'refused':>8} {'cancelled':>9}  top reason"
+        ),
+        f"  {'':<14} {'':>7} {'':>7} {'':>7}  (shares of the orders, adding up to 100%)",
     ]
     for group, b in sorted(breakdowns.items(), key=lambda item: str(item[0])):
-        counts = b.counts
         share = {
             name: _percent(Fraction(part, b.orders)) if b.orders else ""
-            for name, part in (
-                ("refused", counts.refused),
-                ("returned", counts.returned_after_purchase),
-                ("cancelled", counts.cancelled_before_handover),
-            )
+            for name, part in _partition(b).items()
         }
         lines.append(
-            f"  {group!s:<14.14} {b.orders:>7} {b.in_transit:>7} {_percent(b.rate):>7} "
-            f"{share['refused']:>8} {share['returned']:>8} {share['cancelled']:>9}  "
+            f"  {group!s:<14.14} {b.orders:>7} {b.in_transit:>7} {_percent(b.rate):>7}  "
+            f"{share['kept']:>7} {share['returned']:>8} {share['late']:>6} "
+            f"{share['refused']:>8} {share['cancelled']:>9}  "
             f"{_top_reason(b)}" + ("  (few orders)" if b.small else "")
         )
     return lines
@@ -153,11 +183,14 @@ def _refusals(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         print(f"period {args.period}, today {today}: {state}", file=sys.stderr)
         rows = [_breakdown_row(g, b) for g, b in breakdowns.items()]
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(sys.stdout, fieldnames=_BREAKDOWN_FIELDS)
         writer.writeheader()
         writer.writerows(rows)
     else:
+        window = next(iter(breakdowns.values())).counts.report.window if breakdowns else None
         print(f"Period {args.period}, today {today} ({args.tz.key}): {state}")
+        if window is not None:
+            print(f"  orders placed {window.orders}, sold {window.sales} (30-day window method)")
         if by is None:
             (overall,) = breakdowns.values()
             lines = _reason_table(overall) if args.by == "reason" else _overall_table(overall)
@@ -165,6 +198,26 @@ def _refusals(args: argparse.Namespace) -> int:
             lines = _group_table(breakdowns, by)
         print("\n".join(lines))
     return 0
+
+
+_POINT_FIELDS = (
+    "group",
+    "first",
+    "last",
+    "orders",
+    "in_transit",
+    "sales",
+    "refused",
+    "returned",
+    "rate_percent",
+    "rate_low_percent",
+    "rate_high_percent",
+    "refusal_share_percent",
+    "return_share_percent",
+    "small",
+    "complete",
+)
+"""The columns of the trend CSV, in order."""
 
 
 def _point_row(group: Hashable, point: SeriesPoint) -> dict[str, Any]:
@@ -194,16 +247,18 @@ def _trend(args: argparse.Namespace) -> int:
         raise InvalidArgumentError(msg)
     history = load(args, sample_history)
     today = today_of(args, history)
-    end = min(args.end, today)
+    if args.end > today:
+        msg = f"--end {args.end} is after {today}, the day the figures are computed on"
+        raise InvalidArgumentError(msg)
     series = rate_series(
-        history, start=args.start, end=end, freq=args.freq, today=today, by=args.by, tz=args.tz
+        history, start=args.start, end=args.end, freq=args.freq, today=today, by=args.by, tz=args.tz
     )
     rows = [_point_row(group, point) for group, points in series.items() for point in points]
     if args.format == "json":
         document = {"today": today.isoformat(), "freq": args.freq, "buckets": rows}
         print(json.dumps(document, ensure_ascii=False, indent=2))
     elif args.format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(sys.stdout, fieldnames=_POINT_FIELDS)
         writer.writeheader()
         writer.writerows(rows)
     else:
