@@ -14,20 +14,26 @@ orders a day (log-uniform), with the day's orders drawn from a Poisson law. Each
 * or cancelled: three in ten by the buyer within hours (exponential, mean 6 hours), the
   rest refused at the pick-up point after a lognormal lag (median 7 days, sigma 0.5, at most
   28);
-* and, one order in 200, lost: cancelled 35 to 45 days later, after its window closed, so
-  it is never counted (as a real order still in transit a month on is not).
+* and, one order in 200, late: cancelled 35 to 45 days later, after its window closed. It
+  is in transit when its cohort's 30-day window closes, so it is left out of the eventual
+  rate below (as a real order still in transit a month on is); `redemption_rate` computed
+  after its cancellation counts it as an order not redeemed.
 
 Orders are placed on every day of ``--days``; `today` is the last of them. The projection
 is computed as of `today` on the history cut at its end (`History.cut`: the last 30 days
 of events, those after `today`, are held out), for the cohorts of age 0 to 29 days. Each
 is compared with its eventual rate, computed on the full history as of the day its window
-closed: of its orders settled within 30 days, those sold. Beside each projection method
-are the two figures a seller has without one: the *rate so far* (sales so far over the
-cohort's orders) and the *counted rate so far* (sales so far over the orders settled so
-far, what `redemption_rate` shows for an incomplete period). A cohort whose projection is
-`None` (the chain ladder at an age by which no mature order was sold) is scored with its
-rate so far, and counted in the ``none`` column. The errors are mean absolute errors in
-percentage points, each cohort counting once.
+closed: of its orders settled within 30 days, those sold. That is what `projected_rate`
+estimates: the rate as it stands when the cohort's 30-day window closes. Orders still in
+transit then count later only as not redeemed: the rate `redemption_rate` gives for the
+cohort's day once they have settled has them in its orders and not in its sales (here
+about one order in 200 more in the denominator), and is not the target. Beside each
+projection method are the two figures a seller has without one: the *rate so far* (sales
+so far over the cohort's orders) and the *counted rate so far* (sales so far over the
+orders settled so far, what `redemption_rate` shows for an incomplete period). A cohort
+whose projection is `None` (the chain ladder at an age by which no mature order was sold)
+is scored with its rate so far, and counted in the ``none`` column. The errors are mean
+absolute errors in percentage points, each cohort counting once.
 """
 
 from __future__ import annotations
@@ -143,7 +149,11 @@ ESTIMATES = (*METHODS, "rate so far", "counted so far")
 
 
 def eventual_rates(history: History, by: str, today: date) -> dict[tuple[str, date], Fraction]:
-    """The eventual rate of every cohort up to `today`, from the full history."""
+    """The eventual rate of every cohort up to `today`, from the full history.
+
+    Each is the day-30 figure: sold over settled as of the end of the day 30 days after the
+    cohort's day; orders settling later are not in it.
+    """
     later = cohort_maturity(
         history,
         start=FIRST_DAY,
@@ -174,7 +184,7 @@ def score(
     for group, ps in first.items():
         for p in ps:
             truth = eventual.get((group, p.day))
-            if truth is None:  # every order of the cohort lost: no eventual rate
+            if truth is None:  # every order of the cohort settles late: no eventual rate
                 continue
             errors = by_age.setdefault(p.age, Errors())
             errors.cohorts += 1
@@ -276,7 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         (
             f"Projected by {args.by} as of {today:%d %b %Y} on the history cut there "
-            f"(min_mature={args.min_mature}); eventual rates as of 30 days later."
+            f"(min_mature={args.min_mature}); eventual rates as each cohort's 30-day window "
+            "closes."
         ),
         f"History built in {built_in:.1f} s; projected_rate took "
         + ", ".join(f"{seconds[m]:.2f} s ({m})" for m in METHODS)

@@ -38,7 +38,7 @@ from redemption.analysis import (
     wilson_interval,
 )
 from redemption.analysis._changes import adjusted_p_values, drop_test, fisher_lower, z_test
-from redemption.calculators import Outcome
+from redemption.calculators import Outcome, RateReport
 from redemption.windows import DayWindow
 from tests.strategies import Records, Scenario, scenarios
 from tests.test_breakdown import APRIL, LATE_TODAY, back, ending, every_ending_history, sold
@@ -49,6 +49,33 @@ REFUSED_KINDS = (CancelKind.REFUSED, CancelKind.NOT_COLLECTED)
 def phi(z: float) -> float:
     """The standard normal distribution function, from the error function (not NormalDist)."""
     return 0.5 * math.erfc(-z / math.sqrt(2))
+
+
+def fisher_by_definition(x1: int, n1: int, x2: int, n2: int) -> Fraction:
+    """Fisher's one-sided p-value summed over the current period's orders, as it was.
+
+    ``sum over k <= x1 of C(S, k) C(U, n1 - k) / C(N, n1)``: exact, and slow for large
+    periods, as C(N, n1) has N/2 in it.
+    """
+    total, sold = n1 + n2, x1 + x2
+    unsold = total - sold
+    tail = sum(
+        math.comb(sold, k) * math.comb(unsold, n1 - k) for k in range(max(0, n1 - unsold), x1 + 1)
+    )
+    return Fraction(tail, math.comb(total, n1))
+
+
+def hypergeometric_cdf(x: int, successes: int, failures: int, draws: int) -> float:
+    """``P(X <= x)`` of the successes among `draws` drawn, in floats from log-gamma."""
+
+    def log_comb(n: int, k: int) -> float:
+        return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+    whole = log_comb(successes + failures, draws)
+    return sum(
+        math.exp(log_comb(successes, k) + log_comb(failures, draws - k) - whole)
+        for k in range(max(0, draws - failures), min(x, draws) + 1)
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -483,8 +510,12 @@ class TestRateSeries:
         ("arguments", "error"),
         [
             ({"freq": "year"}, InvalidArgumentError),
+            ({"freq": ["week"]}, InvalidArgumentError),
             ({"by": "colour"}, InvalidArgumentError),
             ({"ci": 2}, InvalidArgumentError),
+            ({"min_orders": -1}, InvalidArgumentError),
+            ({"min_orders": "3"}, InvalidArgumentError),
+            ({"min_orders": 3.0}, InvalidArgumentError),
             ({"end": date(2025, 6, 2)}, InvalidPeriodError),
             ({"start": date(2025, 5, 2), "end": date(2025, 5, 1)}, InvalidPeriodError),
         ],
@@ -499,6 +530,20 @@ class TestRateSeries:
         with pytest.raises(error):
             rate_series(series_history(), **(given | arguments))  # type: ignore[call-overload]
 
+    def test_counts_and_freq_are_checked_as_in_the_rest_of_the_analysis(self) -> None:
+        """
+        One message for a count that is not a whole number, one for an unknown freq.
+        """
+        given = {"start": date(2025, 4, 1), "end": date(2025, 4, 30), "today": date(2025, 6, 1)}
+        with pytest.raises(
+            InvalidArgumentError, match=r"min_orders must be a whole number, 0 or more, not '3'"
+        ):
+            rate_series(series_history(), **given, min_orders="3")  # type: ignore[call-overload]
+        with pytest.raises(
+            InvalidArgumentError, match=r"freq must be 'day', 'week' or 'month', not 'year'"
+        ):
+            rate_series(series_history(), **given, freq="year")  # type: ignore[call-overload]
+
 
 # ------------------------------------------------------------------------------------------
 # the changes
@@ -511,10 +556,17 @@ def month_orders(sku: str, month: int, orders: int, sales: int) -> tuple[list[Or
 
     The first `sales` are sold that day, the others refused.
     """
-    placed = f"2025-{month:02d}-10 10:00"
+    return day_orders(sku, date(2025, month, 10), orders, sales)
+
+
+def day_orders(sku: str, day: date, orders: int, sales: int) -> tuple[list[Order], list[Sale]]:
+    """Place `orders` orders of `sku` on `day`: the first `sales` sold that day, the others
+    refused.
+    """
+    placed = f"{day.isoformat()} 10:00"
     made = [
         ending(
-            f"{sku}-{month}-{i}",
+            f"{sku}-{day.isoformat()}-{i}",
             placed,
             sku=sku,
             cancelled=None if i < sales else placed,
@@ -558,6 +610,43 @@ class TestTests:
         assert fisher_lower(2, 10, 9, 10) == pytest.approx((11 + 55 * 9) / 184_756, rel=1e-15)
         assert fisher_lower(5, 5, 1, 5) == 1
 
+    def test_fishers_test_is_the_hypergeometric_tail_on_every_small_table(self) -> None:
+        """
+        Every table of up to 9 orders a period, and lopsided ones: the p-value summed over
+        the smallest margin is the one summed over the current period's orders, exactly
+        (the same rational, rounded once).
+        """
+        sizes = [(n1, n2) for n1 in range(1, 10) for n2 in range(1, 10)]
+        sizes += [(1, 60), (60, 1), (3, 40), (40, 3), (25, 26)]
+        for n1, n2 in sizes:
+            for x1 in range(n1 + 1):
+                for x2 in range(n2 + 1):
+                    expected = float(fisher_by_definition(x1, n1, x2, n2))
+                    assert fisher_lower(x1, n1, x2, n2) == expected, (x1, n1, x2, n2)
+
+    def test_fishers_test_on_a_million_orders_a_period_is_quick(self) -> None:
+        """
+        Two periods of a million orders with 7 sales between them (Fisher: an expected
+        count below 5) were summed over C(2 000 000, 1 000 000), for minutes; summed over
+        the seven sales it is immediate. So is a period of one order beside a million
+        half sold, where the fewer of sold and not sold is half a million.
+        """
+        test, z, p = drop_test(2, 10**6, 5, 10**6)
+        assert (test, z) == ("fisher", None)
+        assert p == pytest.approx(hypergeometric_cdf(2, 10**6, 10**6, 7), rel=1e-6)
+        assert p == pytest.approx(29 / 128, rel=1e-5)  # nearly Binomial(7, 1/2) <= 2
+        assert drop_test(0, 1, 500_000, 10**6) == (
+            "fisher",
+            None,
+            float(Fraction(500_001, 1_000_001)),  # the one order is among those not sold
+        )
+        # a sum of 1 001 terms over the 2 000 sold, p close to 1
+        assert fisher_lower(1_000, 2_000, 1_000, 10**6) == pytest.approx(1.0)
+        # the current period is small here: summed over its orders, as before, it is exact
+        assert fisher_lower(3, 2_000, 2_000, 10**6) == float(
+            fisher_by_definition(3, 2_000, 2_000, 10**6)
+        )
+
     def test_the_branch_follows_the_smallest_expected_count(self) -> None:
         """
         Expected counts: 20 x 25 / 40 = 12.5 sold; 20 x 15 / 40 = 7.5 not sold: the z-test.
@@ -565,6 +654,25 @@ class TestTests:
         """
         assert drop_test(10, 20, 15, 20)[0] == "z"
         assert drop_test(17, 20, 19, 20)[0] == "fisher"
+
+    @pytest.mark.parametrize(
+        ("table", "test"),
+        [
+            ((4, 10, 6, 10), "z"),  # 10 sold of 20: 10 x 10 / 20 = 5 expected, exactly
+            ((4, 10, 5, 10), "fisher"),  # 9 sold: 10 x 9 / 20 = 4.5
+            ((5, 10, 15, 30), "z"),  # 20 sold of 40: the smaller period 10 x 20 / 40 = 5
+            ((5, 10, 14, 30), "fisher"),  # 19 sold: 10 x 19 / 40 = 4.75
+            ((15, 20, 15, 20), "z"),  # 10 not sold of 40: 20 x 10 / 40 = 5
+            ((16, 20, 15, 20), "fisher"),  # 9 not sold: 20 x 9 / 40 = 4.5
+        ],
+    )
+    def test_an_expected_count_of_exactly_5_takes_the_z_test(
+        self, table: tuple[int, int, int, int], test: str
+    ) -> None:
+        """
+        The z-test when every expected count is at least 5: 5 itself is enough.
+        """
+        assert drop_test(*table)[0] == test
 
     def test_holm_on_a_known_list(self) -> None:
         """
@@ -759,6 +867,103 @@ class TestRateChanges:
             f"p_value={f.p_value:.4g}, adjusted_p_value={f.adjusted_p_value:.4g}, dropped=True)"
         )
 
+    def test_small_is_either_period_having_few_orders(self) -> None:
+        """
+        A group is small when either period counts fewer than `min_orders`: "a" has 40
+        orders in March and 5 in April, "b" the other way round, "c" 40 in each.
+        """
+        history = months_history(
+            ("a", 3, 40, 30),
+            ("a", 4, 5, 4),
+            ("b", 3, 5, 4),
+            ("b", 4, 40, 30),
+            ("c", 3, 40, 30),
+            ("c", 4, 40, 30),
+        )
+        changes = rate_changes(history, current=APRIL, baseline=MARCH, today=LATE_TODAY)
+        assert (changes["a"].small, changes["b"].small, changes["c"].small) == (True, True, False)
+        at_40 = rate_changes(
+            history, current=APRIL, baseline=MARCH, today=LATE_TODAY, min_orders=40
+        )
+        assert not at_40["c"].small
+        at_41 = rate_changes(
+            history, current=APRIL, baseline=MARCH, today=LATE_TODAY, min_orders=41
+        )
+        assert at_41["c"].small
+
+    def test_an_expected_count_of_exactly_5_is_tested_with_z(self) -> None:
+        """
+        4 of 10 sold in April, 6 of 10 in March: 10 sold of 20, every expected count 5.
+        """
+        history = months_history(("e", 3, 10, 6), ("e", 4, 10, 4), ("g", 3, 10, 5), ("g", 4, 10, 4))
+        changes = rate_changes(history, current=APRIL, baseline=MARCH, today=LATE_TODAY)
+        assert changes["e"].test == "z"
+        assert changes["g"].test == "fisher"  # 9 sold of 20: 4.5
+
+    def test_a_week_is_compared_with_the_week_before_on_its_own_orders(self) -> None:
+        """
+        A collapse from 19 of 20 sold to 4 of 20, week on week, after 200 orders earlier
+        in April. Extended to 30 days each, the weeks would be 1-30 April against 25 March
+        to 23 April, sharing 1-16 April, and the drop would be drowned; each week's own
+        orders show it.
+        """
+        orders: list[Order] = []
+        sales: list[Sale] = []
+        for day, placed, sold_ in (
+            (date(2025, 4, 5), 200, 160),
+            (date(2025, 4, 20), 20, 19),
+            (date(2025, 4, 27), 20, 4),
+        ):
+            made, made_sales = day_orders("w", day, placed, sold_)
+            orders += made
+            sales += made_sales
+        history = History(orders=orders, sales=sales)
+        current = Period(date(2025, 4, 24), date(2025, 4, 30))
+        baseline = Period(date(2025, 4, 17), date(2025, 4, 23))
+        w = rate_changes(history, current=current, baseline=baseline, today=LATE_TODAY)["w"]
+        assert w.current is not None
+        assert w.baseline is not None
+        assert w.current.window.orders == DayWindow(current.start, current.end)
+        assert w.baseline.window.orders == DayWindow(baseline.start, baseline.end)
+        assert (w.current.orders, w.current.sales) == (20, 4)
+        assert (w.baseline.orders, w.baseline.sales) == (20, 19)
+        assert w.test == "z"
+        assert w.p_value is not None
+        assert w.p_value < 1e-5
+        assert w.dropped
+        # what the default windows of each week would have compared
+        now = redemption_rates(history, current, today=LATE_TODAY)["w"]
+        before = redemption_rates(history, baseline, today=LATE_TODAY)["w"]
+        assert (now.orders, now.sales, before.orders, before.sales) == (240, 183, 220, 179)
+        assert drop_test(now.sales, now.orders, before.sales, before.orders)[2] > 0.05
+
+    @pytest.mark.parametrize(
+        "baseline",
+        [
+            APRIL,
+            Period(date(2025, 3, 15), date(2025, 4, 14)),
+            Period(date(2025, 4, 10), date(2025, 4, 12)),
+            Period(date(2025, 3, 2), date(2025, 4, 1)),  # one day shared
+            Period(date(2025, 4, 30), date(2025, 5, 29)),  # after the current period
+        ],
+    )
+    def test_overlapping_periods_are_refused(self, baseline: Period) -> None:
+        """
+        Periods that share a day share orders: not two samples. The message names both.
+        """
+        with pytest.raises(InvalidPeriodError, match="overlaps") as refused:
+            self.changes(baseline=baseline)
+        assert str(APRIL) in str(refused.value)
+        assert str(baseline) in str(refused.value)
+
+    def test_periods_next_to_each_other_are_compared(self) -> None:
+        """
+        A baseline ending the day before the current period starts shares no order.
+        """
+        changes = self.changes(baseline=Period(date(2025, 3, 2), date(2025, 3, 31)))
+        assert changes["z"].baseline is not None
+        assert changes["z"].baseline.orders == 50
+
     @pytest.mark.parametrize(
         ("arguments", "error"),
         [
@@ -767,6 +972,7 @@ class TestRateChanges:
             ({"correction": "bonferroni"}, InvalidArgumentError),
             ({"by": "colour"}, InvalidArgumentError),
             ({"ci": 1}, InvalidArgumentError),
+            ({"min_orders": "3"}, InvalidArgumentError),
             ({"current": Period(date(2025, 4, 1), date(2025, 7, 1))}, InvalidPeriodError),
             ({"baseline": Period(date(2025, 4, 1), date(2025, 7, 1))}, InvalidPeriodError),
         ],
@@ -888,13 +1094,16 @@ class TestProperties:
         freq=st.sampled_from(["day", "week", "month"]),
         by=st.sampled_from(["none", "sku"]),
     )
-    def test_the_series_adds_up_to_the_rate_over_the_same_orders(
+    def test_each_bucket_counts_what_the_rate_counts_of_its_own_orders(
         self, scenario: Scenario, freq: str, by: str
     ) -> None:
         """
-        Over its range, the series counts the orders and in-transit orders that
-        `redemption_rates` counts among the orders placed in the range; and the sales too
-        when `today` is within 30 days of the first bucket's end. Its buckets tile the
+        Every bucket of the series counts the orders, sales, returns and orders in transit
+        that `redemption_rates` of the bucket's days counts among the orders placed on
+        those days, group by group. (`redemption_rates` extends a short bucket back to 30
+        days; the orders placed before the bucket are kept apart by the grouping, and the
+        sales of the bucket's own orders all fall after its first day.) Over the range they
+        add up to the orders and orders in transit of the range; the buckets tile the
         range, clipped only at its ends.
         """
         history, tz, today = scenario.records.history(), scenario.tz, scenario.today
@@ -909,30 +1118,47 @@ class TestProperties:
             by=_BY[by],
             ci=None,  # type: ignore[call-overload]
         )
-        lo, hi = DayWindow(start, end).bounds(tz)
-        in_range: Callable[[Order], Hashable] = (
-            (lambda o: lo <= o.ordered_at < hi)
-            if by == "none"
-            else (lambda o: (o.sku, lo <= o.ordered_at < hi))
+
+        def group_of(order: Order) -> Hashable:
+            return None if by == "none" else order.sku
+
+        def within(first: date, last: date) -> Callable[[Order], tuple[Hashable, bool]]:
+            lo, hi = DayWindow(first, last).bounds(tz)
+            return lambda o: (group_of(o), lo <= o.ordered_at < hi)
+
+        def counted(
+            rates: dict[tuple[Hashable, bool], RateReport],
+        ) -> dict[Hashable, tuple[int, ...]]:
+            return {
+                group: (r.orders, r.sales, r.returns, r.in_transit)
+                for (group, inside), r in rates.items()
+                if inside
+            }
+
+        whole = counted(
+            redemption_rates(history, scenario.period, today=today, tz=tz, by=within(start, end))
         )
-        rates = redemption_rates(history, scenario.period, today=today, tz=tz, by=in_range)
-        expected = {
-            (None if by == "none" else group[0]): report  # type: ignore[index]
-            for group, report in rates.items()
-            if group is True or (isinstance(group, tuple) and group[1])
-        }
         if by == "none":
             assert list(series) == [None]
         else:
-            assert set(series) == set(expected)
+            assert set(series) == set(whole)
         first_last = _first_bucket_last(start, end, freq)
+        # every group's series has the same buckets; with no group, no order is in the range
+        buckets = next(iter(series.values()), ())
+        for index, point in enumerate(buckets):
+            in_bucket = within(point.first, point.last)
+            bucket = Period(point.first, point.last)
+            expected = counted(redemption_rates(history, bucket, today=today, tz=tz, by=in_bucket))
+            found = {
+                group: (p.orders, p.sales, p.counts.report.returns, p.in_transit)
+                for group, ps in series.items()
+                if (p := ps[index]).orders or p.in_transit
+            }
+            assert found == expected, bucket
         for group, points in series.items():
-            report = expected.get(group)
-            orders = sum(p.orders for p in points)
-            assert orders == (0 if report is None else report.orders)
-            assert sum(p.in_transit for p in points) == (0 if report is None else report.in_transit)
-            if today <= first_last + timedelta(days=30):
-                assert sum(p.sales for p in points) == (0 if report is None else report.sales)
+            orders, _, _, in_transit = whole.get(group, (0, 0, 0, 0))
+            assert sum(p.orders for p in points) == orders
+            assert sum(p.in_transit for p in points) == in_transit
             assert points[0].first == start
             assert points[-1].last == end
             assert points[0].last == first_last

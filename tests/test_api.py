@@ -205,7 +205,9 @@ EXPECTED_ANALYSIS_NAMES = {
 EXPECTED_FRAMES_NAMES = {
     "buyer_reports",
     "ransom_amounts",
+    "rate_series",
     "redemption_rates",
+    "refusal_breakdown",
     "to_history",
     "to_lines",
 }

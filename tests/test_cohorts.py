@@ -31,6 +31,7 @@ from redemption.analysis import (
     cohort_maturity,
     order_lags,
     projected_rate,
+    rate_series,
 )
 from redemption.dates import day_end, local_day
 from tests.builders import an_order, msk
@@ -126,6 +127,26 @@ class TestCohortMaturity:
         assert (second.first, second.last, second.orders) == (april(7), april(9), 2)
         assert figures(second) == [(0, 0, 0), (1, 1, 1)]
 
+    def test_the_rate_so_far_climbs_past_age_30_with_sales_the_rate_never_counts(self) -> None:
+        """
+        A sale 35 days after its order raises the cohort's rate so far at age 35; the
+        redemption rate of that day counts the order, not the sale (seed 003).
+        """
+        placed = msk("2025-03-01 12:00")
+        history = History(
+            orders=[an_order("on time", placed), an_order("late", placed)],
+            sales=[
+                Sale(order_id="on time", sold_at=placed + timedelta(days=2)),
+                Sale(order_id="late", sold_at=placed + timedelta(days=35)),
+            ],
+        )
+        day = date(2025, 3, 1)
+        [cohort] = cohort_maturity(history, start=day, end=day, today=april(30), max_age=40)
+        assert cohort.points[30].rate_so_far == Fraction(1, 2)
+        assert cohort.points[35].rate_so_far == 1
+        rate = redemption_rate(history, Period(day, day), today=april(30))
+        assert (rate.orders, rate.sales, rate.rate) == (2, 1, Fraction(1, 2))
+
     def test_cohorts_per_group(self) -> None:
         """
         With `by`, each group has its own cohorts; without, one set of them.
@@ -156,14 +177,17 @@ class TestCohortMaturity:
         An unknown freq or by, a negative or non-int max_age, and impossible ranges.
         """
         history = three_orders()
-        with pytest.raises(InvalidArgumentError, match="freq"):
+        with pytest.raises(InvalidArgumentError, match="freq must be 'day' or 'week', not 'month'"):
             cohort_maturity(history, start=APRIL, end=APRIL, today=APRIL, freq="month")  # type: ignore[call-overload]
         with pytest.raises(InvalidArgumentError, match="by"):
             cohort_maturity(history, start=APRIL, end=APRIL, today=APRIL, by="colour")  # type: ignore[call-overload]
         with pytest.raises(InvalidArgumentError, match="max_age"):
             cohort_maturity(history, start=APRIL, end=APRIL, today=APRIL, max_age=-1)
-        with pytest.raises(ArgumentTypeError, match="max_age"):
-            cohort_maturity(history, start=APRIL, end=APRIL, today=APRIL, max_age=True)
+        for not_a_count in (True, 3.0, "3"):
+            with pytest.raises(InvalidArgumentError, match="max_age must be a whole number"):
+                cohort_maturity(history, start=APRIL, end=APRIL, today=APRIL, max_age=not_a_count)  # type: ignore[arg-type]
+        with pytest.raises(ArgumentTypeError, match="start"):
+            cohort_maturity(history, start="2025-04-01", end=APRIL, today=APRIL)  # type: ignore[call-overload]
         with pytest.raises(InvalidPeriodError, match="after end"):
             cohort_maturity(history, start=april(2), end=APRIL, today=april(3))
         with pytest.raises(InvalidPeriodError, match="after today"):
@@ -206,7 +230,7 @@ class TestOrderLags:
         assert lags.to_cancellation == LagSummary(
             count=2, median=timedelta(hours=1), p90=timedelta(hours=3), p99=timedelta(hours=3)
         )
-        assert lags.to_return == LagSummary(
+        assert lags.sale_to_return == LagSummary(
             count=1, median=timedelta(days=2), p90=timedelta(days=2), p99=timedelta(days=2)
         )
 
@@ -224,7 +248,11 @@ class TestOrderLags:
         assert by_seller["a"].to_sale.median is None
         assert by_seller["b"].to_sale.median == timedelta(hours=30)
         empty = order_lags(history, start=april(2), end=april(3), today=april(3))
-        assert (empty.orders, empty.to_sale, empty.to_return.p99) == (0, LagSummary.of([]), None)
+        assert (empty.orders, empty.to_sale, empty.sale_to_return.p99) == (
+            0,
+            LagSummary.of([]),
+            None,
+        )
 
 
 # ------------------------------------------------------------------------------------------
@@ -292,6 +320,42 @@ class TestProjectedRate:
         assert p.projected_rate == Fraction(7, 9)
         assert p.rate_so_far == Fraction(1, 3)
         assert (p.mature, p.fallback, p.reason) == (1, False, None)
+
+    def test_mature_orders_settling_after_the_window_are_not_projected_as_counted(
+        self,
+    ) -> None:
+        """
+        Two more mature orders settle after their window: one refused at day 40, one sold
+        at day 35. Of the five mature orders in transit at age 2, three settled by day 30
+        (settling 3/5), two of them sold (factor 2/5): the young cohort's projected
+        orders are 1 + 2 * 3/5, not its 3 orders, and its rate (1 + 2 * 2/5) / (11/5).
+
+        That is the rate as the window closes: the mature day's own is 3/5 then, while
+        `redemption_rate` computed later counts the late two as orders not redeemed.
+        """
+        base = projection_history([("y0", 1), ("y1", None), ("y2", None)])
+        history = History(
+            orders=[
+                *base.orders,
+                an_order("m5", MATURE, cancelled_at=MATURE + timedelta(days=40)),
+                an_order("m6", MATURE),
+            ],
+            sales=[*base.sales, Sale(order_id="m6", sold_at=MATURE + timedelta(days=35))],
+        )
+        [p] = project(history, min_mature=1)["k"]
+        assert (p.age, p.orders, p.resolved, p.sales) == (2, 3, 1, 1)
+        assert (p.settling, p.factor) == (Fraction(3, 5), Fraction(2, 5))
+        assert p.projected_orders == Fraction(11, 5)
+        assert p.projected_sales == Fraction(9, 5)
+        assert p.projected_rate == Fraction(9, 11)
+        march_1 = Period(date(2025, 3, 1), date(2025, 3, 1))
+        at_close = redemption_rate(history, march_1, today=date(2025, 3, 31))
+        assert (at_close.orders, at_close.sales, at_close.in_transit) == (5, 3, 2)
+        later = redemption_rate(history, march_1, today=april(30))
+        assert (later.orders, later.sales, later.in_transit) == (7, 3, 0)
+        [chain] = project(history, min_mature=1, method="chain-ladder")["k"]
+        assert chain.projected_orders == Fraction(11, 5)
+        assert chain.projected_sales == Fraction(11, 5)  # 1 / (1/3) = 3, capped
 
     def test_chain_ladder_divides_the_sales_so_far_by_the_completion_factor(self) -> None:
         """
@@ -387,8 +451,10 @@ class TestProjectedRate:
             project(history, horizon_days=0)
         with pytest.raises(InvalidArgumentError, match="min_mature"):
             project(history, min_mature=0)
-        with pytest.raises(ArgumentTypeError, match="min_mature"):
+        with pytest.raises(InvalidArgumentError, match="min_mature must be a whole number"):
             project(history, min_mature=2.0)  # type: ignore[arg-type]
+        with pytest.raises(InvalidArgumentError, match="horizon_days must be a whole number"):
+            project(history, horizon_days="30")  # type: ignore[arg-type]
         with pytest.raises(InvalidArgumentError, match="by"):
             project(history, by=3)  # type: ignore[arg-type]
 
@@ -462,6 +528,24 @@ class TestProperties:
         assert firsts == sorted(set(firsts))
 
     @given(scenario=ranged())
+    def test_week_cohorts_are_the_week_buckets_of_the_series(self, scenario: Ranged) -> None:
+        """
+        One week rule: each week cohort is a week bucket of `rate_series` over the same
+        range, clipped alike, holding the orders the bucket counts or has in transit.
+        """
+        s = scenario
+        history = s.records.history()
+        cohorts = cohort_maturity(
+            history, start=s.start, end=s.end, today=s.today, freq="week", max_age=0, tz=s.tz
+        )
+        [series] = rate_series(
+            history, start=s.start, end=s.end, freq="week", today=s.today, tz=s.tz, ci=None
+        ).values()
+        assert [(c.first, c.last, c.orders) for c in cohorts] == [
+            (p.first, p.last, p.orders + p.in_transit) for p in series if p.orders + p.in_transit
+        ]
+
+    @given(scenario=ranged())
     def test_as_of_today_cohorts_count_what_redemption_rate_counts(self, scenario: Ranged) -> None:
         """
         At its age that is today, each day cohort of each SKU holds the orders, sales and
@@ -495,7 +579,7 @@ class TestProperties:
         report = redemption_rate(history, Period(s.start, s.end), today=s.today, tz=s.tz)
         assert lags.to_sale.count == report.sales
         assert lags.to_cancellation.count == report.orders - report.sales
-        assert lags.to_return.count == report.returns
+        assert lags.sale_to_return.count == report.returns
         assert (lags.orders, lags.in_transit) == (
             report.orders + report.in_transit,
             report.in_transit,

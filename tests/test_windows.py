@@ -65,6 +65,60 @@ class TestRedemptionWindow:
         assert w.complete
         assert w.sales.last == date(2025, 3, 2)
 
+    def test_not_extended_the_orders_window_is_the_period_itself(self) -> None:
+        """
+        extend=False: orders 15-30 January only, sales from 15 January to 1 March.
+        """
+        period = Period(date(2025, 1, 15), date(2025, 1, 30))
+        w = redemption_window(period, today=date(2025, 4, 1), extend=False)
+        assert w.orders == DayWindow(date(2025, 1, 15), date(2025, 1, 30))
+        assert w.sales == DayWindow(date(2025, 1, 15), date(2025, 3, 1))
+        assert (w.period, w.today, w.complete, w.closes) == (
+            period,
+            date(2025, 4, 1),
+            True,
+            date(2025, 3, 1),
+        )
+        early = redemption_window(period, today=date(2025, 2, 10), extend=False)
+        assert early.sales == DayWindow(date(2025, 1, 15), date(2025, 2, 10))
+        assert not early.complete
+        assert early.closes == date(2025, 3, 1)
+
+    @given(
+        start=st.dates(date(2000, 1, 1), date(2030, 1, 1)),
+        days=st.integers(0, 70),
+        after=st.integers(0, 70),
+    )
+    def test_not_extending_changes_the_orders_window_alone(
+        self, start: date, days: int, after: int
+    ) -> None:
+        """
+        Any period: with extend=False the orders window is the period, the sales window
+        starts on its first day, and its end and completeness are those of the default;
+        a period of 30 days or more gets the same windows either way.
+        """
+        period = Period(start, start + timedelta(days=days))
+        today = period.end + timedelta(days=after)
+        extended = redemption_window(period, today=today)
+        own = redemption_window(period, today=today, extend=False)
+        assert (own.orders.first, own.orders.last) == (period.start, period.end)
+        assert (own.sales.first, own.sales.last) == (period.start, extended.sales.last)
+        assert own.complete == extended.complete == (period.end + timedelta(days=30) <= today)
+        assert own.closes == extended.closes == period.end + timedelta(days=30)
+        assert extended.orders.first <= own.orders.first
+        assert (own == extended) == (period.days >= 30)
+
+    def test_extend_must_be_a_bool(self) -> None:
+        """
+        A truthy string is not taken for True.
+        """
+        with pytest.raises(ArgumentTypeError, match="extend must be True or False"):
+            redemption_window(
+                Period(date(2025, 1, 1), date(2025, 1, 2)),
+                today=date(2025, 2, 1),
+                extend="no",  # type: ignore[arg-type]
+            )
+
     def test_a_period_ending_after_today_is_refused(self) -> None:
         """
         The figure is computed as of today: the period must have ended.
@@ -150,3 +204,9 @@ class TestEdgesOfTheCalendar:
         first = date(1, 1, 10)  # its orders window would start 20 days before year 1
         with pytest.raises(InvalidPeriodError, match="leave the calendar"):
             redemption_window(Period(first, first), today=first)
+        # not extended, the period's own orders window stays in the calendar
+        assert redemption_window(Period(first, first), today=first, extend=False).orders == (
+            DayWindow(first, first)
+        )
+        with pytest.raises(InvalidPeriodError, match="leave the calendar"):
+            redemption_window(Period(last, last), today=last, extend=False)

@@ -9,7 +9,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from redemption.dates import day_start, require_day
-from redemption.errors import ArgumentTypeError, InvalidPeriodError
+from redemption.errors import ArgumentTypeError, InvalidPeriodError, shown
 
 __all__ = [
     "MIN_ORDERS_DAYS",
@@ -41,6 +41,14 @@ def _is_day(value: object) -> bool:
         msg = f"{value!r} is an instant, not a day: ask with its day in a zone (local_day)"
         raise ArgumentTypeError(msg)
     return isinstance(value, date)
+
+
+def _require_flag(value: object, name: str) -> bool:
+    """Return `value` if it is a bool; a truthy string or number is refused, not guessed at."""
+    if isinstance(value, bool):
+        return value
+    msg = f"{name} must be True or False, not {type(value).__name__} {shown(value)}"
+    raise ArgumentTypeError(msg)
 
 
 def _check_days(first: date, last: date, names: tuple[str, str]) -> None:
@@ -140,7 +148,8 @@ class RedemptionWindow:
     Attributes:
         period: the period selected.
         today: the day the figure is computed on.
-        orders: the orders window: the period, extended into the past to 30 days if shorter.
+        orders: the orders window: the period, extended into the past to 30 days if shorter
+            (unless `redemption_window` was asked not to extend it).
         sales: the sales window: from the orders window's first day to 30 days after the
             period's end, or to `today` if that comes first.
         complete: whether the sales window has its full 30 days after the period; before that,
@@ -154,6 +163,25 @@ class RedemptionWindow:
     orders: DayWindow
     sales: DayWindow
     complete: bool
+
+    @property
+    def closes(self) -> date:
+        """The day the full sales window ends: 30 days after the period's end.
+
+        The sales window ends on it once the figure is `complete`, on `today` before.
+
+        .. versionadded:: 0.2.0
+        """
+        return _sales_close(self.period)
+
+
+def _sales_close(period: Period) -> date:
+    """The last day of a period's full sales window: 30 days after its end (seed 003)."""
+    try:
+        return period.end + timedelta(days=SALES_LAG_DAYS)
+    except OverflowError:
+        msg = f"period {period}: its windows leave the calendar (years 1 to 9999)"
+        raise InvalidPeriodError(msg) from None
 
 
 def require_ended(period: Period, today: date) -> None:
@@ -171,40 +199,60 @@ def require_ended(period: Period, today: date) -> None:
         raise InvalidPeriodError(msg)
 
 
-def redemption_window(period: Period, *, today: date) -> RedemptionWindow:
+def redemption_window(period: Period, *, today: date, extend: bool = True) -> RedemptionWindow:
     """Return the orders and sales windows of the seller's redemption rate (seed 003).
 
     A period shorter than 30 days is extended into the past to 30 days, ending on its end.
     Sales are looked for from the orders window's first day up to 30 days after the end,
-    but never after `today`.
+    but never after `today`. The figure is complete once those 30 days have passed.
+
+    With ``extend=False`` the orders window is the period itself, however short, and
+    everything else is the same: the sales window runs from the period's first day to 30
+    days after its end, or to `today`. These are the windows of a period's own orders,
+    which `redemption.analysis` counts for a bucket of a series or a period it compares
+    with another.
 
     Args:
         period: the period selected.
         today: the day the figure is computed on.
+        extend: whether a period shorter than 30 days is extended into the past, as the
+            seller's redemption rate does (the default).
 
     Returns:
         The two windows, and whether the figure is complete.
 
     Raises:
-        InvalidPeriodError: the period ends after `today`.
+        InvalidPeriodError: the period ends after `today`, or its windows leave the
+            calendar.
+        ArgumentTypeError: `today` is not a date, or `extend` not a bool.
 
     Example:
         The seed's first worked example: period 15-30 January 2025, today in April.
 
-        >>> w = redemption_window(Period(date(2025, 1, 15), date(2025, 1, 30)),
-        ...                       today=date(2025, 4, 15))
+        >>> period = Period(date(2025, 1, 15), date(2025, 1, 30))
+        >>> w = redemption_window(period, today=date(2025, 4, 15))
         >>> str(w.orders), str(w.sales), w.complete
         ('2025-01-01..2025-01-30', '2025-01-01..2025-03-01', True)
 
+        The same period's own orders:
+
+        >>> w = redemption_window(period, today=date(2025, 4, 15), extend=False)
+        >>> str(w.orders), str(w.sales), w.complete
+        ('2025-01-15..2025-01-30', '2025-01-15..2025-03-01', True)
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+        The `extend` flag.
     """
     require_ended(period, today)
-    try:
-        first = min(period.start, period.end - timedelta(days=MIN_ORDERS_DAYS - 1))
-        lag_end = period.end + timedelta(days=SALES_LAG_DAYS)
-    except OverflowError:
-        msg = f"period {period}: its windows leave the calendar (years 1 to 9999)"
-        raise InvalidPeriodError(msg) from None
+    lag_end = _sales_close(period)
+    first = period.start
+    if _require_flag(extend, "extend"):
+        try:
+            first = min(first, period.end - timedelta(days=MIN_ORDERS_DAYS - 1))
+        except OverflowError:
+            msg = f"period {period}: its windows leave the calendar (years 1 to 9999)"
+            raise InvalidPeriodError(msg) from None
     return RedemptionWindow(
         period=period,
         today=today,

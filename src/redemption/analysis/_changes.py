@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Sequence
-from datetime import date, timedelta, tzinfo
+from datetime import date, tzinfo
 from fractions import Fraction
 from statistics import NormalDist
 from typing import Literal, TypeAlias, TypeVar, overload
@@ -21,13 +21,15 @@ from redemption.analysis._intervals import (
     checked_min_orders,
     interval_of,
 )
-from redemption.calculators import RateReport, redemption_rates
+from redemption.calculators import RateReport
 from redemption.calculators.groups import By, group_key
+from redemption.calculators.outcome import warn_beyond_horizon
+from redemption.calculators.rate import rates_in_window
 from redemption.dates import MOSCOW
-from redemption.errors import InvalidArgumentError, shown
+from redemption.errors import InvalidArgumentError, InvalidPeriodError, shown
 from redemption.history import History
 from redemption.model import Order
-from redemption.windows import SALES_LAG_DAYS, Period
+from redemption.windows import Period, redemption_window
 
 __all__ = ["Correction", "DropTest", "RateChange", "rate_changes"]
 
@@ -52,8 +54,9 @@ class RateChange:
 
     Attributes:
         group: the group.
-        current: the group's redemption rate over the current period (`redemption_rates`'s);
-            `None` when none of its orders was placed in that orders window.
+        current: the group's redemption rate over the current period's own orders: the
+            period is not extended to 30 days (see `rate_changes`); `None` when none of its
+            orders was placed in the period.
         baseline: likewise over the baseline period.
         current_rate: ``sales / orders`` of `current`, exactly; `None` without orders.
         baseline_rate: likewise of `baseline`.
@@ -128,17 +131,42 @@ def z_test(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float]:
 def fisher_lower(x1: int, n1: int, x2: int, n2: int) -> float:
     """Fisher's exact one-sided p-value of ``x1/n1 < x2/n2``.
 
-    Given the table's margins, the number sold in the first sample is hypergeometric:
-    ``P(X = k) = C(K, k) C(N - K, n1 - k) / C(N, n1)`` with ``N = n1 + n2`` orders of which
-    ``K = x1 + x2`` were sold. The p-value is ``P(X <= x1)``, summed exactly in integers
-    and rounded once to a float.
+    Given the margins of the 2x2 table (``n1`` and ``n2`` orders, ``S = x1 + x2`` sold and
+    ``U = N - S`` not, ``N = n1 + n2``), one cell fixes the others and is hypergeometric:
+    the number sold among the first sample is ``X`` with
+    ``P(X = k) = C(n1, k) C(n2, S - k) / C(N, S)``, and the p-value is ``P(X <= x1)``.
+
+    The same law reads from any of the four margins: of the ``m`` orders of one margin,
+    ``k`` fall in the cell, ``P = C(r, k) C(N - r, m - k) / C(N, m)`` with ``r`` the crossing
+    margin. It is summed over the smallest margin ``m`` (the fewer of sold and not sold,
+    as ``C(n1, k) C(n2, K - k) / C(N, K)`` with ``K = min(S, U)``, or a smaller sample):
+    at most ``m + 1`` terms, and ``C(N, m)`` stays small. Fisher's test is used only when
+    an expected count is below 5, so ``m < √(5N)``: two periods of a million orders each
+    take at most about 3,200 terms. The sum is exact in integers, each term from the one
+    before, and rounded once to a float.
     """
     total, sold = n1 + n2, x1 + x2
     unsold = total - sold
-    tail = sum(
-        math.comb(sold, k) * math.comb(unsold, n1 - k) for k in range(max(0, n1 - unsold), x1 + 1)
+    # (margin m, crossing margin r, the cell's value, whether a drop makes the cell low):
+    # few current sales are few current orders sold, many baseline orders sold, or many
+    # current orders not sold
+    margin, crossing, cell, low = min(
+        (n1, sold, x1, True),
+        (sold, n1, x1, True),
+        (n2, sold, x2, False),
+        (unsold, n1, n1 - x1, False),
+        key=lambda choice: choice[0],
     )
-    return float(Fraction(tail, math.comb(total, n1)))
+    rest = total - crossing
+    lo, hi = max(0, margin - rest), min(margin, crossing)
+    first, last = (lo, cell) if low else (cell, hi)
+    term = math.comb(crossing, first) * math.comb(rest, margin - first)
+    tail = 0
+    for k in range(first, last + 1):
+        tail += term
+        # C(r, k+1) C(R, m-k-1) = C(r, k) C(R, m-k) (r-k)(m-k) / ((k+1)(R-m+k+1)), exactly
+        term = term * (crossing - k) * (margin - k) // ((k + 1) * (rest - margin + k + 1))
+    return float(Fraction(tail, math.comb(total, margin)))
 
 
 def drop_test(x1: int, n1: int, x2: int, n2: int) -> tuple[DropTest, float | None, float]:
@@ -191,10 +219,9 @@ def _checked_level(level: object) -> float:
 def _not_complete(report: RateReport) -> str:
     window = report.window
     if not window.complete:
-        lag_end = window.period.end + timedelta(days=SALES_LAG_DAYS)
         return (
             f"the current period is not complete: its orders can be sold until "
-            f"{lag_end.isoformat()}, after today {window.today.isoformat()}"
+            f"{window.closes.isoformat()}, after today {window.today.isoformat()}"
         )
     return (
         "the current period is not complete: the history's data does not reach the end of "
@@ -367,10 +394,17 @@ def rate_changes(
 ):
     """Return, per group, whether its redemption rate dropped from `baseline` to `current`.
 
-    Each period's rate is `redemption_rates`'s, exactly (seed 003: a period shorter than 30
-    days is extended into the past to 30 days, and orders in transit are left out). A group
-    is tested when both periods count some of its orders: the test is one-sided, for a
-    drop, on sales over counted orders. When every expected count of the 2x2 table
+    Each period's rate is that of its own orders: the orders placed on its days, by the
+    window method of seed 003 (orders in transit as of `today` are left out, and sales are
+    counted to 30 days after the period's end, or to `today`), but with the period *not*
+    extended into the past to 30 days, as a bucket of `rate_series` is not (the windows of
+    `redemption_window` with ``extend=False``). For a period of 30 days or more it is
+    `redemption_rates`'s figure exactly; a week is compared with a week, not with the 30
+    days before it. The two periods must not overlap (they would share orders): their
+    orders are taken as two independent samples.
+
+    A group is tested when both periods count some of its orders: the test is one-sided,
+    for a drop, on sales over counted orders. When every expected count of the 2x2 table
     (sold and not sold, in each period) is at least 5 it is the two-proportion z-test with
     pooled variance; otherwise Fisher's exact test, from the hypergeometric distribution.
 
@@ -391,9 +425,7 @@ def rate_changes(
     flagged unless `include_incomplete` is true: its orders can still be sold, and its
     rate still move; its p-values are computed all the same, and its ``reason`` says why it
     is not flagged. Groups whose orders fall in one period only get `None` figures and
-    are not tested, nor are groups with no counted order in a period. The two periods are
-    taken as independent samples: periods whose orders windows overlap share orders, and
-    their test means little.
+    are not tested, nor are groups with no counted order in a period.
 
     Args:
         history: the orders, sales and returns.
@@ -416,9 +448,9 @@ def rate_changes(
         there.
 
     Raises:
-        InvalidPeriodError: a period ends after `today`.
+        InvalidPeriodError: a period ends after `today`, or the two periods overlap.
         InvalidArgumentError: an unknown `by` or `correction`, a `level` or `ci` not
-            between 0 and 1, a negative `min_orders`.
+            between 0 and 1, a `min_orders` that is not a whole number, 0 or more.
 
     Example:
         SKU "a" sold 9 of 10 orders in March 2025, and 2 of 10 in April (the others were
@@ -445,6 +477,16 @@ def rate_changes(
         >>> changes["b"].dropped, round(changes["b"].adjusted_p_value, 3)
         (False, 0.709)
 
+        Periods that share days would share orders, and are refused:
+
+        >>> rate_changes(History(orders=orders, sales=sales),
+        ...              current=Period(date(2025, 4, 1), date(2025, 4, 30)),
+        ...              baseline=Period(date(2025, 3, 15), date(2025, 4, 14)),
+        ...              today=date(2025, 6, 1))
+        Traceback (most recent call last):
+        ...
+        redemption.errors.InvalidPeriodError: current period 2025-04-01..2025-04-30 overlaps baseline period 2025-03-15..2025-04-14: compare periods that share no day
+
     .. versionadded:: 0.2.0
     """  # noqa: E501 - a doctest's output is one line
     key = group_key(by)
@@ -454,8 +496,18 @@ def rate_changes(
         raise InvalidArgumentError(msg)
     confidence = checked_ci(ci)
     least = checked_min_orders(min_orders)
-    now = redemption_rates(history, current, today=today, by=key, tz=tz)
-    before = redemption_rates(history, baseline, today=today, by=key, tz=tz)
+    # each period's own orders, as a bucket of a series: not extended to 30 days
+    now_window = redemption_window(current, today=today, extend=False)
+    before_window = redemption_window(baseline, today=today, extend=False)
+    if current.start <= baseline.end and baseline.start <= current.end:
+        msg = (
+            f"current period {current} overlaps baseline period {baseline}: "
+            "compare periods that share no day"
+        )
+        raise InvalidPeriodError(msg)
+    warn_beyond_horizon(history, today, tz)
+    now = rates_in_window(history, now_window, key=key, tz=tz)
+    before = rates_in_window(history, before_window, key=key, tz=tz)
     groups = dict.fromkeys([*now, *before])
     if by is None:
         groups = {None: None}

@@ -26,10 +26,12 @@ from typing import Final, Literal, TypeVar, cast, overload
 
 import attrs
 
+from redemption.analysis._buckets import bucket_of, checked_freq
+from redemption.analysis._intervals import checked_count
 from redemption.calculators.groups import group_key
 from redemption.calculators.outcome import settled_rows, warn_beyond_horizon
 from redemption.dates import MOSCOW, day_end
-from redemption.errors import ArgumentTypeError, InvalidArgumentError
+from redemption.errors import InvalidArgumentError, shown
 from redemption.history import History
 from redemption.model import Order
 from redemption.windows import SALES_LAG_DAYS, DayWindow, Period, require_ended
@@ -49,8 +51,6 @@ K = TypeVar("K", bound=Hashable)
 
 _FREQS: Final = ("day", "week")
 _METHODS: Final = ("in-transit", "chain-ladder")
-_ONE_DAY: Final = timedelta(days=1)
-_WEEK_DAYS: Final = 7
 
 
 # ------------------------------------------------------------------------------------------
@@ -59,6 +59,13 @@ _WEEK_DAYS: Final = 7
 @attrs.frozen(kw_only=True)
 class MaturityPoint:
     """A cohort as of the end of one day: how many of its orders were resolved and sold.
+
+    `sold` counts every sale made by the end of `day`, however long after the order. The
+    redemption rate counts a sale only within 30 days of its period's end (seed 003): an
+    order sold later is, there, an order not redeemed. So past age 30 `rate_so_far` can
+    keep climbing with late sales the redemption rate never counts, and a cohort's
+    ``rate_so_far`` at a great age is not its redemption rate: `projected_rate` takes the
+    figure as it stands when the cohort's 30-day window closes.
 
     Attributes:
         age: days from the cohort's last day to `day`: 0 is the end of the cohort's last day.
@@ -99,7 +106,11 @@ class MaturityPoint:
 
     @property
     def rate_so_far(self) -> Fraction:
-        """Sold orders over the cohort's orders, exactly: in-transit orders count as unsold."""
+        """Sold orders over the cohort's orders, exactly: in-transit orders count as unsold.
+
+        Every sale by `day` counts, also those after the 30 days the redemption rate counts
+        sales for: past age 30 it can keep climbing where the redemption rate does not.
+        """
         return Fraction(self.sold, self.orders)
 
 
@@ -198,13 +209,13 @@ class OrderLags:
         to_sale: from each order to its sale, of the orders sold by the end of `today`.
         to_cancellation: from each order to its cancellation or refusal, of the orders
             cancelled by the end of `today`.
-        to_return: from each sale to its return, of the sold orders returned by the end of
-            `today`.
+        sale_to_return: from each *sale* (not the order) to its return, of the sold orders
+            returned by the end of `today`.
 
     Example:
         >>> none = LagSummary.of([])
         >>> OrderLags(orders=1, in_transit=1, to_sale=none, to_cancellation=none,
-        ...           to_return=none).to_sale.count
+        ...           sale_to_return=none).to_sale.count
         0
 
     .. versionadded:: 0.2.0
@@ -214,18 +225,22 @@ class OrderLags:
     in_transit: int
     to_sale: LagSummary
     to_cancellation: LagSummary
-    to_return: LagSummary
+    sale_to_return: LagSummary
 
 
 @attrs.frozen(kw_only=True)
 class RateProjection:
     """The redemption rate a cohort still maturing is expected to end at, and its basis.
 
-    A cohort's *eventual rate* is its redemption rate once its 30 days are over
-    (`horizon_days` in `projected_rate`): of its orders settled by the end of the day
-    `horizon_days` after the order day, those sold by then. It is the rate
+    A cohort's *eventual rate* is its rate as it stands when its 30-day window closes
+    (`horizon_days` in `projected_rate`): of its orders settled (sold or cancelled) by the
+    end of the day `horizon_days` after the order day, those sold by then. It is the rate
     `redemption_rate` gives for those orders, for the period of that one day, as of the
-    day its figure becomes complete.
+    day its figure becomes complete, and no later: orders still in transit when the
+    window closes are left out of it, and when they settle afterwards (a refusal at day
+    40, a sale at day 35) `redemption_rate` counts them as orders *not* redeemed, so the
+    rate computed later can be lower than this one. The projection estimates this day-30
+    figure, not the later one.
 
     Attributes:
         day: the cohort's order day.
@@ -235,8 +250,9 @@ class RateProjection:
         sales: those sold by the end of `today`.
         projected_sales: the sales expected by the end of the window; `None` with no
             projection.
-        projected_orders: the orders expected to be counted then (settled by then); `None`
-            with no projection.
+        projected_orders: the orders expected to be counted when the window closes
+            (settled by then); `None` with no projection. Those expected still in transit
+            then are not in it.
         projected_rate: ``projected_sales / projected_orders``, exactly; `None` when there is
             no projection (`reason` says why).
         factor: the sales factor applied at this age (see `projected_rate` for each method);
@@ -292,19 +308,8 @@ class RateProjection:
 def _choice(value: object, name: str, choices: tuple[str, ...]) -> None:
     if value not in choices:
         allowed = ", ".join(repr(choice) for choice in choices)
-        msg = f"{name} must be one of {allowed}, not {value!r}"
+        msg = f"{name} must be one of {allowed}, not {shown(value)}"
         raise InvalidArgumentError(msg)
-
-
-def _whole(value: object, name: str, least: int) -> int:
-    """Refuse a count that is not an int, or is below `least`."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        msg = f"{name} must be an int, not {type(value).__name__} {value!r}"
-        raise ArgumentTypeError(msg)
-    if value < least:
-        msg = f"{name} must be at least {least}, not {value}"
-        raise InvalidArgumentError(msg)
-    return value
 
 
 # ------------------------------------------------------------------------------------------
@@ -451,8 +456,9 @@ def cohort_maturity(
 
     Raises:
         InvalidPeriodError: `start` is after `end`, or `end` after `today`.
-        InvalidArgumentError: an unknown `freq` or `by`, or a negative `max_age`.
-        ArgumentTypeError: a day that is not a date, or a `max_age` that is not an int.
+        InvalidArgumentError: an unknown `freq` or `by`, or a `max_age` that is not a whole
+            number, 0 or more.
+        ArgumentTypeError: a day that is not a date.
 
     Example:
         Three orders on 1 April 2025: one cancelled on the 2nd, one sold on the 3rd, one
@@ -478,12 +484,11 @@ def cohort_maturity(
 
     .. versionadded:: 0.2.0
     """
-    _choice(freq, "freq", _FREQS)
-    max_age = _whole(max_age, "max_age", 0)
+    checked_freq(freq, _FREQS)
+    max_age = checked_count(max_age, "max_age")
     key = group_key(by)
     days, outcomes = _outcomes(history, start=start, end=end, today=today, tz=tz, key=key)
     warn_beyond_horizon(history, today, tz)
-    last_index = (end - start).days
     today_index = len(days.ends) - 1
     bounds: dict[int, tuple[int, int]] = {}  # an order day's cohort: (first, last) indices
     # per (group, first index): [orders, last index, resolved at each age, sold at each age]
@@ -491,7 +496,7 @@ def cohort_maturity(
     for group, day, known, sold in outcomes:
         cohort = bounds.get(day)
         if cohort is None:
-            cohort = bounds[day] = _cohort_of(days, day, last_index, freq)
+            cohort = bounds[day] = _cohort_of(days, day, end, freq)
         first, last = cohort
         tally = tallies.get((group, first))
         if tally is None:
@@ -524,12 +529,10 @@ def cohort_maturity(
     return cast("dict[K, tuple[CohortMaturity, ...]]", results)
 
 
-def _cohort_of(days: _Days, day: int, last_index: int, freq: str) -> tuple[int, int]:
-    """The first and last indices of the cohort of the order day `day`."""
-    if freq == "day":
-        return day, day
-    monday = day - days.day(day).weekday()
-    return max(monday, 0), min(monday + _WEEK_DAYS - 1, last_index)
+def _cohort_of(days: _Days, day: int, end: date, freq: str) -> tuple[int, int]:
+    """The first and last indices of the cohort of the order day `day`: its bucket."""
+    first, last, _ = bucket_of(days.day(day), freq, days.first, end)
+    return (first - days.first).days, (last - days.first).days
 
 
 def _points(
@@ -597,10 +600,11 @@ def order_lags(
 
     Of the orders placed on a day from `start` to `end`: the lag from each order to its
     sale (orders sold by the end of `today`), to its cancellation or refusal (orders
-    cancelled by then), and from each sale to its return (returns by then). Each is
-    summarised by its count, median, 90th and 99th percentile, by nearest rank on the lags
-    observed (see `LagSummary`). Orders still in transit have no lag yet: they are counted
-    apart, so the lags of a recent range are short of the slow ones still to come.
+    cancelled by then), and from each sale, not the order, to its return (returns by
+    then: `sale_to_return`). Each is summarised by its count, median, 90th and 99th
+    percentile, by nearest rank on the lags observed (see `LagSummary`). Orders still in
+    transit have no lag yet: they are counted apart, so the lags of a recent range are
+    short of the slow ones still to come.
 
     Args:
         history: the orders, sales and returns.
@@ -634,7 +638,7 @@ def order_lags(
         ...                   today=date(2025, 4, 30))
         >>> lags.to_sale.count, lags.to_sale.median.days, lags.to_sale.p90.days
         (2, 2, 5)
-        >>> lags.to_return.median.days, lags.to_cancellation.count, lags.in_transit
+        >>> lags.sale_to_return.median.days, lags.to_cancellation.count, lags.in_transit
         (2, 0, 1)
 
     .. versionadded:: 0.2.0
@@ -645,7 +649,7 @@ def order_lags(
     known_until = day_end(today, tz)
     lines = history.lines
     placed = lines.placed_between(*DayWindow(start, end).bounds(tz))
-    # per group: orders, in transit, and the lags to sale, cancellation and return
+    # per group: orders, in transit, and the lags to sale, to cancellation, sale to return
     tallies: dict[Hashable, tuple[list[int], list[timedelta], list[timedelta], list[timedelta]]]
     tallies = {}
     for order, settled, sold, returned, _ in settled_rows(lines, placed, prices=False):
@@ -653,14 +657,14 @@ def order_lags(
         tally = tallies.get(group)
         if tally is None:
             tally = tallies[group] = ([0, 0], [], [], [])
-        counts, to_sale, to_cancellation, to_return = tally
+        counts, to_sale, to_cancellation, sale_to_return = tally
         counts[0] += 1
         if settled is None or settled >= known_until:
             counts[1] += 1
         elif sold is not None:  # settled at its sale
             to_sale.append(sold - order.ordered_at)
             if returned is not None and returned < known_until:
-                to_return.append(returned - sold)
+                sale_to_return.append(returned - sold)
         else:
             to_cancellation.append(settled - order.ordered_at)
     results = {
@@ -669,16 +673,20 @@ def order_lags(
             in_transit=counts[1],
             to_sale=LagSummary.of(to_sale),
             to_cancellation=LagSummary.of(to_cancellation),
-            to_return=LagSummary.of(to_return),
+            sale_to_return=LagSummary.of(sale_to_return),
         )
-        for group, (counts, to_sale, to_cancellation, to_return) in tallies.items()
+        for group, (counts, to_sale, to_cancellation, sale_to_return) in tallies.items()
     }
     if by is None:
         nothing = LagSummary.of([])
         return results.get(
             None,
             OrderLags(
-                orders=0, in_transit=0, to_sale=nothing, to_cancellation=nothing, to_return=nothing
+                orders=0,
+                in_transit=0,
+                to_sale=nothing,
+                to_cancellation=nothing,
+                sale_to_return=nothing,
             ),
         )
     return cast("dict[K, OrderLags]", results)
@@ -795,10 +803,14 @@ def projected_rate(
     The cohorts are the order days from `start` to `end`. A cohort whose window has closed
     (its day plus `horizon_days` is `today` or earlier) is *mature*; the others, of age 0
     to ``horizon_days - 1`` days, are *maturing*, and are projected. A cohort's *eventual
-    rate* is the rate once its window closes: of its orders settled by the end of the day
-    `horizon_days` after its day, those sold by then (see `RateProjection`). A maturing
-    cohort of age ``a`` has, as of `today`, ``S`` orders sold, ``R`` resolved, and ``T``
-    in transit; only those ``T`` can still change.
+    rate* is the rate as it stands when its window closes: of its orders settled by the
+    end of the day `horizon_days` after its day, those sold by then (see
+    `RateProjection`). That day-30 figure is what is projected. Orders still in transit
+    when the window closes are not in it; once they settle, `redemption_rate` computed
+    later counts them only as orders not redeemed (a sale after the window is not a
+    sale), so it can come out below the projection by their share. A maturing cohort of
+    age ``a`` has, as of `today`, ``S`` orders sold, ``R`` resolved, and ``T`` in
+    transit; only those ``T`` can still change.
 
     The method: from the group's mature cohorts, pooled (counts summed over the cohorts),
     the orders still in transit at age ``a`` (``T_m``) and how they ended by the close of
@@ -812,8 +824,10 @@ def projected_rate(
       Projected sales ``S / factor``, but no more than ``S + T * settling`` (no cohort
       sells more orders than it settles).
 
-    Either way the projected orders counted are ``R + T * settling`` and the projected rate
-    is projected sales over projected orders, exactly. A cohort with nothing in transit
+    Either way the projected orders counted are ``R + T * settling``, not ``R + T``: the
+    share ``1 - settling`` of the orders in transit is expected to be in transit still
+    when the window closes, and out of the day-30 figure. The projected rate is projected
+    sales over projected orders, exactly. A cohort with nothing in transit
     needs no factor: its eventual rate is ``S / R`` already. The in-transit method uses
     the cohort's own resolved orders and projects only the rest, and is defined from age 0;
     the chain ladder scales the sales so far, so a young cohort's projection swings with
@@ -847,8 +861,8 @@ def projected_rate(
     Raises:
         InvalidPeriodError: `start` is after `end`, or `end` after `today`.
         InvalidArgumentError: an unknown `by` or `method`, a `horizon_days` or
-            `min_mature` below 1.
-        ArgumentTypeError: a day that is not a date, or a count that is not an int.
+            `min_mature` that is not a whole number, 1 or more.
+        ArgumentTypeError: a day that is not a date.
 
     Example:
         A mature day (1 March) of five orders, sold 1, 3 and 10 days after it and
@@ -879,8 +893,8 @@ def projected_rate(
     .. versionadded:: 0.2.0
     """
     _choice(method, "method", _METHODS)
-    horizon = _whole(horizon_days, "horizon_days", 1)
-    min_mature = _whole(min_mature, "min_mature", 1)
+    horizon = checked_count(horizon_days, "horizon_days", 1)
+    min_mature = checked_count(min_mature, "min_mature", 1)
     key = group_key(by)
     days, outcomes = _outcomes(history, start=start, end=end, today=today, tz=tz, key=key)
     warn_beyond_horizon(history, today, tz)

@@ -17,6 +17,7 @@ __all__ = [
     "Interval",
     "between_0_and_1",
     "checked_ci",
+    "checked_count",
     "checked_min_orders",
     "interval_of",
     "wilson_interval",
@@ -91,23 +92,29 @@ def checked_ci(ci: object) -> float | None:
     raise InvalidArgumentError(msg)
 
 
+def checked_count(value: object, name: str, least: int = 0) -> int:
+    """Return `value`, a whole number of `least` or more; refuse anything else.
+
+    The one check of every count an analysis takes (`min_orders`, `max_age`,
+    `horizon_days`...): a `bool`, a `float` such as ``2.0`` or a string such as ``"3"`` is
+    not a count.
+
+    Raises:
+        InvalidArgumentError: `value` is not an `int`, or is below `least`.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value >= least:
+        return value
+    msg = f"{name} must be a whole number, {least} or more, not {shown(value)}"
+    raise InvalidArgumentError(msg)
+
+
 def checked_min_orders(min_orders: object) -> int:
     """Return `min_orders`, a whole number of orders, 0 or more; refuse anything else.
 
     Raises:
         InvalidArgumentError: `min_orders` is not an `int` of 0 or more.
     """
-    if isinstance(min_orders, int) and not isinstance(min_orders, bool) and min_orders >= 0:
-        return min_orders
-    msg = f"min_orders must be a whole number of orders, 0 or more, not {shown(min_orders)}"
-    raise InvalidArgumentError(msg)
-
-
-def _count(value: object, name: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    msg = f"{name} must be a whole number, 0 or more, not {shown(value)}"
-    raise InvalidArgumentError(msg)
+    return checked_count(min_orders, "min_orders")
 
 
 def wilson_interval(successes: int, trials: int, *, ci: float = DEFAULT_CI) -> Interval | None:
@@ -149,7 +156,8 @@ def wilson_interval(successes: int, trials: int, *, ci: float = DEFAULT_CI) -> I
 
     .. versionadded:: 0.2.0
     """
-    successes, trials = _count(successes, "successes"), _count(trials, "trials")
+    successes = checked_count(successes, "successes")
+    trials = checked_count(trials, "trials")
     if successes > trials:
         msg = f"successes {successes} are more than trials {trials}"
         raise InvalidArgumentError(msg)

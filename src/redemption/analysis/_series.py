@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Hashable, Iterator
 from datetime import date, timedelta, tzinfo
 from fractions import Fraction
-from typing import Literal, TypeAlias, TypeVar, get_args, overload
+from typing import Literal, TypeVar, overload
 
 import attrs
 
 from redemption.analysis._breakdown import shown_rate
+from redemption.analysis._buckets import Freq, bucket_of, checked_freq
 from redemption.analysis._intervals import (
     DEFAULT_CI,
     MIN_ORDERS,
@@ -28,25 +28,14 @@ from redemption.calculators.breakdown import (
 from redemption.calculators.groups import By, group_key
 from redemption.calculators.outcome import covers, warn_beyond_horizon
 from redemption.dates import MOSCOW
-from redemption.errors import InvalidArgumentError, shown
 from redemption.history import History
 from redemption.model import Order
-from redemption.windows import (
-    SALES_LAG_DAYS,
-    DayWindow,
-    Period,
-    RedemptionWindow,
-    require_ended,
-)
+from redemption.windows import Period, redemption_window, require_ended
 
 __all__ = ["Freq", "SeriesPoint", "rate_series"]
 
 K = TypeVar("K", bound=Hashable)
 
-Freq: TypeAlias = Literal["day", "week", "month"]
-"""How long a bucket of a series is: a day, a week (Monday to Sunday), a calendar month."""
-
-_FREQS: tuple[str, ...] = get_args(Freq)
 _ONE_DAY = timedelta(days=1)
 
 
@@ -122,35 +111,11 @@ def _buckets(start: date, end: date, freq: str) -> Iterator[tuple[date, date, bo
     """Yield each bucket's first and last day within ``[start, end]``, and if it is clipped."""
     first = start
     while True:
-        if freq == "day":
-            full_first, left = first, 0
-        elif freq == "week":
-            full_first, left = first - timedelta(days=first.weekday()), 6 - first.weekday()
-        else:
-            full_first = first.replace(day=1)
-            left = calendar.monthrange(first.year, first.month)[1] - first.day
-        if (end - first).days <= left:  # the last bucket; no day after `end` is computed
-            yield first, end, first != full_first or (end - first).days < left
+        _, last, clipped = bucket_of(first, freq, start, end)
+        yield first, last, clipped
+        if last == end:  # no day after `end` is computed
             return
-        last = first + timedelta(days=left)
-        yield first, last, first != full_first
         first = last + _ONE_DAY
-
-
-def bucket_window(first: date, last: date, today: date) -> RedemptionWindow:
-    """The windows of a bucket's own orders: not extended to 30 days, sales 30 days on.
-
-    The orders window is ``[first, last]``; the sales window ``[first, last + 30 days]``,
-    ending on `today` if that comes first. `today` is on or after `last`.
-    """
-    complete = (today - last).days >= SALES_LAG_DAYS
-    return RedemptionWindow(
-        period=Period(first, last),
-        today=today,
-        orders=DayWindow(first, last),
-        sales=DayWindow(first, last + timedelta(days=SALES_LAG_DAYS) if complete else today),
-        complete=complete,
-    )
 
 
 def _point(
@@ -264,11 +229,11 @@ def rate_series(
     say so (``clipped``). Each bucket counts the orders placed on its own days only: its
     orders window is *not* extended back to 30 days, as `redemption_rate` extends a period
     shorter than 30 days, so a week's point is not `redemption_rate` of that week. It is the
-    window method applied to the bucket's own orders: those no longer in transit as of
-    `today` are counted, and sold when their sale falls from the bucket's first day to 30
-    days after its last, or to `today` if that comes first; returns likewise. A point is
-    ``complete`` once those 30 days have passed and the history reaches that far: recent
-    points can still move.
+    window method applied to the bucket's own orders (the windows of `redemption_window`
+    with ``extend=False``): those no longer in transit as of `today` are counted, and sold
+    when their sale falls from the bucket's first day to 30 days after its last, or to
+    `today` if that comes first; returns likewise. A point is ``complete`` once those 30
+    days have passed and the history reaches that far: recent points can still move.
 
     Every bucket is there, with zero counts where no order was placed, so that the series
     is regular. A series cannot reach past `today`: an `end` after it is refused, as a
@@ -293,9 +258,10 @@ def rate_series(
         there.
 
     Raises:
-        InvalidPeriodError: `start` is after `end`, or `end` after `today`.
+        InvalidPeriodError: `start` is after `end`, `end` after `today`, or a bucket's
+            sales window leaves the calendar.
         InvalidArgumentError: an unknown `freq` or `by`, a `ci` not between 0 and 1, a
-            negative `min_orders`.
+            `min_orders` that is not a whole number, 0 or more.
 
     Example:
         An order on Wednesday 2 April 2025, sold; another on Monday 7 April, refused at the
@@ -323,9 +289,7 @@ def rate_series(
     .. versionadded:: 0.2.0
     """  # noqa: E501 - a doctest's output is one line
     key = group_key(by)
-    if freq not in _FREQS:
-        msg = f"freq must be 'day', 'week' or 'month', not {shown(freq)}"
-        raise InvalidArgumentError(msg)
+    checked_freq(freq)
     level = checked_ci(ci)
     least = checked_min_orders(min_orders)
     period = Period(start, end)
@@ -335,7 +299,7 @@ def rate_series(
     buckets: list[tuple[bool, OutcomeCounts, dict[Hashable, OutcomeCounts]]] = []
     groups: dict[Hashable, None] = {None: None} if by is None else {}
     for first, last, clipped in _buckets(start, end, freq):
-        window = bucket_window(first, last, today)
+        window = redemption_window(Period(first, last), today=today, extend=False)
         counts = outcome_counts_in_window(history, window, key=key, tz=tz, returns=returns)
         empty = no_outcomes(window, covered=covers(history, window.sales.last, tz))
         groups.update(dict.fromkeys(counts))

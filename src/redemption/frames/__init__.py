@@ -19,8 +19,9 @@ Every function takes order lines, one row per order, with the columns
 
 and, where known, why an order was not redeemed: ``cancel_kind``, ``cancel_reason``,
 ``cancel_reason_text``, ``return_kind``, ``return_reason``, ``return_reason_text`` (text,
-null where nothing is known; see `redemption.order_lines`). No figure reads them: they
-change no figure, and `to_lines` and `to_history` carry them across.
+null where nothing is known; see `redemption.order_lines`). They change no figure: the
+rates and the buyers' figures never read them, `refusal_breakdown` and `rate_series`
+sort the orders they count by them, and `to_lines` and `to_history` carry them across.
 
 and gives back the kind of frame it was given: a polars, pandas or pyarrow frame for one,
 a lazy frame (polars ``LazyFrame``, DuckDB relation, PySpark ``DataFrame``) for a lazy one,
@@ -31,8 +32,8 @@ Output types are the same on every engine: counts and kopecks ``Int64``, rates `
 A line with no ``ordered_at`` was placed in no window and counts nowhere; `to_history`
 refuses it, as every order needs the time it was placed.
 
-The figures mean exactly what `redemption.calculators` computes on records; the two are
-written apart, and the tests check that they agree on every engine.
+The figures mean exactly what `redemption.calculators` and `redemption.analysis` compute
+on records; the two are written apart, and the tests check that they agree on every engine.
 
 .. versionadded:: 0.1.0
 """
@@ -54,6 +55,7 @@ from narwhals.stable.v2.typing import IntoDataFrameT, IntoLazyFrameT
 
 from redemption.dates import MOSCOW, day_end
 from redemption.errors import InvalidArgumentError
+from redemption.frames._analysis import rate_series, refusal_breakdown
 from redemption.frames._convert import to_history, to_lines
 from redemption.frames._figures import buyer_report_query, ransom_query, rate_query
 from redemption.frames._lines import finish, lines_of
@@ -67,7 +69,15 @@ from redemption.windows import (
     trailing_window,
 )
 
-__all__ = ["buyer_reports", "ransom_amounts", "redemption_rates", "to_history", "to_lines"]
+__all__ = [
+    "buyer_reports",
+    "ransom_amounts",
+    "rate_series",
+    "redemption_rates",
+    "refusal_breakdown",
+    "to_history",
+    "to_lines",
+]
 
 _GROUPS = {"sku": "sku", "seller": "seller_id"}
 

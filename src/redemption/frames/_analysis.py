@@ -1,0 +1,605 @@
+"""Why orders were not redeemed, and the rate bucket by bucket, on data frames.
+
+`refusal_breakdown` and `rate_series` of `redemption.analysis`, as narwhals queries: the
+same counts, written apart. Both follow the rules of FRAMES.md as `_figures` does: windows
+are turned into UTC instants in Python and compared with the timestamp columns; flags are
+made in a ``select``, cast to ``Int64`` and summed plainly; every output column is cast
+to its declared type last.
+
+A series assigns each line its bucket in the query itself. No engine offers a portable
+"local day of an instant" (DuckDB and Spark keep the zone in the connection), so the
+bucket is the number of bucket boundaries, literal instants, that the order's instant is
+at or after: a balanced tree of comparisons, ``log2(buckets)`` deep. An engine that
+evaluates every branch of it (pandas, pyarrow) makes one comparison per boundary and
+line, so that a long daily series is slow there. The sales window of each bucket is checked the
+same way: a sale is in the window of bucket ``b`` when the number of bucket starts at or
+before it is more than ``b`` and the number of window ends at or before it is at most
+``b``. Empty buckets are made from literals too (an ``unpivot`` of a one-row frame), so
+that a series is regular on every engine, and the whole series is one query.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any, Literal, TypeAlias, get_args, overload
+
+import narwhals.stable.v2 as nw
+from narwhals.stable.v2.typing import IntoDataFrameT, IntoLazyFrameT
+
+from redemption.dates import MOSCOW, day_end
+from redemption.errors import InvalidArgumentError
+from redemption.frames._figures import _before, _between, _share
+from redemption.frames._lines import Lines, finish, lines_of
+from redemption.order_lines import TIMESTAMPS
+from redemption.outcomes import CancelKind, ReasonCategory, ReturnKind
+from redemption.windows import (
+    SALES_LAG_DAYS,
+    DayWindow,
+    Period,
+    redemption_window,
+    require_ended,
+)
+
+__all__ = ["By", "Freq", "rate_series", "refusal_breakdown"]
+
+By: TypeAlias = Literal["sku", "seller", "buyer"] | None
+"""A grouping: one group of every order, or by ``sku``, ``seller_id`` or ``buyer_id``."""
+
+Freq: TypeAlias = Literal["day", "week", "month"]
+"""How long a bucket of a series is: a day, a week (Monday to Sunday), a calendar month."""
+
+_GROUPS = {"sku": "sku", "seller": "seller_id", "buyer": "buyer_id"}
+_FREQS: tuple[str, ...] = get_args(Freq)
+_UNKNOWN = "unknown"
+_TEXTS = ("cancel_kind", "cancel_reason", "return_kind", "return_reason")
+_ONE_DAY = timedelta(days=1)
+
+_RETURNED = {f"returned_{kind.value}": kind.value for kind in ReturnKind}
+_CANCELLED = {f"cancelled_{kind.value}": kind.value for kind in CancelKind}
+_REASONS = {f"reason_{category.value}": category.value for category in ReasonCategory}
+
+BREAKDOWN_COUNTS = (
+    "orders",
+    "in_transit",
+    "sales",
+    "returns",
+    "kept",
+    *_RETURNED,
+    "sold_late",
+    *_CANCELLED,
+    "cancelled",
+    "not_redeemed",
+    *_REASONS,
+)
+"""The Int64 columns of a breakdown, in the order of its frame (the rates come after
+``returns``)."""
+
+_REFUSED_CANCELLATIONS = [CancelKind.REFUSED.value, CancelKind.NOT_COLLECTED.value]
+_REFUSED_RETURN = ReturnKind.REFUSED_AT_HANDOVER.value
+
+
+def _group(by: object) -> str | None:
+    """The column a grouping reads, or ``None`` for one group."""
+    if by is None:
+        return None
+    if isinstance(by, str) and by in _GROUPS:
+        return _GROUPS[by]
+    msg = f"by must be None, 'sku', 'seller' or 'buyer', not {by!r}"
+    raise InvalidArgumentError(msg)
+
+
+def _texts(lines: Lines) -> dict[str, nw.Expr]:
+    """Each kind and reason column as text, ``"unknown"`` where it is null or absent.
+
+    Categorical and object columns are read as text; a column of no value at all (no
+    type of its own, or pandas' float of NaN) is as if absent.
+    """
+    present = [name for name in _TEXTS if name in lines.frame.columns]
+    schema = lines.frame.select(*present).collect_schema() if present else {}
+    texts: dict[str, nw.Expr] = {}
+    for name in _TEXTS:
+        dtype = schema.get(name)
+        if dtype == nw.String:
+            texts[name] = nw.col(name).fill_null(_UNKNOWN)
+        elif dtype in {nw.Categorical, nw.Object}:
+            texts[name] = nw.col(name).cast(nw.String).fill_null(_UNKNOWN)
+        else:
+            texts[name] = nw.lit(_UNKNOWN, nw.String)
+    return texts
+
+
+def _count(flag: nw.Expr) -> nw.Expr:
+    """A flag as a count of 0 or 1 (null where the flag is: ``sum()`` skips it)."""
+    return flag.cast(nw.Int64)
+
+
+def breakdown_query(
+    frame: nw.LazyFrame[Any],
+    texts: Mapping[str, nw.Expr],
+    *,
+    orders_from: datetime,
+    orders_until: datetime,
+    sales_from: datetime,
+    sales_until: datetime,
+    known_until: datetime,
+    key: str | None,
+) -> nw.LazyFrame[Any]:
+    """Count per group the orders placed in the orders window by outcome, kind and reason.
+
+    An order counts once sold, or else cancelled, by `known_until`; otherwise it is in
+    transit. A counted order sold in ``[sales_from, sales_until)`` is a sale, *returned*
+    if its return falls there too and *kept* if not; one sold later is *sold late*; one
+    not sold is *cancelled*. The cancelled and the returned are *not redeemed*, each
+    under the category of its reason.
+    """
+    group = [key] if key is not None else []
+    # what each flag is made of, once: an eager engine computes an expression each time
+    # it is written, and a flag reads these many times
+    parts = frame.filter(_between("ordered_at", orders_from, orders_until)).select(
+        *group,
+        _sold=_before("sold_at", known_until),
+        _ended=_before("cancelled_at", known_until),
+        _sale=_between("sold_at", sales_from, sales_until).fill_null(value=False),
+        _back=_between("returned_at", sales_from, sales_until).fill_null(value=False),
+        **{f"_{name}": text for name, text in texts.items()},
+    )
+    sold, ended, sale = nw.col("_sold"), nw.col("_ended"), nw.col("_sale")
+    returned = sale & nw.col("_back")
+    cancelled = ended & ~sold
+    cancel_kind, return_kind = nw.col("_cancel_kind"), nw.col("_return_kind")
+    cancel_reason, return_reason = nw.col("_cancel_reason"), nw.col("_return_reason")
+    flags = parts.select(
+        *group,
+        orders=_count(sold | ended),
+        sales=_count(sale),
+        returns=_count(returned),
+        kept=_count(sale & ~returned),
+        **{name: _count(returned & (return_kind == kind)) for name, kind in _RETURNED.items()},
+        sold_late=_count(sold & ~sale),
+        **{name: _count(cancelled & (cancel_kind == kind)) for name, kind in _CANCELLED.items()},
+        cancelled=_count(cancelled),
+        not_redeemed=_count(cancelled | returned),
+        **{
+            name: _count(
+                (cancelled & (cancel_reason == category)) | (returned & (return_reason == category))
+            )
+            for name, category in _REASONS.items()
+        },
+    )
+    counts = [name for name in BREAKDOWN_COUNTS if name != "in_transit"]
+    sums = (nw.col(*counts).sum(), nw.len().alias("_rows"))
+    summed = flags.group_by(key).agg(*sums) if key is not None else flags.select(*sums)
+    casts = {name: nw.col(name).cast(nw.Int64) for name in counts}
+    return summed.select(
+        *group,
+        casts["orders"],
+        in_transit=(nw.col("_rows") - nw.col("orders")).cast(nw.Int64),
+        sales=casts["sales"],
+        returns=casts["returns"],
+        rate=_share(nw.col("sales"), "orders").cast(nw.Float64),
+        rate_with_returns=_share(nw.col("sales") - nw.col("returns"), "orders").cast(nw.Float64),
+        **{name: casts[name] for name in counts[3:]},
+    )
+
+
+def _position(column: str, bounds: Sequence[datetime]) -> nw.Expr:
+    """How many of `bounds` the column's instant is at or after, as Int64.
+
+    A balanced tree of comparisons with literals, on the distinct bounds. Where the
+    column is null the tree falls through to a number: the caller tests for null.
+    """
+    distinct = sorted(set(bounds))
+    before = [sum(bound < value for bound in bounds) for value in distinct]
+    before.append(len(bounds))  # at or after the last: every bound
+
+    def tree(lo: int, hi: int) -> nw.Expr:
+        # the instant is at or after distinct[lo - 1] and before distinct[hi]
+        if lo == hi:
+            return nw.lit(before[lo], nw.Int64)
+        mid = (lo + hi) // 2
+        return (
+            nw.when(nw.col(column) < distinct[mid]).then(tree(lo, mid)).otherwise(tree(mid + 1, hi))
+        )
+
+    return tree(0, len(distinct))
+
+
+def _pick(column: str, days: Sequence[date]) -> nw.Expr:
+    """The day at the index the Int64 column holds (0 to ``len(days) - 1``), as Date."""
+
+    def tree(lo: int, hi: int) -> nw.Expr:
+        if hi - lo == 1:
+            return nw.lit(days[lo], nw.Date)
+        mid = (lo + hi) // 2
+        return nw.when(nw.col(column) < mid).then(tree(lo, mid)).otherwise(tree(mid, hi))
+
+    return tree(0, len(days)).cast(nw.Date)
+
+
+def buckets_of(start: date, end: date, freq: str) -> list[tuple[date, date, bool]]:
+    """Each bucket's first and last day within ``[start, end]``, and whether it is clipped.
+
+    A bucket is clipped when it is shorter than its week or month: the first and the
+    last may be, where `start` or `end` falls within one.
+    """
+    buckets: list[tuple[date, date, bool]] = []
+    first = start
+    while first <= end:
+        if freq == "day":
+            whole_first, whole_last = first, first
+        elif freq == "week":
+            whole_first = first - timedelta(days=first.weekday())
+            whole_last = whole_first + timedelta(days=6)
+        else:
+            whole_first = first.replace(day=1)
+            whole_last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        last = min(whole_last, end)
+        buckets.append((first, last, first != whole_first or last != whole_last))
+        first = last + _ONE_DAY
+    return buckets
+
+
+def series_query(
+    frame: nw.LazyFrame[Any],
+    texts: Mapping[str, nw.Expr],
+    *,
+    buckets: Sequence[tuple[date, date, bool]],
+    today: date,
+    tz: tzinfo,
+    key: str | None,
+) -> nw.LazyFrame[Any]:
+    """Count per group and bucket the orders placed in the bucket, sold, refused, returned.
+
+    Bucket ``b`` holds the orders placed from its first day to its last; its sales
+    window runs from its first day to 30 days after its last, or to `today` if that
+    comes first. An order counts once sold, or else cancelled, by the end of `today`.
+    Every group with an order in some bucket has a row for every bucket.
+    """
+    windows = [DayWindow(first, last) for first, last, _ in buckets]
+    starts = [window.bounds(tz)[0] for window in windows]
+    until = windows[-1].bounds(tz)[1]
+    sales_ends = [
+        DayWindow(first, min(last + timedelta(days=SALES_LAG_DAYS), today)).bounds(tz)[1]
+        for first, last, _ in buckets
+    ]
+    known_until = day_end(today, tz)
+
+    def in_window(column: str) -> nw.Expr:
+        # at or after the bucket's first day, before the end of its sales window
+        return (
+            ~nw.col(column).is_null()
+            & (_position(column, starts) > nw.col("_bucket"))
+            & (_position(column, sales_ends) <= nw.col("_bucket"))
+        )
+
+    group = [key] if key is not None else []
+    placed = frame.filter(_between("ordered_at", starts[0], until)).select(
+        *group,
+        "sold_at",
+        "returned_at",
+        _bucket=_position("ordered_at", starts[1:]),
+        _sold=_before("sold_at", known_until),
+        _ended=_before("cancelled_at", known_until),
+        _cancel_kind=texts["cancel_kind"],
+        _return_kind=texts["return_kind"],
+    )
+    # the windows' trees once per line, in a step of their own: a flag reads them again
+    parts = placed.with_columns(
+        _sale=in_window("sold_at"),  # the window ends by the end of today: a sale known then
+        _back=in_window("returned_at"),
+    )
+    sold, ended, sale = nw.col("_sold"), nw.col("_ended"), nw.col("_sale")
+    returned = sale & nw.col("_back")
+    return_kind = nw.col("_return_kind")
+    refused = (ended & ~sold & nw.col("_cancel_kind").is_in(_REFUSED_CANCELLATIONS)) | (
+        returned & (return_kind == _REFUSED_RETURN)
+    )
+    flags = parts.select(
+        *group,
+        "_bucket",
+        placed=nw.lit(1, nw.Int64),
+        orders=_count(sold | ended),
+        sales=_count(sale),
+        refused=_count(refused),
+        returned=_count(returned & (return_kind != _REFUSED_RETURN)),
+    )
+    counts = ("placed", "orders", "sales", "refused", "returned")
+    summed = (
+        flags.group_by(*group, "_bucket")
+        .agg(nw.col(*counts).sum())
+        .select(*group, "_bucket", nw.col(*counts).cast(nw.Int64))
+    )
+    days = _bucket_table(frame, buckets, today)
+    every = (
+        summed.select(*group).unique().join(days.select("_bucket"), how="cross")
+        if key is not None
+        else days.select("_bucket")
+    ).with_columns(**{name: nw.lit(0, nw.Int64) for name in counts})
+    regular = (
+        nw.concat([summed, every.select(*group, "_bucket", *counts)])
+        .group_by(*group, "_bucket")
+        .agg(nw.col(*counts).sum())
+        .join(days, on="_bucket")
+    )
+    return regular.select(
+        *group,
+        "first",
+        "last",
+        "clipped",
+        "complete",
+        nw.col("orders").cast(nw.Int64),
+        in_transit=(nw.col("placed") - nw.col("orders")).cast(nw.Int64),
+        sales=nw.col("sales").cast(nw.Int64),
+        refused=nw.col("refused").cast(nw.Int64),
+        returned=nw.col("returned").cast(nw.Int64),
+        rate=_share(nw.col("sales"), "orders").cast(nw.Float64),
+        refusal_share=_share(nw.col("refused"), "orders").cast(nw.Float64),
+        return_share=_share(nw.col("returned"), "orders").cast(nw.Float64),
+    )
+
+
+def _bucket_table(
+    frame: nw.LazyFrame[Any], buckets: Sequence[tuple[date, date, bool]], today: date
+) -> nw.LazyFrame[Any]:
+    """One row per bucket, made in the frame's own engine from literals.
+
+    ``_bucket`` (Int64, from 0), ``first`` and ``last`` (Date), ``clipped`` and
+    ``complete`` (Boolean). A one-row frame (the count of at most one line: no scan of
+    the lines) holds a column per bucket, which ``unpivot`` turns into rows.
+    """
+    one = frame.head(1).select(nw.len())
+    indices = one.select(
+        *(nw.lit(index, nw.Int64).alias(f"_b{index}") for index in range(len(buckets)))
+    ).unpivot(index=None, variable_name="_name", value_name="_bucket")
+    clipped = [index for index, (_, _, cut) in enumerate(buckets) if cut]
+    done = today - timedelta(days=SALES_LAG_DAYS)
+    return indices.select(
+        nw.col("_bucket").cast(nw.Int64),
+        first=_pick("_bucket", [first for first, _, _ in buckets]),
+        last=_pick("_bucket", [last for _, last, _ in buckets]),
+        clipped=nw.col("_bucket").is_in(clipped) if clipped else nw.lit(value=False),
+    ).with_columns(
+        nw.col("clipped").cast(nw.Boolean),
+        complete=(nw.col("last") <= done).cast(nw.Boolean),
+    )
+
+
+@overload
+def refusal_breakdown(
+    lines: IntoDataFrameT,
+    *,
+    period: Period,
+    today: date,
+    by: By = None,
+    tz: tzinfo = MOSCOW,
+    columns: Mapping[str, str] | None = None,
+) -> IntoDataFrameT: ...
+
+
+@overload
+def refusal_breakdown(
+    lines: IntoLazyFrameT,
+    *,
+    period: Period,
+    today: date,
+    by: By = None,
+    tz: tzinfo = MOSCOW,
+    columns: Mapping[str, str] | None = None,
+) -> IntoLazyFrameT: ...
+
+
+def refusal_breakdown(
+    lines: Any,
+    *,
+    period: Period,
+    today: date,
+    by: By = None,
+    tz: tzinfo = MOSCOW,
+    columns: Mapping[str, str] | None = None,
+) -> Any:
+    """Return, per group, how the orders of `period` ended and why some were not redeemed.
+
+    The counts of `redemption.analysis.refusal_breakdown`, one row per group, one column
+    per count (a wide frame: a row is one `Breakdown`, the columns are the same on every
+    engine whatever the data, and an outcome no order had is 0, as in the objects):
+
+    * ``orders``, ``in_transit``, ``sales``, ``returns``: the redemption rate's counts over
+      the period (its orders window extended back to 30 days if shorter, seed 003), and
+      ``rate``, ``rate_with_returns`` (Float64, null where ``orders`` is 0);
+    * ``kept``, ``returned_<kind>`` for each `ReturnKind` (``returned_return``,
+      ``returned_refused_at_handover``, ``returned_unknown``), ``sold_late``,
+      ``cancelled_<kind>`` for each `CancelKind` (``cancelled_refused``...), which add up
+      to ``orders``, and ``cancelled``, their total over the kinds;
+    * ``not_redeemed`` (cancelled or returned), and ``reason_<category>`` for each
+      `ReasonCategory` (``reason_size_fit``...), which add up to it.
+
+    Counts are Int64. A null kind or reason is ``unknown``, as are the columns when the
+    frame has none; a value that is no kind or category counts in no such column. The
+    shares of the objects are the counts over ``orders`` and over ``not_redeemed``; for a
+    long frame (one row per group and outcome), ``unpivot`` the result.
+
+    Args:
+        lines: order lines (see the module), eager or lazy; ``cancel_kind``,
+            ``cancel_reason``, ``return_kind`` and ``return_reason`` are read where present.
+        period: the period selected.
+        today: the day the figures are computed on; later events are not seen.
+        by: ``None`` for one row of every order, ``"sku"`` (column ``sku``),
+            ``"seller"`` (``seller_id``) or ``"buyer"`` (``buyer_id``; orders without a
+            buyer are the group null).
+        tz: the zone whose calendar days the windows are made of.
+        columns: the frame's names of columns named otherwise.
+
+    Returns:
+        The same kind of frame as `lines`: a row per group with an order placed in the
+        orders window; with ``by=None`` always one row, without a group column.
+
+    Raises:
+        ColumnError: a column is missing or of the wrong type.
+        InvalidPeriodError: the period ends after `today`.
+        InvalidArgumentError: an unknown `by`.
+
+    Example:
+        Four orders in April 2025: one kept, one returned for its size, two refused at
+        the pick-up point (one for its size):
+
+        >>> from datetime import UTC, date, datetime
+        >>> import polars as pl
+        >>> from redemption import Period
+        >>> at = datetime(2025, 4, 2, 9, tzinfo=UTC)
+        >>> lines = pl.DataFrame({
+        ...     "ordered_at": [at] * 4, "cancelled_at": [None, None, at, at],
+        ...     "sold_at": [at, at, None, None], "returned_at": [None, at, None, None],
+        ...     "cancel_kind": [None, None, "refused", "refused"],
+        ...     "cancel_reason": [None, None, "size_fit", None],
+        ...     "return_kind": [None, "return", None, None],
+        ...     "return_reason": [None, "size_fit", None, None],
+        ... }, schema_overrides={c: pl.Datetime("us", "UTC") for c in
+        ...     ("ordered_at", "cancelled_at", "sold_at", "returned_at")})
+        >>> b = refusal_breakdown(lines, period=Period(date(2025, 4, 1), date(2025, 4, 30)),
+        ...                       today=date(2025, 6, 1))
+        >>> b.select("orders", "rate", "kept", "returned_return", "cancelled_refused",
+        ...          "not_redeemed", "reason_size_fit", "reason_unknown").rows()
+        [(4, 0.5, 1, 1, 2, 3, 2, 1)]
+
+    .. versionadded:: 0.2.0
+    """
+    key = _group(by)
+    window = redemption_window(period, today=today)
+    orders_from, orders_until = window.orders.bounds(tz)
+    sales_from, sales_until = window.sales.bounds(tz)
+    checked = lines_of(lines, (*(() if key is None else (key,)), *TIMESTAMPS), columns, _TEXTS)
+    result = breakdown_query(
+        checked.frame,
+        _texts(checked),
+        orders_from=orders_from,
+        orders_until=orders_until,
+        sales_from=sales_from,
+        sales_until=sales_until,
+        known_until=day_end(today, tz),
+        key=key,
+    )
+    return finish(result, checked)
+
+
+@overload
+def rate_series(
+    lines: IntoDataFrameT,
+    *,
+    start: date,
+    end: date,
+    freq: Freq = "day",
+    today: date,
+    by: By = None,
+    tz: tzinfo = MOSCOW,
+    columns: Mapping[str, str] | None = None,
+) -> IntoDataFrameT: ...
+
+
+@overload
+def rate_series(
+    lines: IntoLazyFrameT,
+    *,
+    start: date,
+    end: date,
+    freq: Freq = "day",
+    today: date,
+    by: By = None,
+    tz: tzinfo = MOSCOW,
+    columns: Mapping[str, str] | None = None,
+) -> IntoLazyFrameT: ...
+
+
+def rate_series(
+    lines: Any,
+    *,
+    start: date,
+    end: date,
+    freq: Freq = "day",
+    today: date,
+    by: By = None,
+    tz: tzinfo = MOSCOW,
+    columns: Mapping[str, str] | None = None,
+) -> Any:
+    """Return the orders, sales, refusals and returns of each bucket of days, per group.
+
+    The counts of `redemption.analysis.rate_series`: the days from `start` to `end` cut
+    into days, weeks (Monday to Sunday) or calendar months, the first and the last
+    clipped to `start` and `end`. Each bucket counts the orders placed on its own days
+    (its orders window is *not* extended to 30 days); those no longer in transit as of
+    `today` are counted, and sold when their sale falls from the bucket's first day to 30
+    days after its last, or to `today` if that comes first; returns likewise.
+
+    One row per group and bucket, with ``first`` and ``last`` (Date), ``clipped`` and
+    ``complete`` (Boolean: 30 days after ``last`` have passed by `today`), ``orders``,
+    ``in_transit``, ``sales``, ``refused`` (cancelled as ``refused`` or
+    ``not_collected``, or returned within the window as ``refused_at_handover``) and
+    ``returned`` (returned within the window otherwise), all Int64, and ``rate``,
+    ``refusal_share``, ``return_share`` (Float64: over ``orders``, null where it is 0).
+    Every bucket is there, with zeros where no order was placed: the series is regular.
+    The whole series is one query, not one per bucket.
+
+    Args:
+        lines: order lines (see the module), eager or lazy; ``cancel_kind`` and
+            ``return_kind`` are read where present.
+        start: the first day of the series.
+        end: the last day of the series, on or before `today`.
+        freq: ``"day"``, ``"week"`` or ``"month"``.
+        today: the day the figures are computed on; later events are not seen.
+        by: ``None`` for one series of every order, ``"sku"`` (column ``sku``),
+            ``"seller"`` (``seller_id``) or ``"buyer"`` (``buyer_id``; orders without a
+            buyer are the group null).
+        tz: the zone whose calendar days the buckets and windows are made of.
+        columns: the frame's names of columns named otherwise.
+
+    Returns:
+        The same kind of frame as `lines`: every bucket of every group with an order
+        placed from `start` to `end`; with ``by=None`` every bucket, always, without a
+        group column. Rows are in no particular order: sort by ``first``.
+
+    Raises:
+        ColumnError: a column is missing or of the wrong type.
+        InvalidPeriodError: `start` is after `end`, or `end` after `today`.
+        InvalidArgumentError: an unknown `freq` or `by`.
+
+    Example:
+        An order on Wednesday 2 April 2025, sold; another on Monday 7 April, refused at
+        the pick-up point. Week by week from Tuesday 1 to Thursday 10 April:
+
+        >>> from datetime import UTC, date, datetime
+        >>> import polars as pl
+        >>> def at(day):
+        ...     return datetime(2025, 4, day, 9, tzinfo=UTC)
+        >>> lines = pl.DataFrame({
+        ...     "ordered_at": [at(2), at(7)], "cancelled_at": [None, at(9)],
+        ...     "sold_at": [at(4), None], "returned_at": [None, None],
+        ...     "cancel_kind": [None, "refused"],
+        ... }, schema_overrides={c: pl.Datetime("us", "UTC") for c in
+        ...     ("ordered_at", "cancelled_at", "sold_at", "returned_at")})
+        >>> series = rate_series(lines, start=date(2025, 4, 1), end=date(2025, 4, 10),
+        ...                      freq="week", today=date(2025, 4, 20))
+        >>> for row in series.sort("first").select("first", "last", "clipped", "orders",
+        ...                                        "sales", "refused").iter_rows():
+        ...     print(row)
+        (datetime.date(2025, 4, 1), datetime.date(2025, 4, 6), True, 1, 1, 0)
+        (datetime.date(2025, 4, 7), datetime.date(2025, 4, 10), True, 1, 0, 1)
+
+    .. versionadded:: 0.2.0
+    """
+    key = _group(by)
+    if freq not in _FREQS:
+        msg = f"freq must be 'day', 'week' or 'month', not {freq!r}"
+        raise InvalidArgumentError(msg)
+    period = Period(start, end)
+    require_ended(period, today)
+    checked = lines_of(lines, (*(() if key is None else (key,)), *TIMESTAMPS), columns, _TEXTS)
+    result = series_query(
+        checked.frame,
+        _texts(checked),
+        buckets=buckets_of(start, end, freq),
+        today=today,
+        tz=tz,
+        key=key,
+    )
+    return finish(result, checked)
