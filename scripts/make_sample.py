@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
-from redemption.order_lines import LINE_COLUMNS
+from redemption.order_lines import COST_COLUMNS, LINE_COLUMNS
 
 FIRST_DAY = date(2023, 11, 1)
 LAST_DAY = date(2025, 4, 30)  # the sample's today: nothing in it happens later
@@ -194,7 +194,8 @@ def _line_rows(
 def _lines_file(rows: list[list[str]]) -> bytes:
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(LINE_COLUMNS)
+    # the statistics reports carry no logistics: the optional cost columns are left out
+    writer.writerow([column for column in LINE_COLUMNS if column not in COST_COLUMNS])
     by_time: list[list[str]] = sorted(rows, key=lambda row: (row[5], row[0]))
     writer.writerows(by_time)
     return gzip.compress(text.getvalue().encode("utf-8"), mtime=0)

@@ -23,6 +23,7 @@ from redemption import (
     ReturnKind,
     Sale,
 )
+from redemption.model import Logistics
 
 ZONES: tuple[tzinfo, ...] = (
     MOSCOW,
@@ -61,10 +62,13 @@ class Records:
     orders: tuple[Order, ...]
     sales: tuple[Sale, ...]
     returns: tuple[Return, ...]
+    logistics: tuple[Logistics, ...] = ()
 
     def history(self) -> History:
         """Build the history of these records."""
-        return History(orders=self.orders, sales=self.sales, returns=self.returns)
+        return History(
+            orders=self.orders, sales=self.sales, returns=self.returns, logistics=self.logistics
+        )
 
 
 @attrs.frozen
@@ -121,18 +125,23 @@ prices = st.one_of(
 )
 
 
+costs = st.one_of(st.none(), st.tuples(prices, prices))
+"""An order's logistics, to the buyer and back, or none known."""
+
+
 @st.composite
 def records(draw: st.DrawFn, anchor: date, tz: tzinfo, max_orders: int = 30) -> Records:
-    """Draw consistent orders with their sales and returns; some orders are left out.
+    """Draw consistent orders with their sales, returns and logistics; some orders are left out.
 
     An order ends sold, cancelled or neither; a sold order may be returned. Events may fall
     after any `today` a test picks, so that orders are in transit or not yet returned.
-    Leaving some orders out makes their sales and returns unmatched.
+    Leaving some orders out makes their sales, returns and logistics unmatched.
     """
     n = draw(st.integers(0, max_orders))
     orders: list[Order] = []
     sales: list[Sale] = []
     returns: list[Return] = []
+    logistics: list[Logistics] = []
     for i in range(n):
         order_id = f"o{i}"
         ordered_at = draw(instants(anchor, tz))
@@ -164,9 +173,12 @@ def records(draw: st.DrawFn, anchor: date, tz: tzinfo, max_orders: int = 30) -> 
             cancel_kind=None if cancelled_at is None else draw(cancel_kinds),
             cancel_reason=None if cancelled_at is None else draw(reasons),
         )
+        cost = draw(costs)
+        if cost is not None:
+            logistics.append(Logistics(order_id=order_id, to_buyer=cost[0], back=cost[1]))
         if draw(st.integers(0, 9)) > 0:  # one order in ten is outside the export
             orders.append(order)
-    return Records(tuple(orders), tuple(sales), tuple(returns))
+    return Records(tuple(orders), tuple(sales), tuple(returns), tuple(logistics))
 
 
 @st.composite
@@ -196,6 +208,7 @@ def matched_histories(draw: st.DrawFn) -> History:
         orders=drawn.orders,
         sales=[sale for sale in drawn.sales if sale.order_id in ids],
         returns=[back for back in drawn.returns if back.order_id in ids],
+        logistics=[cost for cost in drawn.logistics if cost.order_id in ids],
     )
 
 
@@ -208,5 +221,6 @@ def matched_scenarios(draw: st.DrawFn) -> Scenario:
         scenario.records.orders,
         tuple(sale for sale in scenario.records.sales if sale.order_id in ids),
         tuple(back for back in scenario.records.returns if back.order_id in ids),
+        tuple(cost for cost in scenario.records.logistics if cost.order_id in ids),
     )
     return attrs.evolve(scenario, records=records)

@@ -37,6 +37,7 @@ EXPECTED_PUBLIC_NAMES = {
     "InvalidPriceError",
     "Kind",
     "LimitExceededError",
+    "Logistics",
     "NaiveTimestampError",
     "Order",
     "OrderLines",
@@ -184,6 +185,7 @@ EXPECTED_ANALYSIS_NAMES = {
     "Freq",
     "Interval",
     "LagSummary",
+    "LogisticsCost",
     "MaturityPoint",
     "OrderLags",
     "Outcome",
@@ -191,6 +193,7 @@ EXPECTED_ANALYSIS_NAMES = {
     "OutcomeKey",
     "RateChange",
     "RateProjection",
+    "RefusalCosts",
     "SeriesPoint",
     "cohort_maturity",
     "order_lags",
@@ -199,6 +202,7 @@ EXPECTED_ANALYSIS_NAMES = {
     "rate_changes",
     "rate_series",
     "refusal_breakdown",
+    "refusal_costs",
     "wilson_interval",
 }
 

@@ -464,7 +464,8 @@ class TestBetweenTheTwoWorlds:
 
     def test_the_lines_have_the_contracts_columns_and_types(self) -> None:
         """
-        Ids as text, price Int64 kopecks, times microsecond UTC, kinds and reasons text.
+        Ids as text, price and costs Int64 kopecks, times microsecond UTC, kinds and
+        reasons text.
         """
         lines = frames.to_lines(_history())
         assert lines.schema == {
@@ -488,6 +489,8 @@ class TestBetweenTheTwoWorlds:
                 ),
                 pl.String,
             ),
+            "delivery_cost": pl.Int64,
+            "return_cost": pl.Int64,
         }
         assert lines.filter(pl.col("order_id") == "o4")["price"].to_list() == [70000]
 

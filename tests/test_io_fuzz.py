@@ -279,7 +279,9 @@ KEY_FIELDS = frozenset(
         "additional_data", "cancellation", "cancel_reason", "cancel_reason_id",
         "cancellation_type", "cancellation_initiator", "customer", "customer_id", "id", "type",
         "product", "logistic", "return_date", "return_reason_name", "shkId", "returnType",
-        "reason", "user_comment",
+        "reason", "user_comment", "delivery_rub", "delivery_amount", "financial_data",
+        "item_services", "product_id", "marketplace_service_item_deliv_to_customer",
+        "marketplace_service_item_return_flow_trans",
     }
 )  # fmt: skip
 """The fields importers read: a mutation picks one of them as often as any other path."""
@@ -294,6 +296,8 @@ NUMBER_FIELDS = frozenset(
     {
         "finishedPrice", "retail_price_withdisc_rub", "return_amount", "price", "amount",
         "quantity", "nmId", "nm_id", "sku", "rrd_id", "shkId", "customer_id", "id",
+        "delivery_rub", "delivery_amount", "product_id",
+        "marketplace_service_item_deliv_to_customer", "marketplace_service_item_return_flow_trans",
     }
 )  # fmt: skip
 numbers = st.one_of(st.sampled_from(ODD_TEXTS), st.sampled_from(RAW_TOKENS).map(Raw))
@@ -400,10 +404,23 @@ _REALIZATION = _load(WB / "finances-reportDetailByPeriod.field-examples.json")[0
 WB_REALIZATION: list[dict[str, Any]] = [
     _REALIZATION | {"bonus_type_name": "", "supplier_oper_name": operation, "rrd_id": rrd_id}
     for rrd_id, operation in enumerate(("Продажа", "Возврат", "Логистика"), 1)
-] + [_REALIZATION]
+] + [
+    _REALIZATION,
+    _REALIZATION | {"supplier_oper_name": "Логистика", "rrd_id": 5, "delivery_rub": 48.5,
+                    "delivery_amount": 1, "bonus_type_name": "К клиенту при продаже"},
+    _REALIZATION | {"supplier_oper_name": "Логистика", "rrd_id": 6, "delivery_rub": -12,
+                    "return_amount": 1, "bonus_type_name": "От клиента при отмене"},
+]  # fmt: skip
 GOODS_RETURNS: list[dict[str, Any]] = _load(WB / "analytics-goods-return.example.json")["report"]
 CLAIMS: list[dict[str, Any]] = _load(WB / "communications-claims.example.json")["claims"]
+_CHARGED = _load(OZON / "fbs_list_response.json")["result"]["postings"][0]
+_CHARGED["financial_data"]["products"][0]["item_services"] = {
+    "marketplace_service_item_deliv_to_customer": -37.4,
+    "marketplace_service_item_direct_flow_trans": -5,
+    "marketplace_service_item_return_flow_trans": -10,
+}
 OZON_POSTINGS: list[dict[str, Any]] = [
+    _CHARGED,
     *_load(OZON / "fbs_list_v4_response.json")["postings"],
     *_load(OZON / "fbo_list_v3_response.json")["postings"],
     *_load(OZON / "fbo_list_response.json")["result"],

@@ -33,8 +33,8 @@ class TestRoundTrip:
     @given(history=matched_histories())
     def test_written_lines_read_back_as_the_same_records(self, history: History) -> None:
         """
-        Every order, sale and return survives a trip through the file, to the kopeck and
-        the microsecond.
+        Every order, sale, return and logistics record survives a trip through the file, to
+        the kopeck and the microsecond.
         """
         stream = io.StringIO()
         assert write_order_lines(history, stream) == len(history.orders)
@@ -42,6 +42,7 @@ class TestRoundTrip:
         assert sorted(back.orders, key=str) == sorted(history.orders, key=str)
         assert sorted(back.sales, key=str) == sorted(history.sales, key=str)
         assert sorted(back.returns, key=str) == sorted(history.returns, key=str)
+        assert back.logistics == history.logistics
         assert report.rows_read == len(history.orders)
         assert report.accounted
 

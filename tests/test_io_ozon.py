@@ -23,6 +23,7 @@ from redemption.errors import (
 )
 from redemption.io.limits import Limits
 from redemption.io.ozon import read_ozon_postings
+from redemption.model import Logistics
 
 DATA = Path(__file__).parent / "data" / "ozon"
 FBO = DATA / "fbo_list_response.json"
@@ -1033,3 +1034,106 @@ class TestConflictsNameTheirRows:
         assert {order.order_id.split("/")[0] for order in history.orders} == {"P-1"}
         with pytest.raises(InvalidPriceError, match=f"{path}.* row 2"):
             read_ozon_postings(path, as_of=AS_OF)
+
+
+def services(**charges: object) -> dict[str, object]:
+    """``item_services`` charging `charges`, every other service 0.
+
+    Each charge is named by what follows ``marketplace_service_item_``.
+    """
+    names = (
+        "fulfillment", "pickup", "dropoff_pvz", "dropoff_sc", "dropoff_ff", "direct_flow_trans",
+        "return_flow_trans", "deliv_to_customer", "return_not_deliv_to_customer",
+        "return_part_goods_customer", "return_after_deliv_to_customer",
+    )  # fmt: skip
+    return {f"marketplace_service_item_{name}": charges.get(name, 0) for name in names}
+
+
+def financial(*products: dict[str, Any]) -> dict[str, Any]:
+    """A ``financial_data`` block of `products`."""
+    return {"products": list(products), "posting_services": services()}
+
+
+class TestLogistics:
+    def test_the_example_lists_carry_no_logistics_fees(self) -> None:
+        """
+        Their financial_data has no item_services: no unit has logistics known.
+        """
+        for path in (FBO, FBS, FBO_V3, FBS_V4):
+            history, report = read_ozon_postings(path, as_of=NOW)
+            assert (history.logistics, report.logistics) == ({}, 0), path
+
+    def test_item_services_are_divided_across_the_units_of_their_sku_in_turn(self) -> None:
+        """
+        Charges are negative in Ozon's data: their absolute values, to the buyer (trunk and
+        last mile) and back (return trunk, returns after and before delivery); 100.01 over
+        two units gives the odd kopeck to the first. Other services are no logistics.
+        """
+        charges = services(
+            direct_flow_trans=-60.01, deliv_to_customer="-40", return_flow_trans=-20,
+            return_after_deliv_to_customer=-5.5, return_not_deliv_to_customer=-0.01,
+            fulfillment=-31.5, pickup=-7,
+        )  # fmt: skip
+        posting = delivered(
+            products=[product(sku=42, quantity=2)],
+            financial_data=financial({"product_id": 42, "item_services": charges}),
+        )
+        history, report = read_ozon_postings([posting], as_of=AS_OF)
+        assert dict(history.logistics) == {
+            "P-1/42/1": Logistics(order_id="P-1/42/1", to_buyer="50.01", back="12.76"),
+            "P-1/42/2": Logistics(order_id="P-1/42/2", to_buyer="50.00", back="12.75"),
+        }
+        assert (report.logistics, report.accounted) == (2, True)
+
+    def test_each_product_charges_only_its_own_sku(self) -> None:
+        """
+        Two SKUs, one charged: the other's units have no logistics known.
+        """
+        posting = delivered(
+            products=[product(sku=1, quantity=1), product(sku=2, quantity=1)],
+            financial_data=financial(
+                {"product_id": 1, "item_services": services(deliv_to_customer=-30)},
+                {"product_id": 2, "item_services": services()},
+            ),
+        )
+        history, _ = read_ozon_postings([posting], as_of=AS_OF)
+        assert dict(history.logistics) == {
+            "P-1/1/1": Logistics(order_id="P-1/1/1", to_buyer=30, back=0)
+        }
+
+    def test_services_charging_nothing_are_no_logistics_known(self) -> None:
+        """
+        A posting not yet charged says 0: that is not known to be the cost.
+        """
+        posting = delivered(
+            products=[product(sku=42, quantity=1)],
+            financial_data=financial({"product_id": 42, "item_services": services()}),
+        )
+        assert read_ozon_postings([posting], as_of=AS_OF)[0].logistics == {}
+
+    def test_a_charge_for_a_sku_the_posting_lacks_is_a_bad_row(self) -> None:
+        """
+        Its logistics would have no unit to go on: named, not dropped.
+        """
+        posting = delivered(
+            products=[product(sku=42, quantity=1)],
+            financial_data=financial(
+                {"product_id": 7, "item_services": services(deliv_to_customer=-30)}
+            ),
+        )
+        with pytest.raises(ReportFormatError, match="product_id 7 is none of the posting's SKUs"):
+            read_ozon_postings([posting], as_of=AS_OF)
+
+    def test_a_charge_that_is_no_number_is_a_bad_row_naming_the_service(self) -> None:
+        """
+        The field names the service.
+        """
+        posting = delivered(
+            products=[product(sku=42, quantity=1)],
+            financial_data=financial(
+                {"product_id": 42, "item_services": services(deliv_to_customer="много")}
+            ),
+        )
+        field = "financial_data.products.item_services.marketplace_service_item_deliv_to_customer"
+        with pytest.raises(ReportFormatError, match=f"field '{field}'"):
+            read_ozon_postings([posting], as_of=AS_OF)

@@ -18,6 +18,7 @@ from redemption import (
     ReturnKind,
 )
 from redemption.io import read_wildberries_realization
+from redemption.model import Logistics
 
 FIELD_EXAMPLES = (
     Path(__file__).parent
@@ -319,3 +320,147 @@ class TestConflictsRoundingAndHorizon:
         assert read_wildberries_realization([row(1, "Продажа")])[0].horizon is None
         edge = read_wildberries_realization([row(1, "Продажа", date_to="9999-12-31")])[0]
         assert edge.horizon is None
+
+
+class TestLogistics:
+    def test_the_field_examples_charge_no_logistics(self) -> None:
+        """
+        Wildberries' example is a sale row: its delivery_rub is no logistics row's.
+        """
+        history, report = read_wildberries_realization(FIELD_EXAMPLES)
+        assert (history.logistics, report.logistics) == ({}, 0)
+
+    def test_the_field_example_as_a_logistics_row_charges_its_way(self) -> None:
+        """
+        The example's fields on a "Логистика" row of each leg: its delivery_rub on that way.
+        """
+        (example,) = json.loads(FIELD_EXAMPLES.read_text(encoding="utf-8"))
+        srid = example["srid"]
+        rows = [
+            example | {"rrd_id": 1, "supplier_oper_name": "Логистика", "delivery_rub": 48.16,
+                       "delivery_amount": 1, "bonus_type_name": "К клиенту при продаже"},
+            example | {"rrd_id": 2},
+            example | {"rrd_id": 3, "supplier_oper_name": "Логистика", "delivery_rub": 33,
+                       "return_amount": 1, "bonus_type_name": "От клиента при возврате"},
+        ]  # fmt: skip
+        history, report = read_wildberries_realization(rows)
+        assert history.logistics[srid] == Logistics(order_id=srid, to_buyer="48.16", back=33)
+        assert (report.logistics, report.used, report.accounted) == (1, 3, True)
+
+    @pytest.mark.parametrize(
+        ("bonus", "amounts", "to_buyer", "back"),
+        [
+            ("К клиенту при продаже", {}, "51.50", "0"),
+            ("К клиенту при отмене", {"return_amount": 1}, "51.50", "0"),
+            ("От клиента при отмене", {"return_amount": 1}, "0", "51.50"),
+            ("От клиента при возврате", {"delivery_amount": 1}, "0", "51.50"),
+            ("Возврат брака (К продавцу)", {"return_amount": 1}, "0", "51.50"),
+            ("Что-то новое", {"delivery_amount": 1}, "51.50", "0"),
+            ("", {"return_amount": 1}, "0", "51.50"),
+        ],
+    )
+    def test_each_leg_goes_to_its_way_by_its_words_else_by_its_counts(
+        self, bonus: str, amounts: dict[str, int], to_buyer: str, back: str
+    ) -> None:
+        """
+        "К клиенту..." to the buyer and "От клиента..." back whatever the counts; other words
+        by delivery_amount, then return_amount.
+        """
+        rows = [row(1, "Логистика", "a", bonus_type_name=bonus, delivery_rub=51.5, **amounts)]
+        history, report = read_wildberries_realization(rows)
+        assert history.logistics["a"] == Logistics(order_id="a", to_buyer=to_buyer, back=back)
+        assert (report.used, report.accounted) == (1, True)
+
+    def test_the_legs_of_one_order_add_up_each_way(self) -> None:
+        """
+        Both ways of a refusal, and a correction within the charges; another order apart.
+        """
+        rows = [
+            row(1, "Логистика", "a", bonus_type_name="К клиенту при отмене", delivery_rub=50),
+            row(2, "Логистика", "a", bonus_type_name="От клиента при отмене", delivery_rub="45.10",
+                return_amount=1),
+            row(3, "Логистика", "a", bonus_type_name="К клиенту при отмене", delivery_rub=-10),
+            row(4, "Логистика", "b", bonus_type_name="К клиенту при продаже", delivery_rub=60),
+            row(5, "Продажа", "b", retail_price_withdisc_rub=990),
+        ]  # fmt: skip
+        history, _ = read_wildberries_realization(rows)
+        assert dict(history.logistics) == {
+            "a": Logistics(order_id="a", to_buyer=40, back="45.10"),
+            "b": Logistics(order_id="b", to_buyer=60, back=0),
+        }
+        assert history.orders[0].cancel_kind is CancelKind.REFUSED
+
+    def test_an_order_with_no_charge_has_no_logistics(self) -> None:
+        """
+        A sale alone, or a logistics row without delivery_rub: the cost is not known.
+        """
+        rows = [
+            row(1, "Продажа", "sold", retail_price_withdisc_rub=10),
+            row(2, "Логистика", "quiet", delivery_amount=1),
+            row(3, "Логистика", "free", delivery_amount=1, delivery_rub=0),
+        ]
+        history, report = read_wildberries_realization(rows)
+        assert dict(history.logistics) == {"free": Logistics(order_id="free", to_buyer=0, back=0)}
+        assert (report.used, report.accounted) == (3, True)
+
+    def test_a_charge_that_says_neither_way_is_skipped_with_its_reason(self) -> None:
+        """
+        No leg words and no counts: the row is skipped, nothing silently dropped.
+        """
+        rows = [
+            row(1, "Логистика", "a", bonus_type_name="Что-то новое", delivery_rub=12),
+            row(2, "Логистика", "a", delivery_amount=1, delivery_rub=30),
+        ]
+        history, report = read_wildberries_realization(rows)
+        assert history.logistics["a"] == Logistics(order_id="a", to_buyer=30, back=0)
+        (skipped,) = report.skipped
+        assert skipped.row == 1
+        assert "a charge of 12 (delivery_rub) that says neither way" in skipped.reason
+        assert report.accounted
+
+    def test_a_way_that_adds_up_below_nothing_is_refused_naming_the_order(self) -> None:
+        """
+        Corrections beyond the charges: the last row of that way is refused, the order is
+        kept without logistics, every row accounted for.
+        """
+        rows = [
+            row(1, "Логистика", "a", bonus_type_name="От клиента при отмене", delivery_rub=20,
+                return_amount=1),
+            row(2, "Логистика", "a", bonus_type_name="От клиента при отмене", delivery_rub=-30,
+                return_amount=1),
+            row(3, "Логистика", "a", bonus_type_name="К клиенту при отмене", delivery_rub=50),
+        ]  # fmt: skip
+        with pytest.raises(ReportFormatError, match="row 2, field 'delivery_rub': order a"):
+            read_wildberries_realization(rows)
+        history, report = read_wildberries_realization(rows, errors="collect")
+        assert [(p.row, p.field) for p in report.refused] == [(2, "delivery_rub")]
+        assert "the logistics back add up to -10" in report.refused[0].reason
+        assert (len(history.orders), history.logistics) == (1, {})
+        assert (report.used, report.accounted) == (2, True)
+
+    @pytest.mark.parametrize("rub", ["много", True, [1], "NaN", "1e400"])
+    def test_a_bad_delivery_rub_is_a_bad_row(self, rub: object) -> None:
+        """
+        Named by row and field; the row's leg is not counted.
+        """
+        rows = [row(1, "Логистика", "a", delivery_amount=1, delivery_rub=rub)]
+        with pytest.raises(ReportFormatError, match="row 1, field 'delivery_rub'"):
+            read_wildberries_realization(rows)
+
+    def test_seller_removals_are_still_skipped_and_charge_nothing(self) -> None:
+        """
+        Goods moved for the seller are no buyer's order, whatever they cost.
+        """
+        bonus = "Возврат по инициативе продавца (К продавцу)"
+        rows = [row(1, "Логистика", "r", return_amount=1, bonus_type_name=bonus, delivery_rub=99)]
+        history, report = read_wildberries_realization(rows)
+        assert (history.orders, history.logistics, len(report.skipped)) == ((), {}, 1)
+
+    def test_a_correction_of_logistics_is_skipped_saying_so(self) -> None:
+        """
+        "Логистика сторно" is not read: the reason says what that leaves out.
+        """
+        rows = [row(1, "Логистика сторно", "a", delivery_rub=50, delivery_amount=1)]
+        _, report = read_wildberries_realization(rows)
+        (skipped,) = report.skipped
+        assert skipped.reason.startswith("Логистика сторно: a correction of logistics, not read")

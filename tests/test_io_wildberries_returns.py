@@ -647,3 +647,24 @@ def test_enriching_never_changes_a_figure(scenario: Scenario, data: st.DataObjec
                 ReturnKind.RETURN,
             )
         assert before_return.reason is None or after_return.reason is before_return.reason
+
+
+class TestTheHorizonIsKept:
+    def test_enriching_keeps_how_far_the_data_reaches(self) -> None:
+        """
+        The history an enricher gives back reaches as far as the one it was given: the
+        goods returns and claims add kinds and reasons, not events.
+        """
+        order = an_order("a1", msk("2025-04-01 12:00"))
+        history = History(
+            orders=[order],
+            sales=[Sale(order_id="a1", sold_at=msk("2025-04-02 12:00"))],
+            returns=[Return(order_id="a1", returned_at=msk("2025-04-05 12:00"))],
+            horizon=msk("2025-04-20 00:00"),
+        )
+        rows = [{"srid": "a1", "shkId": 1, "reason": "", "returnType": "Возврат брака"}]
+        enriched, report = read_wildberries_goods_returns(rows, history)
+        assert report.used == 1
+        assert enriched.horizon == history.horizon
+        claims = [{"id": "c", "srid": "a1", "claim_type": 1, "user_comment": "брак"}]
+        assert read_wildberries_claims(claims, history)[0].horizon == history.horizon

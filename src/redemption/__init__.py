@@ -44,7 +44,7 @@ from redemption.errors import (
     ReturnWithoutSaleError,
 )
 from redemption.history import Conflict, ConflictRule, History, OrderLines
-from redemption.model import Buyer, Order, Return, Sale, Seller
+from redemption.model import Buyer, Logistics, Order, Return, Sale, Seller
 from redemption.outcomes import CancelKind, Reason, ReasonCategory, ReturnKind
 from redemption.policy import (
     EXAMPLE_POLICIES,
@@ -92,6 +92,7 @@ __all__ = [
     "InvalidPriceError",
     "Kind",
     "LimitExceededError",
+    "Logistics",
     "NaiveTimestampError",
     "Order",
     "OrderLines",

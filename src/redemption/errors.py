@@ -81,7 +81,7 @@ class InvalidPriceError(DataError):
 
 
 class DuplicateRecordError(DataError):
-    """Two orders share one id, or one order has two sales or two returns.
+    """Two orders share one id, or one order has two sales, two returns or two logistics.
 
     .. versionadded:: 0.1.0
     """

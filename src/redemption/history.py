@@ -1,15 +1,20 @@
-"""A validated history of orders, sales and returns, indexed for the calculators."""
+"""A validated history of orders, sales and returns, indexed for the calculators.
+
+It may also hold what the seller paid to carry each order (`Logistics`): no figure of the
+redemption rate, ransom amount or buyer reads it, and a history without it costs nothing.
+"""
 
 from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from enum import Enum
 from itertools import islice
 from operator import attrgetter
+from types import MappingProxyType
 from typing import Final, TypeVar
 
 import attrs
@@ -25,18 +30,25 @@ from redemption.errors import (
     RecordTypeError,
     ReturnWithoutSaleError,
 )
-from redemption.model import Order, Return, Sale
+from redemption.model import Logistics, Order, Return, Sale
 from redemption.money import to_kopecks
 
 __all__ = ["Conflict", "ConflictRule", "History", "OrderLines"]
 
-_R = TypeVar("_R", Order, Sale, Return)
+_R = TypeVar("_R", Order, Sale, Return, Logistics)
+
+_Record = Order | Sale | Return | Logistics
+"""A record a conflict may put aside."""
 
 ORDERED_AT: Final = attrgetter("ordered_at")
 SOLD_AT: Final = attrgetter("sold_at")
 RETURNED_AT: Final = attrgetter("returned_at")
 PRICE: Final = attrgetter("price")
 CANCELLED_AT: Final = attrgetter("cancelled_at")
+ORDER_ID: Final = attrgetter("order_id")
+
+_NO_LOGISTICS: Final[Mapping[str, Logistics]] = MappingProxyType({})
+"""The logistics of a history given none: one empty mapping shared by all of them."""
 
 
 @attrs.frozen
@@ -152,6 +164,9 @@ class ConflictRule(Enum):
     """A return before its sale: the return is put aside."""
     PRICE_TOO_LARGE = "price-too-large"
     """An order whose price in kopecks does not fit 64 bits: the order is put aside."""
+    DUPLICATE_LOGISTICS = "duplicate-logistics"
+    """Two `Logistics` records of one order: the first given is kept, the later one put
+    aside."""
 
 
 _STATEMENTS: Final[dict[ConflictRule, tuple[type[DataError], str]]] = {
@@ -166,6 +181,10 @@ _STATEMENTS: Final[dict[ConflictRule, tuple[type[DataError], str]]] = {
     ConflictRule.RETURNED_UNSOLD: (ReturnWithoutSaleError, "returned {} but never sold"),
     ConflictRule.RETURNED_BEFORE_SOLD: (EventOrderError, "returned {} before sold {}"),
     ConflictRule.PRICE_TOO_LARGE: (InvalidPriceError, "price {} is too large to count in kopecks"),
+    ConflictRule.DUPLICATE_LOGISTICS: (
+        DuplicateRecordError,
+        "two logistics records of one order (to the buyer {}, back {}; to the buyer {}, back {})",
+    ),
 }
 """Each rule's error, and how it states the contradiction (the moments fill the braces)."""
 
@@ -179,15 +198,15 @@ class Conflict:
         record: the record put aside, as it was given (for `ConflictRule.SOLD_BUT_CANCELLED`,
             the order whose cancellation was put aside: the order itself is kept).
         other: the record it contradicts, where one is given.
-        facts: the moments (or, for a price, the amount) that contradict each other, in the
-            order `describe` states them.
+        facts: the moments (or, for a price or logistics, the amounts) that contradict each
+            other, in the order `describe` states them.
 
     .. versionadded:: 0.2.0
     """
 
     rule: ConflictRule
-    record: Order | Sale | Return
-    other: Order | Sale | Return | None
+    record: Order | Sale | Return | Logistics
+    other: Order | Sale | Return | Logistics | None
     facts: tuple[datetime | Decimal, ...]
 
     @property
@@ -239,8 +258,8 @@ class _Conflicts:
     def add(
         self,
         rule: ConflictRule,
-        record: Order | Sale | Return,
-        other: Order | Sale | Return | None,
+        record: _Record,
+        other: _Record | None,
         *facts: datetime | Decimal,
     ) -> None:
         conflict = Conflict(rule, record, other, facts)
@@ -375,6 +394,37 @@ def _match_returns(
     return returned_at, unmatched
 
 
+def _match_logistics(
+    position: dict[str, int], records: list[Logistics], conflicts: _Conflicts
+) -> tuple[Mapping[str, Logistics], tuple[Logistics, ...]]:
+    """Index the logistics by order; keep those whose order is not given apart.
+
+    Of two records of one order, the later is a conflict. Returns the records kept by order
+    id, in the order given, and those whose order is not given, sorted by order id.
+    """
+    if not records:
+        return _NO_LOGISTICS, ()
+    kept: dict[str, Logistics] = {}
+    for record in records:
+        earlier = kept.get(record.order_id)
+        if earlier is not None:
+            conflicts.add(
+                ConflictRule.DUPLICATE_LOGISTICS,
+                record,
+                earlier,
+                earlier.to_buyer,
+                earlier.back,
+                record.to_buyer,
+                record.back,
+            )
+            continue
+        kept[record.order_id] = record
+    unmatched = sorted(
+        (record for record in kept.values() if record.order_id not in position), key=ORDER_ID
+    )
+    return MappingProxyType(kept), tuple(unmatched)
+
+
 class History:
     """Orders, sales and returns, checked against each other and indexed by order.
 
@@ -387,10 +437,14 @@ class History:
         orders: `Order` records, one per order id.
         sales: `Sale` records, at most one per order.
         returns: `Return` records, at most one per order, each after its sale.
+        logistics: `Logistics` records, at most one per order: what the seller paid to
+            carry it. A record whose order is not given is kept as unmatched, as sales are.
+            No figure but `redemption.analysis.refusal_costs` reads them.
 
     Raises:
         RecordTypeError: an item is not a record of the kind its argument takes.
-        DuplicateRecordError: two orders share one id, or one order is sold or returned twice.
+        DuplicateRecordError: two orders share one id, one order is sold or returned twice,
+            or has two logistics records.
         EventOrderError: a sale before its order, or a return before its sale.
         CancelledOrderSoldError: a cancelled order has a sale.
         ReturnWithoutSaleError: an order that is given was returned but has no sale.
@@ -407,13 +461,17 @@ class History:
         History(orders=1, sales=2, returns=0, unmatched_sales=1, unmatched_returns=0)
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       `logistics`.
     """
 
     __slots__ = (
         "_horizon",
         "_lines",
+        "_logistics",
         "_returns",
         "_sales",
+        "_unmatched_logistics",
         "_unmatched_returns",
         "_unmatched_sales",
     )
@@ -425,9 +483,10 @@ class History:
         sales: Iterable[Sale] = (),
         returns: Iterable[Return] = (),
         horizon: datetime | None = None,
+        logistics: Iterable[Logistics] = (),
     ) -> None:
         """Check the records against each other and index them by order."""
-        self._build(orders, sales, returns, horizon, _Conflicts(raising=True))
+        self._build(orders, sales, returns, horizon, logistics, conflicts=_Conflicts(raising=True))
 
     @classmethod
     def sift(
@@ -437,6 +496,7 @@ class History:
         sales: Iterable[Sale] = (),
         returns: Iterable[Return] = (),
         horizon: datetime | None = None,
+        logistics: Iterable[Logistics] = (),
     ) -> tuple[History, tuple[Conflict, ...]]:
         """Build a history from records that may contradict each other, putting some aside.
 
@@ -459,7 +519,7 @@ class History:
         """
         history = cls.__new__(cls)
         conflicts = _Conflicts(raising=False)
-        history._build(orders, sales, returns, horizon, conflicts)  # noqa: SLF001 - its own class
+        history._build(orders, sales, returns, horizon, logistics, conflicts=conflicts)  # noqa: SLF001
         return history, tuple(conflicts.found)
 
     def _build(
@@ -468,11 +528,14 @@ class History:
         sales: Iterable[Sale],
         returns: Iterable[Return],
         horizon: datetime | None,
+        logistics: Iterable[Logistics],
+        *,
         conflicts: _Conflicts,
     ) -> None:
         order_list = _records(orders, Order, "orders")
         sale_list = _records(sales, Sale, "sales")
         return_list = _records(returns, Return, "returns")
+        logistics_list = _records(logistics, Logistics, "logistics")
         if horizon is not None:
             horizon = _instant(horizon, "horizon")
 
@@ -486,6 +549,9 @@ class History:
         )
         returned_at, unmatched_returns = _match_returns(
             position, sold_at, unmatched_sold_at, return_list, conflicts
+        )
+        self._logistics, self._unmatched_logistics = _match_logistics(
+            position, logistics_list, conflicts
         )
 
         del position, unmatched_sold_at  # only matching needs the index: free it first
@@ -544,12 +610,48 @@ class History:
         """Returns whose order is not in the history, sorted by the instant of the return."""
         return self._unmatched_returns
 
+    @property
+    def logistics(self) -> Mapping[str, Logistics]:
+        """What the seller paid to carry each order, by order id: a read-only mapping.
+
+        Every `Logistics` record kept, matched or not, in the order given; an order with
+        none has no cost known (not a cost of 0). Empty for a history given none.
+
+        Example:
+            >>> from datetime import datetime
+            >>> from redemption import MOSCOW, Order
+            >>> from redemption.model import Logistics
+            >>> at = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+            >>> h = History(
+            ...     orders=[Order(order_id="1", seller_id="s", sku="k", price=100, ordered_at=at)],
+            ...     logistics=[Logistics(order_id="1", to_buyer=50, back=45),
+            ...                Logistics(order_id="9", to_buyer=50, back=0)],
+            ... )
+            >>> h.logistics["1"].paid, "2" in h.logistics, h
+            (Decimal('95.00'), False, History(orders=1, sales=0, returns=0, unmatched_sales=0, unmatched_returns=0, logistics=2, unmatched_logistics=1))
+
+        .. versionadded:: 0.2.0
+        """  # noqa: E501 - a doctest's output is one line
+        return self._logistics
+
+    @property
+    def unmatched_logistics(self) -> tuple[Logistics, ...]:
+        """Logistics whose order is not in the history, sorted by order id.
+
+        .. versionadded:: 0.2.0
+        """
+        return self._unmatched_logistics
+
     def cut(self, today: date, *, tz: tzinfo = MOSCOW) -> History:
         """Return the history as it was known at the end of `today` in `tz`.
 
         Orders placed, sales and returns made after that are left out, and a cancellation
         after it is not yet known: the order is open again.
         Any figure as of `today` is the same on the cut history as on the full one.
+
+        Logistics carry no date: the cut keeps those of the orders it keeps, and those whose
+        order is not in the history, as they are (a leg paid after `today` included); those
+        of the orders placed after `today` go with their orders.
 
         Example:
             >>> from datetime import date, datetime
@@ -568,17 +670,28 @@ class History:
             for order in self.orders
             if order.ordered_at < end
         ]
+        logistics: Iterable[Logistics] = ()
+        if self._logistics:
+            later = {order.order_id for order in self.orders[len(orders) :]}
+            logistics = [rec for rec in self._logistics.values() if rec.order_id not in later]
         return History(
             orders=orders,
             sales=[sale for sale in self._sales if sale.sold_at < end],
             returns=[ret for ret in self._returns if ret.returned_at < end],
             horizon=end if self._horizon is None else min(end, self._horizon),
+            logistics=logistics,
         )
 
     def __repr__(self) -> str:
-        """Count the records of each kind."""
+        """Count the records of each kind; logistics only where there are some."""
+        logistics = ""
+        if self._logistics:
+            logistics = (
+                f", logistics={len(self._logistics)}"
+                f", unmatched_logistics={len(self._unmatched_logistics)}"
+            )
         return (
             f"History(orders={len(self.orders)}, sales={len(self._sales)}, "
             f"returns={len(self._returns)}, unmatched_sales={len(self._unmatched_sales)}, "
-            f"unmatched_returns={len(self._unmatched_returns)})"
+            f"unmatched_returns={len(self._unmatched_returns)}{logistics})"
         )

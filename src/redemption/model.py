@@ -1,4 +1,4 @@
-"""The records: orders, their sales and returns, buyers and sellers.
+"""The records: orders, their sales and returns, what carrying them cost, buyers and sellers.
 
 Every record is frozen, keyword-only and validated when it is built: a bad field raises an
 error that names the record's order id. Timestamps must be aware; each is kept as the UTC
@@ -18,7 +18,7 @@ from redemption.errors import DataError, EventOrderError, RecordTypeError
 from redemption.money import to_money
 from redemption.outcomes import CancelKind, Reason, ReturnKind
 
-__all__ = ["Buyer", "Order", "Return", "Sale", "Seller"]
+__all__ = ["Buyer", "Logistics", "Order", "Return", "Sale", "Seller"]
 
 
 def _check_id(value: object, field: str, order_id: str | None) -> str:
@@ -237,6 +237,57 @@ class Return:
         if reason is not None and type(reason) is not Reason:
             _refuse_type(reason, Reason, "reason", order_id)
         _set(self, "reason", reason)
+
+
+@attrs.frozen(init=False, weakref_slot=False)
+class Logistics:
+    """What the seller paid to carry one order's unit: to the buyer, and back.
+
+    It is the seller's cost, not part of the `Order`: a history holds at most one per order
+    (see `History.logistics`), and no figure of the redemption rate, ransom amount or buyer
+    reads it. `redemption.analysis.refusal_costs` does: the logistics paid for the units
+    refused or returned, beside the revenue of the units kept.
+
+    Args:
+        order_id: the order the unit belongs to.
+        to_buyer: the cost of the legs carrying the unit to the buyer, whether it was then
+            bought or not; roubles as for `Order.price`: `Decimal`, `int` or a decimal
+            `str`, kept with two places.
+        back: the cost of the legs carrying it back to the seller, refused or returned; 0
+            where it did not come back.
+
+    Raises:
+        RecordTypeError: a field has the wrong type (a float amount, a non-string id).
+        InvalidPriceError: an amount is negative or not a number; the message names the
+            order and the field.
+
+    Example:
+        >>> Logistics(order_id="srid-1", to_buyer="50.5", back=48)
+        Logistics(order_id='srid-1', to_buyer=Decimal('50.50'), back=Decimal('48.00'))
+        >>> Logistics(order_id="srid-1", to_buyer=50, back=0).paid
+        Decimal('50.00')
+
+    .. versionadded:: 0.2.0
+    """
+
+    order_id: str
+    to_buyer: Decimal
+    back: Decimal
+
+    def __init__(
+        self, *, order_id: str, to_buyer: Decimal | int | str, back: Decimal | int | str
+    ) -> None:
+        """Validate the fields, naming the order in any error."""
+        if type(order_id) is not str or not order_id:
+            _check_id(order_id, "order_id", None)
+        _set(self, "order_id", order_id)
+        _set(self, "to_buyer", to_money(to_buyer, order_id=order_id, field="to_buyer"))
+        _set(self, "back", to_money(back, order_id=order_id, field="back"))
+
+    @property
+    def paid(self) -> Decimal:
+        """Both ways together: ``to_buyer + back``."""
+        return self.to_buyer + self.back
 
 
 @attrs.frozen(init=False)

@@ -38,7 +38,9 @@ def _where(order_id: str | None) -> str:
     return f"order {order_id}: " if order_id is not None else ""
 
 
-def to_money(value: Decimal | int | str, *, order_id: str | None = None) -> Decimal:
+def to_money(
+    value: Decimal | int | str, *, order_id: str | None = None, field: str = "price"
+) -> Decimal:
     """Return `value` as roubles with two places, rounded half-even to the kopeck.
 
     `value` may be a `Decimal`, an `int` or a decimal string.
@@ -47,6 +49,7 @@ def to_money(value: Decimal | int | str, *, order_id: str | None = None) -> Deci
     Args:
         value: the amount.
         order_id: the order the amount belongs to, named in any error.
+        field: what the amount is, as errors name it.
 
     Returns:
         The amount as a `Decimal` with exponent -2.
@@ -77,24 +80,24 @@ def to_money(value: Decimal | int | str, *, order_id: str | None = None) -> Deci
                 raise InvalidOperation  # noqa: TRY301 - one refusal for all bad text
             amount = Decimal(value.strip())
         except InvalidOperation:
-            msg = f"{_where(order_id)}price {shown(value, width=60)} is not a decimal number"
+            msg = f"{_where(order_id)}{field} {shown(value, width=60)} is not a decimal number"
             raise InvalidPriceError(msg, order_id=order_id) from None
     else:
         hint = ": floats cannot hold kopecks exactly" if isinstance(value, float) else ""
         msg = (
-            f"{_where(order_id)}price must be Decimal, int or str, "
+            f"{_where(order_id)}{field} must be Decimal, int or str, "
             f"not {type(value).__name__} {shown(value, width=60)}{hint}"
         )
         raise RecordTypeError(msg, order_id=order_id)
     if not amount.is_finite() or amount < 0:
-        msg = f"{_where(order_id)}price {shown(value, width=60)} is not a non-negative amount"
+        msg = f"{_where(order_id)}{field} {shown(value, width=60)} is not a non-negative amount"
         raise InvalidPriceError(msg, order_id=order_id)
     if not amount:
         return ZERO  # also for -0, which would print as -0.00
     try:
         money = amount.quantize(CENT, rounding=ROUND_HALF_EVEN, context=_CONTEXT)
     except InvalidOperation:  # more than MAX_DIGITS digits
-        msg = f"{_where(order_id)}price {shown(value, width=60)} is too large"
+        msg = f"{_where(order_id)}{field} {shown(value, width=60)} is too large"
         raise InvalidPriceError(msg, order_id=order_id) from None
     # Keep the caller's object when it already has two places: one Decimal per price, not two.
     return amount if money.compare_total(amount) == 0 else money

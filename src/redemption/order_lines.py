@@ -20,26 +20,34 @@ into lines and a line back into records.
 ``return_kind``         how it came back: a `ReturnKind` value (``return``...)
 ``return_reason``       why: a `ReasonCategory` value
 ``return_reason_text``  the marketplace's own words for it
+``delivery_cost``       what the seller paid to carry the unit to the buyer, in **kopecks**
+``return_cost``         what the seller paid to carry it back, in **kopecks**
 ======================  ===================================================================
 
-The last six are empty where nothing is known, and may be left out altogether: a
-cancelled line without a ``cancel_kind`` is `CancelKind.UNKNOWN`, a returned line without a
-``return_kind`` `ReturnKind.UNKNOWN`.
+The six outcome columns are empty where nothing is known, and may be left out
+altogether: a cancelled line without a ``cancel_kind`` is `CancelKind.UNKNOWN`, a returned
+line without a ``return_kind`` `ReturnKind.UNKNOWN`.
+
+The last two are the order's `Logistics` (`History.logistics`): empty where no cost is
+known, which is not a cost of 0. A line with one of them given has the other 0. They may be
+left out too, and no figure but `redemption.analysis.refusal_costs` reads them.
 """
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
+from decimal import Decimal
 from typing import Final, TypeVar, overload
 
-from redemption.errors import DataError, InvalidArgumentError
+from redemption.errors import DataError, InvalidArgumentError, InvalidPriceError
 from redemption.history import History
-from redemption.model import Order, Return, Sale
-from redemption.money import from_kopecks, to_kopecks
+from redemption.model import Logistics, Order, Return, Sale
+from redemption.money import ZERO, from_kopecks, to_kopecks
 from redemption.outcomes import CancelKind, Reason, ReasonCategory, ReturnKind
 
 __all__ = [
+    "COST_COLUMNS",
     "IDS",
     "LINE_COLUMNS",
     "OUTCOME_COLUMNS",
@@ -69,7 +77,10 @@ OUTCOME_COLUMNS: Final = (
 )
 """The columns that say why an order was not redeemed: kinds, categories and words."""
 
-LINE_COLUMNS: Final = (*IDS, "price", *TIMESTAMPS, *OUTCOME_COLUMNS)
+COST_COLUMNS: Final = ("delivery_cost", "return_cost")
+"""The columns that hold the order's logistics, whole kopecks: to the buyer, and back."""
+
+LINE_COLUMNS: Final = (*IDS, "price", *TIMESTAMPS, *OUTCOME_COLUMNS, *COST_COLUMNS)
 """Every column of an order line, in the order lines are written."""
 
 REQUIRED: Final = ("order_id", "sku", "price", "ordered_at")
@@ -91,12 +102,15 @@ LineRow = tuple[
     str | None,
     str | None,
     str | None,
+    int | None,
+    int | None,
 ]
-"""One order line's values, in the order of `LINE_COLUMNS`: price in kopecks, times UTC,
-kinds and categories as their values."""
+"""One order line's values, in the order of `LINE_COLUMNS`: price and costs in kopecks,
+times UTC, kinds and categories as their values."""
 
-LineRecords = tuple[Order, Sale | None, Return | None]
-"""The records of one line: its order, and its sale and return where it has them."""
+LineRecords = tuple[Order, Sale | None, Return | None, Logistics | None]
+"""The records of one line: its order, and its sale, return and logistics where it has
+them."""
 
 SharedReasons = dict[tuple[ReasonCategory, str | None], Reason]
 """The reasons made so far, by category and words: kept by a reader across its lines so
@@ -116,11 +130,12 @@ def _reason_values(reason: Reason | None) -> tuple[str | None, str | None]:
 def line_rows(history: History) -> list[LineRow]:
     """Return one row per order of the history, its values in the order of `LINE_COLUMNS`.
 
-    A sale or return without its order has no line to go on: rather than leave it out,
-    the history is refused.
+    A sale, return or logistics record without its order has no line to go on: rather than
+    leave it out, the history is refused.
 
     Raises:
-        InvalidArgumentError: the history has sales or returns without their order.
+        InvalidArgumentError: the history has sales, returns or logistics without their
+            order.
 
     Example:
         >>> from redemption.sample import sample_history
@@ -135,13 +150,21 @@ def line_rows(history: History) -> list[LineRow]:
             "order lines have no row for them"
         )
         raise InvalidArgumentError(msg)
+    if history.unmatched_logistics:
+        msg = (
+            f"the history has {len(history.unmatched_logistics)} logistics records without "
+            "their order; order lines have no row for them"
+        )
+        raise InvalidArgumentError(msg)
     lines = history.lines
     returns = {back.order_id: back for back in history.returns}
+    logistics = history.logistics
     rows: list[LineRow] = []
     for order, sold_at, returned_at in zip(
         lines.orders, lines.sold_at, lines.returned_at, strict=True
     ):
         back = None if returned_at is None else returns[order.order_id]
+        cost = logistics.get(order.order_id) if logistics else None
         rows.append(
             (
                 order.order_id,
@@ -157,6 +180,8 @@ def line_rows(history: History) -> list[LineRow]:
                 *_reason_values(order.cancel_reason),
                 _value(None if back is None else back.kind),
                 *_reason_values(None if back is None else back.reason),
+                None if cost is None else to_kopecks(cost.to_buyer),
+                None if cost is None else to_kopecks(cost.back),
             )
         )
     return rows
@@ -226,17 +251,21 @@ def line_records(
     return_kind: str | None = None,
     return_reason: str | None = None,
     return_reason_text: str | None = None,
+    delivery_cost: int | None = None,
+    return_cost: int | None = None,
     reasons: SharedReasons | None = None,
 ) -> LineRecords:
-    """Return the records one order line holds: its order, sale and return.
+    """Return the records one order line holds: its order, sale, return and logistics.
 
     Kinds and categories are given as their values (``"refused"``); `reasons` shares one
     `Reason` between lines with the same category and words, when the caller keeps it
-    across lines.
+    across lines. The costs are whole kopecks; a line with neither has no `Logistics`, one
+    with only one of them has the other 0.
 
     Raises:
         DataError: a kind or category is no value of its enum, a reason's words come
-            without its category, or the records are invalid (each naming the order).
+            without its category, a cost is negative, or the records are invalid (each
+            naming the order).
         RecordTypeError: a value has the wrong type.
     """
     shared: SharedReasons = {} if reasons is None else reasons
@@ -267,17 +296,34 @@ def line_records(
         cancel_reason=reason_of(cancel_reason, cancel_reason_text, "cancel_reason"),
     )
     sale = None if sold_at is None else Sale(order_id=order_id, sold_at=sold_at)
+    cost = None
+    if delivery_cost is not None or return_cost is not None:
+        cost = Logistics(
+            order_id=order_id,
+            to_buyer=_cost(order_id, delivery_cost, "delivery_cost"),
+            back=_cost(order_id, return_cost, "return_cost"),
+        )
     back_kind = enum_of(ReturnKind, return_kind, "return_kind")
     back_reason = reason_of(return_reason, return_reason_text, "return_reason")
     if returned_at is None:
         if back_kind is not None or back_reason is not None:
             msg = f"order {order_id}: a return kind or reason is given, but no returned_at"
             raise DataError(msg, order_id=order_id, field="returned_at")
-        return order, sale, None
+        return order, sale, None, cost
     back = Return(
         order_id=order_id,
         returned_at=returned_at,
         kind=ReturnKind.UNKNOWN if back_kind is None else back_kind,
         reason=back_reason,
     )
-    return order, sale, back
+    return order, sale, back, cost
+
+
+def _cost(order_id: str, kopecks: int | None, field: str) -> Decimal:
+    """A cost column's kopecks as roubles; none is 0, a negative one is refused."""
+    if kopecks is None:
+        return ZERO
+    if kopecks < 0:
+        msg = f"order {order_id}: {field} {kopecks} is negative: a cost is 0 kopecks or more"
+        raise InvalidPriceError(msg, order_id=order_id, field=field)
+    return from_kopecks(kopecks)

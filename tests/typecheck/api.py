@@ -5,6 +5,7 @@ A change that breaks these lines for a type checker breaks users' code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -33,6 +34,9 @@ from redemption import (
     redemption_rates,
     redemption_window,
 )
+from redemption.analysis import RefusalCosts, refusal_costs
+from redemption.model import Logistics
+from redemption.outcomes import ReasonCategory
 
 
 def use_the_api() -> None:
@@ -75,3 +79,17 @@ def use_the_api() -> None:
         history = History(orders=[order, order])
     except redemption.DataError as error:
         assert_type(error.order_id, str | None)
+
+    priced = History(
+        orders=[order], logistics=[Logistics(order_id="1", to_buyer=50, back=Decimal("45.50"))]
+    )
+    assert_type(priced.logistics, Mapping[str, Logistics])
+    assert_type(priced.logistics["1"].paid, Decimal)
+    costs = refusal_costs(priced, period, today=today)
+    assert_type(costs, dict[None, RefusalCosts])
+    assert_type(costs[None].not_redeemed.paid, Decimal)
+    assert_type(refusal_costs(priced, period, today=today, by="sku"), dict[str, RefusalCosts])
+    by_reason = refusal_costs(priced, period, today=today, by="reason")
+    assert_type(by_reason, dict[ReasonCategory | None, RefusalCosts])
+    by_price = refusal_costs(priced, period, today=today, by=lambda o: o.price)
+    assert_type(by_price, dict[Decimal, RefusalCosts])

@@ -17,6 +17,8 @@ say *why*, and never change *whether*.
   with few orders are marked ``small``.
 * `cohort_maturity`, `order_lags`, `projected_rate`: how cohorts of orders mature, how long
   orders take to settle, and the eventual rate of cohorts still maturing.
+* `refusal_costs`: what refusals cost: the logistics paid for the units refused, returned
+  and cancelled, per group or reason, beside those kept and the revenue they brought.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from redemption.analysis._cohorts import (
     order_lags,
     projected_rate,
 )
+from redemption.analysis._costs import LogisticsCost, RefusalCosts, refusal_costs
 from redemption.analysis._intervals import Interval, wilson_interval
 from redemption.analysis._series import Freq, SeriesPoint, rate_series
 from redemption.calculators.breakdown import Outcome, OutcomeCounts, OutcomeKey, outcome_counts
@@ -45,6 +48,7 @@ __all__ = [
     "Freq",
     "Interval",
     "LagSummary",
+    "LogisticsCost",
     "MaturityPoint",
     "OrderLags",
     "Outcome",
@@ -52,6 +56,7 @@ __all__ = [
     "OutcomeKey",
     "RateChange",
     "RateProjection",
+    "RefusalCosts",
     "SeriesPoint",
     "cohort_maturity",
     "order_lags",
@@ -60,5 +65,6 @@ __all__ = [
     "rate_changes",
     "rate_series",
     "refusal_breakdown",
+    "refusal_costs",
     "wilson_interval",
 ]

@@ -14,7 +14,7 @@ import narwhals.stable.v2 as nw
 from narwhals.dtypes import DType
 
 from redemption.errors import ArgumentTypeError, ColumnError, InvalidArgumentError
-from redemption.order_lines import IDS, LINE_COLUMNS, OUTCOME_COLUMNS, TIMESTAMPS
+from redemption.order_lines import COST_COLUMNS, IDS, LINE_COLUMNS, OUTCOME_COLUMNS, TIMESTAMPS
 
 __all__ = ["Lines", "finish", "lines_of"]
 
@@ -23,6 +23,7 @@ _KINDS = {
     **dict.fromkeys(IDS, "text or a whole number"),
     **dict.fromkeys(OUTCOME_COLUMNS, "text"),
     "price": "a whole number of kopecks",
+    **dict.fromkeys(COST_COLUMNS, "whole numbers of kopecks, null where unknown"),
 }
 
 
@@ -32,6 +33,10 @@ def _fits(column: str, dtype: DType) -> bool:
         return isinstance(dtype, nw.Datetime) and dtype.time_zone is not None
     if column == "price":
         return bool(dtype.is_integer())
+    if column in COST_COLUMNS:
+        # null where unknown: pandas makes an integer column with a gap float, and a column
+        # with no value at all may have no type of its own
+        return bool(dtype.is_integer() or dtype.is_float() or dtype in {nw.Unknown, nw.Object})
     if column in OUTCOME_COLUMNS:
         # a column with no value at all may have no type of its own, or pandas' float of NaN
         return bool(dtype in {nw.String, nw.Categorical, nw.Unknown, nw.Object} or dtype.is_float())

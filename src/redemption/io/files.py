@@ -454,6 +454,7 @@ def read_reports(
             zone=MOSCOW,
             horizon=min(reaches, default=None),
             fallback=together,
+            logistics=[cost for part, _ in parts for cost in part.logistics.values()],
         )
         report = ImportReport.combine(
             [*(report for _, report in parts), import_report(History(), (together,))]

@@ -5,10 +5,13 @@ The columns are the order-line contract's (`redemption.order_lines`), the ones
 here loads into any frame library. Only ``order_id``, ``sku``, ``price`` and ``ordered_at``
 are required; ``seller_id`` falls back to `read_order_lines`'s `seller_id`.
 
-Prices are whole **kopecks** (``152050`` is 1520.50). Timestamps are ISO 8601 with their
-UTC offset (``2025-04-01T10:30:00+03:00``); a timestamp without one is a bad row, since the
-instant it means is unknown. Kinds and reason categories are their lower-case values
-(``refused``, ``size_fit``); a value that is none of them is a bad row naming its column.
+Prices are whole **kopecks** (``152050`` is 1520.50), and so are the optional
+``delivery_cost`` and ``return_cost`` (the order's `Logistics`: a file without them reads as
+a history without logistics, an empty cell is no logistics for that line). Timestamps
+are ISO 8601 with their UTC offset (``2025-04-01T10:30:00+03:00``); a timestamp without one
+is a bad row, since the instant it means is unknown. Kinds and reason categories are their
+lower-case values (``refused``, ``size_fit``); a value that is none of them is a bad row
+naming its column.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from redemption.io.report import (
     read_text,
     sifted_history,
 )
-from redemption.model import Order, Return, Sale
+from redemption.model import Logistics, Order, Return, Sale
 from redemption.money import MAX_DIGITS
 from redemption.order_lines import (
     LINE_COLUMNS,
@@ -70,17 +73,21 @@ def _moment(row: dict[str, str], field: str) -> datetime | None:
 _KOPECKS = re.compile(r"-?[0-9]+")
 
 
-def _kopecks(row: dict[str, str]) -> int:
-    """Read whole kopecks: ASCII digits, no more than a price may have (`MAX_DIGITS`)."""
-    text = (row.get("price") or "").strip()
+def _kopecks(row: dict[str, str], field: str = "price") -> int | None:
+    """Read whole kopecks: ASCII digits, no more than an amount may have (`MAX_DIGITS`).
+
+    An empty cell is `None`.
+    """
+    text = (row.get(field) or "").strip()
     if not text:
-        raise BadRow(field="price", reason="missing")
+        return None
     if _KOPECKS.fullmatch(text) is None:
         reason = f"expected whole kopecks (152050 for 1520.50), found {shown(text)}"
-        raise BadRow(field="price", reason=reason)
+        raise BadRow(field=field, reason=reason)
     if len(text.lstrip("-").lstrip("0")) > MAX_DIGITS:
-        reason = f"more than {MAX_DIGITS} digits, too large a price: {shown(text)}"
-        raise BadRow(field="price", reason=reason)
+        what = "a price" if field == "price" else "a cost"
+        reason = f"more than {MAX_DIGITS} digits, too large {what}: {shown(text)}"
+        raise BadRow(field=field, reason=reason)
     return int(text)
 
 
@@ -96,12 +103,17 @@ def _records(row: dict[str, str], seller_id: str, reasons: SharedReasons) -> Lin
     if ordered_at is None:
         raise BadRow(field="ordered_at", reason="missing")
     outcomes = {field: _text(row, field) for field in OUTCOME_COLUMNS}
+    price = _kopecks(row)
+    if price is None:
+        raise BadRow(field="price", reason="missing")
     return line_records(
         order_id=order_id,
         seller_id=_text(row, "seller_id") or seller_id,
         sku=_text(row, "sku") or "",
         buyer_id=_text(row, "buyer_id"),
-        kopecks=_kopecks(row),
+        kopecks=price,
+        delivery_cost=_kopecks(row, "delivery_cost"),
+        return_cost=_kopecks(row, "return_cost"),
         ordered_at=ordered_at,
         cancelled_at=cancelled_at,
         sold_at=sold_at,
@@ -191,6 +203,7 @@ def read_order_lines(
     orders: list[Order] = []
     sales: list[Sale] = []
     returns: list[Return] = []
+    logistics: list[Logistics] = []
     reasons: SharedReasons = {}  # one per distinct reason
     origins: Origins = {}
 
@@ -203,9 +216,12 @@ def read_order_lines(
         records_read = tally.attempt(name, number, records, row)
         if records_read is None:
             continue
-        order, sale, back = records_read
+        order, sale, back, cost = records_read
         orders.append(order)
         origins[id(order)] = (tally, name, number)
+        if cost is not None:
+            logistics.append(cost)
+            origins[id(cost)] = (tally, name, number)
         if sale is not None:
             sales.append(sale)
             origins[id(sale)] = (tally, name, number)
@@ -213,7 +229,14 @@ def read_order_lines(
             returns.append(back)
             origins[id(back)] = (tally, name, number)
     history = sifted_history(
-        orders, sales, returns, origins=origins, errors=errors, zone=UTC, horizon=horizon
+        orders,
+        sales,
+        returns,
+        origins=origins,
+        errors=errors,
+        zone=UTC,
+        horizon=horizon,
+        logistics=logistics,
     )
     tally.used = len(orders)
     return history, import_report(history, (tally,))
@@ -226,8 +249,9 @@ def _stamp(moment: datetime | None) -> str:
 def write_order_lines(history: History, target: str | Path | IO[str]) -> int:
     """Write a history as an order-lines CSV file, one row per order, times in UTC.
 
-    A sale or return without its order has no line to go on: a history holding one is
-    refused rather than written short.
+    A sale, return or logistics record without its order has no line to go on: a history
+    holding one is refused rather than written short. The ``delivery_cost`` and
+    ``return_cost`` columns are always written, empty for an order with no logistics.
 
     Args:
         history: the history.
@@ -237,7 +261,8 @@ def write_order_lines(history: History, target: str | Path | IO[str]) -> int:
         The number of lines written.
 
     Raises:
-        InvalidArgumentError: the history has sales or returns without their order.
+        InvalidArgumentError: the history has sales, returns or logistics without their
+            order.
 
     Example:
         >>> import io
@@ -252,7 +277,14 @@ def write_order_lines(history: History, target: str | Path | IO[str]) -> int:
     """
     lines = line_rows(history)
     rows: Iterable[list[Any]] = (
-        [*row[:3], row[3] or "", row[4], *map(_stamp, row[5:9]), *(v or "" for v in row[9:])]
+        [
+            *row[:3],
+            row[3] or "",
+            row[4],
+            *map(_stamp, row[5:9]),
+            *(v or "" for v in row[9:15]),
+            *("" if v is None else v for v in row[15:]),
+        ]
         for row in lines
     )
     if isinstance(target, str | Path):

@@ -48,6 +48,17 @@ with its reason.
 
 A posting repeated on a later page (the same ``posting_number``) and a return repeated (the
 same ``id``) are merged: the later one wins.
+
+What carrying the units cost (`Logistics`) is read where a posting's
+``financial_data.products[]`` has ``item_services`` (the older lists had them; the current
+ones' examples do not): ``marketplace_service_item_direct_flow_trans`` and
+``..._deliv_to_customer`` to the buyer, ``..._return_flow_trans``,
+``..._return_after_deliv_to_customer`` and ``..._return_not_deliv_to_customer`` back. Ozon
+writes each charge as a negative amount: its absolute value is the cost. A product's
+charges (matched to the posting's product by ``product_id``, the SKU) are divided across
+the posting's units of that SKU in turn, to the kopeck, the first units taking the odd
+kopecks. A product whose services charge nothing gives its units no logistics: a posting
+not yet charged says 0, and 0 is not known to be the cost. Anywhere else, no logistics.
 """
 
 from __future__ import annotations
@@ -77,6 +88,7 @@ from redemption.io.report import (
     Progress,
     RowTally,
     Source,
+    amount_field,
     import_report,
     in_utc_range,
     price_field,
@@ -85,7 +97,8 @@ from redemption.io.report import (
     text_field,
     words_field,
 )
-from redemption.model import Order, Return, Sale
+from redemption.model import Logistics, Order, Return, Sale
+from redemption.money import from_kopecks, to_kopecks, to_money
 from redemption.outcomes import CancelKind, Reason, ReturnKind
 
 __all__ = ["posting_items", "read_ozon_postings", "return_items"]
@@ -313,7 +326,101 @@ class _Posting:
     delivered_at: datetime | None  # the documented moment, if any
     units: dict[str, list[Order]]
     cancel_words: str | None  # why it was cancelled, in Ozon's words, read once it is kept
-    rounded: int  # products whose price was given more finely than a kopeck
+    rounded: int  # products whose price (or logistics) was given more finely than a kopeck
+    logistics: list[Logistics]  # of the units whose product's item_services charge them
+
+
+_TO_BUYER_SERVICES = (
+    "marketplace_service_item_direct_flow_trans",
+    "marketplace_service_item_deliv_to_customer",
+)
+"""The ``item_services`` that carry a unit to the buyer: the trunk, and the last mile."""
+_BACK_SERVICES = (
+    "marketplace_service_item_return_flow_trans",
+    "marketplace_service_item_return_after_deliv_to_customer",
+    "marketplace_service_item_return_not_deliv_to_customer",
+)
+"""The ``item_services`` that carry it back: the return trunk, and the return of a unit
+delivered, or not delivered, to the buyer."""
+
+
+def _services(item: dict[str, Any], position: int) -> tuple[str, Decimal, Decimal] | None:
+    """What a ``financial_data`` product's ``item_services`` charge for carrying it.
+
+    Returns its SKU (``product_id``) and the charges to the buyer and back; `None` where
+    they charge nothing. Ozon writes a charge as a negative amount: each is taken as its
+    absolute value.
+    """
+    services = item.get("item_services")
+    if not isinstance(services, dict):
+        return None
+    where = "financial_data.products.item_services"
+    legs = [Decimal(0), Decimal(0)]
+    for leg, names in enumerate((_TO_BUYER_SERVICES, _BACK_SERVICES)):
+        for service in names:
+            value = services.get(service)
+            if value is not None:
+                legs[leg] += abs(amount_field(value, f"{where}.{service}"))
+    if not any(legs):  # a posting not yet charged for them: no cost known, which is not 0
+        return None
+    try:
+        sku = text_field(item.get("product_id"), "financial_data.products.product_id")
+    except BadRow as bad:
+        raise BadRow(field=bad.field, reason=f"product {position}: {bad.reason}") from None
+    return sku, legs[0], legs[1]
+
+
+def _shares(total: Decimal, units: int) -> list[Decimal]:
+    """`total` divided across `units` in turn, to the kopeck: the first ones take the rest."""
+    kopecks = to_kopecks(total)
+    each, rest = divmod(kopecks, units)
+    return [from_kopecks(each + (n < rest)) for n in range(units)]
+
+
+def _posting_logistics(
+    row: dict[str, Any], units: dict[str, list[Order]]
+) -> tuple[list[Logistics], int]:
+    """The logistics of a posting's units, from ``financial_data.products[].item_services``.
+
+    Each product's charges are divided across the posting's units of its SKU, in turn.
+    Returns them, and how many amounts were given more finely than a kopeck.
+    """
+    financial = row.get("financial_data")
+    products = financial.get("products") if isinstance(financial, dict) else None
+    if not isinstance(products, list):
+        return [], 0
+    charged: dict[str, list[Decimal]] = {}
+    for position, item in enumerate(products, 1):
+        services = _services(item, position) if isinstance(item, dict) else None
+        if services is None:
+            continue
+        sku, to_buyer, back = services
+        if sku not in units:
+            reason = (
+                f"product {position}: product_id {sku} is none of the posting's SKUs "
+                f"({', '.join(units)}): its logistics have no unit to go on"
+            )
+            raise BadRow(field="financial_data.products.product_id", reason=reason)
+        legs = charged.setdefault(sku, [Decimal(0), Decimal(0)])
+        legs[0] += to_buyer
+        legs[1] += back
+    made: list[Logistics] = []
+    rounded = 0
+    field = "financial_data.products.item_services"
+    for sku, (to_buyer, back) in charged.items():
+        exact = (to_money(to_buyer, field=field), to_money(back, field=field))
+        rounded += (exact[0] != to_buyer) + (exact[1] != back)
+        orders = units[sku]
+        made.extend(
+            Logistics(order_id=order.order_id, to_buyer=there, back=returned)
+            for order, there, returned in zip(
+                orders,
+                _shares(exact[0], len(orders)),
+                _shares(exact[1], len(orders)),
+                strict=True,
+            )
+        )
+    return made, rounded
 
 
 def _roubles(currency: object, field: str) -> None:
@@ -381,7 +488,18 @@ def _posting(row: dict[str, Any], as_of: datetime, seller_id: str, limits: Limit
             for n in range(len(made) + 1, len(made) + quantity + 1)
         )
         rounded += bool(made) and made[-1].price != price
-    return _Posting(number, status, outcome, ordered_at, delivered_at, units, cancel_words, rounded)
+    logistics, finer = _posting_logistics(row, units)
+    return _Posting(
+        number,
+        status,
+        outcome,
+        ordered_at,
+        delivered_at,
+        units,
+        cancel_words,
+        rounded + finer,
+        logistics,
+    )
 
 
 @attrs.frozen
@@ -571,6 +689,10 @@ def read_ozon_postings(
 
     A moment after `as_of`, or before the posting was placed, makes a bad row.
 
+    Where a posting's ``financial_data.products[]`` carry ``item_services``, their
+    logistics charges become the units' `Logistics`, as the module says; a charge for a
+    ``product_id`` the posting does not hold, or one that is no number, makes a bad row.
+
     With `returns`, each return of type ``ClientReturn``, ``FullReturn`` or
     ``PartialReturn`` returns ``product.quantity`` units of its posting's SKU, at
     ``logistic.return_date``, to the units not yet returned, in turn (earliest returns to the
@@ -638,6 +760,8 @@ def read_ozon_postings(
         [('0132-0101-1/42/1', Decimal('990.50'))]
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       The units' logistics, from ``financial_data.products[].item_services``.
     """
     as_of = _download_moment(as_of)
     words = Reasons("ozon", reasons)
@@ -667,12 +791,15 @@ def read_ozon_postings(
             matcher.match(item, name, number)
     orders: list[Order] = []
     sales: list[Sale] = []
+    logistics: list[Logistics] = []
     origins = matcher.origins
     for made in by_number.values():
         units = [order for unit_orders in made.units.values() for order in unit_orders]
         orders.extend(units)
         name, number = rows[made.number]
         origins.update((id(order), (posting_tally, name, number)) for order in units)
+        logistics.extend(made.logistics)
+        origins.update((id(cost), (posting_tally, name, number)) for cost in made.logistics)
         if made.outcome == "sold":
             sold_at = made.delivered_at or min(as_of, matcher.first_return.get(made.number, as_of))
             sold = [Sale(order_id=order.order_id, sold_at=sold_at) for order in units]
@@ -687,5 +814,6 @@ def read_ozon_postings(
         zone=UTC,
         horizon=as_of,
         fallback=posting_tally,
+        logistics=logistics,
     )
     return history, import_report(history, (posting_tally, return_tally), words)

@@ -25,8 +25,8 @@ from redemption.io.limits import (
     too_deep_error,
 )
 from redemption.io.reasons import Reasons
-from redemption.model import Order, Return, Sale
-from redemption.money import written_decimal
+from redemption.model import Logistics, Order, Return, Sale
+from redemption.money import MAX_DIGITS, written_decimal
 
 __all__ = [
     "GZIP_MAGIC",
@@ -39,6 +39,7 @@ __all__ = [
     "RowProblem",
     "RowTally",
     "Source",
+    "amount_field",
     "check_rows",
     "each_source",
     "import_report",
@@ -121,9 +122,13 @@ class ImportReport:
             both rows, the times in the source's zone, and its rule (with
             ``errors="collect"``; in ``"raise"`` mode the first one is raised). A row
             listed here was read and used: the figures are computed from the rest.
-        rounded: prices given more finely than a kopeck, rounded half-even to one.
+        rounded: prices (and logistics) given more finely than a kopeck, rounded
+            half-even to one.
+        logistics: orders given what carrying them cost (`redemption.model.Logistics`).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       `logistics`.
     """
 
     rows_read: int
@@ -137,6 +142,7 @@ class ImportReport:
     unknown_reasons: tuple[tuple[str, int], ...] = ()
     conflicts: tuple[RowProblem, ...] = ()
     rounded: int = 0
+    logistics: int = 0
 
     @property
     def accounted(self) -> bool:
@@ -152,7 +158,7 @@ class ImportReport:
         return _summed(
             reports,
             made=(sum(r.orders for r in reports), sum(r.sales for r in reports),
-                  sum(r.returns for r in reports)),
+                  sum(r.returns for r in reports), sum(r.logistics for r in reports)),
             unknown=unknown,
         )  # fmt: skip
 
@@ -183,10 +189,10 @@ class _Rows(Protocol):
 
 
 def _summed(
-    parts: Sequence[_Rows], made: tuple[int, int, int], unknown: Counter[str]
+    parts: Sequence[_Rows], made: tuple[int, int, int, int], unknown: Counter[str]
 ) -> ImportReport:
     """The one way an `ImportReport` is built: the rows of `parts`, and what was made."""
-    orders, sales, returns = made
+    orders, sales, returns, logistics = made
     return ImportReport(
         rows_read=sum(part.rows_read for part in parts),
         used=sum(part.used for part in parts),
@@ -198,6 +204,7 @@ def _summed(
         orders=orders,
         sales=sales,
         returns=returns,
+        logistics=logistics,
         unknown_reasons=_most_frequent(unknown),
     )
 
@@ -211,7 +218,7 @@ def import_report(
     history: History, tallies: Sequence[RowTally], reasons: Reasons | None = None
 ) -> ImportReport:
     """The report of an import: what its tallies did with every row, and what it made."""
-    made = (len(history.orders), len(history.sales), len(history.returns))
+    made = (len(history.orders), len(history.sales), len(history.returns), len(history.logistics))
     return _summed(tallies, made, Counter() if reasons is None else reasons.unknown)
 
 
@@ -221,6 +228,11 @@ Origins = dict[int, tuple["RowTally", str, int]]
 
 def _place(origin: tuple[RowTally, str, int] | None) -> str:
     return "(given)" if origin is None else f"{origin[1]} row {origin[2]}"
+
+
+def _kind(record: Order | Sale | Return | Logistics) -> str:
+    """How a conflict names the kind of record it puts aside."""
+    return "logistics record" if isinstance(record, Logistics) else type(record).__name__.lower()
 
 
 def sifted_history(
@@ -233,6 +245,7 @@ def sifted_history(
     zone: tzinfo,
     horizon: datetime | None = None,
     fallback: RowTally | None = None,
+    logistics: Sequence[Logistics] = (),
 ) -> History:
     """Build the history of an import, deciding its records' contradictions.
 
@@ -240,17 +253,20 @@ def sifted_history(
     `History.sift`) and listed among its row's tally's conflicts, naming both rows and
     stating the times in `zone`, the source's own; with ``errors="raise"`` the first is
     raised instead, in the same words. Conflicts of records not in `origins` (read
-    from several imports) are listed in the `fallback` tally.
+    from several imports) are listed in the `fallback` tally. `logistics` go to the history
+    as `History.sift` takes them.
     """
     fallback = fallback or RowTally(errors, None)
-    history, conflicts = History.sift(orders=orders, sales=sales, returns=returns, horizon=horizon)
+    history, conflicts = History.sift(
+        orders=orders, sales=sales, returns=returns, horizon=horizon, logistics=logistics
+    )
     for conflict in conflicts:
         origin = origins.get(id(conflict.record))
         other = None if conflict.other is None else origins.get(id(conflict.other))
         done = (
             "the cancellation is put aside: a sale outweighs it"
             if conflict.rule is ConflictRule.SOLD_BUT_CANCELLED
-            else f"this {type(conflict.record).__name__.lower()} is put aside"
+            else f"this {_kind(conflict.record)} is put aside"
         )
         against = "" if other is None else f", against {_place(other)}"
         reason = f"{conflict.describe(zone)}{against}; {done} ({conflict.rule.value})"
@@ -438,6 +454,30 @@ def price_field(value: object, field: str) -> Decimal:
         raise BadRow(field=field, reason=f"not a number: {shown(value)}") from None
     if not amount.is_finite() or amount < 0:
         raise BadRow(field=field, reason=f"not a price: {shown(value)}")
+    return amount
+
+
+def amount_field(value: object, field: str) -> Decimal:
+    """Return a field's amount as written, of either sign (text or a JSON number), or refuse it.
+
+    As `price_field`, but a negative amount is one (a charge, a correction): text must be a
+    finite number in ASCII digits, with no more than `redemption.money.MAX_DIGITS` digits
+    before the kopecks.
+    """
+    if value is None:
+        raise BadRow(field=field, reason="missing")
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise BadRow(field=field, reason=f"expected a number, found {shown(value)}")
+    try:
+        if isinstance(value, str) and not value.isascii():
+            raise InvalidOperation  # noqa: TRY301 - one refusal for all text that is no number
+        amount = Decimal(value) if isinstance(value, int) else written_decimal(value)
+    except (InvalidOperation, ValueError):
+        raise BadRow(field=field, reason=f"not a number: {shown(value)}") from None
+    if not amount.is_finite():
+        raise BadRow(field=field, reason=f"not an amount: {shown(value)}")
+    if amount and amount.adjusted() >= MAX_DIGITS - 2:
+        raise BadRow(field=field, reason=f"too large an amount: {shown(value)}")
     return amount
 
 

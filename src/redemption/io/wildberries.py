@@ -42,6 +42,7 @@ from redemption.io.report import (
     Progress,
     RowTally,
     Source,
+    amount_field,
     import_report,
     in_utc_range,
     price_field,
@@ -49,7 +50,8 @@ from redemption.io.report import (
     sifted_history,
     text_field,
 )
-from redemption.model import Order, Return, Sale
+from redemption.model import Logistics, Order, Return, Sale
+from redemption.money import MAX_DIGITS
 from redemption.outcomes import CancelKind, ReturnKind
 
 __all__ = [
@@ -276,6 +278,15 @@ NOT_A_BUYERS = (
 """How Wildberries' words for goods moved for the seller, not for a buyer, begin: in the
 realization report's ``bonus_type_name`` and the goods-return report's ``returnType``."""
 _NOT_A_BUYERS = tuple(map(match_key, NOT_A_BUYERS))
+_TO_BUYER_LEG = match_key("К клиенту")  # noqa: RUF001 - Wildberries' own words
+"""How the ``bonus_type_name`` of a leg carrying a unit to the buyer begins."""
+_BACK_LEG = match_key("От клиента")
+"""How the ``bonus_type_name`` of a leg carrying a unit back from the buyer begins."""
+_LOGISTICS_WORD = match_key("логистик")
+"""What the name of an operation on logistics holds: "Логистика сторно", "Коррекция логистики"."""
+_TO_BUYER, _BACK = 0, 1
+"""The two ways a unit is carried: the places of their costs in `_Line.legs`."""
+_LEG_NAMES = ("to the buyer", "back")
 
 
 def not_a_buyers(words: str) -> bool:
@@ -293,6 +304,8 @@ class _Line:
 
     __slots__ = (
         "backs",
+        "leg_rows",
+        "legs",
         "order",
         "order_row",
         "penalties",
@@ -317,6 +330,22 @@ class _Line:
         # penalties for not fulfilling the order (moment and words), and their reversals
         self.penalties: list[tuple[datetime, str]] = []
         self.reversals = 0
+        # what carrying the unit cost, to the buyer and back (delivery_rub), and the last row
+        # of each way; no logistics row at all: None, no cost known
+        self.legs: list[Decimal] | None = None
+        self.leg_rows = [0, 0]
+
+    def charged(self, leg: int, amount: Decimal) -> list[Decimal]:
+        """The costs of both ways once `amount` is added to `leg`: refused if too large."""
+        legs = [Decimal(0), Decimal(0)] if self.legs is None else list(self.legs)
+        legs[leg] += amount
+        if legs[leg] and legs[leg].adjusted() >= MAX_DIGITS - 2:
+            reason = (
+                f"the logistics {_LEG_NAMES[leg]} of order {self.order.order_id} add up "
+                f"to too large an amount: {legs[leg]}"
+            )
+            raise BadRow(field="delivery_rub", reason=reason)
+        return legs
 
     def apply(
         self, row: dict[str, Any], number: int, operation: str, bonus: str, penalty: int
@@ -356,6 +385,26 @@ class _Line:
             self.refusals.append(at)
         else:
             self.backs.append(at)
+
+    def logistics(self, srid: str) -> tuple[Logistics | None, int, tuple[int, str] | None]:
+        """The logistics this line makes, and how many of its amounts were rounded.
+
+        Where one way adds up to less than nothing, it makes none, and gives the last row of
+        that way with the reason.
+        """
+        if self.legs is None:
+            return None, 0, None
+        for leg, total in enumerate(self.legs):
+            if total < 0:
+                reason = (
+                    f"order {srid}: the logistics {_LEG_NAMES[leg]} add up to {total}, less "
+                    "than nothing (corrections beyond the charges): no logistics are kept "
+                    "for the order"
+                )
+                return None, 0, (self.leg_rows[leg], reason)
+        to_buyer, back = self.legs
+        made = Logistics(order_id=srid, to_buyer=to_buyer, back=back)
+        return made, (made.to_buyer != to_buyer) + (made.back != back), None
 
     def records(self, srid: str, reasons: Reasons) -> tuple[Order, Sale | None, Return | None]:
         """The order, sale and return this line makes."""
@@ -437,6 +486,30 @@ def _row_id(row: dict[str, Any]) -> str:
     return _text(row, "rrd_id")
 
 
+def _charge(row: dict[str, Any], field: str) -> Decimal | None:
+    """Read an amount of roubles that may be negative (a correction); `None` if not given."""
+    value = row.get(field)
+    return None if value is None else amount_field(value, field)
+
+
+def _leg(row: dict[str, Any], bonus: str) -> int | None:
+    """Which way a logistics row carried the unit: its words, else its counts; or None.
+
+    "К клиенту ..." is to the buyer, "От клиента ..." back; other words (or none) go by
+    ``delivery_amount`` above 0 (to the buyer), then ``return_amount`` above 0 (back).
+    """  # noqa: RUF002 - Wildberries' own words
+    words = match_key(bonus)
+    if words.startswith(_TO_BUYER_LEG):
+        return _TO_BUYER
+    if words.startswith(_BACK_LEG):
+        return _BACK
+    if _count(row, "delivery_amount") > 0:
+        return _TO_BUYER
+    if _count(row, "return_amount") > 0:
+        return _BACK
+    return None
+
+
 def _bonus_type(row: dict[str, Any]) -> str:
     value = row.get("bonus_type_name")
     return value.strip() if isinstance(value, str) else ""
@@ -467,15 +540,72 @@ def _realization_row(
         return (f"{operation} {bonus!r}: goods moved for the seller, not a buyer's order",)
     penalty = 0 if operation in _OPERATIONS else _penalty(bonus)
     if operation not in _OPERATIONS and not penalty:
+        if _LOGISTICS_WORD in match_key(operation):
+            return (
+                (
+                    f"{operation}: a correction of logistics, not read: an order's logistics "
+                    "are the charges of its 'Логистика' rows"
+                ),
+            )
         return (
             f"{operation}: not a sale, a return, a delivery or a penalty for an order not sent",
         )
+    leg: int | None = None  # the way the row's charge is for; None: no charge
+    amount = _charge(row, "delivery_rub") if operation == _LOGISTICS_OPERATION else None
+    if amount is not None:
+        leg = _leg(row, bonus)
+        if leg is None and amount:
+            return (
+                (
+                    f"{operation} {bonus!r}: a charge of {amount} (delivery_rub) that says "
+                    "neither way: its words are neither 'К клиенту...' nor 'От клиента...', "  # noqa: RUF001
+                    "and neither delivery_amount nor return_amount is above 0"
+                ),
+            )
     srid = _text(row, "srid")
     line = lines.get(srid)
     if line is None:
         line = lines[srid] = _Line(_line_order(row, srid, seller_id), number)
+    legs = None if leg is None or amount is None else line.charged(leg, amount)
     line.apply(row, number, operation, bonus, penalty)
+    if leg is not None and legs is not None:
+        line.legs, line.leg_rows[leg] = legs, number
     return (None,)
+
+
+def _line_records(
+    lines: dict[str, _Line], words: Reasons, tally: RowTally, name: str
+) -> tuple[list[Order], list[Sale], list[Return], list[Logistics], Origins]:
+    """The records of every order line, and the row each was read from.
+
+    A line whose logistics one way add up to less than nothing makes none: the last row of
+    that way is refused (it was counted used).
+    """
+    orders: list[Order] = []
+    sales: list[Sale] = []
+    returns: list[Return] = []
+    logistics: list[Logistics] = []
+    origins: Origins = {}
+    for srid, line in lines.items():
+        order, sale, back = line.records(srid, words)
+        origins[id(order)] = (tally, name, line.order_row)
+        orders.append(order)
+        if sale is not None:
+            sales.append(sale)
+            origins[id(sale)] = (tally, name, line.sale_row)
+        if back is not None:
+            returns.append(back)
+            origins[id(back)] = (tally, name, line.return_row)
+        tally.rounded += line.rounded
+        cost, rounded, refused = line.logistics(srid)
+        if refused is not None:
+            tally.used -= 1
+            tally.problem(name, refused[0], "delivery_rub", refused[1])
+        if cost is not None:
+            logistics.append(cost)
+            origins[id(cost)] = (tally, name, max(line.leg_rows))
+            tally.rounded += rounded
+    return orders, sales, returns, logistics, origins
 
 
 def read_wildberries_realization(
@@ -503,8 +633,21 @@ def read_wildberries_realization(
       back of a return ("От клиента при возврате", whose sale may be in an earlier report):
       `CancelKind.UNKNOWN`.
 
-    Delivery rows only make the order known. Rows of goods moved for the seller rather than
-    a buyer (``bonus_type_name`` "Возврат по инициативе продавца", "Возврат своего
+    Delivery rows only make the order known, and what carrying the unit cost: the
+    order's `Logistics` (`History.logistics`) sums the ``delivery_rub`` of its "Логистика"
+    rows, each way apart. A leg whose ``bonus_type_name`` begins "К клиенту" ("...при
+    продаже", "...при отмене") carried the unit to the buyer (``to_buyer``), one beginning
+    "От клиента" ("...при отмене", "...при возврате") back (``back``); a row with other
+    words, or none, is to the buyer if its ``delivery_amount`` is above 0, else back if its
+    ``return_amount`` is, and a charge on a row that says neither way is skipped with its
+    reason. A row without ``delivery_rub`` charges nothing; an order with no "Логистика" row
+    charging anything has no logistics (its cost is not known: not 0). A way whose
+    charges add up to less than nothing (corrections beyond them) is a bad row, the last
+    row of that way, naming the order, and the order keeps no logistics. Other rows on
+    logistics ("Логистика сторно", "Коррекция логистики") are skipped, as before, each
+    with its reason: a charge one of them reverses stays in the sum. An order's legs
+    charged in another report are in that report. Rows of goods moved for the seller
+    rather than a buyer (``bonus_type_name`` "Возврат по инициативе продавца", "Возврат своего
     товара", "Возврат неопознанного товара", "Возврат заблокированного товара") are no
     buyer's event and are skipped, and so are storage, other penalties and other rows with
     no order, each with its reason. A row repeated by an overlapping page (same ``rrd_id``)
@@ -527,8 +670,24 @@ def read_wildberries_realization(
             bad row.
         DataError: the rows contradict each other.
 
+    Example:
+        An order delivered, refused at the pick-up point, and carried back:
+
+        >>> def row(rrd_id, bonus, rub, **more):
+        ...     return {"rrd_id": rrd_id, "supplier_oper_name": "Логистика", "srid": "a1",
+        ...             "nm_id": 42, "order_dt": "2025-04-01T10:00:00", "retail_price_withdisc_rub": 0,
+        ...             "sale_dt": "2025-04-05T10:00:00", "bonus_type_name": bonus,
+        ...             "delivery_rub": rub, **more}
+        >>> history, report = read_wildberries_realization([
+        ...     row(1, "К клиенту при отмене", 51.5, delivery_amount=1),
+        ...     row(2, "От клиента при отмене", 50, return_amount=1)])
+        >>> history.orders[0].cancel_kind, history.logistics["a1"]
+        (<CancelKind.REFUSED: 'refused'>, Logistics(order_id='a1', to_buyer=Decimal('51.50'), back=Decimal('50.00')))
+
     .. versionadded:: 0.1.0
-    """
+    .. versionchanged:: 0.2.0
+       The orders' logistics, from the "Логистика" rows' ``delivery_rub``.
+    """  # noqa: E501, RUF002 - a doctest's output is one line; Wildberries' own words
     words = Reasons("wildberries", reasons)
     name, rows = read_json_rows(report, _REALIZATION_FIELDS, limits=limits)
     tally = RowTally(errors, progress)
@@ -557,19 +716,7 @@ def read_wildberries_realization(
             tally.used += 1
         else:
             tally.skip(name, number, skip)
-    orders, sales, returns = [], [], []
-    origins: Origins = {}
-    for srid, line in lines.items():
-        order, sale, back = line.records(srid, words)
-        origins[id(order)] = (tally, name, line.order_row)
-        orders.append(order)
-        if sale is not None:
-            sales.append(sale)
-            origins[id(sale)] = (tally, name, line.sale_row)
-        if back is not None:
-            returns.append(back)
-            origins[id(back)] = (tally, name, line.return_row)
-        tally.rounded += line.rounded
+    orders, sales, returns, logistics, origins = _line_records(lines, words, tally, name)
     history = sifted_history(
         orders,
         sales,
@@ -578,5 +725,6 @@ def read_wildberries_realization(
         errors=errors,
         zone=MOSCOW,
         horizon=_report_end(reaches),
+        logistics=logistics,
     )
     return history, import_report(history, (tally,), words)

@@ -223,6 +223,8 @@ class _Enricher:
             orders=self.orders.values(),
             sales=self.history.sales,
             returns=[self.returns.get(back.order_id, back) for back in self.history.returns],
+            logistics=self.history.logistics.values(),
+            horizon=self.history.horizon,
         )
 
 
