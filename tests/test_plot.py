@@ -11,14 +11,16 @@ import subprocess
 import sys
 import textwrap
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from redemption import (
     CancelKind,
     History,
+    Logistics,
     Order,
     Period,
     Reason,
@@ -30,10 +32,12 @@ from redemption import (
 from redemption.analysis import (
     Breakdown,
     CohortMaturity,
+    RefusalCosts,
     SeriesPoint,
     cohort_maturity,
     rate_series,
     refusal_breakdown,
+    refusal_costs,
 )
 from redemption.errors import ArgumentTypeError, InvalidArgumentError
 from redemption.plot import (
@@ -41,11 +45,13 @@ from redemption.plot import (
     plot_cohort_maturity,
     plot_rate_series,
     plot_reasons,
+    plot_refusal_costs,
 )
 from tests.builders import msk
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.container import BarContainer
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from numpy.typing import ArrayLike
@@ -123,6 +129,69 @@ def cohorts(history: History) -> tuple[CohortMaturity, ...]:
     )
 
 
+APRIL = Period(date(2025, 4, 1), date(2025, 4, 30))
+SETTLED = date(2025, 7, 1)  # April's figures can no longer move
+
+
+def costed_order(order_id: str, sku: str, price: int = 1000, **more: Any) -> Order:
+    """An order of 2 April 2025."""
+    at = msk("2025-04-02T12:00")
+    return Order(order_id=order_id, seller_id="s", sku=sku, price=price, ordered_at=at, **more)
+
+
+@pytest.fixture(scope="module")
+def costly() -> History:
+    """
+    Four SKUs in April 2025, their logistics to the kopeck.
+
+    * "a": refused 50.25 + 45.10, returned 60.00 + 55.50, cancelled 30.01 + 0: 240.86 in
+      all; two kept (50 + 0 each), revenue 2000.
+    * "b": two refused, 40 + 40 each: 160; one kept for 12 345 whose logistics are unknown.
+    * "c": one returned, 100.10 + 99.90: 200; none kept.
+    * "d": one kept for 500 (50 + 0): nothing not redeemed.
+    """
+    at = msk("2025-04-02T12:00")
+    refused: dict[str, Any] = {"cancelled_at": at, "cancel_kind": CancelKind.REFUSED}
+    orders = [
+        costed_order("a-refused", "a", **refused),
+        costed_order("a-returned", "a"),
+        costed_order("a-cancelled", "a", cancelled_at=at, cancel_kind=CancelKind.BUYER),
+        costed_order("a-kept-1", "a"),
+        costed_order("a-kept-2", "a"),
+        costed_order("b-refused-1", "b", **refused),
+        costed_order("b-refused-2", "b", **refused),
+        costed_order("b-kept", "b", price=12345),
+        costed_order("c-returned", "c"),
+        costed_order("d-kept", "d", price=500),
+    ]
+    sold = ["a-returned", "a-kept-1", "a-kept-2", "b-kept", "c-returned", "d-kept"]
+    return History(
+        orders=orders,
+        sales=[Sale(order_id=i, sold_at=at + timedelta(days=1)) for i in sold],
+        returns=[
+            Return(order_id=i, returned_at=at + timedelta(days=5), kind=ReturnKind.RETURN)
+            for i in ("a-returned", "c-returned")
+        ],
+        logistics=[
+            Logistics(order_id="a-refused", to_buyer="50.25", back="45.10"),
+            Logistics(order_id="a-returned", to_buyer=60, back="55.50"),
+            Logistics(order_id="a-cancelled", to_buyer="30.01", back=0),
+            Logistics(order_id="a-kept-1", to_buyer=50, back=0),
+            Logistics(order_id="a-kept-2", to_buyer=50, back=0),
+            Logistics(order_id="b-refused-1", to_buyer=40, back=40),
+            Logistics(order_id="b-refused-2", to_buyer=40, back=40),
+            Logistics(order_id="c-returned", to_buyer="100.10", back="99.90"),
+            Logistics(order_id="d-kept", to_buyer=50, back=0),
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def costs(costly: History) -> dict[str, RefusalCosts]:
+    """April's costs by SKU, settled."""
+    return refusal_costs(costly, APRIL, today=SETTLED, by="sku")
+
+
 def rendered(fig: Figure, path: Path) -> bytes:
     """Save the figure as a PNG and return the file's bytes, checked to be a PNG."""
     fig.savefig(path, format="png")
@@ -142,6 +211,30 @@ def numbers(values: ArrayLike) -> list[float]:
 def ys(line: Line2D) -> list[float]:
     """A line's y values, as given to it."""
     return numbers(line.get_ydata())
+
+
+def bar_parts(ax: Axes) -> list[BarContainer]:
+    """The containers of bars drawn on the axes, one per call of ``barh``."""
+    from matplotlib.container import BarContainer  # noqa: PLC0415
+
+    found = [part for part in ax.containers if isinstance(part, BarContainer)]
+    assert len(found) == len(ax.containers)
+    return found
+
+
+def widths(bars: BarContainer) -> list[float]:
+    """The widths of a container's bars, as floats."""
+    return [float(bar.get_width()) for bar in bars.patches]
+
+
+def lefts(bars: BarContainer) -> list[float]:
+    """Where a container's bars start, as floats."""
+    return [float(bar.get_x()) for bar in bars.patches]
+
+
+def texts(ax: Axes) -> list[str]:
+    """The texts drawn on the axes, in the order they were drawn."""
+    return [text.get_text() for text in ax.texts]
 
 
 def labelled(ax: Axes, label: str) -> Line2D:
@@ -456,6 +549,190 @@ class TestCohortMaturity:
             plot_cohort_maturity(cohorts, max_cohorts=2.5)  # type: ignore[arg-type]
 
 
+COSTLIEST_FIRST = ["a", "c", "b", "d"]  # 240.86, 200, 160 and 0 roubles not redeemed
+
+
+@needs_matplotlib
+class TestRefusalCosts:
+    def test_one_stacked_bar_per_group_as_long_as_its_costs(
+        self, costs: dict[str, RefusalCosts], tmp_path: Path
+    ) -> None:
+        """
+        Each group's bar is its refused, returned and cancelled units' logistics, end to
+        end, each part as wide as its cost to the kopeck; the costliest group at the top.
+        """
+        fig = plot_refusal_costs(costs)
+        rendered(fig, tmp_path / "costs.png")
+        [ax] = fig.axes
+        assert len(ax.patches) == 3 * len(costs) == 12
+        refused, returned, cancelled = bar_parts(ax)
+        assert [t.get_text() for t in ax.get_yticklabels()] == COSTLIEST_FIRST
+        assert widths(refused) == [95.35, 0.0, 160.0, 0.0]
+        assert widths(returned) == [115.5, 200.0, 0.0, 0.0]
+        assert widths(cancelled) == [30.01, 0.0, 0.0, 0.0]
+        assert lefts(returned) == [95.35, 0.0, 160.0, 0.0]
+        assert lefts(cancelled) == [210.85, 200.0, 160.0, 0.0]
+        for part, outcome in zip(
+            (refused, returned, cancelled), ("refused", "returned", "cancelled"), strict=True
+        ):
+            assert widths(part) == [
+                float(getattr(costs[sku], outcome).paid) for sku in COSTLIEST_FIRST
+            ]
+        ends = [bar.get_x() + bar.get_width() for bar in cancelled.patches]
+        totals = [costs[sku].not_redeemed.paid for sku in COSTLIEST_FIRST]
+        assert totals == [Decimal("240.86"), Decimal("200.00"), Decimal("160.00"), Decimal(0)]
+        assert ends == pytest.approx([float(total) for total in totals], abs=1e-9)
+        top, bottom = ax.get_ylim()
+        assert top > bottom  # inverted: the first group at the top
+        assert ax.get_xlim() == pytest.approx((0, 240.86 * 1.4))
+        legend = ax.get_legend()
+        assert legend is not None
+        assert [t.get_text() for t in legend.get_texts()] == [
+            "refused or not collected",
+            "returned after purchase",
+            "cancelled before handover",
+        ]
+        assert legend.get_title().get_text() == ""  # every group shown
+        assert ax.get_title() == (
+            "Logistics paid for the units not redeemed, to the buyer and back, in ₽\n"
+            "orders of 2025-04-01 to 2025-04-30"
+        )
+
+    def test_the_order_is_by_cost_not_by_the_dict(self, costs: dict[str, RefusalCosts]) -> None:
+        """
+        However the groups come, the costliest is drawn first.
+        """
+        shuffled = {sku: costs[sku] for sku in ["d", "b", "c", "a"]}
+        [ax] = plot_refusal_costs(shuffled).axes
+        assert [t.get_text() for t in ax.get_yticklabels()] == COSTLIEST_FIRST
+
+    def test_each_bar_is_labelled_with_its_total_and_the_revenue_kept_beside_it(
+        self, costs: dict[str, RefusalCosts], tmp_path: Path
+    ) -> None:
+        """
+        The total, exact to the kopeck (whole roubles without them), at the bar's end; the
+        revenue kept beside it; the group with an order of unknown logistics marked, just
+        after its revenue.
+        """
+        from matplotlib.text import Annotation  # noqa: PLC0415
+
+        fig = plot_refusal_costs(costs)
+        rendered(fig, tmp_path / "costs.png")
+        [ax] = fig.axes
+        assert texts(ax) == [
+            "240.86 ₽",
+            "200 ₽",
+            "160 ₽",
+            "0 ₽",
+            "kept revenue 2 000 ₽",
+            "kept revenue 0 ₽",
+            "kept revenue 12 345 ₽",
+            "1 order without costs",
+            "kept revenue 500 ₽",
+        ]
+        assert [costs[sku].unknown for sku in COSTLIEST_FIRST] == [0, 0, 1, 0]
+        [mark] = [t for t in ax.texts if t.get_text().endswith("without costs")]
+        assert isinstance(mark, Annotation)
+        anchor = mark.xycoords
+        assert next(t for t in ax.texts if t is anchor).get_text() == "kept revenue 12 345 ₽"
+        assert mark.get_color() == "C3"
+
+    def test_at_most_top_groups_and_the_legend_says_how_many_of_how_many(
+        self, costs: dict[str, RefusalCosts], tmp_path: Path
+    ) -> None:
+        """
+        With ``top=2`` the two costliest are drawn, and the legend's title says 2 of 4.
+        """
+        fig = plot_refusal_costs(costs, top=2, title="Top two")
+        rendered(fig, tmp_path / "top.png")
+        [ax] = fig.axes
+        assert len(ax.patches) == 6
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "c"]
+        assert texts(ax) == ["240.86 ₽", "200 ₽", "kept revenue 2 000 ₽", "kept revenue 0 ₽"]
+        legend = ax.get_legend()
+        assert legend is not None
+        assert legend.get_title().get_text() == "2 of 4 groups shown, the costliest"
+        assert ax.get_title() == "Top two"
+        [ax] = plot_refusal_costs(costs, top=1).axes
+        assert len(ax.patches) == 3
+
+    def test_groups_of_one_order_and_of_reasons_are_named(
+        self, costly: History, tmp_path: Path
+    ) -> None:
+        """
+        Without ``by`` the one group is all orders; by reason, a category as plot_reasons
+        names it and the units redeemed as "(none)". Figures that can still move say so.
+        """
+        whole = refusal_costs(costly, APRIL, today=SETTLED)
+        [ax] = plot_refusal_costs(whole).axes
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["all orders"]
+        assert widths(bar_parts(ax)[0]) == [255.35]
+        reasons = refusal_costs(costly, APRIL, today=TODAY, by="reason")
+        assert not reasons[None].complete
+        fig = plot_refusal_costs(reasons)
+        rendered(fig, tmp_path / "reasons.png")
+        [ax] = fig.axes
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["no reason given", "(none)"]
+        assert ax.get_title().endswith("orders of 2025-04-01 to 2025-04-30 (can still move)")
+
+    def test_nothing_not_redeemed_draws_empty_bars_and_no_group_a_note(
+        self, costs: dict[str, RefusalCosts], tmp_path: Path
+    ) -> None:
+        """
+        A group that cost nothing has bars of no width, on an axis still from 0; with no
+        group at all the chart says so and has no bar.
+        """
+        fig = plot_refusal_costs({"d": costs["d"]})
+        rendered(fig, tmp_path / "nothing.png")
+        [ax] = fig.axes
+        assert [widths(part) for part in bar_parts(ax)] == [[0.0]] * 3
+        assert ax.get_xlim() == (0, 1)
+        assert texts(ax) == ["0 ₽", "kept revenue 500 ₽"]
+        empty = refusal_costs(History(), APRIL, today=SETTLED, by="sku")
+        assert empty == {}
+        fig = plot_refusal_costs(empty)
+        rendered(fig, tmp_path / "empty.png")
+        [ax] = fig.axes
+        assert not ax.patches
+        assert texts(ax) == ["no group has an order"]
+        assert ax.get_legend() is None
+        assert ax.get_title() == (
+            "Logistics paid for the units not redeemed, to the buyer and back, in ₽"
+        )
+
+    def test_draws_on_the_axes_given_and_returns_their_figure(
+        self, costs: dict[str, RefusalCosts]
+    ) -> None:
+        """
+        With ``ax=``, the bars are drawn there and its figure is returned.
+        """
+        from matplotlib.figure import Figure  # noqa: PLC0415
+
+        fig = Figure()
+        left, right = fig.subplots(1, 2)
+        assert plot_refusal_costs(costs, ax=right) is fig
+        assert len(right.patches) == 12
+        assert not left.patches
+
+    def test_wrong_arguments_are_refused(self, costs: dict[str, RefusalCosts]) -> None:
+        """
+        One group's costs, a list, something not a RefusalCosts, a `top` below 1 or not an
+        int.
+        """
+        with pytest.raises(ArgumentTypeError, match=r"pass the dict refusal_costs\(\.\.\.\)"):
+            plot_refusal_costs(costs["a"])  # type: ignore[arg-type]
+        with pytest.raises(ArgumentTypeError, match="not list"):
+            plot_refusal_costs(list(costs.values()))  # type: ignore[arg-type]
+        with pytest.raises(ArgumentTypeError, match="RefusalCosts, not int"):
+            plot_refusal_costs({"a": 1})  # type: ignore[dict-item]
+        with pytest.raises(InvalidArgumentError, match="top must be 1 or more, not 0"):
+            plot_refusal_costs(costs, top=0)
+        with pytest.raises(ArgumentTypeError, match="top must be an int, not float"):
+            plot_refusal_costs(costs, top=2.5)  # type: ignore[arg-type]
+        with pytest.raises(ArgumentTypeError, match="top must be an int, not bool"):
+            plot_refusal_costs(costs, top=True)
+
+
 class TestMatplotlibOnlyWhenDrawing:
     @needs_matplotlib
     def test_importing_imports_no_matplotlib_and_drawing_no_pyplot(self) -> None:
@@ -490,6 +767,7 @@ class TestMatplotlibOnlyWhenDrawing:
         series: tuple[SeriesPoint, ...],
         breakdown: Breakdown,
         cohorts: tuple[CohortMaturity, ...],
+        costs: dict[str, RefusalCosts],
     ) -> None:
         """
         Without matplotlib, each chart raises ImportError saying what to install.
@@ -502,3 +780,5 @@ class TestMatplotlibOnlyWhenDrawing:
             plot_reasons(breakdown)
         with pytest.raises(ImportError, match=extra):
             plot_cohort_maturity(cohorts)
+        with pytest.raises(ImportError, match=extra):
+            plot_refusal_costs(costs)

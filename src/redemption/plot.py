@@ -1,4 +1,4 @@
-"""Charts of the analysis: the rate over time, why orders were not redeemed, cohort maturity.
+"""Charts of the analysis: the rate over time, refusals by reason and their cost, cohorts.
 
 Install with ``pip install 'redemption[plot]'``: the charts need matplotlib, and nothing
 else does. Importing this module imports no matplotlib; each function imports it when it
@@ -11,29 +11,37 @@ draws, and raises `ImportError` saying which extra to install when it is missing
   category of their reason or by how they ended (cancelled by whom, returned how).
 * `plot_cohort_maturity`: how cohorts of orders (`cohort_maturity`) resolve and sell as
   they age, one curve per cohort.
+* `plot_refusal_costs`: what the units not redeemed cost in logistics (`refusal_costs`),
+  group by group (by SKU, say), the costliest first, beside the revenue of the units kept.
 
 Each function draws one chart on a new `matplotlib.figure.Figure`, or on the axes given as
 ``ax=``, and returns the figure: save it with ``fig.savefig("rate.png")``; in Jupyter a
 figure left as a cell's last value displays itself. The figures are built without
 `matplotlib.pyplot`: no global state, no window, nothing shown, so they draw the same
-headless (on a server, in CI) as in a notebook. Rates and shares are on a 0-100 % axis.
-
-The cost of refusals by SKU (what the orders not redeemed cost in delivery and returns)
-will come with the cost data: it is not here yet.
+headless (on a server, in CI) as in a notebook. Rates and shares are on a 0-100 % axis;
+money stays `Decimal` until it is drawn, and its labels are exact to the kopeck.
 
 .. versionadded:: 0.2.0
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Final, Literal, TypeVar, cast
 
-from redemption.analysis import Breakdown, CohortMaturity, SeriesPoint
+from redemption.analysis import (
+    Breakdown,
+    CohortMaturity,
+    LogisticsCost,
+    RefusalCosts,
+    SeriesPoint,
+)
 from redemption.calculators import Outcome, OutcomeKey
 from redemption.errors import ArgumentTypeError, InvalidArgumentError, shown
+from redemption.money import ZERO
 from redemption.outcomes import CancelKind, ReasonCategory, ReturnKind
 
 if TYPE_CHECKING:
@@ -43,14 +51,17 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from numpy.typing import NDArray
 
-__all__ = ["plot_cohort_maturity", "plot_rate_series", "plot_reasons"]
+__all__ = ["plot_cohort_maturity", "plot_rate_series", "plot_reasons", "plot_refusal_costs"]
 
 _T = TypeVar("_T")
+_K = TypeVar("_K", bound=Hashable)
 
 _MISSING: Final = "the charts need matplotlib: pip install 'redemption[plot]'"
 _SIZE: Final = (8.0, 4.5)  # inches, of a new figure
 _NAN: Final = float("nan")
 _MAX_COHORTS: Final = 8
+_TOP: Final = 15
+_WIDE: Final = 10.0  # inches, of a new figure of bars with labels beside them
 
 _REASON_LABELS: Final[Mapping[ReasonCategory, str]] = {
     ReasonCategory.SIZE_FIT: "size or fit",
@@ -81,8 +92,8 @@ _KIND_LABELS: Final[Mapping[CancelKind | ReturnKind, str]] = {
 # ------------------------------------------------------------------------------------------
 # what every chart shares
 # ------------------------------------------------------------------------------------------
-def _canvas(ax: Axes | None) -> tuple[Figure, Axes]:
-    """The figure and axes to draw on: those of `ax`, or a new figure of one axes.
+def _canvas(ax: Axes | None, size: tuple[float, float] = _SIZE) -> tuple[Figure, Axes]:
+    """The figure and axes to draw on: those of `ax`, or a new figure of one axes, of `size`.
 
     Raises:
         ImportError: matplotlib is not installed.
@@ -95,7 +106,7 @@ def _canvas(ax: Axes | None) -> tuple[Figure, Axes]:
         raise ImportError(_MISSING) from missing
     if ax is not None:
         return ax.figure.figure, ax  # the root figure, also of an axes on a subfigure
-    figure = Figure(figsize=_SIZE, layout="constrained")
+    figure = Figure(figsize=size, layout="constrained")
     return figure, figure.add_subplot()
 
 
@@ -499,14 +510,15 @@ def _spread(count: int, cap: int) -> list[int]:
     return sorted({round(i * (count - 1) / (cap - 1)) for i in range(cap)})
 
 
-def _checked_cap(max_cohorts: object) -> int:
-    if not isinstance(max_cohorts, int) or isinstance(max_cohorts, bool):
-        msg = f"max_cohorts must be an int, not {type(max_cohorts).__name__} {shown(max_cohorts)}"
+def _checked_cap(cap: object, name: str) -> int:
+    """The most items drawn, `name` in errors: an int, 1 or more."""
+    if not isinstance(cap, int) or isinstance(cap, bool):
+        msg = f"{name} must be an int, not {type(cap).__name__} {shown(cap)}"
         raise ArgumentTypeError(msg)
-    if max_cohorts < 1:
-        msg = f"max_cohorts must be 1 or more, not {max_cohorts}"
+    if cap < 1:
+        msg = f"{name} must be 1 or more, not {cap}"
         raise InvalidArgumentError(msg)
-    return max_cohorts
+    return cap
 
 
 def _cohort_label(cohort: CohortMaturity) -> str:
@@ -585,7 +597,7 @@ def plot_cohort_maturity(
     """
     _one_group(maturity, "plot_cohort_maturity", "cohort_maturity")
     cohorts = _all_of(maturity, CohortMaturity, "plot_cohort_maturity")
-    cap = _checked_cap(max_cohorts)
+    cap = _checked_cap(max_cohorts, "max_cohorts")
     figure, ax = _canvas(ax)
     import matplotlib as mpl  # noqa: PLC0415 - drawing only
     from matplotlib.lines import Line2D  # noqa: PLC0415
@@ -638,5 +650,227 @@ def plot_cohort_maturity(
             if cohorts
             else "Cohort maturity"
         )
+    ax.set_title(title)
+    return figure
+
+
+# ------------------------------------------------------------------------------------------
+# plot_refusal_costs
+# ------------------------------------------------------------------------------------------
+_COST_PARTS: Final[tuple[tuple[str, str, Callable[[RefusalCosts], LogisticsCost]], ...]] = (
+    ("refused or not collected", "C3", lambda costs: costs.refused),
+    ("returned after purchase", "C1", lambda costs: costs.returned),
+    ("cancelled before handover", "C7", lambda costs: costs.cancelled),
+)
+"""The parts of each bar, left to right: their legend, colour and units."""
+
+
+def _roubles(amount: Decimal) -> str:
+    """An amount as its label: roubles in groups of three, the kopecks where there are any.
+
+    >>> _roubles(Decimal("12345.00")), _roubles(Decimal("95.50")), _roubles(ZERO)
+    ('12 345 ₽', '95.50 ₽', '0 ₽')
+    """
+    return f"{f'{amount:,.2f}'.replace(',', ' ').removesuffix('.00')} ₽"
+
+
+def _rouble_ticks(value: float, _position: int | None) -> str:
+    """A tick of the money axis: whole roubles in groups of three."""
+    return f"{value:,.0f}".replace(",", " ")
+
+
+def _group_label(group: Hashable, *, alone: bool) -> str:
+    """A group as its bar is labelled: its key, a reason as `plot_reasons` names it.
+
+    `None` is the group of every order when it is the only one (``by=None``), and otherwise
+    the orders without a group: those without a buyer, or by reason those redeemed.
+    """
+    if group is None:
+        return "all orders" if alone else "(none)"
+    if isinstance(group, ReasonCategory):
+        return _REASON_LABELS.get(group, group.value.replace("_", " "))
+    return str(group)
+
+
+def _without_costs(orders: int) -> str:
+    return f"{orders} order{'' if orders == 1 else 's'} without costs"
+
+
+def _costs_of(costs: object) -> list[tuple[Hashable, RefusalCosts]]:
+    """The groups and their costs, checked to be the dict `refusal_costs` returns."""
+    if isinstance(costs, RefusalCosts) or not isinstance(costs, Mapping):
+        msg = (
+            "plot_refusal_costs draws every group: pass the dict refusal_costs(...) returns, "
+            f"not {type(costs).__name__} {shown(costs)}"
+        )
+        raise ArgumentTypeError(msg)
+    values = _all_of(costs.values(), RefusalCosts, "plot_refusal_costs")
+    return list(zip(costs.keys(), values, strict=True))
+
+
+def plot_refusal_costs(
+    costs: Mapping[_K, RefusalCosts],
+    *,
+    top: int = _TOP,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Draw what the units not redeemed cost, group by group: one stacked bar per group.
+
+    Each group of `refusal_costs` (each SKU, with ``by="sku"``) has a horizontal bar of the
+    logistics paid, to the buyer and back, in roubles, for its units refused or not
+    collected, returned after purchase, and cancelled before handover, stacked in that
+    order; the bar is labelled with their total (`RefusalCosts.not_redeemed`). Beside it,
+    to the right of the axes, the revenue of the group's units kept; and, where the
+    logistics of some of its counted orders are not known, how many ("2 orders without
+    costs", in red): their cost is in no bar, so that the bar is less than was paid. The
+    groups are ordered by their total, the costliest at the top (ties keep their order),
+    and at most `top` of them are drawn: then the legend's title says how many of how
+    many. Amounts are `Decimal` until they are drawn; the labels are exact to the kopeck.
+    When there is no group, the chart says so.
+
+    Groups are labelled by their key; a `ReasonCategory` (``by="reason"``) as in
+    `plot_reasons`; `None` as "all orders" when it is the only group, else "(none)": the
+    orders without a buyer, or by reason the units redeemed.
+
+    Args:
+        costs: the dict of every group `refusal_costs` returns.
+        top: the most groups drawn, 1 or more.
+        title: the chart's title; by default the orders window, noting when the figures can
+            still move (not ``complete``).
+        ax: the axes to draw on; by default those of a new figure, taller with more groups.
+
+    Returns:
+        The figure drawn on (that of `ax` when given).
+
+    Raises:
+        ImportError: matplotlib is not installed (``pip install 'redemption[plot]'``).
+        ArgumentTypeError: `costs` is one group's `RefusalCosts` or not a dict, holds
+            something other than `RefusalCosts`, or `top` is not an int.
+        InvalidArgumentError: `top` is below 1.
+
+    Example:
+        Five orders in April 2025. A coat kept, one refused at the pick-up point and one
+        returned: each carried to the buyer for 80 roubles, the two not kept back for 70. A
+        hat kept, carried for 50, and one cancelled by the buyer, its logistics not known.
+
+        >>> import io
+        >>> from datetime import date, datetime
+        >>> from redemption import (MOSCOW, CancelKind, History, Logistics, Order, Period,
+        ...                         Return, ReturnKind, Sale)
+        >>> from redemption.analysis import refusal_costs
+        >>> at = datetime(2025, 4, 2, 12, tzinfo=MOSCOW)
+        >>> def order(i, sku, price, **more):
+        ...     return Order(order_id=i, seller_id="s", sku=sku, price=price, ordered_at=at,
+        ...                  **more)
+        >>> history = History(
+        ...     orders=[order("1", "coat", 5000), order("3", "coat", 5000),
+        ...             order("2", "coat", 5000, cancelled_at=at, cancel_kind=CancelKind.REFUSED),
+        ...             order("4", "hat", 990),
+        ...             order("5", "hat", 990, cancelled_at=at, cancel_kind=CancelKind.BUYER)],
+        ...     sales=[Sale(order_id=i, sold_at=at) for i in ("1", "3", "4")],
+        ...     returns=[Return(order_id="3", returned_at=at, kind=ReturnKind.RETURN)],
+        ...     logistics=[Logistics(order_id="1", to_buyer=80, back=0),
+        ...                Logistics(order_id="2", to_buyer=80, back=70),
+        ...                Logistics(order_id="3", to_buyer=80, back=70),
+        ...                Logistics(order_id="4", to_buyer=50, back=0)],
+        ... )
+        >>> costs = refusal_costs(history, Period(date(2025, 4, 1), date(2025, 4, 30)),
+        ...                       today=date(2025, 6, 1), by="sku")
+        >>> fig = plot_refusal_costs(costs)
+        >>> ax = fig.axes[0]
+        >>> [text.get_text() for text in ax.get_yticklabels()]
+        ['coat', 'hat']
+        >>> [[float(bar.get_width()) for bar in part] for part in ax.containers]
+        [[150.0, 0.0], [150.0, 0.0], [0.0, 0.0]]
+        >>> [text.get_text() for text in ax.texts]  # doctest: +NORMALIZE_WHITESPACE
+        ['300 ₽', '0 ₽', 'kept revenue 5 000 ₽', 'kept revenue 990 ₽',
+         '1 order without costs']
+        >>> fig.savefig(io.BytesIO(), format="png")
+
+    .. versionadded:: 0.2.0
+    """
+    groups = _costs_of(costs)
+    cap = _checked_cap(top, "top")
+    ranked = sorted(groups, key=lambda group: -group[1].not_redeemed.paid)  # stable
+    drawn = ranked[:cap]
+    figure, ax = _canvas(ax, (_WIDE, max(_SIZE[1], 1.8 + 0.32 * len(drawn))))
+    from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: PLC0415 - drawing only
+
+    if drawn:
+        positions = list(range(len(drawn)))
+        left = [ZERO] * len(drawn)
+        for label, colour, part in _COST_PARTS:
+            paid = [part(group_costs).paid for _, group_costs in drawn]
+            bars = ax.barh(
+                positions,
+                [float(amount) for amount in paid],
+                left=[float(amount) for amount in left],
+                height=0.7,
+                color=colour,
+                label=label,
+            )
+            for bar, amount in zip(bars, paid, strict=True):
+                # exactly the cost: matplotlib's width is (first left + width) - first left
+                bar.set_width(float(amount))
+            left = [before + amount for before, amount in zip(left, paid, strict=True)]
+        ax.bar_label(bars, labels=[_roubles(total) for total in left], padding=3)
+        ax.set_yticks(
+            positions, [_group_label(group, alone=len(groups) == 1) for group, _ in drawn]
+        )
+        ax.set_ylim(len(drawn) - 0.5, -0.5)  # the costliest at the top
+        ax.set_xlim(0, float(max(left)) * 1.4 or 1.0)  # room for the labels
+        beside = ax.get_yaxis_transform()  # x: a fraction of the axes; y: the bars'
+        for position, (_, group_costs) in zip(positions, drawn, strict=True):
+            revenue = ax.text(
+                1.02,
+                position,
+                f"kept revenue {_roubles(group_costs.revenue)}",
+                transform=beside,
+                ha="left",
+                va="center",
+                fontsize="small",
+                color="dimgrey",
+            )
+            if group_costs.unknown:
+                ax.annotate(
+                    _without_costs(group_costs.unknown),
+                    xy=(1.0, 0.5),
+                    xycoords=revenue,  # just after the revenue
+                    xytext=(6, 0),
+                    textcoords="offset points",
+                    ha="left",
+                    va="center",
+                    fontsize="small",
+                    color="C3",
+                )
+        ax.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),  # under the axes, below the ticks' labels
+            borderaxespad=2.5,
+            ncols=len(_COST_PARTS),
+            fontsize="small",
+            title=(
+                None
+                if len(drawn) == len(ranked)
+                else f"{len(drawn)} of {len(ranked)} groups shown, the costliest"
+            ),
+            title_fontsize="small",
+            frameon=False,
+        )
+    else:
+        ax.text(0.5, 0.5, "no group has an order", transform=ax.transAxes, ha="center")
+        ax.set_yticks([])
+    ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(_rouble_ticks))
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)  # the grid behind the bars
+    if title is None:
+        title = "Logistics paid for the units not redeemed, to the buyer and back, in ₽"
+        if groups:
+            window = groups[0][1].window.orders
+            title += f"\norders of {window.first.isoformat()} to {window.last.isoformat()}"
+            if not all(group_costs.complete for _, group_costs in groups):
+                title += " (can still move)"
     ax.set_title(title)
     return figure
