@@ -464,6 +464,36 @@ class TestFramesInFramesOut:
         )
         assert sorted(row["orders"] for row in rows_of(empty)) == [0] * 5
 
+    @pytest.mark.parametrize("by", [None, "sku"])
+    def test_a_duckdb_relation_of_the_callers_own_connection(self, by: By) -> None:
+        """
+        A relation of a connection of the caller's (not DuckDB's default one): both
+        figures are queries of that connection, empty buckets included, and give the
+        objects' counts.
+        """
+        duckdb = pytest.importorskip("duckdb")
+        connection = duckdb.connect()
+        try:
+            table = frames.to_lines(_history(), backend="pyarrow")
+            connection.register("lines_table", table)
+            lines = connection.table("lines_table")
+            period, today = Period(date(2025, 4, 1), date(2025, 4, 7)), date(2025, 6, 1)
+            breakdown = frames.refusal_breakdown(lines, period=period, today=today, by=by)
+            start, end = date(2025, 3, 30), date(2025, 4, 20)
+            series = frames.rate_series(
+                lines, start=start, end=end, freq="week", today=today, by=by
+            )
+            for result in (breakdown, series):
+                assert isinstance(result, duckdb.DuckDBPyRelation)
+            assert _got_breakdowns(breakdown, by) == _expected_breakdowns(
+                _history(), period, today, by, MOSCOW
+            )
+            assert _got_series(series, by) == _expected_series(
+                _history(), start=start, end=end, freq="week", today=today, by=by, tz=MOSCOW
+            )
+        finally:
+            connection.close()
+
     def test_a_lazy_frame_is_not_run_by_the_call(self) -> None:
         """
         The whole series is one lazy query: nothing runs until the caller collects it.

@@ -14,8 +14,12 @@ evaluates every branch of it (pandas, pyarrow) makes one comparison per boundary
 line, so that a long daily series is slow there. The sales window of each bucket is checked the
 same way: a sale is in the window of bucket ``b`` when the number of bucket starts at or
 before it is more than ``b`` and the number of window ends at or before it is at most
-``b``. Empty buckets are made from literals too (an ``unpivot`` of a one-row frame), so
-that a series is regular on every engine, and the whole series is one query.
+``b``. Empty buckets are made from literals too (rows of a one-row frame of the caller's
+own, cross-joined), so that a series is regular on every engine, and the whole series is
+one query, of the caller's engine and connection.
+
+A kind or reason column that the frame lacks is ``unknown`` on every line: that is decided
+in Python, so that its counts are 0 or copies of other counts, not comparisons per line.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ _GROUPS = {"sku": "sku", "seller": "seller_id", "buyer": "buyer_id"}
 _FREQS: tuple[str, ...] = get_args(Freq)
 _UNKNOWN = "unknown"
 _TEXTS = ("cancel_kind", "cancel_reason", "return_kind", "return_reason")
+_KINDS = ("cancel_kind", "return_kind")
 _ONE_DAY = timedelta(days=1)
 
 _RETURNED = {f"returned_{kind.value}": kind.value for kind in ReturnKind}
@@ -90,15 +95,17 @@ def _group(by: object) -> str | None:
     raise InvalidArgumentError(msg)
 
 
-def _texts(lines: Lines) -> dict[str, nw.Expr]:
-    """Each kind and reason column as text, ``"unknown"`` where it is null or absent.
+def _texts(lines: Lines) -> dict[str, nw.Expr | None]:
+    """Each kind and reason column as text, ``"unknown"`` where it is null; ``None`` if absent.
 
     Categorical and object columns are read as text; a column of no value at all (no
-    type of its own, or pandas' float of NaN) is as if absent.
+    type of its own, or pandas' float of NaN) is as if absent. An absent column is
+    ``"unknown"`` on every line: the queries decide in Python what that makes of each
+    count, rather than compare a literal on every line.
     """
     present = [name for name in _TEXTS if name in lines.frame.columns]
     schema = lines.frame.select(*present).collect_schema() if present else {}
-    texts: dict[str, nw.Expr] = {}
+    texts: dict[str, nw.Expr | None] = {}
     for name in _TEXTS:
         dtype = schema.get(name)
         if dtype == nw.String:
@@ -106,8 +113,38 @@ def _texts(lines: Lines) -> dict[str, nw.Expr]:
         elif dtype in {nw.Categorical, nw.Object}:
             texts[name] = nw.col(name).cast(nw.String).fill_null(_UNKNOWN)
         else:
-            texts[name] = nw.lit(_UNKNOWN, nw.String)
+            texts[name] = None
     return texts
+
+
+def _is(text: nw.Expr | None, value: str) -> nw.Expr | bool:
+    """Whether the text is `value`: an expression, or known in Python where it is absent."""
+    return value == _UNKNOWN if text is None else text == value
+
+
+def _is_in(text: nw.Expr | None, values: Sequence[str]) -> nw.Expr | bool:
+    """Whether the text is one of `values`, as `_is` does."""
+    return _UNKNOWN in values if text is None else text.is_in(values)
+
+
+def _is_not(text: nw.Expr | None, value: str) -> nw.Expr | bool:
+    """Whether the text is not `value`, as `_is` does."""
+    return value != _UNKNOWN if text is None else text != value
+
+
+def _where(flag: nw.Expr, *, condition: nw.Expr | bool) -> nw.Expr | None:
+    """The flag where the condition holds; ``None`` where it never does."""
+    if condition is False:
+        return None
+    return flag if condition is True else flag & condition
+
+
+def _any(flags: Sequence[nw.Expr]) -> nw.Expr:
+    """Any of one or more flags."""
+    total = flags[0]
+    for flag in flags[1:]:
+        total = total | flag
+    return total
 
 
 def _count(flag: nw.Expr) -> nw.Expr:
@@ -115,9 +152,31 @@ def _count(flag: nw.Expr) -> nw.Expr:
     return flag.cast(nw.Int64)
 
 
+_Terms: TypeAlias = list[tuple[str, "nw.Expr | bool"]]
+"""A count as disjoint terms: the lines counted in a column (``cancelled`` or ``returns``)
+where a condition holds, the condition an expression or known in Python."""
+
+
+def _kind_counts(texts: Mapping[str, nw.Expr | None]) -> dict[str, _Terms]:
+    """Each kind's and reason's count of a breakdown, as terms over the cancelled and returned."""
+    return_kind, cancel_kind = texts["return_kind"], texts["cancel_kind"]
+    cancel_reason, return_reason = texts["cancel_reason"], texts["return_reason"]
+    return {
+        **{name: [("returns", _is(return_kind, kind))] for name, kind in _RETURNED.items()},
+        **{name: [("cancelled", _is(cancel_kind, kind))] for name, kind in _CANCELLED.items()},
+        **{
+            name: [
+                ("cancelled", _is(cancel_reason, category)),
+                ("returns", _is(return_reason, category)),
+            ]
+            for name, category in _REASONS.items()
+        },
+    }
+
+
 def breakdown_query(
     frame: nw.LazyFrame[Any],
-    texts: Mapping[str, nw.Expr],
+    texts: Mapping[str, nw.Expr | None],
     *,
     orders_from: datetime,
     orders_until: datetime,
@@ -133,55 +192,80 @@ def breakdown_query(
     if its return falls there too and *kept* if not; one sold later is *sold late*; one
     not sold is *cancelled*. The cancelled and the returned are *not redeemed*, each
     under the category of its reason.
+
+    The sales window ends by `known_until` (it ends by today), so a sale is sold: each
+    line is counted in four flags (sold, sale, returned, cancelled) and the outcomes are
+    sums and differences of theirs. A kind or reason whose column is absent is known in
+    Python: its count is 0, or a copy of ``returns``, ``cancelled`` or their total, made
+    after the sums; only a present column's kinds and reasons are flags on every line.
     """
+    if sales_until > known_until:  # pragma: no cover - a redemption window never does
+        msg = "the sales window must end by the time outcomes are known"
+        raise ValueError(msg)
     group = [key] if key is not None else []
+    present = [name for name, text in texts.items() if text is not None]
     # what each flag is made of, once: an eager engine computes an expression each time
-    # it is written, and a flag reads these many times
+    # it is written, and polars makes each instant compared with anew (0.3 ms each)
     parts = frame.filter(_between("ordered_at", orders_from, orders_until)).select(
         *group,
         _sold=_before("sold_at", known_until),
         _ended=_before("cancelled_at", known_until),
         _sale=_between("sold_at", sales_from, sales_until).fill_null(value=False),
         _back=_between("returned_at", sales_from, sales_until).fill_null(value=False),
-        **{f"_{name}": text for name, text in texts.items()},
+        **{f"_{name}": text for name, text in texts.items() if text is not None},
     )
     sold, ended, sale = nw.col("_sold"), nw.col("_ended"), nw.col("_sale")
-    returned = sale & nw.col("_back")
-    cancelled = ended & ~sold
-    cancel_kind, return_kind = nw.col("_cancel_kind"), nw.col("_return_kind")
-    cancel_reason, return_reason = nw.col("_cancel_reason"), nw.col("_return_reason")
-    flags = parts.select(
+    read = {name: nw.col(f"_{name}") if name in present else None for name in texts}
+    lines = {"returns": sale & nw.col("_back"), "cancelled": ended & ~sold}
+    line_flags: dict[str, nw.Expr] = {}
+    after: dict[str, nw.Expr] = {}
+    for name, terms in _kind_counts(read).items():
+        live = [(base, condition) for base, condition in terms if condition is not False]
+        if not live:
+            after[name] = nw.lit(0, nw.Int64)
+        elif all(condition is True for _, condition in live):
+            after[name] = _plus(*(nw.col(base) for base, _ in live)).cast(nw.Int64)
+        else:
+            flags = [_where(lines[base], condition=condition) for base, condition in live]
+            line_flags[name] = _count(_any([flag for flag in flags if flag is not None]))
+            after[name] = nw.col(name).cast(nw.Int64)
+    counted = parts.select(
         *group,
-        orders=_count(sold | ended),
+        _sold=_count(sold),
         sales=_count(sale),
-        returns=_count(returned),
-        kept=_count(sale & ~returned),
-        **{name: _count(returned & (return_kind == kind)) for name, kind in _RETURNED.items()},
-        sold_late=_count(sold & ~sale),
-        **{name: _count(cancelled & (cancel_kind == kind)) for name, kind in _CANCELLED.items()},
-        cancelled=_count(cancelled),
-        not_redeemed=_count(cancelled | returned),
-        **{
-            name: _count(
-                (cancelled & (cancel_reason == category)) | (returned & (return_reason == category))
-            )
-            for name, category in _REASONS.items()
-        },
+        returns=_count(lines["returns"]),
+        cancelled=_count(lines["cancelled"]),
+        **line_flags,
     )
-    counts = [name for name in BREAKDOWN_COUNTS if name != "in_transit"]
-    sums = (nw.col(*counts).sum(), nw.len().alias("_rows"))
-    summed = flags.group_by(key).agg(*sums) if key is not None else flags.select(*sums)
-    casts = {name: nw.col(name).cast(nw.Int64) for name in counts}
+    names = ["_sold", "sales", "returns", "cancelled", *line_flags]
+    sums = (nw.col(*names).sum(), nw.len().alias("_rows"))
+    summed = counted.group_by(key).agg(*sums) if key is not None else counted.select(*sums)
+    orders = nw.col("_sold") + nw.col("cancelled")
+    sales, returns, cancelled = nw.col("sales"), nw.col("returns"), nw.col("cancelled")
     return summed.select(
         *group,
-        casts["orders"],
-        in_transit=(nw.col("_rows") - nw.col("orders")).cast(nw.Int64),
-        sales=casts["sales"],
-        returns=casts["returns"],
-        rate=_share(nw.col("sales"), "orders").cast(nw.Float64),
-        rate_with_returns=_share(nw.col("sales") - nw.col("returns"), "orders").cast(nw.Float64),
-        **{name: casts[name] for name in counts[3:]},
+        orders=orders.cast(nw.Int64),
+        in_transit=(nw.col("_rows") - orders).cast(nw.Int64),
+        sales=sales.cast(nw.Int64),
+        returns=returns.cast(nw.Int64),
+        rate=nw.when(orders > 0).then(sales / orders).cast(nw.Float64),
+        rate_with_returns=nw.when(orders > 0).then((sales - returns) / orders).cast(nw.Float64),
+        kept=(sales - returns).cast(nw.Int64),
+        **{name: after[name] for name in _RETURNED},
+        sold_late=(nw.col("_sold") - sales).cast(nw.Int64),
+        **{name: after[name] for name in _CANCELLED},
+        cancelled=cancelled.cast(nw.Int64),
+        not_redeemed=(cancelled + returns).cast(nw.Int64),
+        **{name: after[name] for name in _REASONS},
     )
+
+
+def _plus(*columns: nw.Expr) -> nw.Expr:
+    """The sum of one or more columns."""
+    total = columns[0]
+    for column in columns[1:]:
+        total = total + column
+    return total
 
 
 def _position(column: str, bounds: Sequence[datetime]) -> nw.Expr:
@@ -243,7 +327,7 @@ def buckets_of(start: date, end: date, freq: str) -> list[tuple[date, date, bool
 
 def series_query(
     frame: nw.LazyFrame[Any],
-    texts: Mapping[str, nw.Expr],
+    texts: Mapping[str, nw.Expr | None],
     *,
     buckets: Sequence[tuple[date, date, bool]],
     today: date,
@@ -282,8 +366,7 @@ def series_query(
         _bucket=_position("ordered_at", starts[1:]),
         _sold=_before("sold_at", known_until),
         _ended=_before("cancelled_at", known_until),
-        _cancel_kind=texts["cancel_kind"],
-        _return_kind=texts["return_kind"],
+        **{f"_{name}": text for name in _KINDS if (text := texts[name]) is not None},
     )
     # the windows' trees once per line, in a step of their own: a flag reads them again
     parts = placed.with_columns(
@@ -292,18 +375,28 @@ def series_query(
     )
     sold, ended, sale = nw.col("_sold"), nw.col("_ended"), nw.col("_sale")
     returned = sale & nw.col("_back")
-    return_kind = nw.col("_return_kind")
-    refused = (ended & ~sold & nw.col("_cancel_kind").is_in(_REFUSED_CANCELLATIONS)) | (
-        returned & (return_kind == _REFUSED_RETURN)
+    cancel_kind, return_kind = (
+        nw.col(f"_{name}") if texts[name] is not None else None for name in _KINDS
     )
+    # a kind whose column is absent is unknown: known in Python, no comparison per line
+    refused = [
+        term
+        for term in (
+            _where(ended & ~sold, condition=_is_in(cancel_kind, _REFUSED_CANCELLATIONS)),
+            _where(returned, condition=_is(return_kind, _REFUSED_RETURN)),
+        )
+        if term is not None
+    ]
+    not_refused = _where(returned, condition=_is_not(return_kind, _REFUSED_RETURN))
+    zero = nw.lit(0, nw.Int64)
     flags = parts.select(
         *group,
         "_bucket",
         placed=nw.lit(1, nw.Int64),
         orders=_count(sold | ended),
         sales=_count(sale),
-        refused=_count(refused),
-        returned=_count(returned & (return_kind != _REFUSED_RETURN)),
+        refused=_count(_any(refused)) if refused else zero,
+        returned=zero if not_refused is None else _count(not_refused),
     )
     counts = ("placed", "orders", "sales", "refused", "returned")
     summed = (
@@ -346,13 +439,31 @@ def _bucket_table(
     """One row per bucket, made in the frame's own engine from literals.
 
     ``_bucket`` (Int64, from 0), ``first`` and ``last`` (Date), ``clipped`` and
-    ``complete`` (Boolean). A one-row frame (the count of at most one line: no scan of
-    the lines) holds a column per bucket, which ``unpivot`` turns into rows.
+    ``complete`` (Boolean). Every row comes from a one-row frame of the caller's own
+    frame (the count of at most one line: no scan of the lines), so that the table is a
+    query of the caller's engine and connection: each binary digit of the bucket's
+    number is two rows of literals, 0 and its weight, and the digits are cross-joined
+    and added up. (An ``unpivot`` of literals would do in one step, but narwhals runs it
+    on DuckDB's default connection, which cannot read a relation of another one:
+    narwhals-dev/narwhals#3883.)
     """
     one = frame.head(1).select(nw.len())
-    indices = one.select(
-        *(nw.lit(index, nw.Int64).alias(f"_b{index}") for index in range(len(buckets)))
-    ).unpivot(index=None, variable_name="_name", value_name="_bucket")
+    names = [f"_d{digit}" for digit in range(max(len(buckets) - 1, 1).bit_length())]
+    digits = [
+        nw.concat(
+            [
+                one.select(nw.lit(0, nw.Int64).alias(name)),
+                one.select(nw.lit(1 << digit, nw.Int64).alias(name)),
+            ]
+        )
+        for digit, name in enumerate(names)
+    ]
+    numbers = digits[0]
+    for other in digits[1:]:
+        numbers = numbers.join(other, how="cross")
+    indices = numbers.select(_bucket=_plus(*map(nw.col, names))).filter(
+        nw.col("_bucket") < len(buckets)
+    )
     clipped = [index for index, (_, _, cut) in enumerate(buckets) if cut]
     done = today - timedelta(days=SALES_LAG_DAYS)
     return indices.select(
