@@ -334,7 +334,7 @@ def polars_breakdown(lines: pl.LazyFrame) -> pl.DataFrame:
             **{f"cancelled_{kind}": zero for kind in CANCEL_KINDS[:-1]},
             cancelled_unknown="cancelled",
             cancelled="cancelled",
-            not_redeemed=c("cancelled") + c("returns"),
+            not_kept=c("cancelled") + c("returns"),
             **{f"reason_{reason}": zero for reason in REASONS[:-1]},
             reason_unknown=c("cancelled") + c("returns"),
         )
@@ -399,7 +399,7 @@ SELECT sku, orders, in_transit, sales, returns,
        CASE WHEN orders > 0 THEN (sales - returns) / orders END AS rate_with_returns,
        kept, {_zeros("returned", RETURN_KINDS)}, returns AS returned_unknown,
        sold_late, {_zeros("cancelled", CANCEL_KINDS)}, cancelled AS cancelled_unknown,
-       cancelled, cancelled + returns AS not_redeemed,
+       cancelled, cancelled + returns AS not_kept,
        {_zeros("reason", REASONS)}, cancelled + returns AS reason_unknown
 FROM (
   SELECT sku,

@@ -199,7 +199,7 @@ class TestRefusalBreakdown:
         assert a.outcome_shares[Outcome.RETURNED, ReturnKind.REFUSED_AT_HANDOVER] == Fraction(1, 12)
         assert a.outcome_shares[Outcome.CANCELLED, CancelKind.NOT_COLLECTED] == Fraction(1, 12)
         assert a.outcome_shares[Outcome.CANCELLED, CancelKind.UNKNOWN] == Fraction(1, 12)
-        assert a.not_redeemed == 9
+        assert a.not_kept == 9
         assert a.reason_shares[ReasonCategory.UNKNOWN] == Fraction(2, 9)
         assert a.reason_shares[ReasonCategory.SIZE_FIT] == Fraction(1, 9)
         assert a.reason_shares[ReasonCategory.APPEARANCE] == 0
@@ -1069,7 +1069,7 @@ class TestProperties:
                 assert b.rate in b.rate_interval
             else:
                 assert set(outcome_shares) == {None}
-            if b.not_redeemed:
+            if b.not_kept:
                 assert sum(s for s in reason_shares if s is not None) == 1
             else:
                 assert set(reason_shares) == {None}

@@ -203,7 +203,7 @@ class TestWorkedExamples:
         assert len(a.by_outcome) == 2 + len(ReturnKind) + len(CancelKind)
         assert set(a.by_reason) == set(ReasonCategory)
         assert (a.orders, a.sales, a.report.returns, a.in_transit) == (12, 5, 3, 2)
-        assert (a.kept, a.returned, a.sold_late, a.cancelled, a.not_redeemed) == (2, 3, 1, 6, 9)
+        assert (a.kept, a.returned, a.sold_late, a.cancelled, a.not_kept) == (2, 3, 1, 6, 9)
         b = counts["b"]
         assert nonzero(b) == (
             {(Outcome.CANCELLED, CancelKind.REFUSED): 1},
@@ -348,11 +348,11 @@ class TestProperties:
             )
             assert counts.sales == counts.kept + counts.returned
             assert counts.report.returns == counts.returned
-            assert sum(counts.by_reason.values()) == counts.not_redeemed
+            assert sum(counts.by_reason.values()) == counts.not_kept
             assert all(n >= 0 for n in counts.by_outcome.values())
         overall = outcome_counts(history, period, today=today, tz=tz)
         assert overall[None].report == redemption_rate(history, period, today=today, tz=tz)
-        assert sum(c.not_redeemed for c in found.values()) == overall[None].not_redeemed
+        assert sum(c.not_kept for c in found.values()) == overall[None].not_kept
 
 
 def test_a_cancelled_order_with_no_reason_counts_as_unknown_whatever_its_kind() -> None:

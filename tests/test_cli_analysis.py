@@ -29,10 +29,10 @@ class TestRefusals:
         (expected,) = refusal_breakdown(sample_history()[0], MARCH, today=SAMPLE_TODAY).values()
         (group,) = document["groups"]
         assert document["today"] == SAMPLE_TODAY.isoformat()
-        assert (group["orders"], group["sales"], group["not_redeemed"]) == (
+        assert (group["orders"], group["sales"], group["not_kept"]) == (
             expected.orders,
             expected.sales,
-            expected.not_redeemed,
+            expected.not_kept,
         )
         assert (
             group["cancelled_unknown"] == expected.outcomes[Outcome.CANCELLED, CancelKind.UNKNOWN]
@@ -58,14 +58,14 @@ class TestRefusals:
     def test_the_table_lists_outcomes_and_reasons(self, capsys: pytest.CaptureFixture[str]) -> None:
         """
         The table shows the rate with its interval, each outcome that happened with its
-        share, and the reasons of the orders not redeemed.
+        share, and the reasons of the orders not kept.
         """
         assert main(["refusals", "--sample", "--period", str(MARCH)]) == 0
         out = capsys.readouterr().out
         (b,) = refusal_breakdown(sample_history()[0], MARCH, today=SAMPLE_TODAY).values()
         assert f"orders {b.orders} counted" in out
         assert "95% interval" in out
-        assert f"reasons of the {b.not_redeemed} orders not redeemed" in out
+        assert f"reasons of the {b.not_kept} orders not kept" in out
         assert "cancelled_unknown" in out
 
 

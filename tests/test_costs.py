@@ -127,8 +127,8 @@ class TestRefusalCosts:
         assert costs.kept == paid(2, 1, 50, 0)
         assert costs.revenue == Decimal("1690.00")
         assert (costs.orders, costs.in_transit, costs.unknown) == (7, 1, 2)
-        assert costs.not_redeemed == paid(4, 3, 140, 130)
-        assert costs.not_redeemed.paid == Decimal("270.00")
+        assert costs.not_kept == paid(4, 3, 140, 130)
+        assert costs.not_kept.paid == Decimal("270.00")
         assert costs.total == paid(7, 5, 240, 130)
         assert costs.complete
 
@@ -177,7 +177,7 @@ class TestRefusalCosts:
         redeemed = groups[None]
         assert (redeemed.kept, redeemed.sold_late) == (paid(2, 1, 50, 0), paid(1, 1, 50, 0))
         assert (redeemed.revenue, redeemed.in_transit) == (Decimal("1690.00"), 1)
-        assert redeemed.not_redeemed == paid(0, 0, 0, 0)
+        assert redeemed.not_kept == paid(0, 0, 0, 0)
         whole = refusal_costs(history, APRIL, today=TODAY)[None]
         assert _added(groups.values()) == _figures(whole)
 

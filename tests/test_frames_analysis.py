@@ -72,7 +72,7 @@ BREAKDOWN_SCHEMA = {
     **dict.fromkeys(("rate", "rate_with_returns"), nw.Float64),
     **dict.fromkeys(OUTCOME_NAMES, nw.Int64),
     "cancelled": nw.Int64,
-    "not_redeemed": nw.Int64,
+    "not_kept": nw.Int64,
     **dict.fromkeys(REASON_NAMES, nw.Int64),
 }
 SERIES_SCHEMA = {
@@ -184,7 +184,7 @@ def _breakdown_row(b: Breakdown) -> dict[str, Any]:
         "rate_with_returns": _share(b.rate_with_returns),
         **{name: b.outcomes[key] for name, key in OUTCOME_NAMES.items()},
         "cancelled": b.cancelled,
-        "not_redeemed": b.not_redeemed,
+        "not_kept": b.not_kept,
         **{name: b.reasons[category] for name, category in REASON_NAMES.items()},
     }
 
@@ -362,7 +362,7 @@ class TestAPinnedHistory:
             "cancelled_not_collected": 1,
             "cancelled_unknown": 1,
             "cancelled": 3,
-            "not_redeemed": 5,
+            "not_kept": 5,
             "reason_size_fit": 2,
             "reason_unknown": 3,
         }

@@ -404,7 +404,7 @@ class TestReasons:
         Each reason with an order has a bar as long as its count, labelled with the count
         and its share of the orders not redeemed; the others have none.
         """
-        assert breakdown.not_redeemed == 7
+        assert breakdown.not_kept == 7
         fig = plot_reasons(breakdown)
         rendered(fig, tmp_path / "reasons.png")
         [ax] = fig.axes
@@ -579,7 +579,7 @@ class TestRefusalCosts:
                 float(getattr(costs[sku], outcome).paid) for sku in COSTLIEST_FIRST
             ]
         ends = [bar.get_x() + bar.get_width() for bar in cancelled.patches]
-        totals = [costs[sku].not_redeemed.paid for sku in COSTLIEST_FIRST]
+        totals = [costs[sku].not_kept.paid for sku in COSTLIEST_FIRST]
         assert totals == [Decimal("240.86"), Decimal("200.00"), Decimal("160.00"), Decimal(0)]
         assert ends == pytest.approx([float(total) for total in totals], abs=1e-9)
         top, bottom = ax.get_ylim()

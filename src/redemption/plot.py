@@ -359,7 +359,7 @@ def plot_rate_series(
 # plot_reasons
 # ------------------------------------------------------------------------------------------
 def _not_redeemed_kinds(breakdown: Breakdown) -> list[tuple[str, int]]:
-    """The orders not redeemed by how they ended: each return and cancellation kind."""
+    """The orders not kept by how they ended: each return and cancellation kind."""
     keys: list[OutcomeKey] = [
         *((Outcome.CANCELLED, kind) for kind in CancelKind),
         *((Outcome.RETURNED, kind) for kind in ReturnKind),
@@ -388,7 +388,7 @@ def plot_reasons(
 ) -> Figure:
     """Draw why a group's orders were not redeemed: one horizontal bar per reason.
 
-    The orders not redeemed are those of a `Breakdown` that were cancelled or returned
+    The orders not kept are those of a `Breakdown` that were cancelled or returned
     (see `refusal_breakdown`). With ``by="reason"`` each bar is a `ReasonCategory`
     ("no reason given" for `ReasonCategory.UNKNOWN`); with ``by="kind"``, how the orders
     ended: cancelled by the buyer, the seller or the marketplace, refused at pick-up, not
@@ -460,7 +460,7 @@ def plot_reasons(
         bars = _not_redeemed_kinds(breakdown)
     figure, ax = _canvas(ax)
     bars.sort(key=lambda bar: -bar[1])  # stable: ties keep their order
-    total = breakdown.not_redeemed
+    total = breakdown.not_kept
     if bars:
         drawn = ax.barh(
             [label for label, _ in bars], [count for _, count in bars], color="C3", alpha=0.8
@@ -483,7 +483,7 @@ def plot_reasons(
         )
         ax.set_yticks([])
     _whole_x_ticks(ax)
-    ax.set_xlabel("orders not redeemed")
+    ax.set_xlabel("orders not kept")
     ax.grid(axis="x", alpha=0.3)
     if title is None:
         what = "reason" if by == "reason" else "how they ended"
@@ -720,7 +720,7 @@ def plot_refusal_costs(
     Each group of `refusal_costs` (each SKU, with ``by="sku"``) has a horizontal bar of the
     logistics paid, to the buyer and back, in roubles, for its units refused or not
     collected, returned after purchase, and cancelled before handover, stacked in that
-    order; the bar is labelled with their total (`RefusalCosts.not_redeemed`). Beside it,
+    order; the bar is labelled with their total (`RefusalCosts.not_kept`). Beside it,
     to the right of the axes, the revenue of the group's units kept; and, where the
     logistics of some of its counted orders are not known, how many ("2 orders without
     costs", in red): their cost is in no bar, so that the bar is less than was paid. The
@@ -792,7 +792,7 @@ def plot_refusal_costs(
     """
     groups = _costs_of(costs)
     cap = _checked_cap(top, "top")
-    ranked = sorted(groups, key=lambda group: -group[1].not_redeemed.paid)  # stable
+    ranked = sorted(groups, key=lambda group: -group[1].not_kept.paid)  # stable
     drawn = ranked[:cap]
     figure, ax = _canvas(ax, (_WIDE, max(_SIZE[1], 1.8 + 0.32 * len(drawn))))
     from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: PLC0415 - drawing only

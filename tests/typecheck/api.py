@@ -87,7 +87,7 @@ def use_the_api() -> None:
     assert_type(priced.logistics["1"].paid, Decimal)
     costs = refusal_costs(priced, period, today=today)
     assert_type(costs, dict[None, RefusalCosts])
-    assert_type(costs[None].not_redeemed.paid, Decimal)
+    assert_type(costs[None].not_kept.paid, Decimal)
     assert_type(refusal_costs(priced, period, today=today, by="sku"), dict[str, RefusalCosts])
     by_reason = refusal_costs(priced, period, today=today, by="reason")
     assert_type(by_reason, dict[ReasonCategory | None, RefusalCosts])

@@ -6,7 +6,7 @@ counted, sold, returned or in transit by the one rule of the rate itself; kinds 
 say *why*, and never change *whether*.
 
 * `refusal_breakdown`: per group, the share of each outcome (kept, returned by kind, sold
-  late, cancelled by kind) and of each reason among the orders not redeemed.
+  late, cancelled by kind) and of each reason among the orders not kept (cancelled or returned).
 * `rate_series`: the redemption rate, refusal share and return share day by day, week by
   week or month by month, each bucket's own orders counted.
 * `rate_changes`: which groups' rates dropped from a baseline period beyond chance, with a

@@ -74,9 +74,9 @@ class Breakdown:
             `OutcomeKey`), 0 where no order ended so, and they add up to `orders`.
         outcome_shares: each count of `outcomes` over `orders`, exactly; they add up to 1,
             and are all `None` when no order is counted.
-        not_redeemed: the counted orders cancelled or returned.
-        reasons: those by the category of their reason; they add up to `not_redeemed`.
-        reason_shares: each count of `reasons` over `not_redeemed`, exactly; they add up
+        not_kept: the counted orders cancelled or returned.
+        reasons: those by the category of their reason; they add up to `not_kept`.
+        reason_shares: each count of `reasons` over `not_kept`, exactly; they add up
             to 1, and are all `None` when every counted order was redeemed.
         small: fewer orders are counted than the `min_orders` asked for: the shares are
             mostly chance.
@@ -96,7 +96,7 @@ class Breakdown:
     rate_with_returns_interval: Interval | None
     outcomes: Mapping[OutcomeKey, int]
     outcome_shares: Mapping[OutcomeKey, Fraction | None]
-    not_redeemed: int
+    not_kept: int
     reasons: Mapping[ReasonCategory, int]
     reason_shares: Mapping[ReasonCategory, Fraction | None]
     small: bool
@@ -161,9 +161,9 @@ def breakdown_of(counts: OutcomeCounts, ci: float | None, min_orders: int) -> Br
         rate_with_returns_interval=interval_of(kept, report.orders, ci),
         outcomes=counts.by_outcome,
         outcome_shares=_shares(counts.by_outcome, report.orders),
-        not_redeemed=counts.not_redeemed,
+        not_kept=counts.not_kept,
         reasons=counts.by_reason,
-        reason_shares=_shares(counts.by_reason, counts.not_redeemed),
+        reason_shares=_shares(counts.by_reason, counts.not_kept),
         small=report.orders < min_orders,
         complete=report.complete,
         counts=counts,

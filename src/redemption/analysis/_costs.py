@@ -36,7 +36,7 @@ _Costs = tuple[Decimal, Decimal] | None
 
 _OUTCOMES = ("refused", "returned", "cancelled", "sold_late", "kept")
 """The outcomes whose logistics are summed, in the order `RefusalCosts` lists them."""
-_NOT_REDEEMED = _OUTCOMES[:3]
+_NOT_KEPT = _OUTCOMES[:3]
 
 
 @attrs.frozen(kw_only=True)
@@ -119,14 +119,14 @@ class RefusalCosts:
     complete: bool
 
     @property
-    def not_redeemed(self) -> LogisticsCost:
+    def not_kept(self) -> LogisticsCost:
         """The units refused, returned or cancelled together: what refusals cost."""
         return self.refused + self.returned + self.cancelled
 
     @property
     def total(self) -> LogisticsCost:
         """Every counted unit together."""
-        return self.not_redeemed + self.sold_late + self.kept
+        return self.not_kept + self.sold_late + self.kept
 
     @property
     def unknown(self) -> int:
@@ -240,9 +240,9 @@ def _sums(counted: Mapping[_Key, OutcomeCounts], *, reasons: bool) -> dict[Hasha
             redeemed.revenue += price * counts.kept
             for outcome in ("sold_late", "kept"):
                 redeemed.add(outcome, units[outcome], costs)
-        if counts.not_redeemed:
+        if counts.not_kept:
             lost = sums.setdefault(_reason_of(counts) if reasons else group, _Sums())
-            for outcome in _NOT_REDEEMED:
+            for outcome in _NOT_KEPT:
                 lost.add(outcome, units[outcome], costs)
     return sums
 
@@ -371,7 +371,7 @@ def refusal_costs(
         ...                       today=date(2025, 6, 1))[None]
         >>> costs.refused
         LogisticsCost(units=1, known=1, to_buyer=Decimal('50.00'), back=Decimal('45.00'))
-        >>> costs.not_redeemed.paid, costs.unknown, costs.kept.paid, costs.revenue
+        >>> costs.not_kept.paid, costs.unknown, costs.kept.paid, costs.revenue
         (Decimal('95.00'), 1, Decimal('50.00'), Decimal('990.00'))
 
     .. versionadded:: 0.2.0

@@ -101,7 +101,7 @@ class OutcomeCounts:
         by_outcome: the counted orders by outcome and kind: cancellations by their
             `CancelKind`, returns by their `ReturnKind`, kept and sold late with ``None``.
             Every key of `OUTCOME_KEYS` is present, 0 where no order ended so.
-        by_reason: the orders not redeemed (cancelled, or sold and returned within the sales
+        by_reason: the orders not kept (cancelled, or sold and returned within the sales
             window) by the category of their cancellation's or return's reason; one with no
             reason counts as `ReasonCategory.UNKNOWN`. Every category is present. An order
             sold late was bought, only after the window: it has no reason here.
@@ -149,8 +149,12 @@ class OutcomeCounts:
         return self._total(Outcome.CANCELLED)
 
     @property
-    def not_redeemed(self) -> int:
-        """The counted orders cancelled or returned: those `by_reason` counts."""
+    def not_kept(self) -> int:
+        """The counted orders the buyer did not keep: cancelled or returned (`by_reason`).
+
+        An order sold after the sales window is not among them: the buyer kept it, though the
+        rate counts no sale for it (`sold_late`).
+        """
         return self.cancelled + self.returned
 
     @property
@@ -389,7 +393,7 @@ def outcome_counts(
         ...                           today=date(2025, 6, 30)).values()
         >>> counts
         OutcomeCounts(orders=4, in_transit=0, outcomes=(kept=1, returned/unknown=1, sold_late=1, cancelled/refused=1), reasons=(size_fit=1, unknown=1))
-        >>> counts.report.rate, counts.not_redeemed
+        >>> counts.report.rate, counts.not_kept
         (Fraction(1, 2), 2)
 
     .. versionadded:: 0.2.0

@@ -56,7 +56,7 @@ _BREAKDOWN_FIELDS = (
     "rate_low_percent",
     "rate_high_percent",
     "rate_with_returns_percent",
-    "not_redeemed",
+    "not_kept",
     "small",
     "complete",
     *(outcome_name(key, "_") for key in OUTCOME_KEYS),
@@ -77,7 +77,7 @@ def _breakdown_row(group: Hashable, b: Breakdown) -> dict[str, Any]:
         "rate_low_percent": low,
         "rate_high_percent": high,
         "rate_with_returns_percent": _percent(b.rate_with_returns),
-        "not_redeemed": b.not_redeemed,
+        "not_kept": b.not_kept,
         "small": b.small,
         "complete": b.complete,
     }
@@ -105,7 +105,7 @@ def _overall_table(b: Breakdown) -> list[str]:
 
 
 def _reason_table(b: Breakdown) -> list[str]:
-    lines = ["", f"  reasons of the {b.not_redeemed} orders not redeemed"]
+    lines = ["", f"  reasons of the {b.not_kept} orders not kept (cancelled or returned)"]
     lines += [
         f"  {reason.value:<28} {count:>7} {_percent(b.reason_shares[reason]):>7}%"
         for reason, count in sorted(b.reasons.items(), key=lambda item: -item[1])

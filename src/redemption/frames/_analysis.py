@@ -75,7 +75,7 @@ BREAKDOWN_COUNTS = (
     "sold_late",
     *_CANCELLED,
     "cancelled",
-    "not_redeemed",
+    "not_kept",
     *_REASONS,
 )
 """The Int64 columns of a breakdown, in the order of its frame (the rates come after
@@ -190,7 +190,7 @@ def breakdown_query(
     An order counts once sold, or else cancelled, by `known_until`; otherwise it is in
     transit. A counted order sold in ``[sales_from, sales_until)`` is a sale, *returned*
     if its return falls there too and *kept* if not; one sold later is *sold late*; one
-    not sold is *cancelled*. The cancelled and the returned are *not redeemed*, each
+    not sold is *cancelled*. The cancelled and the returned are *not kept*, each
     under the category of its reason.
 
     The sales window ends by `known_until` (it ends by today), so a sale is sold: each
@@ -255,7 +255,7 @@ def breakdown_query(
         sold_late=(nw.col("_sold") - sales).cast(nw.Int64),
         **{name: after[name] for name in _CANCELLED},
         cancelled=cancelled.cast(nw.Int64),
-        not_redeemed=(cancelled + returns).cast(nw.Int64),
+        not_kept=(cancelled + returns).cast(nw.Int64),
         **{name: after[name] for name in _REASONS},
     )
 
@@ -523,12 +523,12 @@ def refusal_breakdown(
       ``returned_refused_at_handover``, ``returned_unknown``), ``sold_late``,
       ``cancelled_<kind>`` for each `CancelKind` (``cancelled_refused``...), which add up
       to ``orders``, and ``cancelled``, their total over the kinds;
-    * ``not_redeemed`` (cancelled or returned), and ``reason_<category>`` for each
+    * ``not_kept`` (cancelled or returned), and ``reason_<category>`` for each
       `ReasonCategory` (``reason_size_fit``...), which add up to it.
 
     Counts are Int64. A null kind or reason is ``unknown``, as are the columns when the
     frame has none; a value that is no kind or category counts in no such column. The
-    shares of the objects are the counts over ``orders`` and over ``not_redeemed``; for a
+    shares of the objects are the counts over ``orders`` and over ``not_kept``; for a
     long frame (one row per group and outcome), ``unpivot`` the result.
 
     Args:
@@ -571,7 +571,7 @@ def refusal_breakdown(
         >>> b = refusal_breakdown(lines, period=Period(date(2025, 4, 1), date(2025, 4, 30)),
         ...                       today=date(2025, 6, 1))
         >>> b.select("orders", "rate", "kept", "returned_return", "cancelled_refused",
-        ...          "not_redeemed", "reason_size_fit", "reason_unknown").rows()
+        ...          "not_kept", "reason_size_fit", "reason_unknown").rows()
         [(4, 0.5, 1, 1, 2, 3, 2, 1)]
 
     .. versionadded:: 0.2.0
