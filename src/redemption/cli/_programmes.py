@@ -8,7 +8,6 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from fractions import Fraction
 from functools import partial
 from pathlib import Path
@@ -37,6 +36,7 @@ from redemption.loyalty import (
     programme_for,
 )
 from redemption.model import Seller
+from redemption.money import percent
 from redemption.ozon import Eligibility, RouteCheck, trusted_seller
 from redemption.sample import sample_history, sample_lines_path
 
@@ -47,8 +47,8 @@ def _shown(value: object) -> str:
     """A value as a person reads it: an exact percentage to two places, else as it is."""
     if value is None:
         return "-"
-    if isinstance(value, Fraction):
-        return f"{Decimal(value.numerator) / Decimal(value.denominator):.2f}"
+    if isinstance(value, Fraction):  # already in percent
+        return str(percent(value / 100))
     return str(value)
 
 
