@@ -38,6 +38,7 @@ from redemption.analysis import (
     wilson_interval,
 )
 from redemption.analysis._changes import adjusted_p_values, drop_test, fisher_lower, z_test
+from redemption.analysis._intervals import interval_at
 from redemption.calculators import Outcome, RateReport
 from redemption.windows import DayWindow
 from tests.strategies import Records, Scenario, scenarios
@@ -139,6 +140,23 @@ class TestWilsonInterval:
         with pytest.raises(InvalidArgumentError):
             wilson_interval(successes, trials, ci=ci)
 
+    @given(trials=st.integers(1, 500), data=st.data())
+    def test_whole_fractions_give_the_interval_of_the_counts(
+        self, trials: int, data: st.DataObject
+    ) -> None:
+        """
+        Fractional counts (a projection's) follow the same formula: whole ones give the
+        interval of the integers, and a fraction's interval holds its rate.
+        """
+        successes = data.draw(st.integers(0, trials))
+        whole = interval_at(Fraction(successes), Fraction(trials), 0.95)
+        assert whole == wilson_interval(successes, trials)
+        third = interval_at(Fraction(successes, 3), Fraction(trials, 3), 0.95)
+        assert third is not None
+        assert Fraction(successes, trials) in third
+        assert whole is not None
+        assert third.width > whole.width  # a third as many orders: wider
+
     def test_the_repr_shows_four_places(self) -> None:
         """
         The repr rounds both bounds to four places.
@@ -223,6 +241,25 @@ class TestRefusalBreakdown:
         assert plain[None].rate_with_returns_interval is None
         assert plain[None].rate == overall.rate
 
+    def test_every_share_carries_a_wilson_interval(self) -> None:
+        """
+        Each outcome's share has Wilson's interval over the counted orders, each reason's
+        over the orders not kept; a key that is not an outcome, or a category that is not
+        a reason, is refused, as is a bad level.
+        """
+        a = refusal_breakdown(every_ending_history(), APRIL, today=LATE_TODAY, by="sku")["a"]
+        for key, count in a.outcomes.items():
+            assert a.outcome_interval(key) == wilson_interval(count, 12)
+            assert a.outcome_interval(key, ci=0.8) == wilson_interval(count, 12, ci=0.8)
+        for category, count in a.reasons.items():
+            assert a.reason_interval(category) == wilson_interval(count, 9)
+        with pytest.raises(InvalidArgumentError, match="not an outcome key"):
+            a.outcome_interval((Outcome.KEPT, CancelKind.BUYER))
+        with pytest.raises(InvalidArgumentError, match="must be a ReasonCategory"):
+            a.reason_interval("size_fit")  # type: ignore[arg-type]
+        with pytest.raises(InvalidArgumentError, match="ci must be"):
+            a.outcome_interval((Outcome.KEPT, None), ci=1.5)
+
     def test_small_is_fewer_orders_than_asked_for(self) -> None:
         """
         A group is small below `min_orders` counted orders, not at it.
@@ -275,6 +312,8 @@ class TestRefusalBreakdown:
         [b] = refusal_breakdown(history, APRIL, today=LATE_TODAY).values()
         assert b.outcome_shares[Outcome.KEPT, None] == 1
         assert set(b.reason_shares.values()) == {None}
+        assert b.reason_interval(ReasonCategory.UNKNOWN) is None
+        assert b.outcome_interval((Outcome.KEPT, None)) == wilson_interval(1, 1)
 
     def test_the_repr_is_readable(self) -> None:
         """

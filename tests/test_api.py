@@ -202,6 +202,7 @@ EXPECTED_ANALYSIS_NAMES = {
     "rate_changes",
     "rate_series",
     "refusal_breakdown",
+    "refusal_cost_series",
     "refusal_costs",
     "wilson_interval",
 }

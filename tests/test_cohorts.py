@@ -32,7 +32,9 @@ from redemption.analysis import (
     order_lags,
     projected_rate,
     rate_series,
+    wilson_interval,
 )
+from redemption.analysis._intervals import MIN_ORDERS
 from redemption.dates import day_end, local_day
 from tests.builders import an_order, msk
 from tests.strategies import ANCHORS, SPAN_DAYS, Records, records, zones
@@ -524,6 +526,10 @@ class TestProperties:
             assert all(
                 0 <= p.sold <= p.resolved <= p.orders == cohort.orders for p in cohort.points
             )
+            assert cohort.small == (cohort.orders < MIN_ORDERS)
+            for p in cohort.points:
+                assert p.rate_so_far_interval() == wilson_interval(p.sold, p.orders)
+                assert p.resolved_interval(ci=0.9) == wilson_interval(p.resolved, p.orders, ci=0.9)
         firsts = [c.first for c in cohorts]
         assert firsts == sorted(set(firsts))
 
@@ -655,8 +661,15 @@ class TestProperties:
                 assert (p.reason is None) == (p.projected_rate is not None)
                 if p.in_transit == 0:
                     assert p.projected_rate == Fraction(p.sales, p.resolved)
+                assert p.small == (p.orders < MIN_ORDERS)
+                assert p.rate_so_far_interval() == wilson_interval(p.sales, p.orders)
                 if p.projected_rate is None:
+                    assert p.projected_interval() is None
                     continue
+                interval = p.projected_interval()
+                assert interval is not None
+                assert p.projected_rate in interval
+                assert 0 <= interval.low <= interval.high <= 1
                 assert p.projected_sales is not None
                 assert p.projected_orders is not None
                 assert p.sales <= p.projected_sales <= p.projected_orders <= p.orders

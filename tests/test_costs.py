@@ -14,6 +14,7 @@ from redemption import (
     CancelKind,
     History,
     InvalidArgumentError,
+    InvalidPeriodError,
     Order,
     Period,
     Reason,
@@ -26,7 +27,15 @@ from redemption import (
     redemption_rate,
     redemption_rates,
 )
-from redemption.analysis import LogisticsCost, RefusalCosts, refusal_breakdown, refusal_costs
+from redemption.analysis import (
+    Freq,
+    LogisticsCost,
+    RefusalCosts,
+    rate_series,
+    refusal_breakdown,
+    refusal_cost_series,
+    refusal_costs,
+)
 from redemption.calculators import outcome_counts
 from redemption.model import Logistics
 from redemption.money import ZERO
@@ -227,6 +236,92 @@ class TestRefusalCosts:
         assert _added(by_sku.values()) == expected
         cut = history.cut(today, tz=tz)
         assert refusal_costs(cut, period, today=today, tz=tz, by="sku") == by_sku
+
+
+class TestRefusalCostSeries:
+    def test_each_month_its_own_orders(self) -> None:
+        """
+        A month of 30 or 31 days is its own orders window, so its costs are those of
+        `refusal_costs` over that month; a month without the group's orders holds zeros.
+        """
+        history = _history()
+        series = refusal_cost_series(
+            history, start=date(2025, 3, 1), end=date(2025, 5, 31), today=TODAY, by="sku"
+        )
+        assert series["k"][0].orders == 1  # the order placed in March
+        assert (series["m"][0].orders, series["m"][0].total.paid) == (0, ZERO)
+        for sku, months in series.items():
+            _, april, may = months
+            assert april == refusal_costs(history, APRIL, today=TODAY, by="sku")[sku]
+            assert (may.orders, may.in_transit, may.total.paid) == (0, 0, ZERO)
+            assert (may.window.orders.first, may.window.orders.last) == (
+                date(2025, 5, 1),
+                date(2025, 5, 31),
+            )
+
+    def test_reasons_keep_the_order_of_refusal_costs(self) -> None:
+        """
+        By reason, the groups are those of `refusal_costs` over the same orders, the
+        redeemed (``None``) first.
+        """
+        history = _history()
+        series = refusal_cost_series(
+            history, start=APRIL.start, end=APRIL.end, today=TODAY, by="reason"
+        )
+        assert list(series) == list(refusal_costs(history, APRIL, today=TODAY, by="reason"))
+
+    @given(scenario=scenarios())
+    def test_each_bucket_counts_the_units_of_the_series_point(self, scenario: Scenario) -> None:
+        """
+        Bucket by bucket, the units of each outcome are the counts of the `rate_series`
+        point over the same days, and the groups by SKU add up to the whole.
+        """
+        history, period = scenario.records.history(), scenario.period
+        today, tz = scenario.today, scenario.tz
+        freqs: tuple[Freq, ...] = ("week", "month")
+        for freq in freqs:
+            bounds: dict[str, Any] = {
+                "start": period.start,
+                "end": period.end,
+                "today": today,
+                "tz": tz,
+            }
+            (costs,) = refusal_cost_series(history, freq=freq, **bounds).values()
+            (points,) = rate_series(history, freq=freq, ci=None, **bounds).values()
+            assert [
+                (c.window, c.orders, c.in_transit, c.refused.units, c.returned.units,
+                 c.complete) for c in costs
+            ] == [
+                (p.counts.report.window, p.orders, p.in_transit, p.refused, p.returned,
+                 p.complete) for p in points
+            ]  # fmt: skip
+            by_sku = refusal_cost_series(history, freq=freq, by="sku", **bounds)
+            for n, whole in enumerate(costs):
+                assert _added(group[n] for group in by_sku.values()) == _figures(whole)
+
+    def test_bad_arguments_are_refused(self) -> None:
+        """
+        An unknown `freq` or grouping, and a range ending after `today`, are refused.
+        """
+        history = _history()
+        with pytest.raises(InvalidArgumentError, match="freq must be"):
+            refusal_cost_series(
+                history,
+                start=APRIL.start,
+                end=APRIL.end,
+                today=TODAY,
+                freq="year",  # type: ignore[call-overload]
+            )
+        with pytest.raises(InvalidArgumentError, match="by must be"):
+            refusal_cost_series(
+                history,
+                start=APRIL.start,
+                end=APRIL.end,
+                today=TODAY,
+                by="reasons",  # type: ignore[call-overload]
+            )
+        with pytest.raises(InvalidPeriodError):
+            refusal_cost_series(history, start=APRIL.start, end=TODAY, today=APRIL.end)
 
 
 def _figures(costs: RefusalCosts) -> tuple[object, ...]:

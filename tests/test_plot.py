@@ -749,7 +749,7 @@ class TestMatplotlibOnlyWhenDrawing:
             from datetime import date
             day = date(2025, 4, 1)
             point = MaturityPoint(age=0, day=day, orders=1, resolved=1, sold=1)
-            cohort = CohortMaturity(first=day, last=day, orders=1, points=(point,))
+            cohort = CohortMaturity(first=day, last=day, orders=1, small=True, points=(point,))
             redemption.plot.plot_cohort_maturity([cohort]).savefig(sys.stdout.buffer, format="png")
             assert "matplotlib" in sys.modules
             assert "matplotlib.pyplot" not in sys.modules, "pyplot"

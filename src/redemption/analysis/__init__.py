@@ -18,7 +18,8 @@ say *why*, and never change *whether*.
 * `cohort_maturity`, `order_lags`, `projected_rate`: how cohorts of orders mature, how long
   orders take to settle, and the eventual rate of cohorts still maturing.
 * `refusal_costs`: what refusals cost: the logistics paid for the units refused, returned
-  and cancelled, per group or reason, beside those kept and the revenue they brought.
+  and cancelled, per group or reason, beside those kept and the revenue they brought;
+  `refusal_cost_series` the same month by month (or week, or day), each its own orders.
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ from redemption.analysis._cohorts import (
     order_lags,
     projected_rate,
 )
-from redemption.analysis._costs import LogisticsCost, RefusalCosts, refusal_costs
+from redemption.analysis._costs import (
+    LogisticsCost,
+    RefusalCosts,
+    refusal_cost_series,
+    refusal_costs,
+)
 from redemption.analysis._intervals import Interval, wilson_interval
 from redemption.analysis._series import Freq, SeriesPoint, rate_series
 from redemption.calculators.breakdown import Outcome, OutcomeCounts, OutcomeKey, outcome_counts
@@ -65,6 +71,7 @@ __all__ = [
     "rate_changes",
     "rate_series",
     "refusal_breakdown",
+    "refusal_cost_series",
     "refusal_costs",
     "wilson_interval",
 ]

@@ -16,12 +16,14 @@ from redemption.analysis._intervals import (
     Interval,
     checked_ci,
     checked_min_orders,
+    interval_at,
     interval_of,
 )
 from redemption.calculators import Outcome, OutcomeCounts, OutcomeKey, RateReport, outcome_counts
 from redemption.calculators.breakdown import outcome_name
 from redemption.calculators.groups import By, group_key
 from redemption.dates import MOSCOW
+from redemption.errors import InvalidArgumentError, shown
 from redemption.history import History
 from redemption.model import Order
 from redemption.outcomes import ReasonCategory
@@ -73,11 +75,13 @@ class Breakdown:
         outcomes: the counted orders by outcome and kind; every key is present (see
             `OutcomeKey`), 0 where no order ended so, and they add up to `orders`.
         outcome_shares: each count of `outcomes` over `orders`, exactly; they add up to 1,
-            and are all `None` when no order is counted.
+            and are all `None` when no order is counted. Each carries a Wilson interval
+            (`outcome_interval`).
         not_kept: the counted orders cancelled or returned.
         reasons: those by the category of their reason; they add up to `not_kept`.
         reason_shares: each count of `reasons` over `not_kept`, exactly; they add up
-            to 1, and are all `None` when every counted order was redeemed.
+            to 1, and are all `None` when every counted order was redeemed. Each carries a
+            Wilson interval (`reason_interval`).
         small: fewer orders are counted than the `min_orders` asked for: the shares are
             mostly chance.
         complete: the figures can no longer move (see `RateReport.complete`).
@@ -127,6 +131,34 @@ class Breakdown:
     def cancelled(self) -> int:
         """The counted orders cancelled or refused by `today`."""
         return self.counts.cancelled
+
+    def outcome_interval(self, key: OutcomeKey, ci: float = DEFAULT_CI) -> Interval | None:
+        """The Wilson interval of one outcome's share (`outcome_shares`) at level `ci`.
+
+        `None` when no order is counted.
+
+        Raises:
+            InvalidArgumentError: `key` is not an outcome key, or `ci` is not strictly
+                between 0 and 1.
+        """
+        if key not in self.outcomes:
+            msg = f"{shown(key)} is not an outcome key: one of OUTCOME_KEYS"
+            raise InvalidArgumentError(msg)
+        return interval_at(self.outcomes[key], self.orders, ci)
+
+    def reason_interval(self, category: ReasonCategory, ci: float = DEFAULT_CI) -> Interval | None:
+        """The Wilson interval of one reason's share (`reason_shares`) at level `ci`.
+
+        The share is of the orders not kept; `None` when every counted order was kept.
+
+        Raises:
+            InvalidArgumentError: `category` is not a `ReasonCategory`, or `ci` is not
+                strictly between 0 and 1.
+        """
+        if category not in self.reasons:
+            msg = f"category must be a ReasonCategory, not {shown(category)}"
+            raise InvalidArgumentError(msg)
+        return interval_at(self.reasons[category], self.not_kept, ci)
 
     def __repr__(self) -> str:
         """Show the rates with their intervals, and the outcomes and reasons some order has."""
@@ -286,6 +318,8 @@ def refusal_breakdown(
         Breakdown(orders=4, in_transit=0, rate=1/2 [0.1500..0.8500], rate_with_returns=1/4 [0.0456..0.6994], outcomes=(kept=1, returned/return=1, cancelled/refused=2), reasons=(size_fit=1, unknown=2), small=True, complete=True)
         >>> b.outcome_shares[Outcome.CANCELLED, CancelKind.REFUSED], b.reason_shares[ReasonCategory.UNKNOWN]
         (Fraction(1, 2), Fraction(2, 3))
+        >>> b.outcome_interval((Outcome.CANCELLED, CancelKind.REFUSED))
+        Interval(0.1500..0.8500)
 
     .. versionadded:: 0.2.0
     """  # noqa: E501 - a doctest's output is one line

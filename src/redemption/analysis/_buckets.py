@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Literal, TypeAlias, get_args
 
 from redemption.errors import InvalidArgumentError, shown
 
-__all__ = ["FREQS", "Freq", "bucket_of", "checked_freq"]
+__all__ = ["FREQS", "Freq", "bucket_days", "bucket_of", "checked_freq"]
 
 Freq: TypeAlias = Literal["day", "week", "month"]
 """How long a bucket of a series is: a day, a week (Monday to Sunday), a calendar month."""
@@ -59,3 +60,22 @@ def bucket_of(day: date, freq: str, start: date, end: date) -> tuple[date, date,
     first = day - timedelta(days=min(before, to_start))
     last = day + timedelta(days=min(after, to_end))
     return first, last, to_start < before or to_end < after
+
+
+def bucket_days(start: date, end: date, freq: str) -> Iterator[tuple[date, date, bool]]:
+    """Yield each bucket's first and last day within ``[start, end]``, and if it is clipped.
+
+    The buckets of `rate_series` and `refusal_cost_series`, in order, from `start` to `end`.
+
+    Example:
+        >>> [(f.day, l.day, c) for f, l, c in bucket_days(date(2025, 4, 2), date(2025, 4, 9),
+        ...                                               "week")]
+        [(2, 6, True), (7, 9, True)]
+    """
+    first = start
+    while True:
+        _, last, clipped = bucket_of(first, freq, start, end)
+        yield first, last, clipped
+        if last == end:  # no day after `end` is computed
+            return
+        first = last + timedelta(days=1)

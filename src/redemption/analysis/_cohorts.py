@@ -27,7 +27,15 @@ from typing import Final, Literal, TypeVar, cast, overload
 import attrs
 
 from redemption.analysis._buckets import bucket_of, checked_freq
-from redemption.analysis._intervals import checked_count
+from redemption.analysis._intervals import (
+    DEFAULT_CI,
+    MIN_ORDERS,
+    Interval,
+    checked_ci,
+    checked_count,
+    checked_min_orders,
+    interval_at,
+)
 from redemption.calculators.groups import group_key
 from redemption.calculators.outcome import settled_rows, warn_beyond_horizon
 from redemption.dates import MOSCOW, day_end
@@ -79,6 +87,8 @@ class MaturityPoint:
         >>> p = MaturityPoint(age=2, day=date(2025, 4, 3), orders=4, resolved=3, sold=2)
         >>> p.resolved_share, p.rate_so_far, p.cancelled, p.in_transit
         (Fraction(3, 4), Fraction(1, 2), 1, 1)
+        >>> p.rate_so_far_interval()
+        Interval(0.1500..0.8500)
 
     .. versionadded:: 0.2.0
     """
@@ -113,6 +123,22 @@ class MaturityPoint:
         """
         return Fraction(self.sold, self.orders)
 
+    def rate_so_far_interval(self, ci: float = DEFAULT_CI) -> Interval:
+        """The Wilson interval of `rate_so_far` at level `ci` (see `wilson_interval`).
+
+        Raises:
+            InvalidArgumentError: `ci` is not strictly between 0 and 1.
+        """
+        return cast("Interval", interval_at(self.sold, self.orders, ci))
+
+    def resolved_interval(self, ci: float = DEFAULT_CI) -> Interval:
+        """The Wilson interval of `resolved_share` at level `ci`.
+
+        Raises:
+            InvalidArgumentError: `ci` is not strictly between 0 and 1.
+        """
+        return cast("Interval", interval_at(self.resolved, self.orders, ci))
+
 
 @attrs.frozen(kw_only=True)
 class CohortMaturity:
@@ -122,16 +148,19 @@ class CohortMaturity:
         first: the cohort's first day (a Monday for a week, unless the range starts later).
         last: the cohort's last day (a Sunday for a week, unless the range ends earlier).
         orders: the orders placed on the cohort's days.
+        small: fewer orders than the `min_orders` asked for: its shares are mostly chance.
         points: the cohort as of the end of each age from 0 (the end of `last`) on, one a
-            day, up to the last age asked for or to `today`, whichever comes first.
+            day, up to the last age asked for or to `today`, whichever comes first. Each
+            point's rates can carry a Wilson interval (`MaturityPoint.rate_so_far_interval`).
 
     Example:
         >>> from datetime import date
         >>> c = CohortMaturity(first=date(2025, 4, 1), last=date(2025, 4, 1), orders=2,
+        ...     small=True,
         ...     points=(MaturityPoint(age=0, day=date(2025, 4, 1), orders=2, resolved=0, sold=0),
         ...             MaturityPoint(age=1, day=date(2025, 4, 2), orders=2, resolved=1, sold=1)))
-        >>> c
-        CohortMaturity(first=datetime.date(2025, 4, 1), last=datetime.date(2025, 4, 1), orders=2)
+        >>> c.orders, c.small
+        (2, True)
         >>> c.latest.rate_so_far
         Fraction(1, 2)
 
@@ -141,6 +170,7 @@ class CohortMaturity:
     first: date
     last: date
     orders: int
+    small: bool
     points: tuple[MaturityPoint, ...] = attrs.field(repr=False)
 
     @property
@@ -263,6 +293,8 @@ class RateProjection:
             groups when `fallback`).
         fallback: whether the factors come from the mature cohorts of all groups, the group
             having too few of its own, or none in transit or sold at this age.
+        small: fewer orders than the `min_orders` asked for: the cohort's rate is mostly
+            chance, whatever the factors.
         reason: why there is no projection; `None` when there is one.
 
     Example:
@@ -270,9 +302,11 @@ class RateProjection:
         >>> p = RateProjection(day=date(2025, 4, 28), age=2, orders=3, resolved=1, sales=1,
         ...     projected_sales=Fraction(7, 3), projected_orders=Fraction(3),
         ...     projected_rate=Fraction(7, 9), factor=Fraction(2, 3), settling=Fraction(1),
-        ...     mature=1, fallback=False, reason=None)
+        ...     mature=1, fallback=False, small=True, reason=None)
         >>> p.rate_so_far, p.in_transit
         (Fraction(1, 3), 2)
+        >>> p.projected_interval()
+        Interval(0.2734..0.9702)
 
     .. versionadded:: 0.2.0
     """
@@ -289,6 +323,7 @@ class RateProjection:
     settling: Fraction | None
     mature: int
     fallback: bool
+    small: bool
     reason: str | None
 
     @property
@@ -300,6 +335,32 @@ class RateProjection:
     def rate_so_far(self) -> Fraction:
         """Sales so far over the cohort's orders, exactly: orders in transit count as unsold."""
         return Fraction(self.sales, self.orders)
+
+    def rate_so_far_interval(self, ci: float = DEFAULT_CI) -> Interval:
+        """The Wilson interval of `rate_so_far` at level `ci` (see `wilson_interval`).
+
+        Raises:
+            InvalidArgumentError: `ci` is not strictly between 0 and 1.
+        """
+        return cast("Interval", interval_at(self.sales, self.orders, ci))
+
+    def projected_interval(self, ci: float = DEFAULT_CI) -> Interval | None:
+        """The Wilson interval of `projected_rate`, as if its expected counts were observed.
+
+        The formula of `wilson_interval` with `projected_sales` successes of
+        `projected_orders` trials (fractions are taken as they are). It says how far
+        chance alone moves a rate over so many orders, not how far the factors the
+        projection rests on may be off: that error is measured on held-out history
+        (`benchmarks/projection.py`), and the true uncertainty is wider. `None` when there
+        is no projection.
+
+        Raises:
+            InvalidArgumentError: `ci` is not strictly between 0 and 1.
+        """
+        if self.projected_sales is None or self.projected_orders is None:
+            checked_ci(ci)
+            return None
+        return interval_at(self.projected_sales, self.projected_orders, ci)
 
 
 # ------------------------------------------------------------------------------------------
@@ -383,6 +444,7 @@ def cohort_maturity(
     today: date,
     freq: Literal["day", "week"] = "day",
     max_age: int = 60,
+    min_orders: int = MIN_ORDERS,
     by: None = None,
     tz: tzinfo = MOSCOW,
 ) -> tuple[CohortMaturity, ...]: ...
@@ -397,6 +459,7 @@ def cohort_maturity(
     today: date,
     freq: Literal["day", "week"] = "day",
     max_age: int = 60,
+    min_orders: int = MIN_ORDERS,
     by: Literal["sku", "seller"],
     tz: tzinfo = MOSCOW,
 ) -> dict[str, tuple[CohortMaturity, ...]]: ...
@@ -411,6 +474,7 @@ def cohort_maturity(
     today: date,
     freq: Literal["day", "week"] = "day",
     max_age: int = 60,
+    min_orders: int = MIN_ORDERS,
     by: Callable[[Order], K],
     tz: tzinfo = MOSCOW,
 ) -> dict[K, tuple[CohortMaturity, ...]]: ...
@@ -424,6 +488,7 @@ def cohort_maturity(
     today: date,
     freq: Literal["day", "week"] = "day",
     max_age: int = 60,
+    min_orders: int = MIN_ORDERS,
     by: Literal["sku", "seller"] | Callable[[Order], K] | None = None,
     tz: tzinfo = MOSCOW,
 ) -> (
@@ -447,6 +512,7 @@ def cohort_maturity(
         today: the day the figures are computed on; later events are not seen.
         freq: ``"day"`` or ``"week"``.
         max_age: the greatest age reported, in days.
+        min_orders: a cohort with fewer orders is marked ``small``.
         by: ``None`` for one set of cohorts; ``"sku"``, ``"seller"``, or a function from an
             `Order` to its group for cohorts per group.
         tz: the zone whose calendar days and weeks the cohorts are made of.
@@ -456,8 +522,8 @@ def cohort_maturity(
 
     Raises:
         InvalidPeriodError: `start` is after `end`, or `end` after `today`.
-        InvalidArgumentError: an unknown `freq` or `by`, or a `max_age` that is not a whole
-            number, 0 or more.
+        InvalidArgumentError: an unknown `freq` or `by`, or a `max_age` or `min_orders`
+            that is not a whole number, 0 or more.
         ArgumentTypeError: a day that is not a date.
 
     Example:
@@ -486,6 +552,7 @@ def cohort_maturity(
     """
     checked_freq(freq, _FREQS)
     max_age = checked_count(max_age, "max_age")
+    least = checked_min_orders(min_orders)
     key = group_key(by)
     days, outcomes = _outcomes(history, start=start, end=end, today=today, tz=tz, key=key)
     warn_beyond_horizon(history, today, tz)
@@ -520,6 +587,7 @@ def cohort_maturity(
                 first=days.day(first),
                 last=days.day(last),
                 orders=orders,
+                small=orders < least,
                 points=tuple(_points(days, last, orders, resolved, sales)),
             )
         )
@@ -749,6 +817,7 @@ def projected_rate(
     horizon_days: int = SALES_LAG_DAYS,
     min_mature: int = 7,
     method: Literal["in-transit", "chain-ladder"] = "in-transit",
+    min_orders: int = MIN_ORDERS,
 ) -> dict[str, tuple[RateProjection, ...]]: ...
 
 
@@ -764,6 +833,7 @@ def projected_rate(
     horizon_days: int = SALES_LAG_DAYS,
     min_mature: int = 7,
     method: Literal["in-transit", "chain-ladder"] = "in-transit",
+    min_orders: int = MIN_ORDERS,
 ) -> tuple[RateProjection, ...]: ...
 
 
@@ -779,6 +849,7 @@ def projected_rate(
     horizon_days: int = SALES_LAG_DAYS,
     min_mature: int = 7,
     method: Literal["in-transit", "chain-ladder"] = "in-transit",
+    min_orders: int = MIN_ORDERS,
 ) -> dict[K, tuple[RateProjection, ...]]: ...
 
 
@@ -793,6 +864,7 @@ def projected_rate(
     horizon_days: int = SALES_LAG_DAYS,
     min_mature: int = 7,
     method: Literal["in-transit", "chain-ladder"] = "in-transit",
+    min_orders: int = MIN_ORDERS,
 ) -> (
     tuple[RateProjection, ...]
     | dict[str, tuple[RateProjection, ...]]
@@ -853,6 +925,8 @@ def projected_rate(
         min_mature: the fewest mature cohorts (days with an order) a group's own factors
             are taken from.
         method: ``"in-transit"`` or ``"chain-ladder"``.
+        min_orders: a cohort with fewer orders is marked ``small``. Each projection's rates
+            can carry a Wilson interval (`RateProjection.projected_interval`).
 
     Returns:
         A projection per maturing cohort holding an order, by day; per group unless `by`
@@ -895,6 +969,7 @@ def projected_rate(
     _choice(method, "method", _METHODS)
     horizon = checked_count(horizon_days, "horizon_days", 1)
     min_mature = checked_count(min_mature, "min_mature", 1)
+    least = checked_min_orders(min_orders)
     key = group_key(by)
     days, outcomes = _outcomes(history, start=start, end=end, today=today, tz=tz, key=key)
     warn_beyond_horizon(history, today, tz)
@@ -935,6 +1010,7 @@ def projected_rate(
                 pooled=pooled,
                 min_mature=min_mature,
                 method=method,
+                least=least,
             )
         )
     results = {group: tuple(projections) for group, projections in grouped.items()}
@@ -952,6 +1028,7 @@ def _projection(
     pooled: _Development,
     min_mature: int,
     method: str,
+    least: int,
 ) -> RateProjection:
     """Project one maturing cohort from its group's mature cohorts, or from all groups'."""
     orders, resolved, sales = counts
@@ -996,5 +1073,6 @@ def _projection(
         settling=settling,
         mature=len(source.cohorts),
         fallback=fallback,
+        small=orders < least,
         reason=reason,
     )

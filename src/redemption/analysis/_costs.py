@@ -15,19 +15,24 @@ from typing import Literal, TypeVar, overload
 
 import attrs
 
-from redemption.calculators import OutcomeCounts, outcome_counts
-from redemption.calculators.breakdown import no_outcomes
+from redemption.analysis._buckets import Freq, bucket_days, checked_freq
+from redemption.calculators import OutcomeCounts
+from redemption.calculators.breakdown import (
+    no_outcomes,
+    outcome_counts_in_window,
+    returns_by_order,
+)
 from redemption.calculators.groups import group_key
-from redemption.calculators.outcome import covers
+from redemption.calculators.outcome import covers, warn_beyond_horizon
 from redemption.dates import MOSCOW
 from redemption.errors import InvalidArgumentError, shown
 from redemption.history import History
-from redemption.model import Order
+from redemption.model import Order, Return
 from redemption.money import ZERO
 from redemption.outcomes import Reason, ReasonCategory
-from redemption.windows import Period, RedemptionWindow, redemption_window
+from redemption.windows import Period, RedemptionWindow, redemption_window, require_ended
 
-__all__ = ["LogisticsCost", "RefusalCosts", "refusal_costs"]
+__all__ = ["LogisticsCost", "RefusalCosts", "refusal_cost_series", "refusal_costs"]
 
 K = TypeVar("K", bound=Hashable)
 
@@ -323,8 +328,8 @@ def refusal_costs(
     `outcome_counts` counts it. For each outcome, the logistics known for its units
     (`History.logistics`: what carrying each unit to the buyer and back cost) are summed,
     and the units with none known are counted apart, never taken as costing 0. Beside
-    them, the revenue of the units kept. A period at a time: call it for each month, or
-    group by the month an order was placed.
+    them, the revenue of the units kept. For each month or week of a range, each with
+    its own orders, see `refusal_cost_series`.
 
     Args:
         history: the orders, sales and returns, and their logistics.
@@ -376,17 +381,194 @@ def refusal_costs(
 
     .. versionadded:: 0.2.0
     """
-    reasons = by == "reason"
-    key = _composite(history, by)
     window = redemption_window(period, today=today)
-    complete = no_outcomes(window, covered=covers(history, window.sales.last, tz)).report.complete
-    sums = _sums(outcome_counts(history, period, today=today, by=key, tz=tz), reasons=reasons)
-    if by is None and not sums:
-        sums[None] = _Sums()
+    key = _composite(history, by)
+    warn_beyond_horizon(history, today, tz)
+    found = _costs_in_window(history, window, key=key, by=by, tz=tz, returns=None)
+    if by is None and not found:
+        found[None] = _Sums().made(window, complete=_complete(history, window, tz))
+    return dict(found)  # type: ignore[return-value]
+
+
+def _complete(history: History, window: RedemptionWindow, tz: tzinfo) -> bool:
+    return no_outcomes(window, covered=covers(history, window.sales.last, tz)).report.complete
+
+
+def _costs_in_window(
+    history: History,
+    window: RedemptionWindow,
+    *,
+    key: Callable[[Order], _Key],
+    by: object,
+    tz: tzinfo,
+    returns: Mapping[str, Return] | None,
+) -> dict[Hashable, RefusalCosts]:
+    """Each group's costs over one window, the groups in the order `refusal_costs` gives."""
+    reasons = by == "reason"
+    counted = outcome_counts_in_window(history, window, key=key, tz=tz, returns=returns)
+    sums = _sums(counted, reasons=reasons)
     keys: list[Hashable] = list(sums)
     if reasons:  # the redeemed first, then the reasons in the order of their enum
-        keys.sort(key=lambda category: _REASON_ORDER.get(category, 0))  # type: ignore[call-overload]
-    result: Mapping[Hashable, RefusalCosts] = {
-        group: sums[group].made(window, complete=complete) for group in keys
+        keys.sort(key=_reason_rank)
+    complete = _complete(history, window, tz)
+    return {group: sums[group].made(window, complete=complete) for group in keys}
+
+
+def _reason_rank(category: Hashable) -> int:
+    """Where a group of ``by="reason"`` goes: the redeemed (``None``) first, then by enum."""
+    return _REASON_ORDER[category] if isinstance(category, ReasonCategory) else 0
+
+
+@overload
+def refusal_cost_series(
+    history: History,
+    *,
+    start: date,
+    end: date,
+    freq: Freq = "month",
+    today: date,
+    by: None = None,
+    tz: tzinfo = MOSCOW,
+) -> dict[None, tuple[RefusalCosts, ...]]: ...
+
+
+@overload
+def refusal_cost_series(
+    history: History,
+    *,
+    start: date,
+    end: date,
+    freq: Freq = "month",
+    today: date,
+    by: Literal["sku", "seller"],
+    tz: tzinfo = MOSCOW,
+) -> dict[str, tuple[RefusalCosts, ...]]: ...
+
+
+@overload
+def refusal_cost_series(
+    history: History,
+    *,
+    start: date,
+    end: date,
+    freq: Freq = "month",
+    today: date,
+    by: Literal["buyer"],
+    tz: tzinfo = MOSCOW,
+) -> dict[str | None, tuple[RefusalCosts, ...]]: ...
+
+
+@overload
+def refusal_cost_series(
+    history: History,
+    *,
+    start: date,
+    end: date,
+    freq: Freq = "month",
+    today: date,
+    by: Literal["reason"],
+    tz: tzinfo = MOSCOW,
+) -> dict[ReasonCategory | None, tuple[RefusalCosts, ...]]: ...
+
+
+@overload
+def refusal_cost_series(
+    history: History,
+    *,
+    start: date,
+    end: date,
+    freq: Freq = "month",
+    today: date,
+    by: Callable[[Order], K],
+    tz: tzinfo = MOSCOW,
+) -> dict[K, tuple[RefusalCosts, ...]]: ...
+
+
+def refusal_cost_series(
+    history: History,
+    *,
+    start: date,
+    end: date,
+    freq: Freq = "month",
+    today: date,
+    by: Literal["sku", "seller", "buyer", "reason"] | Callable[[Order], K] | None = None,
+    tz: tzinfo = MOSCOW,
+) -> (
+    dict[None, tuple[RefusalCosts, ...]]
+    | dict[str, tuple[RefusalCosts, ...]]
+    | dict[str | None, tuple[RefusalCosts, ...]]
+    | dict[ReasonCategory | None, tuple[RefusalCosts, ...]]
+    | dict[K, tuple[RefusalCosts, ...]]
+):
+    """Return what refusals cost per period: `refusal_costs` for each bucket of order days.
+
+    The days from `start` to `end` are cut into the buckets of `rate_series` (days, Monday to
+    Sunday weeks, or calendar months, the first and last clipped to `start` and `end`), and
+    each bucket counts its own orders, as a point of `rate_series` does: the orders placed
+    on its days, not extended back to 30 days, no longer in transit as of `today`, and sold
+    or returned from its first day to 30 days after its last (or to `today`). So the units
+    of a bucket are those of that point, outcome by outcome, and each bucket's costs are
+    those of `refusal_costs` over the same orders. Each result's ``window`` says the
+    bucket's days; ``complete`` says whether its figures can still move.
+
+    Args:
+        history: the orders, sales and returns, and their logistics.
+        start: the first order day.
+        end: the last order day, on or before `today`.
+        freq: ``"day"``, ``"week"`` or ``"month"``.
+        today: the day the figures are computed on; later events are not seen.
+        by: as in `refusal_costs`: ``None``, ``"sku"``, ``"seller"``, ``"buyer"``,
+            ``"reason"`` or a function from an `Order` to its group.
+        tz: the zone whose calendar days the buckets and windows are made of.
+
+    Returns:
+        Each group's costs, one per bucket, in order; a bucket where the group has no order
+        holds zeros. A group appears when one of its orders was placed from `start` to
+        `end`; with ``by=None`` the one series is always there.
+
+    Raises:
+        InvalidPeriodError: `start` is after `end`, or `end` after `today`.
+        InvalidArgumentError: an unknown `freq` or `by`.
+
+    Example:
+        An order in March and one in April 2025, each carried to the buyer for 50 roubles;
+        the April one refused and carried back for 45:
+
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, CancelKind, History, Order, Sale
+        >>> from redemption.model import Logistics
+        >>> def at(month):
+        ...     return datetime(2025, month, 2, 12, tzinfo=MOSCOW)
+        >>> history = History(
+        ...     orders=[Order(order_id="1", seller_id="s", sku="k", price=990, ordered_at=at(3)),
+        ...             Order(order_id="2", seller_id="s", sku="k", price=990, ordered_at=at(4),
+        ...                   cancelled_at=at(4), cancel_kind=CancelKind.REFUSED)],
+        ...     sales=[Sale(order_id="1", sold_at=at(3))],
+        ...     logistics=[Logistics(order_id="1", to_buyer=50, back=0),
+        ...                Logistics(order_id="2", to_buyer=50, back=45)],
+        ... )
+        >>> series = refusal_cost_series(history, start=date(2025, 3, 1),
+        ...                              end=date(2025, 4, 30), today=date(2025, 6, 1))
+        >>> [(c.window.orders.first.month, c.not_kept.paid, c.revenue) for c in series[None]]
+        [(3, Decimal('0.00'), Decimal('990.00')), (4, Decimal('95.00'), Decimal('0.00'))]
+
+    .. versionadded:: 0.2.0
+    """
+    checked_freq(freq)
+    key = _composite(history, by)
+    period = Period(start, end)
+    require_ended(period, today)
+    warn_beyond_horizon(history, today, tz)
+    returns = returns_by_order(history)
+    buckets: list[tuple[RefusalCosts, dict[Hashable, RefusalCosts]]] = []
+    groups: dict[Hashable, None] = {None: None} if by is None else {}
+    for first, last, _ in bucket_days(start, end, freq):
+        window = redemption_window(Period(first, last), today=today, extend=False)
+        found = _costs_in_window(history, window, key=key, by=by, tz=tz, returns=returns)
+        groups.update(dict.fromkeys(found))
+        buckets.append((_Sums().made(window, complete=_complete(history, window, tz)), found))
+    ordered = sorted(groups, key=_reason_rank) if by == "reason" else list(groups)
+    result: Mapping[Hashable, tuple[RefusalCosts, ...]] = {
+        group: tuple(found.get(group, empty) for empty, found in buckets) for group in ordered
     }
     return dict(result)  # type: ignore[return-value]

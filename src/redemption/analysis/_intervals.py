@@ -19,6 +19,7 @@ __all__ = [
     "checked_ci",
     "checked_count",
     "checked_min_orders",
+    "interval_at",
     "interval_of",
     "wilson_interval",
 ]
@@ -161,6 +162,18 @@ def wilson_interval(successes: int, trials: int, *, ci: float = DEFAULT_CI) -> I
     if successes > trials:
         msg = f"successes {successes} are more than trials {trials}"
         raise InvalidArgumentError(msg)
+    return interval_at(successes, trials, ci)
+
+
+def interval_at(successes: int | Fraction, trials: int | Fraction, ci: object) -> Interval | None:
+    """Return the Wilson interval of counts already checked, at a level `ci` not yet checked.
+
+    The counts may be fractions (a projection's expected orders and sales): the formula is
+    the same. `None` when there are no trials.
+
+    Raises:
+        InvalidArgumentError: `ci` is not a number strictly between 0 and 1.
+    """
     level = checked_ci(ci)
     if level is None:
         msg = "ci must be a confidence level between 0 and 1 (0.95), not None"
@@ -169,14 +182,14 @@ def wilson_interval(successes: int, trials: int, *, ci: float = DEFAULT_CI) -> I
 
 
 @lru_cache(maxsize=1 << 16)
-def _wilson(successes: int, trials: int, level: float) -> Interval | None:
+def _wilson(successes: int | Fraction, trials: int | Fraction, level: float) -> Interval | None:
     """The interval of checked arguments; kept, as many groups share small counts."""
     if trials == 0:
         return None
     z = Decimal(NormalDist().inv_cdf((1 + level) / 2))
     with localcontext(prec=_WORKING):
-        n = Decimal(trials)
-        p = Decimal(successes) / n
+        n = _decimal(trials)
+        p = _decimal(successes) / n
         z2 = z * z
         scale = 1 + z2 / n
         centre = (p + z2 / (2 * n)) / scale
@@ -185,6 +198,13 @@ def _wilson(successes: int, trials: int, level: float) -> Interval | None:
     low = _ZERO if successes == 0 else max(_ZERO, _DOWN.plus(low))
     high = _ONE if successes == trials else min(_ONE, _UP.plus(high))
     return Interval(low, high)
+
+
+def _decimal(count: int | Fraction) -> Decimal:
+    """A count as a `Decimal`, to the working precision of the context."""
+    if isinstance(count, int):
+        return Decimal(count)
+    return Decimal(count.numerator) / Decimal(count.denominator)
 
 
 def interval_of(successes: int, trials: int, ci: float | None) -> Interval | None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
-from datetime import date, timedelta, tzinfo
+from collections.abc import Callable, Hashable
+from datetime import date, tzinfo
 from fractions import Fraction
 from typing import Literal, TypeVar, overload
 
 import attrs
 
 from redemption.analysis._breakdown import shown_rate
-from redemption.analysis._buckets import Freq, bucket_of, checked_freq
+from redemption.analysis._buckets import Freq, bucket_days, checked_freq
 from redemption.analysis._intervals import (
     DEFAULT_CI,
     MIN_ORDERS,
@@ -35,8 +35,6 @@ from redemption.windows import Period, redemption_window, require_ended
 __all__ = ["Freq", "SeriesPoint", "rate_series"]
 
 K = TypeVar("K", bound=Hashable)
-
-_ONE_DAY = timedelta(days=1)
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -105,17 +103,6 @@ class SeriesPoint:
             f"return_share={shown_rate(self.return_share, self.return_interval)}, "
             f"small={self.small}, complete={self.complete})"
         )
-
-
-def _buckets(start: date, end: date, freq: str) -> Iterator[tuple[date, date, bool]]:
-    """Yield each bucket's first and last day within ``[start, end]``, and if it is clipped."""
-    first = start
-    while True:
-        _, last, clipped = bucket_of(first, freq, start, end)
-        yield first, last, clipped
-        if last == end:  # no day after `end` is computed
-            return
-        first = last + _ONE_DAY
 
 
 def _point(
@@ -298,7 +285,7 @@ def rate_series(
     returns = returns_by_order(history)
     buckets: list[tuple[bool, OutcomeCounts, dict[Hashable, OutcomeCounts]]] = []
     groups: dict[Hashable, None] = {None: None} if by is None else {}
-    for first, last, clipped in _buckets(start, end, freq):
+    for first, last, clipped in bucket_days(start, end, freq):
         window = redemption_window(Period(first, last), today=today, extend=False)
         counts = outcome_counts_in_window(history, window, key=key, tz=tz, returns=returns)
         empty = no_outcomes(window, covered=covers(history, window.sales.last, tz))
