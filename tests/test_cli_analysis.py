@@ -53,7 +53,7 @@ class TestRefusals:
         (whole,) = refusal_breakdown(sample_history()[0], MARCH, today=SAMPLE_TODAY).values()
         assert sum(int(row["orders"]) for row in rows) == whole.orders
         assert sum(int(row["kept"]) for row in rows) == whole.outcomes[Outcome.KEPT, None]
-        assert len({row["group"] for row in rows}) == len(rows)
+        assert len({row["sku"] for row in rows}) == len(rows)
 
     def test_the_table_lists_outcomes_and_reasons(self, capsys: pytest.CaptureFixture[str]) -> None:
         """
@@ -88,7 +88,7 @@ class TestTrend:
         assert [(r["first"], int(r["orders"]), int(r["sales"])) for r in rows] == [
             (p.first.isoformat(), p.orders, p.sales) for p in points
         ]
-        assert [r["complete"] == "True" for r in rows] == [p.complete for p in points]
+        assert [r["complete"] == "true" for r in rows] == [p.complete for p in points]
         assert rows[0]["first"] == "2025-03-01"  # the first week, clipped to --start
 
     def test_start_after_end_is_refused_in_one_line(
@@ -110,13 +110,13 @@ class TestEdges:
         assert main([*argv, "--format", "csv"]) == 0
         out = capsys.readouterr().out.splitlines()
         assert len(out) == 1
-        assert out[0].startswith("group,orders,in_transit")
+        assert out[0].startswith("sku,orders,in_transit,sales,returns,rate,rate_with_returns,")
         argv = ["trend", "--sample", "--start", "2020-01-01", "--end", "2020-01-31", "--by", "sku"]
         assert main([*argv, "--format", "csv"]) == 0
         header = (
-            "group,first,last,orders,in_transit,sales,refused,returned,rate_percent,"
-            "rate_low_percent,rate_high_percent,refusal_share_percent,return_share_percent,"
-            "small,complete"
+            "sku,first,last,clipped,complete,orders,in_transit,sales,refused,returned,rate,"
+            "refusal_share,return_share,rate_low,rate_high,small,"
+            "orders_first,orders_last,sales_first,sales_last"
         )
         assert capsys.readouterr().out.splitlines() == [header]
 

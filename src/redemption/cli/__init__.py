@@ -64,5 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _one_line(error: BaseException) -> str:
-    """An error's message on one line."""
+    """An error's message on one line; a system error's names its file first."""
+    if isinstance(error, OSError) and not isinstance(error, RedemptionError) and error.filename:
+        return f"{error.filename}: {error.strerror or error}"
     return " ".join(str(error).split("\n"))

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
-import sys
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -21,96 +18,133 @@ from redemption.analysis import (
 )
 from redemption.calculators.breakdown import OUTCOME_KEYS, outcome_name
 from redemption.cli._common import (
+    PERIOD_HELP,
+    WINDOW_COLUMNS,
     Commands,
     add_day_and_format,
     add_sources,
+    check_ends,
     day,
     load,
     period,
     today_of,
+    window_columns,
 )
+from redemption.cli._output import Cell, table_lines, write_csv, write_json
 from redemption.errors import InvalidArgumentError
 from redemption.money import percent
 from redemption.outcomes import CancelKind, ReasonCategory
 from redemption.sample import sample_history
+from redemption.windows import redemption_window
 
 __all__ = ["add_commands"]
 
 
 def _percent(share: Fraction | Decimal | None) -> str:
-    """A share of 1 as a percentage with two places (`money.percent`); empty without one."""
-    return "" if share is None else str(percent(Fraction(share)))
+    """A share of 1 as a percentage with two places (`money.percent`); "-" without one."""
+    return "-" if share is None else str(percent(Fraction(share)))
 
 
-def _bounds(interval: Interval | None) -> tuple[str, str]:
-    return ("", "") if interval is None else (_percent(interval.low), _percent(interval.high))
+def _share(value: Decimal | None) -> Fraction | None:
+    """An interval's bound as the exact fraction of 1 it is (written as a number)."""
+    return None if value is None else Fraction(value)
 
 
-_BREAKDOWN_FIELDS = (
-    "group",
+def _bounds(interval: Interval | None) -> dict[str, Fraction | None]:
+    return {
+        "low": None if interval is None else _share(interval.low),
+        "high": None if interval is None else _share(interval.high),
+    }
+
+
+_GROUP_COLUMNS = {"sku": "sku", "seller": "seller_id"}
+"""The column of each grouping: the name `redemption.frames` gives it."""
+
+_BREAKDOWN_COLUMNS = (
     "orders",
     "in_transit",
     "sales",
     "returns",
-    "rate_percent",
-    "rate_low_percent",
-    "rate_high_percent",
-    "rate_with_returns_percent",
+    "rate",
+    "rate_with_returns",
+    "kept",
+    *(outcome_name(key, "_") for key in OUTCOME_KEYS if key[0] is Outcome.RETURNED),
+    "sold_late",
+    *(outcome_name(key, "_") for key in OUTCOME_KEYS if key[0] is Outcome.CANCELLED),
+    "cancelled",
     "not_kept",
+    *(f"reason_{reason.value}" for reason in ReasonCategory),
+    "rate_low",
+    "rate_high",
+    "rate_with_returns_low",
+    "rate_with_returns_high",
     "small",
     "complete",
-    *(outcome_name(key, "_") for key in OUTCOME_KEYS),
-    *(f"reason_{reason.value}" for reason in ReasonCategory),
+    *WINDOW_COLUMNS,
 )
-"""The columns of the refusals CSV, in order: there even when no group has an order."""
+"""The columns of the refusals CSV after the group's, in order, there even when no group
+has an order: `redemption.frames.refusal_breakdown`'s, then the 95% intervals of the rates,
+whether there are few orders, whether the figures are complete, and the windows."""
 
 
-def _breakdown_row(group: Hashable, b: Breakdown) -> dict[str, Any]:
-    low, high = _bounds(b.rate_interval)
-    row: dict[str, Any] = {
-        "group": "" if group is None else str(group),
+def _breakdown_row(b: Breakdown) -> dict[str, Cell]:
+    rate, with_returns = _bounds(b.rate_interval), _bounds(b.rate_with_returns_interval)
+    row: dict[str, Cell] = {
         "orders": b.orders,
         "in_transit": b.in_transit,
         "sales": b.sales,
         "returns": b.returns,
-        "rate_percent": _percent(b.rate),
-        "rate_low_percent": low,
-        "rate_high_percent": high,
-        "rate_with_returns_percent": _percent(b.rate_with_returns),
-        "not_kept": b.not_kept,
-        "small": b.small,
-        "complete": b.complete,
+        "rate": b.rate,
+        "rate_with_returns": b.rate_with_returns,
     }
     row |= {outcome_name(key, "_"): count for key, count in b.outcomes.items()}
-    row |= {f"reason_{reason.value}": count for reason, count in b.reasons.items()}
+    row |= {
+        "cancelled": b.cancelled,
+        "not_kept": b.not_kept,
+        **{f"reason_{reason.value}": count for reason, count in b.reasons.items()},
+        "rate_low": rate["low"],
+        "rate_high": rate["high"],
+        "rate_with_returns_low": with_returns["low"],
+        "rate_with_returns_high": with_returns["high"],
+        "small": b.small,
+        "complete": b.complete,
+        **window_columns(b.report.window),
+    }
     return row
 
 
 def _overall_table(b: Breakdown) -> list[str]:
-    low, high = _bounds(b.rate_interval)
+    low, high = (_percent(bound) for bound in _bounds(b.rate_interval).values())
     lines = [
         f"  orders {b.orders} counted, {b.in_transit} in transit; redemption rate "
-        f"{_percent(b.rate) or '-'}% (95% interval {low or '-'}..{high or '-'}), with returns "
-        f"{_percent(b.rate_with_returns) or '-'}%" + ("; few orders" if b.small else ""),
+        f"{_percent(b.rate)}% (95% interval {low}..{high}), with returns "
+        f"{_percent(b.rate_with_returns)}%" + ("; few orders" if b.small else ""),
         "",
-        f"  {'outcome':<28} {'orders':>7} {'share':>8}",
     ]
-    lines += [
-        f"  {outcome_name(key, '_'):<28} {count:>7} {_percent(b.outcome_shares[key]):>7}%"
-        for key, count in b.outcomes.items()
-        if count
-    ]
+    lines += table_lines(
+        ["outcome", "orders", "share"],
+        (
+            [outcome_name(key, "_"), str(count), f"{_percent(b.outcome_shares[key])}%"]
+            for key, count in b.outcomes.items()
+            if count
+        ),
+        "<>>",
+    )
     lines += _reason_table(b)
     return lines
 
 
 def _reason_table(b: Breakdown) -> list[str]:
     lines = ["", f"  reasons of the {b.not_kept} orders not kept (cancelled or returned)"]
-    lines += [
-        f"  {reason.value:<28} {count:>7} {_percent(b.reason_shares[reason]):>7}%"
-        for reason, count in sorted(b.reasons.items(), key=lambda item: -item[1])
-        if count
-    ]
+    lines += table_lines(
+        ["reason", "orders", "share"],
+        (
+            [reason.value, str(count), f"{_percent(b.reason_shares[reason])}%"]
+            for reason, count in sorted(b.reasons.items(), key=lambda item: -item[1])
+            if count
+        ),
+        "<>>",
+    )
     return lines
 
 
@@ -143,101 +177,102 @@ def _partition(b: Breakdown) -> dict[str, int]:
 
 
 def _group_table(breakdowns: Mapping[Any, Breakdown], title: str) -> list[str]:
-    lines = [
-        (
-            f"  {title:<14} {'orders':>7} {'transit':>7} {'rate':>7}  {'kept':>7} "
-            f"{'returned':>8} {'late':>6} {'refused':>8} {'cancelled':>9}  top reason"
-        ),
-        f"  {'':<14} {'':>7} {'':>7} {'':>7}  (shares of the orders, adding up to 100%)",
-    ]
+    rows = []
     for group, b in sorted(breakdowns.items(), key=lambda item: str(item[0])):
-        share = {
-            name: _percent(Fraction(part, b.orders)) if b.orders else ""
-            for name, part in _partition(b).items()
-        }
-        lines.append(
-            f"  {group!s:<14.14} {b.orders:>7} {b.in_transit:>7} {_percent(b.rate):>7}  "
-            f"{share['kept']:>7} {share['returned']:>8} {share['late']:>6} "
-            f"{share['refused']:>8} {share['cancelled']:>9}  "
-            f"{_top_reason(b)}" + ("  (few orders)" if b.small else "")
-        )
-    return lines
+        shares = [
+            _percent(Fraction(part, b.orders)) if b.orders else "-"
+            for part in _partition(b).values()
+        ]
+        top = _top_reason(b) + ("  (few orders)" if b.small else "")
+        rows.append([str(group), str(b.orders), str(b.in_transit), _percent(b.rate), *shares, top])
+    header = [title, "orders", "transit", "rate", "kept", "returned", "late", "refused"]
+    lines = table_lines([*header, "cancelled", "top reason"], rows, "<>>>>>>>><")
+    note = "  (kept to cancelled: shares of the orders, adding up to 100%)"
+    return [lines[0], note, *lines[1:]]
 
 
 def _refusals(args: argparse.Namespace) -> int:
+    check_ends(args, args.period.end, f"--period {args.period}")
     history = load(args, sample_history)
     today = today_of(args, history)
     by = None if args.by in (None, "reason") else args.by
     breakdowns = refusal_breakdown(history, args.period, today=today, by=by, tz=args.tz)
-    complete = all(b.complete for b in breakdowns.values())
+    window = redemption_window(args.period, today=today)
+    complete = all(b.complete for b in breakdowns.values()) if breakdowns else window.complete
     state = "complete" if complete else "not complete: sales can still arrive"
+    key = None if by is None else _GROUP_COLUMNS[by]
+    rows = [
+        ({} if key is None else {key: group}) | _breakdown_row(b)
+        for group, b in sorted(breakdowns.items(), key=lambda item: str(item[0]))
+    ]
     if args.format == "json":
         document = {
-            "period": str(args.period),
-            "today": today.isoformat(),
-            "by": args.by,
+            "period_start": args.period.start,
+            "period_end": args.period.end,
+            "today": today,
+            "tz": args.tz.key,
+            "by": key,
             "complete": complete,
-            "groups": [_breakdown_row(g, b) for g, b in breakdowns.items()],
+            **window_columns(window),
+            "groups": rows,
         }
-        print(json.dumps(document, ensure_ascii=False, indent=2))
+        write_json(document)
     elif args.format == "csv":
-        print(f"period {args.period}, today {today}: {state}", file=sys.stderr)
-        rows = [_breakdown_row(g, b) for g, b in breakdowns.items()]
-        writer = csv.DictWriter(sys.stdout, fieldnames=_BREAKDOWN_FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
+        write_csv(rows, _BREAKDOWN_COLUMNS if key is None else (key, *_BREAKDOWN_COLUMNS))
     else:
-        window = next(iter(breakdowns.values())).counts.report.window if breakdowns else None
         print(f"Period {args.period}, today {today} ({args.tz.key}): {state}")
-        if window is not None:
-            print(f"  orders placed {window.orders}, sold {window.sales} (30-day window method)")
+        print(f"  orders placed {window.orders}, sold {window.sales} (30-day window method)")
         if by is None:
             (overall,) = breakdowns.values()
             lines = _reason_table(overall) if args.by == "reason" else _overall_table(overall)
         else:
-            lines = _group_table(breakdowns, by)
+            lines = _group_table(breakdowns, _GROUP_COLUMNS[by])
         print("\n".join(lines))
     return 0
 
 
-_POINT_FIELDS = (
-    "group",
+_POINT_COLUMNS = (
     "first",
     "last",
+    "clipped",
+    "complete",
     "orders",
     "in_transit",
     "sales",
     "refused",
     "returned",
-    "rate_percent",
-    "rate_low_percent",
-    "rate_high_percent",
-    "refusal_share_percent",
-    "return_share_percent",
+    "rate",
+    "refusal_share",
+    "return_share",
+    "rate_low",
+    "rate_high",
     "small",
-    "complete",
+    *WINDOW_COLUMNS,
 )
-"""The columns of the trend CSV, in order."""
+"""The columns of the trend CSV after the group's, in order: `redemption.frames.rate_series`'
+(a bucket's order days are ``first`` to ``last``), then the rate's 95% interval, whether
+there are few orders, and the bucket's windows."""
 
 
-def _point_row(group: Hashable, point: SeriesPoint) -> dict[str, Any]:
-    low, high = _bounds(point.rate_interval)
+def _point_row(point: SeriesPoint) -> dict[str, Cell]:
+    rate = _bounds(point.rate_interval)
     return {
-        "group": "" if group is None else str(group),
-        "first": point.first.isoformat(),
-        "last": point.last.isoformat(),
+        "first": point.first,
+        "last": point.last,
+        "clipped": point.clipped,
+        "complete": point.complete,
         "orders": point.orders,
         "in_transit": point.in_transit,
         "sales": point.sales,
         "refused": point.refused,
         "returned": point.returned,
-        "rate_percent": _percent(point.rate),
-        "rate_low_percent": low,
-        "rate_high_percent": high,
-        "refusal_share_percent": _percent(point.refusal_share),
-        "return_share_percent": _percent(point.return_share),
+        "rate": point.rate,
+        "refusal_share": point.refusal_share,
+        "return_share": point.return_share,
+        "rate_low": rate["low"],
+        "rate_high": rate["high"],
         "small": point.small,
-        "complete": point.complete,
+        **window_columns(point.counts.report.window),
     }
 
 
@@ -245,6 +280,7 @@ def _trend(args: argparse.Namespace) -> int:
     if args.start > args.end:
         msg = f"--start {args.start} is after --end {args.end}"
         raise InvalidArgumentError(msg)
+    check_ends(args, args.end, f"the range --start {args.start} --end {args.end}")
     history = load(args, sample_history)
     today = today_of(args, history)
     if args.end > today:
@@ -253,41 +289,42 @@ def _trend(args: argparse.Namespace) -> int:
     series = rate_series(
         history, start=args.start, end=args.end, freq=args.freq, today=today, by=args.by, tz=args.tz
     )
-    rows = [_point_row(group, point) for group, points in series.items() for point in points]
+    key = None if args.by is None else _GROUP_COLUMNS[args.by]
+    rows = [
+        ({} if key is None else {key: group}) | _point_row(point)
+        for group, points in series.items()
+        for point in points
+    ]
     if args.format == "json":
-        document = {"today": today.isoformat(), "freq": args.freq, "buckets": rows}
-        print(json.dumps(document, ensure_ascii=False, indent=2))
+        document = {"today": today, "tz": args.tz.key, "freq": args.freq, "by": key}
+        write_json(document | {"buckets": rows})
     elif args.format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=_POINT_FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
+        write_csv(rows, _POINT_COLUMNS if key is None else (key, *_POINT_COLUMNS))
     else:
         print(f"Redemption rate by {args.freq} of order, today {today} ({args.tz.key})")
-        print(_trend_table(rows, grouped=args.by is not None))
+        print("\n".join(_trend_table(rows, key)))
     return 0
 
 
-def _trend_table(rows: Sequence[dict[str, Any]], *, grouped: bool) -> str:
-    head = f"  {'group':<14} " if grouped else "  "
-    lines = [
-        head + f"{'from':<10} {'to':<10} {'orders':>7} {'transit':>7} {'rate':>7} "
-        f"{'95% interval':>15} {'refused':>8} {'returned':>8}  state"
-    ]
+def _trend_table(rows: Sequence[Mapping[str, Cell]], key: str | None) -> list[str]:
+    def shown(row: Mapping[str, Cell], column: str) -> str:
+        value = row[column]
+        return _percent(value) if isinstance(value, Fraction | Decimal) else "-"
+
+    header = ["from", "to", "orders", "transit", "rate", "95% interval", "refused", "returned"]
+    lines = []
     for row in rows:
         interval = (
-            f"{row['rate_low_percent']}..{row['rate_high_percent']}"
-            if row["rate_low_percent"]
+            f"{shown(row, 'rate_low')}..{shown(row, 'rate_high')}"
+            if row["rate_low"] is not None
             else "-"
         )
-        state = "complete" if row["complete"] else "still open"
-        lines.append(
-            (f"  {row['group']:<14.14} " if grouped else "  ")
-            + f"{row['first']:<10} {row['last']:<10} {row['orders']:>7} {row['in_transit']:>7} "
-            f"{row['rate_percent'] or '-':>7} {interval:>15} "
-            f"{row['refusal_share_percent'] or '-':>8} {row['return_share_percent'] or '-':>8}  "
-            + state
-        )
-    return "\n".join(lines)
+        cells = [str(row["first"]), str(row["last"]), str(row["orders"]), str(row["in_transit"])]
+        cells += [shown(row, "rate"), interval, shown(row, "refusal_share")]
+        cells += [shown(row, "return_share"), "complete" if row["complete"] else "still open"]
+        lines.append(cells if key is None else [str(row[key]), *cells])
+    header = [*header, "state"] if key is None else [key, *header, "state"]
+    return table_lines(header, lines, ("<" if key else "") + "<<>>>>>><")
 
 
 def add_commands(commands: Commands) -> None:
@@ -310,16 +347,15 @@ def add_commands(commands: Commands) -> None:
     )
     add_sources(refusals, "the sample's Wildberries statistics reports")
     refusals.add_argument(
-        "--period",
-        type=period,
-        required=True,
-        metavar="START..END",
-        help="the period, inclusive dates, e.g. 2025-04-01..2025-04-30",
+        "--period", type=period, required=True, metavar="PERIOD", help=PERIOD_HELP
     )
     refusals.add_argument(
         "--by",
         choices=["sku", "seller", "reason"],
-        help="one row per SKU or seller, or the reasons alone (default: the whole period)",
+        help=(
+            "one row per SKU (column sku) or seller (column seller_id), or the reasons alone "
+            "(default: the whole period, one row without a group column: the total)"
+        ),
     )
     add_day_and_format(refusals)
     refusals.set_defaults(run=_refusals)
@@ -343,6 +379,10 @@ def add_commands(commands: Commands) -> None:
         "--end", type=day, required=True, help="the last order day (at most --today)"
     )
     trend.add_argument("--freq", choices=["day", "week", "month"], default="week")
-    trend.add_argument("--by", choices=["sku", "seller"], help="a series per SKU or seller")
+    trend.add_argument(
+        "--by",
+        choices=["sku", "seller"],
+        help="a series per SKU (column sku) or seller (column seller_id); default: the total",
+    )
     add_day_and_format(trend)
     trend.set_defaults(run=_trend)

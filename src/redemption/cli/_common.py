@@ -8,15 +8,19 @@ computed on (`today_of`).
 from __future__ import annotations
 
 import argparse
+import calendar
+import os
+import re
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from redemption._progress import ProgressBar
+from redemption.cli._output import Cell
 from redemption.dates import MOSCOW, local_day
 from redemption.errors import InvalidArgumentError, RedemptionError
 from redemption.history import History
@@ -24,7 +28,7 @@ from redemption.io import ImportReport, read_reports
 from redemption.io.files import formats_in_words
 from redemption.io.reasons import reason_words_from_toml
 from redemption.money import percent
-from redemption.windows import Period
+from redemption.windows import Period, RedemptionWindow
 
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"  # noqa: SLF001 - typeshed names it so
 """Where a command module adds its commands (`add_commands`)."""
@@ -35,16 +39,20 @@ _LAST_DAY = date(9899, 12, 31)
 stay within the years 1 to 9999 that dates hold."""
 
 
+def _within(day: date, text: str) -> date:
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        msg = f"{text!r} is out of range: give a day from {_FIRST_DAY} to {_LAST_DAY}"
+        raise argparse.ArgumentTypeError(msg)
+    return day
+
+
 def day(text: str) -> date:
     try:
         day = date.fromisoformat(text)
     except ValueError:
         msg = f"not a date (YYYY-MM-DD): {text!r}"
         raise argparse.ArgumentTypeError(msg) from None
-    if not _FIRST_DAY <= day <= _LAST_DAY:
-        msg = f"{text!r} is out of range: give a day from {_FIRST_DAY} to {_LAST_DAY}"
-        raise argparse.ArgumentTypeError(msg)
-    return day
+    return _within(day, text)
 
 
 def moment(text: str) -> datetime:
@@ -62,12 +70,49 @@ def moment(text: str) -> datetime:
     return moment
 
 
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_WEEK = re.compile(r"(\d{4})-?[Ww](\d{2})")
+
+
+def _days_of(text: str) -> tuple[date, date]:
+    """The first and last day of a day, a month (``2025-04``) or an ISO week (``2025-W14``)."""
+    try:
+        if month := _MONTH.fullmatch(text):
+            year, number = int(month[1]), int(month[2])
+            first = date(year, number, 1)
+            last = date(year, number, calendar.monthrange(year, number)[1])
+        elif week := _WEEK.fullmatch(text):
+            first = date.fromisocalendar(int(week[1]), int(week[2]), 1)
+            last = first + timedelta(days=6)
+        else:
+            return day(text), day(text)
+    except ValueError:
+        msg = f"no such month or ISO week: {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    return _within(first, text), _within(last, text)
+
+
 def period(text: str) -> Period:
+    """A period: ``START..END`` or one of them alone, each a day, a month or an ISO week.
+
+    A month or a week stands for its days: ``2025-04`` is 1-30 April, ``2025-W14`` is
+    Monday 31 March to Sunday 6 April 2025, ``2025-01..2025-03`` the first quarter.
+
+    Example:
+        >>> str(period("2025-W14")), str(period("2025-01..2025-03"))
+        ('2025-03-31..2025-04-06', '2025-01-01..2025-03-31')
+    """
     start, _, end = text.partition("..")
     try:
-        return Period(day(start), day(end or start))
+        return Period(_days_of(start)[0], _days_of(end or start)[1])
     except RedemptionError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+PERIOD_HELP = (
+    "the period, inclusive days: START..END (2025-04-01..2025-04-30), a month (2025-04), "
+    "an ISO week (2025-W14), a day, or a range of months or weeks (2025-01..2025-03)"
+)
 
 
 def zone(text: str) -> ZoneInfo:
@@ -111,23 +156,95 @@ def import_line(report: ImportReport) -> str:
     return line
 
 
+def readable(path: Path, flag: str | None = None) -> Path:
+    """`path`, if it is there and may be read; else an error naming it (and its option).
+
+    Checked before anything is read, so that a mistyped name costs no wait for the files
+    before it.
+    """
+    where = str(path) if flag is None else f"{flag} {path}"
+    if not path.exists():
+        msg = f"{where}: no such file or folder"
+        raise InvalidArgumentError(msg)
+    if not os.access(path, os.R_OK):
+        msg = f"{where}: not allowed to read it"
+        raise InvalidArgumentError(msg)
+    return path
+
+
+def read_text(path: Path, flag: str) -> str:
+    """The text of the file an option names; an error naming the option and the file."""
+    try:
+        return readable(path, flag).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        msg = f"{flag} {path}: not UTF-8 text"
+        raise InvalidArgumentError(msg) from None
+    except OSError as error:  # a folder, or a file gone since it was checked
+        msg = f"{flag} {path}: {error.strerror or error}"
+        raise InvalidArgumentError(msg) from None
+
+
+def latest_day(args: argparse.Namespace) -> tuple[date, str]:
+    """The last day the figures can be computed on, known before any file is read, in words.
+
+    That day is --today; without it, today's date in --tz by the clock, as no data reaches
+    a day still to come.
+    """
+    if args.today is not None:
+        today: date = args.today
+        return today, f"--today {today}"
+    now = datetime.now(args.tz).date()
+    return now, f"today ({now} in {args.tz.key})"
+
+
+def check_ends(args: argparse.Namespace, end: date, what: str) -> None:
+    """Refuse, before any file is read, what ends after the day the figures are computed on.
+
+    Raises:
+        InvalidArgumentError: `end` is after `latest_day`; the message begins with `what`.
+    """
+    latest, words = latest_day(args)
+    if end > latest:
+        msg = f"{what} ends on {end}, after {words}"
+        raise InvalidArgumentError(msg)
+
+
+def window_columns(window: RedemptionWindow) -> dict[str, Cell]:
+    """The orders and sales windows as columns: their first and last days."""
+    return {
+        "orders_first": window.orders.first,
+        "orders_last": window.orders.last,
+        "sales_first": window.sales.first,
+        "sales_last": window.sales.last,
+    }
+
+
+WINDOW_COLUMNS = ("orders_first", "orders_last", "sales_first", "sales_last")
+"""The names `window_columns` gives, in order."""
+
+
 def load(args: argparse.Namespace, sample: Callable[[], tuple[History, ImportReport]]) -> History:
     """Read the files named, or the sample, with a progress bar on a terminal."""
     if args.sample and args.files:
         msg = "give report files or --sample, not both"
         raise InvalidArgumentError(msg)
+    if args.reasons is not None:
+        readable(args.reasons, "--reasons")
     if args.sample:
         history, imported = sample()
     elif not args.files:
         msg = "no report files given (name some, or use --sample)"
         raise InvalidArgumentError(msg)
     else:
+        for path in args.files:
+            readable(path)
+        reasons = None if args.reasons is None else reason_words_from_toml(args.reasons)
         with ProgressBar(sys.stderr) as bar:
             history, imported = read_reports(
                 args.files,
                 seller_id=args.seller_id,
                 as_of=args.as_of,
-                reasons=None if args.reasons is None else reason_words_from_toml(args.reasons),
+                reasons=reasons,
                 errors=args.errors,
                 progress=bar,
             )
@@ -199,7 +316,18 @@ def add_day_and_format(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--tz", type=zone, default=MOSCOW, help="the zone of the calendar days (Europe/Moscow)"
     )
-    command.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    command.add_argument(
+        "--format",
+        choices=["table", "csv", "json"],
+        default="table",
+        help=(
+            "table (the default: to read), csv (a header, then one row per group or bucket; "
+            "no total row, so the groups add up) or json; csv and json use the column names "
+            "of redemption.frames: counts are integers, rates and shares fractions of 1 "
+            "(0.75, not 75%%), money in roubles (1520.50; frames' *_kopecks columns "
+            "without the suffix), days ISO dates, complete true or false"
+        ),
+    )
 
 
 def today_of(args: argparse.Namespace, history: History) -> date:

@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
 from datetime import date
-from fractions import Fraction
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 from redemption import __version__
 from redemption.calculators import RateReport, redemption_rate, redemption_rates
 from redemption.cli._common import (
+    PERIOD_HELP,
+    WINDOW_COLUMNS,
     Commands,
     add_day_and_format,
     add_sources,
+    check_ends,
     import_line,
     load,
     percent_text,
     period,
+    read_text,
     today_of,
+    window_columns,
 )
-from redemption.errors import InvalidArgumentError
+from redemption.cli._output import Cell, table_lines, write_csv, write_json
+from redemption.errors import InvalidArgumentError, PolicyError
 from redemption.io import read_order_lines
-from redemption.money import percent
 from redemption.policy import BuyerStatus, Policy, buyer_statuses
 from redemption.sample import (
     SAMPLE_SELLERS,
@@ -70,16 +72,22 @@ def _report_lines(report: RateReport) -> list[str]:
 
 
 def _group_table(reports: dict[str, RateReport], title: str) -> list[str]:
-    header = (
-        f"  {title:<12} {'orders':>7} {'sales':>6} {'returns':>8} {'transit':>8} "
-        f"{'rate':>8} {'w/ returns':>11}"
+    return table_lines(
+        [title, "orders", "sales", "returns", "transit", "rate", "w/ returns"],
+        (
+            [
+                str(group),
+                str(r.orders),
+                str(r.sales),
+                str(r.returns),
+                str(r.in_transit),
+                percent_text(r.rate),
+                percent_text(r.rate_with_returns),
+            ]
+            for group, r in sorted(reports.items())
+        ),
+        "<>>>>>>",
     )
-    rows = [
-        f"  {group:<12} {r.orders:>7} {r.sales:>6} {r.returns:>8} {r.in_transit:>8} "
-        f"{percent_text(r.rate):>8} {percent_text(r.rate_with_returns):>11}"
-        for group, r in sorted(reports.items())
-    ]
-    return [header, *rows]
 
 
 def _demo(_: argparse.Namespace) -> int:
@@ -112,87 +120,137 @@ def _demo(_: argparse.Namespace) -> int:
         f"keep least of their orders (of those with {_DEMO_MIN_ORDERS} or more), and the "
         "three who keep most"
     )
-    rows = [_buyer_row(s, with_status=False) for s in (*rated[:3], *rated[-3:])]
-    print("\n".join(_buyer_table(rows)))
+    print("\n".join(_buyer_table([*rated[:3], *rated[-3:]])))
     return 0
 
 
-def _rate_row(report: RateReport) -> dict[str, Any]:
-    def share(value: Fraction | None) -> str:
-        return "" if value is None else str(percent(value))
+_GROUP_COLUMNS = {"sku": "sku", "seller": "seller_id"}
+"""The column of each grouping: the name `redemption.frames` gives it."""
 
+RATE_COLUMNS = (
+    "orders",
+    "sales",
+    "returns",
+    "in_transit",
+    "rate",
+    "rate_with_returns",
+    "complete",
+    *WINDOW_COLUMNS,
+)
+"""The columns of a rate's row, after the group's: `redemption.frames.redemption_rates`'
+counts and rates, then whether the figure is complete and its windows."""
+
+_UNMATCHED_COLUMNS = ("unmatched_sales", "unmatched_returns")
+"""The total's columns that no group has: events whose order is not in the reports."""
+
+
+def _rate_row(report: RateReport) -> dict[str, Cell]:
     return {
         "orders": report.orders,
         "sales": report.sales,
         "returns": report.returns,
         "in_transit": report.in_transit,
-        "rate_percent": share(report.rate),
-        "rate_with_returns_percent": share(report.rate_with_returns),
+        "rate": report.rate,
+        "rate_with_returns": report.rate_with_returns,
+        "complete": report.complete,
+        **window_columns(report.window),
+    }
+
+
+def _total_row(report: RateReport) -> dict[str, Cell]:
+    return _rate_row(report) | {
+        "unmatched_sales": report.unmatched,
+        "unmatched_returns": report.unmatched_returns,
     }
 
 
 def _rate(args: argparse.Namespace) -> int:
+    check_ends(args, args.period.end, f"--period {args.period}")
     history = load(args, sample_history)
     today = today_of(args, history)
     total = redemption_rate(history, args.period, today=today, tz=args.tz)
-    groups = redemption_rates(history, args.period, today=today, by=args.by, tz=args.tz)
-    window = total.window
+    by: Literal["sku", "seller"] = args.by or "sku"
+    key = _GROUP_COLUMNS[by]
+    groups = (
+        {} if args.total else redemption_rates(history, args.period, today=today, by=by, tz=args.tz)
+    )
+    rows = [{key: group, **_rate_row(r)} for group, r in sorted(groups.items())]
     if args.format == "json":
-        document = {
-            "period": str(args.period),
-            "today": today.isoformat(),
-            "orders_window": str(window.orders),
-            "sales_window": str(window.sales),
+        document: dict[str, object] = {
+            "period_start": args.period.start,
+            "period_end": args.period.end,
+            "today": today,
+            "tz": args.tz.key,
             "complete": total.complete,
+            **window_columns(total.window),
             "unmatched_sales": total.unmatched,
             "unmatched_returns": total.unmatched_returns,
             "total": _rate_row(total),
-            args.by: {group: _rate_row(r) for group, r in sorted(groups.items())},
         }
-        print(json.dumps(document, ensure_ascii=False, indent=2))
+        if not args.total:
+            document["by"] = key
+            document["groups"] = rows
+        write_json(document)
     elif args.format == "csv":
-        complete = "complete" if total.complete else "not complete: sales can still arrive"
-        print(f"period {args.period}, today {today}: {complete}", file=sys.stderr)
-        rows = [(group, _rate_row(r)) for group, r in sorted(groups.items())]
-        writer = csv.writer(sys.stdout)
-        writer.writerow([args.by, *_rate_row(total)])
-        writer.writerows([group, *row.values()] for group, row in rows)
-        writer.writerow(["total", *_rate_row(total).values()])
+        if args.total:
+            write_csv([_total_row(total)], (*RATE_COLUMNS, *_UNMATCHED_COLUMNS))
+        else:
+            write_csv(rows, (key, *RATE_COLUMNS))
     else:
         print(f"Period {args.period}, today {today} ({args.tz.key})")
         print("\n".join(_report_lines(total)))
-        print()
-        print("\n".join(_group_table(groups, args.by)))
+        if not args.total:
+            print()
+            print("\n".join(_group_table(groups, key)))
     return 0
 
 
-def _buyer_row(status: BuyerStatus, *, with_status: bool) -> dict[str, Any]:
+def _buyer_row(status: BuyerStatus, *, with_status: bool) -> dict[str, Cell]:
     report = status.report
-    row: dict[str, Any] = {
+    row: dict[str, Cell] = {
         "buyer_id": status.buyer_id,
         "placed": report.placed,
         "sold": report.sold,
         "returned": report.returned,
         "in_transit": report.in_transit,
-        "percentage": "" if report.percentage is None else str(report.percentage),
-        "ransom": str(status.ransom),
+        "rate": report.rate,
+        "weight": report.weight,
+        "ransom": status.ransom,
     }
     if status.shop_ransom is not None:
-        row["shop_ransom"] = str(status.shop_ransom)
+        row["shop_ransom"] = status.shop_ransom
+    row["orders_first"] = report.orders_window.first
+    row["orders_last"] = report.orders_window.last
     if with_status:
         row["privileges"] = "; ".join(status.privileges)
         row["restrictions"] = "; ".join(status.restrictions)
     return row
 
 
+def _policy(args: argparse.Namespace) -> Policy:
+    """The policy of --policy, or none; checked against --weight and --shop."""
+    if args.policy is None:
+        return Policy(rules=[], weight=args.weight or "count")
+    where = f"--policy {args.policy}"
+    try:
+        policy = Policy.from_toml(read_text(args.policy, "--policy"))
+    except PolicyError as error:
+        msg = f"{where}: {error}"
+        raise PolicyError(msg) from None
+    if args.weight is not None and args.weight != policy.weight:
+        msg = f"--weight {args.weight} contradicts the policy's weight {policy.weight!r} ({where})"
+        raise InvalidArgumentError(msg)
+    if "shop_ransom" in policy.figures and args.shop is None:
+        msg = (
+            f"{where} has shop_ransom rules, which look at the ransom amount with one shop: "
+            "give the shop's seller id with --shop"
+        )
+        raise InvalidArgumentError(msg)
+    return policy
+
+
 def _buyers(args: argparse.Namespace) -> int:
-    if args.policy is not None:
-        policy = Policy.from_toml(args.policy.read_text(encoding="utf-8"))
-        if args.weight is not None and args.weight != policy.weight:
-            msg = f"--weight {args.weight} contradicts the policy's weight {policy.weight!r}"
-            raise InvalidArgumentError(msg)
-    else:
-        policy = Policy(rules=[], weight=args.weight or "count")
+    policy = _policy(args)
     history = load(args, partial(read_order_lines, sample_lines_path()))
     today = today_of(args, history)
     statuses = buyer_statuses(history, today=today, policy=policy, seller_id=args.shop, tz=args.tz)
@@ -203,35 +261,42 @@ def _buyers(args: argparse.Namespace) -> int:
         statuses = {args.buyer: statuses[args.buyer]}
     if not statuses:
         print("no buyers: these reports name none (seller reports do not)", file=sys.stderr)
-    rows = [_buyer_row(s, with_status=args.policy is not None) for s in statuses.values()]
+    with_status = args.policy is not None
+    rows = [_buyer_row(s, with_status=with_status) for s in statuses.values()]
     if args.format == "json":
-        document = {"today": today.isoformat(), "weight": policy.weight, "buyers": rows}
-        print(json.dumps(document, ensure_ascii=False, indent=2))
+        listed = [
+            {**row, "privileges": list(s.privileges), "restrictions": list(s.restrictions)}
+            if with_status
+            else row
+            for row, s in zip(rows, statuses.values(), strict=True)
+        ]
+        write_json({"today": today, "tz": args.tz.key, "weight": policy.weight, "buyers": listed})
     elif args.format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["buyer_id"])
-        writer.writeheader()
-        writer.writerows(rows)
+        columns = ["buyer_id", "placed", "sold", "returned", "in_transit", "rate", "weight"]
+        columns += ["ransom", *(["shop_ransom"] if args.shop is not None else [])]
+        columns += ["orders_first", "orders_last"]
+        columns += ["privileges", "restrictions"] if with_status else []
+        write_csv(rows, columns)
     else:
         print(f"Buyers as of {today} ({args.tz.key}), weighed by {policy.weight}: {len(rows)}")
-        print("\n".join(_buyer_table(rows)))
+        print("\n".join(_buyer_table(list(statuses.values()))))
     return 0
 
 
-def _buyer_table(rows: list[dict[str, Any]]) -> list[str]:
-    header = (
-        f"  {'buyer':<14} {'placed':>6} {'sold':>5} {'returned':>8} {'transit':>7} "
-        f"{'percentage':>10} {'ransom':>12}"
-    )
-    lines = [header]
-    for row in rows:
-        share = f"{row['percentage']}%" if row["percentage"] else "-"
-        tiers = "; ".join(t for t in (row.get("privileges"), row.get("restrictions")) if t)
-        lines.append(
-            f"  {row['buyer_id']:<14} {row['placed']:>6} {row['sold']:>5} "
-            f"{row['returned']:>8} {row['in_transit']:>7} {share:>10} {row['ransom']:>12}"
-            + (f"  {tiers}" if tiers else "")
-        )
-    return lines
+def _buyer_table(statuses: list[BuyerStatus]) -> list[str]:
+    shops = any(status.shop_ransom is not None for status in statuses)
+    header = ["buyer", "placed", "sold", "returned", "transit", "percentage", "ransom"]
+    header += ["shop ransom"] if shops else []
+    rows = []
+    for status in statuses:
+        report = status.report
+        share = "-" if report.percentage is None else f"{report.percentage}%"
+        tiers = "; ".join((*status.privileges, *status.restrictions))
+        row = [status.buyer_id, str(report.placed), str(report.sold), str(report.returned)]
+        row += [str(report.in_transit), share, str(status.ransom)]
+        row += [str(status.shop_ransom)] if shops else []
+        rows.append([*row, tiers])
+    return table_lines([*header, ""], rows, "<" + ">" * (len(header) - 1) + "<")
 
 
 def add_commands(commands: Commands) -> None:
@@ -260,14 +325,22 @@ def add_commands(commands: Commands) -> None:
         ),
     )
     add_sources(rate, "the sample's Wildberries statistics reports")
-    rate.add_argument(
-        "--period",
-        type=period,
-        required=True,
-        metavar="START..END",
-        help="the period, inclusive dates, e.g. 2025-04-01..2025-04-30",
+    rate.add_argument("--period", type=period, required=True, metavar="PERIOD", help=PERIOD_HELP)
+    grouping = rate.add_mutually_exclusive_group()
+    grouping.add_argument(
+        "--by",
+        choices=["sku", "seller"],
+        help="a row per SKU (column sku, the default) or per seller (column seller_id)",
     )
-    rate.add_argument("--by", choices=["sku", "seller"], default="sku", help="group by")
+    grouping.add_argument(
+        "--total",
+        action="store_true",
+        help=(
+            "the seller's total instead of the groups: one row with the groups' columns "
+            "(and unmatched_sales, unmatched_returns), so a CSV of the groups and one of the "
+            "total can be checked against each other"
+        ),
+    )
     add_day_and_format(rate)
     rate.set_defaults(run=_rate)
     buyers = commands.add_parser(
@@ -277,7 +350,9 @@ def add_commands(commands: Commands) -> None:
             "Each buyer's redemption percentage (orders kept over orders placed, over the two "
             "years ending --today) and ransom amount (what they bought and kept in those two "
             "years), from report files that name buyers (order-lines CSV, Ozon postings with "
-            "their customer); with --policy, the privileges and restrictions each buyer has."
+            "their customer); with --policy, the privileges and restrictions each buyer has.\n"
+            "In csv and json, rate is the share kept (a fraction of 1, by count or by price as "
+            "weight says) and ransom and shop_ransom are roubles (frames: ransom_kopecks)."
         ),
         epilog=(
             "example: redemption buyers lines.csv --today 2025-04-30 --policy tiers.toml\n"
@@ -287,9 +362,16 @@ def add_commands(commands: Commands) -> None:
     )
     add_sources(buyers, "the sample's order lines, which name buyers")
     buyers.add_argument("--buyer", help="show this buyer only")
-    buyers.add_argument("--policy", type=Path, help="a TOML file of tier rules (see docs)")
     buyers.add_argument(
-        "--shop", help="the seller whose per-shop ransom amount the policy's rules look at"
+        "--policy", type=Path, metavar="FILE.toml", help="a TOML file of tier rules (see docs)"
+    )
+    buyers.add_argument(
+        "--shop",
+        metavar="SELLER_ID",
+        help=(
+            "the seller whose per-shop ransom amount (column shop_ransom, roubles) the "
+            "policy's shop_ransom rules look at; they need it"
+        ),
     )
     buyers.add_argument(
         "--weight",

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
-import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from redemption.cli._common import (
+    WINDOW_COLUMNS,
     Commands,
     add_day_and_format,
     add_sources,
     day,
+    latest_day,
     load,
+    read_text,
     today_of,
+    window_columns,
 )
-from redemption.errors import InvalidArgumentError
+from redemption.cli._output import Cell, table_lines, write_csv, write_json
+from redemption.errors import ArgumentTypeError, InvalidArgumentError, ProgrammeError
 from redemption.io import read_order_lines
 from redemption.loyalty import (
+    BUILT_IN_INDICATORS,
     PRESETS,
     Gap,
     Month,
@@ -41,6 +44,9 @@ from redemption.ozon import Eligibility, RouteCheck, trusted_seller
 from redemption.sample import sample_history, sample_lines_path
 
 __all__ = ["add_commands"]
+
+_PERCENT = "%"
+"""The unit of an indicator counted in percent."""
 
 
 def _shown(value: object) -> str:
@@ -90,7 +96,14 @@ def _programmes(args: argparse.Namespace) -> list[Programme]:
         if name not in programmes:
             msg = f"--targets {name}={path}: {name} is not among the programmes chosen"
             raise InvalidArgumentError(msg)
-        programmes[name] = programmes[name].with_targets_toml(path.read_text(encoding="utf-8"))
+        text = read_text(path, "--targets")
+        try:
+            programmes[name] = programmes[name].with_targets_toml(text)
+        except ProgrammeError as error:
+            msg = f"--targets {path}: {error}"
+            raise ProgrammeError(
+                msg, programme=error.programme, level=error.level, indicator=error.indicator
+            ) from None
     return list(programmes.values())
 
 
@@ -112,21 +125,23 @@ def _gap_line(gap: Gap) -> str:
 
 
 def _loyalty_table(standings: Sequence[MonthStanding], today: date, zone: str) -> list[str]:
-    lines = [
-        f"Loyalty standing as of {today} ({zone})",
-        f"  {'month':<8} {'programme':<11} {'level':<32} {'rewards in':<10}  state",
-    ]
-    lines += [
-        f"  {s.month!s:<8} {s.programme.name:<11} {s.result.status:<32} "
-        f"{s.rewards_month!s:<10}  {_state(s)}"
-        for s in standings
-    ]
+    lines = [f"Loyalty standing as of {today} ({zone})"]
+    lines += table_lines(
+        ["month", "programme", "level", "rewards in", "state"],
+        (
+            [str(s.month), s.programme.name, s.result.status, str(s.rewards_month), _state(s)]
+            for s in standings
+        ),
+        "<<<<<",
+    )
     last = standings[-1]
     result = last.result
     lines += ["", f"{last.month} indicators ({last.programme.name}):"]
-    lines += [
-        f"  {key:<30} {_shown(value):>10}" for key, value in sorted(last.indicators.values.items())
-    ]
+    lines += table_lines(
+        ["indicator", "value"],
+        ([key, _shown(value)] for key, value in sorted(last.indicators.values.items())),
+        "<>",
+    )
     lines.append("")
     if result.next_level is None:
         lines.append(f"{last.month}: the top level; nothing is missing")
@@ -139,7 +154,45 @@ def _loyalty_table(standings: Sequence[MonthStanding], today: date, zone: str) -
     return lines
 
 
-def _standing_row(standing: MonthStanding) -> dict[str, Any]:
+def _in_units(standing: MonthStanding) -> Callable[[str, object], Cell]:
+    """How a month's indicator values are written: a percentage as a fraction of 1.
+
+    Every rate and share the command line writes is a fraction of 1; the programmes count
+    theirs in percent (``unit = "%"``), as their targets do.
+    """
+    units = {i.key: i.unit for i in (*BUILT_IN_INDICATORS.values(), *standing.programme.indicators)}
+
+    def written(key: str, value: object) -> Cell:
+        if value is None:
+            return None
+        if units.get(key) == _PERCENT and isinstance(value, Fraction | Decimal | int):
+            return Fraction(value) / 100
+        if isinstance(value, Fraction | Decimal | int):
+            return value
+        return str(value)
+
+    return written
+
+
+_STANDING_COLUMNS = (
+    "month",
+    "programme",
+    "level",
+    "granted",
+    "status",
+    "rewards_month",
+    "published_on",
+    "published",
+    "final",
+    "complete",
+    "next_level",
+    "still_needed",
+    *WINDOW_COLUMNS,
+)
+"""The columns of a month's row, before its indicators'."""
+
+
+def _standing_row(standing: MonthStanding) -> dict[str, Cell]:
     result = standing.result
     return {
         "month": str(standing.month),
@@ -148,39 +201,55 @@ def _standing_row(standing: MonthStanding) -> dict[str, Any]:
         "granted": None if result.granted is None else result.granted.key,
         "status": result.status,
         "rewards_month": str(standing.rewards_month),
-        "published_on": standing.published_on.isoformat(),
+        "published_on": standing.published_on,
+        "published": standing.published,
         "final": standing.final,
+        "complete": standing.indicators.complete,
         "next_level": None if result.next_level is None else result.next_level.key,
         "still_needed": result.still_needed,
+        **window_columns(standing.indicators.report.window),
     }
 
 
-def _loyalty_document(standings: Sequence[MonthStanding], today: date) -> dict[str, Any]:
+def _loyalty_document(
+    standings: Sequence[MonthStanding], today: date, zone: str
+) -> dict[str, object]:
     months = []
     for standing in standings:
-        row = _standing_row(standing)
+        written = _in_units(standing)
+        row: dict[str, object] = dict(_standing_row(standing))
         row["indicators"] = {
-            key: _shown(v) for key, v in sorted(standing.indicators.values.items())
+            key: written(key, v) for key, v in sorted(standing.indicators.values.items())
         }
         row["missing"] = [
             {
                 "indicator": gap.key,
-                "value": _shown(gap.value),
-                "target": str(gap.target),
-                "short_by": None if gap.by is None else _shown(gap.by),
+                "value": written(gap.key, gap.value),
+                "target": written(gap.key, gap.target),
+                "short_by": written(gap.key, gap.by),
                 "sales_needed": gap.sales_needed,
             }
             for gap in standing.result.missing
         ]
         months.append(row)
-    return {"today": today.isoformat(), "months": months}
+    return {"today": today, "tz": zone, "months": months}
 
 
 def _loyalty(args: argparse.Namespace) -> int:
+    last = args.months[-1]
+    latest, words = latest_day(args)
+    if last.first > latest:
+        msg = f"--months {args.months[0]}..{last}: {last} begins after {words}"
+        raise InvalidArgumentError(msg)
     programmes = _programmes(args)
     measured = None
     if args.measured is not None:
-        measured = parse_measured(args.measured.read_text(encoding="utf-8"))
+        text = read_text(args.measured, "--measured")
+        try:
+            measured = parse_measured(text)
+        except (InvalidArgumentError, ArgumentTypeError) as error:
+            msg = f"--measured {args.measured}: {error}"
+            raise InvalidArgumentError(msg) from None
     history = load(args, sample_history)
     today = today_of(args, history)
     standings = loyalty_timeline(
@@ -192,16 +261,15 @@ def _loyalty(args: argparse.Namespace) -> int:
         tz=args.tz,
     )
     if args.format == "json":
-        print(json.dumps(_loyalty_document(standings, today), ensure_ascii=False, indent=2))
+        write_json(_loyalty_document(standings, today, args.tz.key))
     elif args.format == "csv":
         keys = sorted({key for s in standings for key in s.indicators.values})
-        rows = [
-            _standing_row(s) | {k: _shown(s.indicators.values.get(k)) for k in keys}
-            for s in standings
-        ]
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+        rows = []
+        for standing in standings:
+            written = _in_units(standing)
+            values = standing.indicators.values
+            rows.append(_standing_row(standing) | {k: written(k, values.get(k)) for k in keys})
+        write_csv(rows, (*_STANDING_COLUMNS, *keys))
     else:
         print("\n".join(_loyalty_table(standings, today, args.tz.key)))
     return 0
@@ -218,20 +286,22 @@ def _holds(check: RouteCheck) -> str:
     return "unknown" if check.holds is None else "yes" if check.holds else "no"
 
 
-def _eligibility_document(result: Eligibility) -> dict[str, Any]:
+def _eligibility_document(result: Eligibility) -> dict[str, object]:
     return {
         "seller_id": result.seller_id,
-        "today": result.today.isoformat(),
+        "today": result.today,
         "trusted": result.trusted,
         "routes": [route.value for route in result.routes],
         "checks": [
             {"route": c.route.value, "holds": c.holds, "reason": c.reason} for c in result.checks
         ],
+        "first_day": result.first_day,
         "days_on_platform": result.days_on_platform,
         "days_left": result.days_left,
         "unique_buyers": result.unique_buyers,
         "buyers_needed": result.buyers_needed,
         "unidentified_sales": result.unidentified_sales,
+        "returned_sales": result.returned_sales,
         "unknown": list(result.unknown),
     }
 
@@ -255,15 +325,23 @@ def _ozon_trust(args: argparse.Namespace) -> int:
     today = today_of(args, history)
     result = trusted_seller(seller, history=history, today=today, tz=args.tz)
     if args.format == "json":
-        print(json.dumps(_eligibility_document(result), ensure_ascii=False, indent=2))
+        write_json(_eligibility_document(result))
     elif args.format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["route", "holds", "reason"])
-        writer.writerows([c.route.value, _holds(c), c.reason] for c in result.checks)
+        routes: list[dict[str, Cell]] = [
+            {
+                "seller_id": result.seller_id,
+                "today": result.today,
+                "route": c.route.value,
+                "holds": c.holds,
+                "reason": c.reason,
+            }
+            for c in result.checks
+        ]
+        write_csv(routes, ("seller_id", "today", "route", "holds", "reason"))
     else:
         print(result.describe())
-        for check in result.checks:
-            print(f"  {check.route.value:<18} {_holds(check):<8} {check.reason}")
+        checks = [[c.route.value, _holds(c), c.reason] for c in result.checks]
+        print("\n".join(table_lines(["way", "holds", "why"], checks, "<<<")))
     return 0
 
 
@@ -279,7 +357,10 @@ def add_commands(commands: Commands) -> None:
             "give (Wildberries publishes none), with the month the rewards apply and whether "
             "the month is final or a forecast; then what the last month lacks for the next "
             "level. Months before December 2025 are judged by wb-2024, later ones by "
-            "wb-2025-12."
+            "wb-2025-12.\n"
+            "In csv and json, the indicators counted in percent (redemption_rate, the *_share "
+            "ones), their targets and gaps are fractions of 1, as every rate the command line "
+            "writes; revenue is roubles."
         ),
         epilog=(
             "example: redemption loyalty orders.json sales.json --months 2025-01..2025-06 "
