@@ -181,7 +181,7 @@ def polars_ransom(lines: pl.LazyFrame) -> pl.DataFrame:
     return (
         lines.filter(c("buyer_id").is_not_null() & (c("ordered_at") < T_HI))
         .group_by("buyer_id")
-        .agg(ransom=pl.when(kept).then(c("price")).otherwise(0).sum().cast(pl.Int64))
+        .agg(ransom_kopecks=pl.when(kept).then(c("price")).otherwise(0).sum().cast(pl.Int64))
         .collect()
     )
 
@@ -218,7 +218,7 @@ RANSOM_SQL = f"""
 SELECT buyer_id,
        sum(CASE WHEN sold_at >= {_sql_time(R_LO)} AND sold_at < {_sql_time(T_HI)}
                  AND NOT coalesce(returned_at < {_sql_time(T_HI)}, false)
-                THEN price ELSE 0 END)::BIGINT AS ransom
+                THEN price ELSE 0 END)::BIGINT AS ransom_kopecks
 FROM orders
 WHERE buyer_id IS NOT NULL AND ordered_at < {_sql_time(T_HI)}
 GROUP BY buyer_id"""

@@ -294,7 +294,9 @@ class TestWorkedExamples:
         """
         [counts] = outcome_counts(every_ending_history(), APRIL, today=LATE_TODAY).values()
         shown = repr(counts)
-        assert shown.startswith("OutcomeCounts(orders=13, in_transit=2, outcomes=(kept=2, ")
+        assert shown.startswith("OutcomeCounts(rate=")
+        assert f"rate={counts.sales / counts.orders:.4f} ({counts.sales}/13), " in shown
+        assert "orders=13, in_transit=2, outcomes=(kept=2, " in shown
         assert "cancelled/refused=2" in shown
         assert "appearance" not in shown
 

@@ -172,7 +172,7 @@ class TestTheSameFiguresAsTheRecords:
             expected = ransom_amounts(
                 history, today=scenario.today, tz=scenario.tz, window=window, seller_id=seller
             )
-            assert {row["buyer_id"]: row["ransom"] for row in rows_of(got)} == {
+            assert {row["buyer_id"]: row["ransom_kopecks"] for row in rows_of(got)} == {
                 buyer: to_kopecks(amount) for buyer, amount in expected.items()
             }
 
@@ -242,7 +242,7 @@ class TestFramesInFramesOut:
         }
         assert schema_of(frames.ransom_amounts(lines, today=today)) == {
             "buyer_id": nw.String,
-            "ransom": COUNT,
+            "ransom_kopecks": COUNT,
         }
         assert schema_of(frames.buyer_reports(lines, today=today)) == {
             "buyer_id": nw.String,
@@ -265,7 +265,7 @@ class TestFramesInFramesOut:
             ("b", 1, 0, 0, 1, 0.0, 0.0),
         ]
         ransom = {
-            row["buyer_id"]: row["ransom"]
+            row["buyer_id"]: row["ransom_kopecks"]
             for row in rows_of(frames.ransom_amounts(lines, today=today))
         }
         assert ransom == {"b1": 100, "b2": 0}
@@ -586,7 +586,7 @@ class TestOnACluster:
             total.sales,
             total.returns,
         )
-        ransom = {r["buyer_id"]: r["ransom"] for r in rows_of(results["ransom"])}
+        ransom = {r["buyer_id"]: r["ransom_kopecks"] for r in rows_of(results["ransom"])}
         assert ransom == {
             buyer: to_kopecks(amount)
             for buyer, amount in ransom_amounts(history, today=SAMPLE_TODAY).items()

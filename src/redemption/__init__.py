@@ -11,7 +11,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 from redemption.calculators import (
     BuyerReport,
+    BuyerReports,
+    RansomAmounts,
     RateReport,
+    Rates,
     Weight,
     buyer_redemption_percentage,
     buyer_reports,
@@ -73,6 +76,7 @@ __all__ = [
     "BeyondHorizonWarning",
     "Buyer",
     "BuyerReport",
+    "BuyerReports",
     "BuyerStatus",
     "CancelKind",
     "CancelledOrderSoldError",
@@ -100,7 +104,9 @@ __all__ = [
     "Policy",
     "PolicyError",
     "ProgrammeError",
+    "RansomAmounts",
     "RateReport",
+    "Rates",
     "Reason",
     "ReasonCategory",
     "RecordTypeError",

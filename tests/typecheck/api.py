@@ -11,17 +11,22 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import assert_type
 
+import polars as pl
+
 import redemption
 from redemption import (
     MOSCOW,
     BuyerReport,
+    BuyerReports,
     BuyerStatus,
     DayWindow,
     History,
     Order,
     Period,
     Policy,
+    RansomAmounts,
     RateReport,
+    Rates,
     RedemptionWindow,
     Rule,
     Sale,
@@ -53,22 +58,29 @@ def use_the_api() -> None:
     assert_type(report, RateReport)
     assert_type(report.rate, Fraction | None)
     assert_type(report.window.orders, DayWindow)
-    assert_type(redemption_rates(history, period, today=date(2025, 5, 1)), dict[str, RateReport])
+    assert_type(redemption_rates(history, period, today=date(2025, 5, 1)), Rates[str])
     by_seller = redemption_rates(history, period, today=date(2025, 5, 1), by="seller")
-    assert_type(by_seller, dict[str, RateReport])
+    assert_type(by_seller, Rates[str])
+    plain: dict[str, RateReport] = by_seller  # still a dict to code that wants one
+    assert_type(plain["s"].rate, Fraction | None)
+    assert_type(by_seller.to_polars(), pl.DataFrame)
     by_month = redemption_rates(
         history, period, today=date(2025, 5, 1), by=lambda o: o.ordered_at.month
     )
-    assert_type(by_month, dict[int, RateReport])
+    assert_type(by_month, Rates[int])
     assert_type(redemption.__version__, str)
 
     today = date(2025, 5, 1)
     assert_type(ransom_amount(history, "b", today=today), Decimal)
-    assert_type(ransom_amounts(history, today=today, seller_id="s"), dict[str, Decimal])
+    assert_type(ransom_amounts(history, today=today, seller_id="s"), RansomAmounts)
+    amounts: dict[str, Decimal] = ransom_amounts(history, today=today)
+    assert_type(amounts, dict[str, Decimal])
     report_b = buyer_redemption_percentage(history, "b", today=today, weight="price")
     assert_type(report_b, BuyerReport)
     assert_type(report_b.percentage, Decimal | None)
-    assert_type(buyer_reports(history, today=today, period=period), dict[str, BuyerReport])
+    assert_type(buyer_reports(history, today=today, period=period), BuyerReports)
+    reports: Mapping[str, BuyerReport] = buyer_reports(history, today=today)
+    assert_type(reports, Mapping[str, BuyerReport])
     policy = Policy(
         rules=[Rule(name="free delivery", kind="privilege", figure="percentage", at_least=80)]
     )

@@ -5,19 +5,23 @@ from __future__ import annotations
 from redemption.calculators.breakdown import Outcome, OutcomeCounts, OutcomeKey, outcome_counts
 from redemption.calculators.buyer import (
     BuyerReport,
+    BuyerReports,
     Weight,
     buyer_redemption_percentage,
     buyer_reports,
 )
-from redemption.calculators.ransom import ransom_amount, ransom_amounts
-from redemption.calculators.rate import RateReport, redemption_rate, redemption_rates
+from redemption.calculators.ransom import RansomAmounts, ransom_amount, ransom_amounts
+from redemption.calculators.rate import RateReport, Rates, redemption_rate, redemption_rates
 
 __all__ = [
     "BuyerReport",
+    "BuyerReports",
     "Outcome",
     "OutcomeCounts",
     "OutcomeKey",
+    "RansomAmounts",
     "RateReport",
+    "Rates",
     "Weight",
     "buyer_redemption_percentage",
     "buyer_reports",

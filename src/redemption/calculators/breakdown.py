@@ -16,6 +16,7 @@ from typing import Literal, TypeAlias, TypeVar, cast, overload
 
 import attrs
 
+from redemption.calculators._tables import record_html, share_text
 from redemption.calculators.groups import group_key
 from redemption.calculators.outcome import covers, warn_beyond_horizon
 from redemption.calculators.rate import RateReport, _unmatched, rates_in_window
@@ -191,8 +192,21 @@ class OutcomeCounts:
             f"{category.value}={count}" for category, count in self.by_reason.items() if count
         )
         return (
-            f"OutcomeCounts(orders={self.orders}, in_transit={self.in_transit}, "
-            f"outcomes=({outcomes}), reasons=({reasons}))"
+            f"OutcomeCounts(rate={share_text(self.sales, self.orders)}, orders={self.orders}, "
+            f"in_transit={self.in_transit}, outcomes=({outcomes}), reasons=({reasons}))"
+        )
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the rate, the counts, and the outcomes and reasons some order has."""
+        return record_html(
+            "OutcomeCounts",
+            [
+                ("rate", share_text(self.sales, self.orders)),
+                ("orders", self.orders),
+                ("in_transit", self.in_transit),
+                *((outcome_name(key), n) for key, n in self.by_outcome.items() if n),
+                *((f"reason {category.value}", n) for category, n in self.by_reason.items() if n),
+            ],
         )
 
 
@@ -392,7 +406,7 @@ def outcome_counts(
         >>> [counts] = outcome_counts(history, Period(date(2025, 4, 1), date(2025, 4, 30)),
         ...                           today=date(2025, 6, 30)).values()
         >>> counts
-        OutcomeCounts(orders=4, in_transit=0, outcomes=(kept=1, returned/unknown=1, sold_late=1, cancelled/refused=1), reasons=(size_fit=1, unknown=1))
+        OutcomeCounts(rate=0.5000 (2/4), orders=4, in_transit=0, outcomes=(kept=1, returned/unknown=1, sold_late=1, cancelled/refused=1), reasons=(size_fit=1, unknown=1))
         >>> counts.report.rate, counts.not_kept
         (Fraction(1, 2), 2)
 

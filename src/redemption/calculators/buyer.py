@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import date, tzinfo
 from decimal import Decimal
 from fractions import Fraction
 from itertools import chain
 from typing import Literal, NamedTuple
 
+from redemption.calculators._tables import Column, ResultTable, record_html, share, share_text
 from redemption.calculators.outcome import settled_rows, warn_beyond_horizon
 from redemption.dates import MOSCOW, day_end
 from redemption.history import History
 from redemption.money import ZERO, from_kopecks, percent
 from redemption.windows import DayWindow, Period, require_ended, trailing_window
 
-__all__ = ["BuyerReport", "Weight", "buyer_redemption_percentage", "buyer_reports"]
+__all__ = [
+    "BuyerReport",
+    "BuyerReports",
+    "Weight",
+    "buyer_redemption_percentage",
+    "buyer_reports",
+]
 
 Weight = Literal["count", "price"]
 """What a buyer's redemption percentage weighs: orders (the seed's definition) or roubles."""
@@ -24,8 +32,9 @@ Weight = Literal["count", "price"]
 class BuyerReport(NamedTuple):
     """A buyer's redemption percentage over the orders they placed in a period.
 
-    A named tuple: immutable, cheap to make for hundreds of thousands of buyers, and a row
-    that data-frame libraries take as it is (``pandas.DataFrame(reports.values())``).
+    A named tuple: immutable, and cheap to make for hundreds of thousands of buyers.
+    `buyer_reports` gives them as `BuyerReports`, whose ``to_pandas()``, ``to_polars()``
+    and ``to_arrow()`` give the columns and types of `redemption.frames.buyer_reports`.
 
     Attributes:
         buyer_id: the buyer.
@@ -42,6 +51,8 @@ class BuyerReport(NamedTuple):
             else `None`.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       A short repr that shows the rate, and an HTML view for notebooks.
     """
 
     buyer_id: str
@@ -72,6 +83,125 @@ class BuyerReport(NamedTuple):
         rate = self.rate
         return None if rate is None else percent(rate)
 
+    def _rate_text(self) -> str:
+        """The rate for people, with what it is made of: ``0.5000 (2/4)``."""
+        if self.weight == "price":
+            if self.kept_value is None or self.placed_value is None:
+                return "None"
+            return f"{share_text(self.kept_value, self.placed_value)} by price"
+        return share_text(self.sold - self.returned, self.placed)
+
+    def __repr__(self) -> str:
+        """Show the buyer, the rate and the counts it is made of, and the orders window.
+
+        Example:
+            >>> from datetime import date
+            >>> from redemption import DayWindow
+            >>> BuyerReport("b-7", 4, 4, 2, 1, "count",
+            ...             DayWindow(date(2023, 4, 30), date(2025, 4, 30)))
+            BuyerReport(buyer_id='b-7', rate=0.5000 (2/4), placed=4, sold=4, returned=2, in_transit=1, orders 2023-04-30..2025-04-30)
+        """  # noqa: E501 - a doctest's output is one line
+        return (
+            f"BuyerReport(buyer_id={self.buyer_id!r}, rate={self._rate_text()}, "
+            f"placed={self.placed}, sold={self.sold}, returned={self.returned}, "
+            f"in_transit={self.in_transit}, orders {self.orders_window})"
+        )
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the report as a small table."""
+        values = (
+            [("placed_value", self.placed_value), ("kept_value", self.kept_value)]
+            if self.weight == "price"
+            else []
+        )
+        return record_html(
+            "BuyerReport",
+            [
+                ("buyer_id", self.buyer_id),
+                ("rate", self._rate_text()),
+                ("percentage", "None" if self.percentage is None else self.percentage),
+                ("placed", self.placed),
+                ("sold", self.sold),
+                ("returned", self.returned),
+                ("in_transit", self.in_transit),
+                ("weight", self.weight),
+                *values,
+                ("orders window", self.orders_window),
+            ],
+        )
+
+
+def _rate_float(report: BuyerReport) -> float | None:
+    """The float of the report's exact rate (by count, the ints divided: no `Fraction`)."""
+    if report.weight == "count":
+        return share(report.sold - report.returned, report.placed)
+    rate = report.rate
+    return None if rate is None else float(rate)
+
+
+class BuyerReports(ResultTable[str, BuyerReport]):
+    """Every buyer's redemption percentage: a `dict` of `BuyerReport` that is a table too.
+
+    ``to_pandas()``, ``to_polars()`` and ``to_arrow()`` give the columns of
+    `redemption.frames.buyer_reports`, of the same types: ``buyer_id``, ``placed``,
+    ``sold``, ``returned``, ``in_transit`` (``Int64``) and ``rate`` (``Float64``, null when
+    nothing is placed); weighed by price, ``rate`` is by price and ``placed_kopecks`` and
+    ``kept_kopecks`` (``Int64``) follow (the frames weigh by count only); then the orders
+    window, ``orders_first`` and ``orders_last`` (``Date``).
+    In a notebook it shows as a table, money in roubles.
+
+    Args:
+        reports: the report of each buyer, by buyer id.
+        weight: what the reports weigh, ``"count"`` or ``"price"``: it decides the columns
+            even when there is no report.
+
+    Example:
+        >>> from datetime import date
+        >>> from redemption import DayWindow
+        >>> window = DayWindow(date(2023, 4, 30), date(2025, 4, 30))
+        >>> reports = BuyerReports({"b-7": BuyerReport("b-7", 4, 4, 2, 0, "count", window)})
+        >>> reports.to_polars().select("buyer_id", "placed", "rate").rows()
+        [('b-7', 4, 0.5)]
+
+    .. versionadded:: 0.2.0
+    """
+
+    __slots__ = ("weight",)
+
+    noun = "buyer"
+
+    weight: Weight
+    """What the reports weigh."""
+
+    def __init__(
+        self, reports: Mapping[str, BuyerReport] | None = None, /, *, weight: Weight = "count"
+    ) -> None:
+        """Hold `reports`, weighed by `weight`."""
+        super().__init__(reports or {})
+        self.weight = weight
+
+    def columns(self, keys: Sequence[str], reports: Sequence[BuyerReport]) -> list[Column]:
+        """The columns of `redemption.frames.buyer_reports`, the values, the orders window."""
+        values = (
+            [
+                Column("placed_kopecks", "kopecks", [r.placed_value for r in reports]),
+                Column("kept_kopecks", "kopecks", [r.kept_value for r in reports]),
+            ]
+            if self.weight == "price"
+            else []
+        )
+        return [
+            Column("buyer_id", "text", keys),
+            *(
+                Column(name, "count", [getattr(r, name) for r in reports])
+                for name in ("placed", "sold", "returned", "in_transit")
+            ),
+            Column("rate", "share", [_rate_float(r) for r in reports]),
+            *values,
+            Column("orders_first", "day", [r.orders_window.first for r in reports]),
+            Column("orders_last", "day", [r.orders_window.last for r in reports]),
+        ]
+
 
 def _orders_window(period: Period | None, today: date) -> DayWindow:
     if period is None:
@@ -88,7 +218,7 @@ def _reports(
     tz: tzinfo,
     buyer_id: str | None,
     weight: Weight,
-) -> dict[str, BuyerReport]:
+) -> BuyerReports:
     """Report on each buyer's orders placed in the window, in one pass over them."""
     warn_beyond_horizon(history, today, tz)
     placed_from, placed_until = window.bounds(tz)
@@ -122,7 +252,7 @@ def _reports(
     sold_n, returned_n, cancelled_n, open_n = (
         Counter(by) for by in (sold_by, returned_by, cancelled_by, open_by)
     )
-    reports: dict[str, BuyerReport] = {}
+    reports = BuyerReports(weight=weight)
     for buyer in dict.fromkeys(chain(sold_n, cancelled_n, open_n)):
         if buyer is None:
             continue  # orders without a buyer belong to no buyer's figures
@@ -205,7 +335,7 @@ def buyer_reports(
     period: Period | None = None,
     tz: tzinfo = MOSCOW,
     weight: Weight = "count",
-) -> dict[str, BuyerReport]:
+) -> BuyerReports:
     """Return the redemption percentage of every buyer with an order in the period.
 
     Each report is the one `buyer_redemption_percentage` gives, computed in one pass.
@@ -221,7 +351,7 @@ def buyer_reports(
         weight: ``"count"`` or ``"price"``, as for `buyer_redemption_percentage`.
 
     Returns:
-        A report per buyer id.
+        A report per buyer id: a `dict` that is also a table (`BuyerReports`).
 
     Raises:
         InvalidPeriodError: `period` ends after `today`.
@@ -239,6 +369,9 @@ def buyer_reports(
         {'x': Decimal('100.00'), 'y': None}
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       Returns `BuyerReports`, a `dict` with ``to_pandas()``, ``to_polars()`` and
+       ``to_arrow()``.
     """
     window = _orders_window(period, today)
     return _reports(history, window=window, today=today, tz=tz, buyer_id=None, weight=weight)

@@ -2,19 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta, tzinfo
 from decimal import Decimal
 from typing import cast
 
 from dateutil.relativedelta import relativedelta
 
+from redemption.calculators._tables import Column, ResultTable
 from redemption.calculators.outcome import settled_rows, warn_beyond_horizon
 from redemption.dates import MOSCOW
 from redemption.history import History
 from redemption.money import ZERO, from_kopecks
 from redemption.windows import TWO_YEARS, trailing_window
 
-__all__ = ["ransom_amount", "ransom_amounts"]
+__all__ = ["RansomAmounts", "ransom_amount", "ransom_amounts"]
+
+
+class RansomAmounts(ResultTable[str, Decimal]):
+    """Every buyer's ransom amount in roubles: a `dict` of `Decimal` that is a table too.
+
+    ``to_pandas()``, ``to_polars()`` and ``to_arrow()`` give the columns of
+    `redemption.frames.ransom_amounts`, of the same types: ``buyer_id`` and
+    ``ransom_kopecks`` (``Int64``, whole kopecks).
+    In a notebook it shows as a table, in roubles.
+
+    Args:
+        amounts: the amount of each buyer, by buyer id, or ``(buyer_id, amount)`` pairs.
+
+    Example:
+        >>> from decimal import Decimal
+        >>> amounts = RansomAmounts({"b-7": Decimal("1520.50")})
+        >>> amounts
+        {'b-7': Decimal('1520.50')}
+        >>> amounts.to_polars().rows()
+        [('b-7', 152050)]
+
+    .. versionadded:: 0.2.0
+    """
+
+    __slots__ = ()
+
+    noun = "buyer"
+
+    def __init__(
+        self, amounts: Mapping[str, Decimal] | Iterable[tuple[str, Decimal]] = (), /
+    ) -> None:
+        """Hold `amounts`."""
+        super().__init__(amounts)
+
+    def columns(self, keys: Sequence[str], amounts: Sequence[Decimal]) -> list[Column]:
+        """The columns of `redemption.frames.ransom_amounts`."""
+        return [
+            Column("buyer_id", "text", keys),
+            Column("ransom_kopecks", "kopecks", amounts),
+        ]
 
 
 def _ransoms(
@@ -25,7 +67,7 @@ def _ransoms(
     window: relativedelta | timedelta,
     seller_id: str | None,
     buyer_id: str | None,
-) -> dict[str, Decimal]:
+) -> RansomAmounts:
     """Sum, per buyer, the prices of orders sold in the window and not returned by today."""
     warn_beyond_horizon(history, today, tz)
     sold_from, known_until = trailing_window(today, window).bounds(tz)
@@ -48,7 +90,7 @@ def _ransoms(
             kopecks[buyer] = 0
     kopecks.pop(None, None)  # orders without a buyer, summed apart and dropped in one go
     by_buyer = cast("dict[str, int]", kopecks)
-    return dict(zip(by_buyer.keys(), map(from_kopecks, by_buyer.values()), strict=True))
+    return RansomAmounts(zip(by_buyer.keys(), map(from_kopecks, by_buyer.values()), strict=True))
 
 
 def ransom_amount(
@@ -114,7 +156,7 @@ def ransom_amounts(
     tz: tzinfo = MOSCOW,
     window: relativedelta | timedelta = TWO_YEARS,
     seller_id: str | None = None,
-) -> dict[str, Decimal]:
+) -> RansomAmounts:
     """Return the ransom amount of every buyer in the history, in one pass over it.
 
     Each amount is the one `ransom_amount` gives.
@@ -131,7 +173,8 @@ def ransom_amounts(
         seller_id: count only purchases from this seller.
 
     Returns:
-        The amount of each buyer, by buyer id.
+        The amount of each buyer, by buyer id: a `dict` that is also a table
+        (`RansomAmounts`).
 
     Raises:
         InvalidPeriodError: `window` reaches forwards or is not made of whole days.
@@ -150,5 +193,8 @@ def ransom_amounts(
         {'x': Decimal('200.00'), 'y': Decimal('0.00')}
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       Returns `RansomAmounts`, a `dict` with ``to_pandas()``, ``to_polars()`` and
+       ``to_arrow()``.
     """
     return _ransoms(history, today=today, tz=tz, window=window, seller_id=seller_id, buyer_id=None)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import date, tzinfo
 from fractions import Fraction
 from typing import Literal, TypeVar, cast, overload
 
 import attrs
 
+from redemption.calculators._tables import Column, ResultTable, record_html, share, share_text
 from redemption.calculators.groups import group_key
 from redemption.calculators.outcome import covers, settled_rows, warn_beyond_horizon
 from redemption.dates import MOSCOW, day_end
@@ -17,12 +18,15 @@ from redemption.history import RETURNED_AT, SOLD_AT, History
 from redemption.model import Order
 from redemption.windows import Period, RedemptionWindow, redemption_window
 
-__all__ = ["RateReport", "redemption_rate", "redemption_rates"]
+__all__ = ["RateReport", "Rates", "redemption_rate", "redemption_rates"]
 
 K = TypeVar("K", bound=Hashable)
 
+_KEY_COLUMNS = {"sku": "sku", "seller": "seller_id"}
+"""The group column of each named grouping: the column `redemption.frames` gives it."""
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class RateReport:
     """The seller's redemption rate over a period, with the counts it is made of.
 
@@ -42,6 +46,8 @@ class RateReport:
             `History.horizon`; `True` when the history does not say how far it reaches).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       A short repr that shows the rates, and an HTML view for notebooks.
     """
 
     orders: int
@@ -73,6 +79,133 @@ class RateReport:
         the marketplace's own figure does, but never rise.
         """
         return self.window.complete and self.covered
+
+    @property
+    def _state(self) -> str:
+        """Whether the figure is complete, in words."""
+        if self.complete:
+            return "complete"
+        if self.window.complete:
+            return "not complete: the data ends before the sales window"
+        return "not complete"
+
+    def __repr__(self) -> str:
+        """Show the rates and the counts they are made of, the windows and completeness.
+
+        Example:
+            >>> from datetime import date
+            >>> from redemption import Period, redemption_window
+            >>> window = redemption_window(Period(date(2025, 4, 1), date(2025, 4, 30)),
+            ...                            today=date(2025, 6, 30))
+            >>> RateReport(orders=10, sales=8, returns=1, in_transit=2, unmatched=0,
+            ...            window=window)
+            RateReport(rate=0.8000 (8/10), rate_with_returns=0.7000, orders=10, sales=8, returns=1, in_transit=2, orders 2025-04-01..2025-04-30, sales 2025-04-01..2025-05-30, complete)
+        """  # noqa: E501 - a doctest's output is one line
+        with_returns = share(self.sales - self.returns, self.orders)
+        unmatched = "".join(
+            f", {name}={count}"
+            for name, count in (
+                ("unmatched", self.unmatched),
+                ("unmatched_returns", self.unmatched_returns),
+            )
+            if count
+        )
+        return (
+            f"RateReport(rate={share_text(self.sales, self.orders)}, "
+            f"rate_with_returns={'None' if with_returns is None else f'{with_returns:.4f}'}, "
+            f"orders={self.orders}, sales={self.sales}, returns={self.returns}, "
+            f"in_transit={self.in_transit}{unmatched}, orders {self.window.orders}, "
+            f"sales {self.window.sales}, {self._state})"
+        )
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the report as a small table."""
+        return record_html(
+            "RateReport",
+            [
+                ("rate", share_text(self.sales, self.orders)),
+                ("rate_with_returns", share_text(self.sales - self.returns, self.orders)),
+                ("orders", self.orders),
+                ("sales", self.sales),
+                ("returns", self.returns),
+                ("in_transit", self.in_transit),
+                ("unmatched", self.unmatched),
+                ("unmatched_returns", self.unmatched_returns),
+                ("orders window", self.window.orders),
+                ("sales window", self.window.sales),
+                ("today", self.window.today.isoformat()),
+                ("complete", self._state),
+            ],
+        )
+
+
+class Rates(ResultTable[K, RateReport]):
+    """The seller's redemption rate per group: a `dict` of `RateReport` that is also a table.
+
+    ``to_pandas()``, ``to_polars()`` and ``to_arrow()`` give the columns of
+    `redemption.frames.redemption_rates`, of the same types: the group (named `key`),
+    ``orders``, ``sales``, ``returns``, ``in_transit`` (``Int64``), ``rate`` and
+    ``rate_with_returns`` (``Float64``, null when no order is counted); then the report's
+    windows and completeness: ``orders_first``, ``orders_last``, ``sales_first``,
+    ``sales_last`` (``Date``) and ``complete`` (``Boolean``; the frames do not know how far
+    the data reaches, so they have no such column).
+    In a notebook it shows as a table.
+
+    Args:
+        reports: the report of each group.
+        key: the name of the group column: ``"sku"``, ``"seller_id"``, or ``"group"`` for a
+            grouping of the caller's (whose values the engine types as it sees them).
+
+    Example:
+        >>> from datetime import date
+        >>> from redemption import Period, redemption_window
+        >>> window = redemption_window(Period(date(2025, 4, 1), date(2025, 4, 30)),
+        ...                            today=date(2025, 6, 30))
+        >>> rates = Rates({"nm-1": RateReport(orders=4, sales=3, returns=1, in_transit=0,
+        ...                                   unmatched=0, window=window)}, key="sku")
+        >>> rates.to_polars().select("sku", "orders", "rate", "orders_first").rows()
+        [('nm-1', 4, 0.75, datetime.date(2025, 4, 1))]
+
+    .. versionadded:: 0.2.0
+    """
+
+    __slots__ = ("key",)
+
+    noun = "group"
+
+    key: str
+    """The name of the group column."""
+
+    def __init__(self, reports: Mapping[K, RateReport] | None = None, /, *, key: str) -> None:
+        """Hold `reports`, whose keys are the values of the column `key`."""
+        super().__init__(reports or {})
+        self.key = key
+
+    def _caption(self) -> str:
+        """``Rates by sku: 3 groups``."""
+        return super()._caption().replace(":", f" by {self.key}:", 1)
+
+    def columns(self, keys: Sequence[K], reports: Sequence[RateReport]) -> list[Column]:
+        """The group, the counts and rates of `redemption.frames`, the windows, completeness."""
+        named = self.key in ("sku", "seller_id") or all(type(k) is str for k in keys)
+        return [
+            Column(self.key, "text" if named else "key", keys),
+            *(
+                Column(name, "count", [getattr(r, name) for r in reports])
+                for name in ("orders", "sales", "returns", "in_transit")
+            ),
+            Column("rate", "share", [share(r.sales, r.orders) for r in reports]),
+            Column(
+                "rate_with_returns",
+                "share",
+                [share(r.sales - r.returns, r.orders) for r in reports],
+            ),
+            Column("orders_first", "day", [r.window.orders.first for r in reports]),
+            Column("orders_last", "day", [r.window.orders.last for r in reports]),
+            Column("sales_first", "day", [r.window.sales.first for r in reports]),
+            Column("sales_last", "day", [r.window.sales.last for r in reports]),
+            Column("complete", "flag", [r.complete for r in reports]),
+        ]
 
 
 def _tally(
@@ -193,7 +326,7 @@ def redemption_rates(
     today: date,
     by: Literal["sku", "seller"] = "sku",
     tz: tzinfo = MOSCOW,
-) -> dict[str, RateReport]: ...
+) -> Rates[str]: ...
 
 
 @overload
@@ -204,7 +337,7 @@ def redemption_rates(
     today: date,
     by: Callable[[Order], K],
     tz: tzinfo = MOSCOW,
-) -> dict[K, RateReport]: ...
+) -> Rates[K]: ...
 
 
 def redemption_rates(
@@ -214,7 +347,7 @@ def redemption_rates(
     today: date,
     by: Literal["sku", "seller"] | Callable[[Order], K] = "sku",
     tz: tzinfo = MOSCOW,
-) -> dict[str, RateReport] | dict[K, RateReport]:
+) -> Rates[str] | Rates[K]:
     """Return the seller's redemption rate over `period` for each group of orders.
 
     Each figure is defined as in `redemption_rate`; the counts of the groups add up to its
@@ -232,7 +365,8 @@ def redemption_rates(
         tz: the zone whose calendar days the windows are made of.
 
     Returns:
-        A report per group.
+        A report per group: a `dict` that is also a table (`Rates`), whose group column is
+        ``sku``, ``seller_id``, or ``group`` for a function.
 
     Raises:
         InvalidPeriodError: the period ends after `today`.
@@ -254,11 +388,14 @@ def redemption_rates(
         {'a': (1, 1, 1), 'b': (0, 0, 1)}
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       Returns `Rates`, a `dict` with ``to_pandas()``, ``to_polars()`` and ``to_arrow()``.
     """
     key = group_key(by, ("sku", "seller"), overall=False)
     window = redemption_window(period, today=today)
     warn_beyond_horizon(history, today, tz)
-    return cast("dict[K, RateReport]", rates_in_window(history, window, key=key, tz=tz))
+    reports = cast("dict[K, RateReport]", rates_in_window(history, window, key=key, tz=tz))
+    return Rates(reports, key=_KEY_COLUMNS.get(by, "group") if isinstance(by, str) else "group")
 
 
 def rates_in_window(

@@ -28,7 +28,12 @@ a lazy frame (polars ``LazyFrame``, DuckDB relation, PySpark ``DataFrame``) for 
 with nothing collected. The caller's frame is never changed. ``columns=`` names any column
 the caller calls otherwise (``columns={"sku": "nm_id"}``); the result uses the names above.
 Output types are the same on every engine: counts and kopecks ``Int64``, rates ``Float64``
-(null where nothing is counted). Row order is not defined: sort the result if it matters.
+(null where nothing is counted); a column of money is whole kopecks and says so in its name
+(``ransom_kopecks``). Row order is not defined: sort the result if it matters.
+The results of `redemption.redemption_rates`, `redemption.buyer_reports` and
+`redemption.ransom_amounts` turn into the same columns of the same types with
+``to_pandas()``, ``to_polars()`` and ``to_arrow()``, followed by the windows the records
+carry.
 A line with no ``ordered_at`` was placed in no window and counts nowhere; `to_history`
 refuses it, as every order needs the time it was placed.
 
@@ -213,8 +218,10 @@ def ransom_amounts(
 
     As `redemption.ransom_amounts` computes it (seed 000): the prices of the buyer's orders
     bought out within `window` up to the end of `today` and not returned by then. One row
-    per buyer with an order placed by the end of `today`: ``buyer_id`` and ``ransom``
-    (Int64 kopecks, 0 when nothing qualifies). Orders without a buyer are left out.
+    per buyer with an order placed by the end of `today`: ``buyer_id`` and
+    ``ransom_kopecks`` (Int64, whole kopecks, 0 when nothing qualifies). Orders without a
+    buyer are left out. `redemption.ransom_amounts` gives the same columns through its
+    ``to_pandas()``, ``to_polars()`` and ``to_arrow()``.
 
     Args:
         lines: order lines (see the module), eager or lazy.

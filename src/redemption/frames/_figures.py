@@ -142,6 +142,8 @@ def ransom_query(
 ) -> nw.LazyFrame[Any]:
     """Sum per buyer the kopecks of orders sold in ``[sold_from, known_until)`` and kept.
 
+    The column is ``ransom_kopecks``: money in frames is whole kopecks, named with its unit.
+
     Every buyer with an order placed before `known_until` has a row (0 when nothing
     qualifies); orders without a buyer are left out; with `seller_id`, only that seller's.
     """
@@ -152,9 +154,10 @@ def ransom_query(
     bought = (sold & (nw.col("sold_at") >= sold_from)).fill_null(value=False)
     kept = bought & ~_before("returned_at", known_until)
     values = frame.filter(known).select(
-        "buyer_id", ransom=nw.when(kept).then(nw.col("price")).otherwise(0).cast(nw.Int64)
+        "buyer_id",
+        ransom_kopecks=nw.when(kept).then(nw.col("price")).otherwise(0).cast(nw.Int64),
     )
-    return _sum_by(values, "buyer_id", ("ransom",))
+    return _sum_by(values, "buyer_id", ("ransom_kopecks",))
 
 
 def buyer_report_query(

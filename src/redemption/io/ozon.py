@@ -228,7 +228,7 @@ def _count(value: object, field: str, limits: Limits) -> int:
         else:
             most = limits.max_units_per_row
             if count > most:
-                reason = f"{count} units of one product, more than the {most:,} allowed"
+                reason = f"{shown(value)} units of one product, more than the {most:,} allowed"
                 raise BadRow(field=field, reason=f"{reason} (Limits.max_units_per_row)")
             if count > 0:
                 return count

@@ -15,6 +15,7 @@ import attrs
 
 from redemption.errors import DataError, RecordTypeError, ReportFormatError, shown
 from redemption.history import ConflictRule, History
+from redemption.io._bars import BarProgress, ProgressBarLike, ProgressFunction, progress_function
 from redemption.io.limits import (
     DEFAULT_LIMITS,
     JsonRows,
@@ -60,8 +61,14 @@ Errors = Literal["raise", "collect"]
 _T = TypeVar("_T")
 _Row = TypeVar("_Row")
 
-Progress = Callable[[str, int, int], None]
-"""Told ``(source, rows done, rows in the source)`` now and then as an import goes on."""
+Progress = ProgressFunction | ProgressBarLike | Literal["auto"]
+"""How an import shows how far it is: a function told ``(source, rows done, rows in the
+source)`` now and then; a tqdm bar (reset for each file); or ``"auto"``, a bar of
+``tqdm.auto`` for each file when tqdm is installed (a widget in a notebook), else nothing.
+
+.. versionchanged:: 0.2.0
+   A tqdm bar, or ``"auto"``.
+"""
 
 PROGRESS_EVERY = 4096
 """How many rows an importer reads between two calls of its `Progress`."""
@@ -125,10 +132,13 @@ class ImportReport:
         rounded: prices (and logistics) given more finely than a kopeck, rounded
             half-even to one.
         logistics: orders given what carrying them cost (`redemption.model.Logistics`).
+        notes: what the import assumed about its files, in words, each once: an
+            encoding or delimiter other than the default, the unit of prices, the zone
+            of times written without one (see `redemption.io.dialects`).
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
-       `logistics`.
+       `logistics`, `notes`.
     """
 
     rows_read: int
@@ -143,6 +153,7 @@ class ImportReport:
     conflicts: tuple[RowProblem, ...] = ()
     rounded: int = 0
     logistics: int = 0
+    notes: tuple[str, ...] = ()
 
     @property
     def accounted(self) -> bool:
@@ -155,12 +166,14 @@ class ImportReport:
         unknown: Counter[str] = Counter()
         for report in reports:
             unknown.update(dict(report.unknown_reasons))
-        return _summed(
+        summed = _summed(
             reports,
             made=(sum(r.orders for r in reports), sum(r.sales for r in reports),
                   sum(r.returns for r in reports), sum(r.logistics for r in reports)),
             unknown=unknown,
         )  # fmt: skip
+        notes = tuple(dict.fromkeys(note for report in reports for note in report.notes))
+        return attrs.evolve(summed, notes=notes) if notes else summed
 
 
 class _Rows(Protocol):
@@ -296,7 +309,7 @@ class RowTally:
     def __init__(self, errors: Errors, progress: Progress | None) -> None:
         """Start with nothing read; bad rows raise or are collected, as `errors` says."""
         self.errors = errors
-        self.progress = progress
+        self.progress = progress_function(progress)
         self.rows_read = self.used = self.merged = self.rounded = 0
         self.skipped: list[RowProblem] = []
         self.refused: list[RowProblem] = []
@@ -317,6 +330,8 @@ class RowTally:
         """Tell the progress function, every `PROGRESS_EVERY` rows and at the end of a file."""
         if self.progress is not None and (at_end or done % PROGRESS_EVERY == 0):
             self.progress(name, done, total)
+            if at_end and isinstance(self.progress, BarProgress):
+                self.progress.finish()
 
     def each(self, name: str, rows: Iterable[_Row], first: int = 1) -> Iterator[tuple[int, _Row]]:
         """Yield each row with its number, counting it read and telling the progress.
