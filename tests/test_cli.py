@@ -249,6 +249,26 @@ class TestMessyData:
         assert err.count("\n") == 1
         assert err.startswith(f"redemption: error: {orders} row 1: order 11.rf9ef")
 
+    def test_what_an_import_assumed_is_said(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """
+        Order lines saved by a spreadsheet (semicolons, times without an offset) read, and
+        the summary says what was assumed: the delimiter and Moscow time.
+        """
+        lines = tmp_path / "lines.csv"
+        lines.write_text(
+            "order_id;seller_id;sku;price;ordered_at;sold_at\n"
+            "1;s;k;1000;01.04.2025 10:00;03.04.2025 12:00\n",
+            encoding="utf-8",
+        )
+        status = main(["rate", str(lines), "--period", "2025-04", "--today", "2025-06-01"])
+        _, err = capsys.readouterr()
+        assert status == 0, err
+        assert "assumed: " in err
+        assert "semicolon" in err
+        assert "Europe/Moscow time" in err
+
     def test_today_defaults_to_the_last_day_the_data_reaches(
         self, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -364,7 +364,8 @@ class TestCommandLine:
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1
         assert err[0].startswith("redemption: error: ")
-        assert "stocks.json: not a report this library reads" in err[0]
+        assert "stocks.json: " in err[0]
+        assert "not a report this library reads" in err[0]
 
 
 class TestConflictingRepeats:

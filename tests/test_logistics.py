@@ -184,7 +184,7 @@ class TestOrderLinesCsv:
         [
             ("-5", "delivery_cost", "delivery_cost -5 is negative"),
             ("5.5", "delivery_cost", "expected whole kopecks"),
-            ("9" * 40, "delivery_cost", "too large a cost"),
+            ("9" * 40, "delivery_cost", "more digits than an amount may have"),
         ],
     )
     def test_a_bad_cost_is_a_bad_row_naming_its_column(

@@ -153,6 +153,7 @@ def import_line(report: ImportReport) -> str:
             f"\n{len(unknown)} reasons no table knows, read as 'other': {shown}{more}; "
             "give them a category with --reasons FILE.toml"
         )
+    line += "".join(f"\n  assumed: {note}" for note in report.notes)
     return line
 
 

@@ -13,6 +13,8 @@ from redemption.io.files import (
 from redemption.io.limits import DEFAULT_LIMITS, Limits
 from redemption.io.lines import read_order_lines, write_order_lines
 from redemption.io.ozon import read_ozon_postings
+from redemption.io.portal_ozon import read_ozon_portal_postings
+from redemption.io.portal_wildberries import read_wildberries_portal_realization
 from redemption.io.reasons import ReasonWords, reason_words, reason_words_from_toml
 from redemption.io.report import ImportReport, Progress, RowProblem
 from redemption.io.wb_api import FetchResult, fetch_wildberries_statistics
@@ -38,10 +40,12 @@ __all__ = [
     "RowProblem",
     "fetch_wildberries_statistics",
     "read_order_lines",
+    "read_ozon_portal_postings",
     "read_ozon_postings",
     "read_reports",
     "read_wildberries_claims",
     "read_wildberries_goods_returns",
+    "read_wildberries_portal_realization",
     "read_wildberries_realization",
     "read_wildberries_statistics",
     "reason_words",

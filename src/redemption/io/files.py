@@ -10,6 +10,7 @@ with its reader, one row of the table, its test data and its tests.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -18,11 +19,17 @@ from typing import Literal
 import attrs
 
 from redemption.dates import MOSCOW
-from redemption.errors import InvalidArgumentError, ReportFormatError
+from redemption.errors import InvalidArgumentError, ReportFormatError, shown
 from redemption.history import History
+from redemption.io.dialects import decode_head, delimiter_in_words, header_cells
 from redemption.io.limits import DEFAULT_LIMITS, Limits, ReportBytes, regular_file
 from redemption.io.lines import read_order_lines
 from redemption.io.ozon import posting_items, read_ozon_postings, return_items
+from redemption.io.portal_ozon import PORTAL_COLUMNS, read_ozon_portal_postings
+from redemption.io.portal_wildberries import (
+    is_portal_realization,
+    read_wildberries_portal_realization,
+)
 from redemption.io.reasons import ReasonWords
 from redemption.io.report import (
     Errors,
@@ -54,8 +61,10 @@ ReportKind = Literal[
     "wildberries-orders",
     "wildberries-sales",
     "wildberries-realization",
+    "wildberries-realization-xlsx",
     "ozon-postings",
     "ozon-returns",
+    "ozon-portal-postings",
     "order-lines",
     "wildberries-goods-returns",
     "wildberries-claims",
@@ -105,6 +114,8 @@ class Format:
         read: its reader, which makes records; formats sharing a reader are read together.
         enrich: or its enricher, which adds kinds and reasons to the records the readers
             made, after them.
+        sniff: for a file that is not text (an Excel workbook), what recognises it instead
+            of `keys`: told the file's path and the first part of its text.
 
     .. versionadded:: 0.1.0
     """
@@ -116,13 +127,18 @@ class Format:
     rows_of: Callable[[object], object] = lambda document: document
     read: Reader | None = None
     enrich: Enricher | None = None
+    sniff: Callable[[Path, str], bool] | None = None
 
     def holds(self, head: str) -> bool:
         """Whether the first part of a file's text is of this format."""
+        return not self.missing(head)
+
+    def missing(self, head: str) -> list[str]:
+        """The keys of this format a file's first part lacks (CSV: its header, any case)."""
         if self.csv:
-            header = head.splitlines()[0].split(",")
-            return all(key in header for key in self.keys)
-        return all(f'"{key}"' in head for key in self.keys)
+            header = {cell.casefold() for cell in header_cells(head)[1]}
+            return [key for key in self.keys if key.casefold() not in header]
+        return [key for key in self.keys if f'"{key}"' not in head]
 
 
 def _statistics(files: Files, options: ReadOptions) -> list[tuple[History, ImportReport]]:
@@ -152,6 +168,20 @@ def _realization(files: Files, options: ReadOptions) -> list[tuple[History, Impo
     ]
 
 
+def _realization_xlsx(files: Files, options: ReadOptions) -> list[tuple[History, ImportReport]]:
+    return [
+        read_wildberries_portal_realization(
+            path,
+            seller_id=options.seller_id,
+            reasons=options.reasons,
+            errors=options.errors,
+            progress=options.progress,
+            limits=options.limits,
+        )
+        for path in files.get("wildberries-realization-xlsx", [])
+    ]
+
+
 def _ozon(files: Files, options: ReadOptions) -> list[tuple[History, ImportReport]]:
     if options.as_of is None:
         msg = (
@@ -159,18 +189,36 @@ def _ozon(files: Files, options: ReadOptions) -> list[tuple[History, ImportRepor
             "downloaded: give that moment as as_of (--as-of on the command line)"
         )
         raise InvalidArgumentError(msg)
-    return [
-        read_ozon_postings(
-            files.get("ozon-postings", []),
-            as_of=options.as_of,
-            returns=files.get("ozon-returns"),
-            seller_id=options.seller_id,
-            reasons=options.reasons,
-            errors=options.errors,
-            progress=options.progress,
-            limits=options.limits,
+    lists, portal = files.get("ozon-postings", []), files.get("ozon-portal-postings", [])
+    returns = files.get("ozon-returns")  # matched to the lists' postings if any, else the portal's
+    read = []
+    if portal:
+        read.append(
+            read_ozon_portal_postings(
+                portal,
+                as_of=options.as_of,
+                returns=None if lists else returns,
+                seller_id=options.seller_id,
+                reasons=options.reasons,
+                errors=options.errors,
+                progress=options.progress,
+                limits=options.limits,
+            )
         )
-    ]
+    if lists or not portal:
+        read.append(
+            read_ozon_postings(
+                lists,
+                as_of=options.as_of,
+                returns=returns,
+                seller_id=options.seller_id,
+                reasons=options.reasons,
+                errors=options.errors,
+                progress=options.progress,
+                limits=options.limits,
+            )
+        )
+    return read
 
 
 def _order_lines(files: Files, options: ReadOptions) -> list[tuple[History, ImportReport]]:
@@ -219,6 +267,13 @@ FORMATS: tuple[Format, ...] = (
         read=_realization,
     ),
     Format(
+        kind="wildberries-realization-xlsx",
+        title="Wildberries realization report .xlsx from the seller portal (or its .zip)",
+        keys=(),
+        read=_realization_xlsx,
+        sniff=is_portal_realization,
+    ),
+    Format(
         kind="wildberries-sales",
         title="Wildberries statistics supplier/sales JSON",
         keys=("saleID",),
@@ -257,6 +312,13 @@ FORMATS: tuple[Format, ...] = (
         keys=("user_comment", "claim_type"),
         rows_of=claim_rows,
         enrich=_claims,
+    ),
+    Format(
+        kind="ozon-portal-postings",
+        title="Ozon postings report CSV from the seller portal (FBO/FBS, needs --as-of)",
+        keys=PORTAL_COLUMNS,
+        csv=True,
+        read=_ozon,
     ),
     Format(
         kind="order-lines",
@@ -300,7 +362,7 @@ def _head(path: Path) -> str:
         start = next(chunks, b"")
     finally:
         chunks.close()
-    return start.decode("utf-8-sig", errors="replace")
+    return decode_head(start)
 
 
 def report_kind(path: str | Path) -> ReportKind:
@@ -321,6 +383,9 @@ def report_kind(path: str | Path) -> ReportKind:
     """
     path = Path(path)
     head = _head(path)
+    for fmt in FORMATS:
+        if fmt.sniff is not None and fmt.sniff(path, head):
+            return fmt.kind
     text = head.lstrip()
     if not text:
         msg = f"{path}: the file is empty"
@@ -329,10 +394,62 @@ def report_kind(path: str | Path) -> ReportKind:
     if json_text and _no_rows(text):
         return "empty"
     for fmt in FORMATS:
-        if fmt.csv != json_text and fmt.holds(head if json_text else text):
+        if fmt.sniff is None and fmt.csv != json_text and fmt.holds(head if json_text else text):
             return fmt.kind
-    msg = f"{path}: not a report this library reads; it reads {formats_in_words()}"
+    seen = head if json_text else text
+    msg = (
+        f"{path}: {_looks_like(seen, json_text=json_text)}: not a report this library reads; "
+        f"{_closest(seen, json_text=json_text)}; it reads {formats_in_words()}"
+    )
     raise ReportFormatError(msg, source=str(path))
+
+
+_SHOWN_NAMES = 8
+_JSON_KEY = re.compile(r'"((?:[^"\\]|\\.){1,80})"\s*:')
+
+
+def _names(names: Iterable[object]) -> str:
+    """Names as a message shows them: «each», cut short, the first few."""
+    listed = list(names)
+    shown_names = ", ".join(f"«{shown(str(name), 40)[1:-1]}»" for name in listed[:_SHOWN_NAMES])
+    return shown_names + (", ..." if len(listed) > _SHOWN_NAMES else "") if listed else "(none)"
+
+
+def _looks_like(text: str, *, json_text: bool) -> str:
+    """What a file that is no report looks like: its dialect and header, or its JSON shape."""
+    if not json_text:
+        delimiter, header = header_cells(text)
+        columns = "1 column" if len(header) == 1 else f"{len(header)} columns"
+        return f"{delimiter_in_words(delimiter)}, {columns}, header {_names(header)}"
+    try:
+        document = json.loads(text, parse_int=str, parse_float=str)
+    except (json.JSONDecodeError, RecursionError):
+        document = None  # cut at the first 64 KiB, or no JSON: the keys seen will do
+    if isinstance(document, dict):
+        return f"a JSON object with the keys {_names(document)}"
+    if isinstance(document, list):
+        keys = dict.fromkeys(key for row in document if isinstance(row, dict) for key in row)
+        items = "1 item" if len(document) == 1 else f"{len(document)} items"
+        return f"a JSON array of {items}, with the keys {_names(keys)}"
+    shape = "an array" if text.startswith("[") else "an object"
+    seen = dict.fromkeys(_JSON_KEY.findall(text))
+    return f"JSON, {shape} with the keys {_names(seen)} among the first"
+
+
+def _closest(head: str, *, json_text: bool) -> str:
+    """The known format of the same kind (CSV or JSON) sharing the most keys, and what it lacks.
+
+    Ties go to the earlier format of `FORMATS`.
+    """
+    candidates = [fmt for fmt in FORMATS if fmt.csv != json_text]
+    shared = [(len(fmt.keys) - len(fmt.missing(head)), fmt) for fmt in candidates]
+    most = max((count for count, _ in shared), default=0)
+    if not most:
+        return "no format shares a column or key with it"
+    fmt = next(fmt for count, fmt in shared if count == most)
+    what = "column" if fmt.csv else "key"
+    missing = fmt.missing(head)
+    return f"closest: {fmt.title}, missing {what} {_names(missing)}"
 
 
 def _files(paths: Iterable[str | Path]) -> list[Path]:

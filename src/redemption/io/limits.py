@@ -101,12 +101,21 @@ class Limits:
             is 131,072, and its error a bare `csv.Error`).
         max_number_digits: digits of one number (price, id, count): 40. Prices have at
             most a dozen; Python refuses to turn more than 4,300 digits into an `int`.
+        max_archive_members: files in one zip archive: 1,000. An Excel workbook is a zip of
+            a dozen files, and the seller portal's zip holds a workbook or a few; an
+            archive's list of files is read whole before anything in it.
+        max_zip_ratio: how many times its packed size one file of a zip archive may unpack
+            to, beyond the first 16 MiB: 400, as ``max_gzip_ratio`` for gzip (a workbook's
+            sheets pack some 5 to 20 times). The bytes of all the files of an archive
+            together are bounded by ``max_decompressed_bytes``.
 
     Example:
         >>> Limits(max_json_depth=128).max_json_depth
         128
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``max_archive_members`` and ``max_zip_ratio``, for Excel workbooks and zip archives.
     """
 
     max_units_per_row: int = attrs.field(default=10_000, validator=_positive)
@@ -116,6 +125,8 @@ class Limits:
     max_row_chars: int = attrs.field(default=16 << 20, validator=_positive)
     max_csv_cell: int = attrs.field(default=1_000_000, validator=_positive)
     max_number_digits: int = attrs.field(default=40, validator=_positive)
+    max_archive_members: int = attrs.field(default=1_000, validator=_positive)
+    max_zip_ratio: int = attrs.field(default=400, validator=_positive)
 
 
 DEFAULT_LIMITS = Limits()

@@ -101,7 +101,13 @@ from redemption.model import Logistics, Order, Return, Sale
 from redemption.money import from_kopecks, to_kopecks, to_money
 from redemption.outcomes import CancelKind, Reason, ReturnKind
 
-__all__ = ["posting_items", "read_ozon_postings", "return_items"]
+__all__ = [
+    "posting_items",
+    "posting_of",
+    "postings_history",
+    "read_ozon_postings",
+    "return_items",
+]
 
 _Document = Source | Mapping[str, Any]
 """One page: a JSON file's path, its bytes, or the parsed response or array."""
@@ -764,17 +770,61 @@ def read_ozon_postings(
        The units' logistics, from ``financial_data.products[].item_services``.
     """
     as_of = _download_moment(as_of)
-    words = Reasons("ozon", reasons)
-    posting_tally, return_tally = RowTally(errors, progress), RowTally(errors, progress)
+    posting_tally = RowTally(errors, progress)
 
     def posting(row: dict[str, Any]) -> tuple[str, _Posting]:
         made = _posting(row, as_of, seller_id, limits)
         return made.number, made
 
     read = posting_tally.latest(postings, lambda source: _rows(source, _POSTINGS, limits), posting)
+    posting_tally.used = len(read)
+    return postings_history(
+        read,
+        posting_tally,
+        as_of=as_of,
+        returns=returns,
+        reasons=reasons,
+        errors=errors,
+        progress=progress,
+        limits=limits,
+    )
+
+
+def posting_of(row: dict[str, Any], *, as_of: datetime, seller_id: str, limits: Limits) -> _Posting:
+    """Read one posting of a posting list's shape, for a reader of postings from elsewhere.
+
+    `row` holds a posting's fields as the API writes them (``posting_number``, ``status``,
+    ``in_process_at``, ``products``...); `as_of` is aware. What it says becomes the units'
+    orders and their outcome by the rules of `read_ozon_postings`.
+
+    Raises:
+        BadRow: the posting breaks one of those rules, naming the API's field.
+    """
+    return _posting(row, _download_moment(as_of), seller_id, limits)
+
+
+def postings_history(
+    read: Sequence[tuple[_Posting, str, int]],
+    posting_tally: RowTally,
+    *,
+    as_of: datetime,
+    returns: Source | Mapping[str, Any] | Sequence[str | Path] | None,
+    reasons: ReasonWords | None,
+    errors: Errors,
+    progress: Progress | None,
+    limits: Limits,
+) -> tuple[History, ImportReport]:
+    """Make the history of postings read (each with its source and row), and their returns.
+
+    The second half of `read_ozon_postings`, for every reader of postings: the postings'
+    reasons, the returns matched to their units, the sales dated, the contradictions
+    sifted. `posting_tally` has counted the postings' rows (and those it used).
+    """
+    as_of = _download_moment(as_of)
+    words = Reasons("ozon", reasons)
+    return_tally = RowTally(errors, progress)
     by_number = {made.number: made for made, _, _ in read}
     rows = {made.number: (name, number) for made, name, number in read}
-    posting_tally.used = len(by_number)
     posting_tally.rounded = sum(made.rounded for made in by_number.values())
     for made in by_number.values():  # the words of the postings kept, read once each
         if (reason := words.reason(made.cancel_words)) is not None:

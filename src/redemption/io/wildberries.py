@@ -57,9 +57,11 @@ from redemption.outcomes import CancelKind, ReturnKind
 __all__ = [
     "NOT_A_BUYERS",
     "NOT_CANCELLED",
+    "RealizationRows",
     "not_a_buyers",
     "read_wildberries_realization",
     "read_wildberries_statistics",
+    "realization_history",
 ]
 
 NOT_CANCELLED = "0001-01-01T00:00:00"
@@ -573,8 +575,18 @@ def _realization_row(
     return (None,)
 
 
+_SOURCE_BITS = 40
+"""A row's number among several sources: its source's index above these bits, its own
+number (from 1, in its source) below them; with one source, the row's own number."""
+
+
+def _place(names: Sequence[str], number: int) -> tuple[str, int]:
+    """The source and the row a row's number among several sources stands for."""
+    return names[number >> _SOURCE_BITS], number & ((1 << _SOURCE_BITS) - 1)
+
+
 def _line_records(
-    lines: dict[str, _Line], words: Reasons, tally: RowTally, name: str
+    lines: dict[str, _Line], words: Reasons, tally: RowTally, names: Sequence[str]
 ) -> tuple[list[Order], list[Sale], list[Return], list[Logistics], Origins]:
     """The records of every order line, and the row each was read from.
 
@@ -588,24 +600,87 @@ def _line_records(
     origins: Origins = {}
     for srid, line in lines.items():
         order, sale, back = line.records(srid, words)
-        origins[id(order)] = (tally, name, line.order_row)
+        origins[id(order)] = (tally, *_place(names, line.order_row))
         orders.append(order)
         if sale is not None:
             sales.append(sale)
-            origins[id(sale)] = (tally, name, line.sale_row)
+            origins[id(sale)] = (tally, *_place(names, line.sale_row))
         if back is not None:
             returns.append(back)
-            origins[id(back)] = (tally, name, line.return_row)
+            origins[id(back)] = (tally, *_place(names, line.return_row))
         tally.rounded += line.rounded
         cost, rounded, refused = line.logistics(srid)
         if refused is not None:
             tally.used -= 1
-            tally.problem(name, refused[0], "delivery_rub", refused[1])
+            tally.problem(*_place(names, refused[0]), "delivery_rub", refused[1])
         if cost is not None:
             logistics.append(cost)
-            origins[id(cost)] = (tally, name, max(line.leg_rows))
+            origins[id(cost)] = (tally, *_place(names, max(line.leg_rows)))
             tally.rounded += rounded
     return orders, sales, returns, logistics, origins
+
+
+RealizationRows = Iterable[tuple[str, Iterable[dict[str, Any]], int]]
+"""Sources of realization report rows, read in turn as one report: each its name, its rows
+(``reportDetailByPeriod`` rows, or rows made like them) and the number of its first row."""
+
+
+def realization_history(
+    sources: RealizationRows,
+    *,
+    seller_id: str,
+    words: Reasons,
+    tally: RowTally,
+    errors: Errors,
+) -> History:
+    """The history realization report rows make, every row told to `tally`.
+
+    The rows of every source are read as one report: a line's rows may be in several of
+    them. This is `read_wildberries_realization` without reading a file, for readers of
+    other files that hold the same rows (the seller portal's workbooks).
+    """
+    names: list[str] = []
+    seen: set[str] = set()
+    lines: dict[str, _Line] = {}
+    reaches: date | None = None  # the last day of the latest report the rows are from
+
+    for index, (name, rows, first) in enumerate(sources):
+        names.append(name)
+        base = index << _SOURCE_BITS
+        for number, row in tally.each(name, rows, first):
+            row_id = tally.attempt(name, number, _row_id, row)
+            if row_id is None:
+                continue
+            if row_id in seen:
+                tally.merged += 1
+                continue
+            ends = _period_end(row)
+            if ends is not None and (reaches is None or ends > reaches):
+                reaches = ends
+            # (the reason to skip the row, or None to use it), or None for a bad row
+            apply = partial(
+                _realization_row, number=base + number, lines=lines, seller_id=seller_id
+            )
+            applied = tally.attempt(name, number, apply, row)
+            if applied is None:
+                continue
+            seen.add(row_id)
+            (skip,) = applied
+            if skip is None:
+                tally.used += 1
+            else:
+                tally.skip(name, number, skip)
+    orders, sales, returns, logistics, origins = _line_records(lines, words, tally, names)
+    return sifted_history(
+        orders,
+        sales,
+        returns,
+        origins=origins,
+        errors=errors,
+        zone=MOSCOW,
+        horizon=_report_end(reaches),
+        logistics=logistics,
+    )
 
 
 def read_wildberries_realization(
@@ -691,40 +766,7 @@ def read_wildberries_realization(
     words = Reasons("wildberries", reasons)
     name, rows = read_json_rows(report, _REALIZATION_FIELDS, limits=limits)
     tally = RowTally(errors, progress)
-    seen: set[str] = set()
-    lines: dict[str, _Line] = {}
-    reaches: date | None = None  # the last day of the latest report the rows are from
-
-    for number, row in tally.each(name, rows):
-        row_id = tally.attempt(name, number, _row_id, row)
-        if row_id is None:
-            continue
-        if row_id in seen:
-            tally.merged += 1
-            continue
-        ends = _period_end(row)
-        if ends is not None and (reaches is None or ends > reaches):
-            reaches = ends
-        # (the reason to skip the row, or None to use it), or None for a bad row
-        apply = partial(_realization_row, number=number, lines=lines, seller_id=seller_id)
-        applied = tally.attempt(name, number, apply, row)
-        if applied is None:
-            continue
-        seen.add(row_id)
-        (skip,) = applied
-        if skip is None:
-            tally.used += 1
-        else:
-            tally.skip(name, number, skip)
-    orders, sales, returns, logistics, origins = _line_records(lines, words, tally, name)
-    history = sifted_history(
-        orders,
-        sales,
-        returns,
-        origins=origins,
-        errors=errors,
-        zone=MOSCOW,
-        horizon=_report_end(reaches),
-        logistics=logistics,
+    history = realization_history(
+        [(name, rows, 1)], seller_id=seller_id, words=words, tally=tally, errors=errors
     )
     return history, import_report(history, (tally,), words)
