@@ -20,6 +20,7 @@ EXPECTED_PUBLIC_NAMES = {
     "BuyerReport",
     "BuyerReports",
     "BuyerStatus",
+    "BuyerStatuses",
     "CancelKind",
     "CancelledOrderSoldError",
     "ColumnError",

@@ -297,6 +297,21 @@ class TestRefusals:
         assert "read whole or not" in imported.refused[1].reason
         assert (imported.rows_read, imported.used, imported.accounted) == (3, 1, True)
 
+    def test_a_posting_of_two_bad_rows_refuses_each_once(self) -> None:
+        """
+        Two bad products of one posting and a good one: each bad row is refused for its
+        own fault, the good one for the posting's, and no row twice.
+        """
+        data = report(
+            row("1-1-1", "Доставлен", sku="1", price="x"),
+            row("1-1-1", "Доставлен", sku="2", price="y"),
+            row("1-1-1", "Доставлен", sku="3"),
+        )
+        _, imported = read_ozon_portal_postings(data, as_of=AS_OF, errors="collect")
+        assert sorted(p.row for p in imported.refused) == [2, 3, 4]
+        assert [p.field for p in imported.refused if p.row == 4] == [None]
+        assert imported.accounted
+
     @pytest.mark.parametrize(
         ("header", "missing"),
         [

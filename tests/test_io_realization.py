@@ -198,6 +198,25 @@ class TestKindsAndReasons:
         assert [(p.row, p.field) for p in report.refused] == [(2, "sale_dt")]
         assert history.orders[0].cancelled_at is None
 
+    def test_a_later_order_date_than_a_way_back_already_read_is_a_bad_row(self) -> None:
+        """
+        A refusal leg read first, then a return row placing the order after it: the return
+        row is refused naming its field, and the refusal stands; never an error from the
+        records in collect mode.
+        """
+        rows = [
+            row(1, "Логистика", "a", return_amount=1, bonus_type_name="От клиента при отмене",
+                sale_dt="2025-04-02T00:00:00Z"),
+            row(2, "Возврат", "a", order_dt="2025-04-03T00:00:00Z", retail_price_withdisc_rub=10),
+        ]  # fmt: skip
+        with pytest.raises(ReportFormatError, match="row 2, field 'order_dt'"):
+            read_wildberries_realization(rows)
+        history, report = read_wildberries_realization(rows, errors="collect")
+        assert [(p.row, p.field) for p in report.refused] == [(2, "order_dt")]
+        (order,) = history.orders
+        assert order.cancelled_at == datetime(2025, 4, 2, tzinfo=UTC)
+        assert report.accounted
+
     @pytest.mark.parametrize(
         "bonus",
         [

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import sys
 import types
 from typing import Any
@@ -85,6 +86,19 @@ class TestTqdmBars:
         assert (bar.desc, bar.n, bar.total) == ("<rows>", 5000, 5000)
         assert bar.resets == 1
         assert not bar.closed
+
+    def test_a_real_tqdm_bar_is_filled_and_written(self) -> None:
+        """
+        With tqdm itself (the ``progress`` extra): the bar counts every row, and what it
+        writes names the source.
+        """
+        tqdm = pytest.importorskip("tqdm", reason="tqdm is not installed: the progress extra")
+        out = io.StringIO()
+        with tqdm.tqdm(file=out, mininterval=0) as bar:
+            read_wildberries_statistics(orders=_rows(5000), progress=bar)
+            assert (bar.n, bar.total) == (5000, 5000)
+        assert "<rows>" in out.getvalue()
+        assert "5000/5000" in out.getvalue()
 
     def test_auto_makes_a_bar_per_file_and_closes_it(self, fake_tqdm: list[Bar]) -> None:
         """

@@ -27,16 +27,20 @@ from hypothesis import strategies as st  # noqa: E402
 from redemption import (  # noqa: E402
     BuyerReport,
     BuyerReports,
+    BuyerStatuses,
     DayWindow,
     History,
     Period,
+    Policy,
     RansomAmounts,
     RateReport,
     Rates,
     Return,
+    Rule,
     Sale,
     buyer_redemption_percentage,
     buyer_reports,
+    buyer_statuses,
     frames,
     ransom_amounts,
     redemption_rate,
@@ -223,6 +227,74 @@ class TestTheTablesAreTheFramesFigures:
         _assert_the_frames_figure(got, want, "sku", engine)
         names = got.column_names if engine == "pyarrow" else list(got.columns)
         assert names[len(names) - len(RATE_WINDOW_COLUMNS) :] == RATE_WINDOW_COLUMNS
+
+
+STATUS_POLICY = Policy(
+    rules=[
+        Rule(name="free delivery", kind="privilege", figure="percentage", at_least=80),
+        Rule(name="prepayment", kind="restriction", figure="ransom", below=1000),
+        Rule(name="shop discount", kind="privilege", figure="shop_ransom", at_least=500),
+    ]
+)
+
+
+class TestBuyerStatusesTable:
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_each_buyer_its_figures_ransoms_and_a_flag_per_rule(self, engine: Engine) -> None:
+        """
+        On random histories: a row per buyer; the report's columns as `BuyerReports`
+        gives them, the ransom amounts in kopecks as frames gives them, and each rule's
+        flag as its decision says.
+        """
+
+        @PROPERTY
+        @given(scenario=matched_scenarios())
+        def check(scenario: Scenario) -> None:
+            history, today, tz = scenario.records.history(), scenario.today, scenario.tz
+            statuses = buyer_statuses(
+                history, today=today, tz=tz, policy=STATUS_POLICY, seller_id="s1"
+            )
+            table = pl.from_arrow(statuses.to_arrow()) if engine == "pyarrow" else (
+                pl.from_pandas(statuses.to_pandas()) if engine == "pandas"
+                else statuses.to_polars()
+            )  # fmt: skip
+            assert isinstance(table, pl.DataFrame)
+            flags = ["privilege: free delivery", "restriction: prepayment",
+                     "privilege: shop discount"]  # fmt: skip
+            assert table.columns == [
+                "buyer_id", "placed", "sold", "returned", "in_transit", "rate",
+                "ransom_kopecks", "shop_ransom_kopecks", *flags, *BUYER_WINDOW_COLUMNS,
+            ]  # fmt: skip
+            assert table["buyer_id"].to_list() == list(statuses)
+            for row, status in zip(table.iter_rows(named=True), statuses.values(), strict=True):
+                assert row["placed"] == status.report.placed
+                assert row["ransom_kopecks"] == to_kopecks(status.ransom)
+                assert status.shop_ransom is not None
+                assert row["shop_ransom_kopecks"] == to_kopecks(status.shop_ransom)
+                assert [row[flag] for flag in flags] == [d.applies for d in status.decisions]
+            ransoms = frames.ransom_amounts(
+                frames.to_lines(history, backend="polars"), today=today, tz=tz
+            )
+            assert dict(ransoms.select("buyer_id", "ransom_kopecks").iter_rows()) == dict(
+                table.select("buyer_id", "ransom_kopecks").iter_rows()
+            )
+
+        check()
+
+    def test_without_a_shop_there_is_no_shop_column_and_the_types_hold_when_empty(self) -> None:
+        """
+        No shop given: no ``shop_ransom_kopecks``; no buyer: an empty table, its types kept.
+        """
+        policy = Policy(rules=[STATUS_POLICY.rules[0]])
+        statuses = buyer_statuses(_history(), today=date(2025, 6, 1), policy=policy)
+        assert isinstance(statuses, BuyerStatuses)
+        assert "shop_ransom_kopecks" not in statuses.to_polars().columns
+        empty = buyer_statuses(History(), today=date(2025, 6, 1), policy=policy)
+        schema = empty.to_polars().schema
+        assert schema["placed"] == pl.Int64()
+        assert schema["ransom_kopecks"] == pl.Int64()
+        assert schema["privilege: free delivery"] == pl.Boolean()
+        assert "free delivery" in statuses._repr_html_()
 
 
 class TestTheTablesCarryTheWindows:

@@ -52,6 +52,7 @@ from redemption.outcomes import CancelKind, Reason, ReasonCategory, ReturnKind
 from redemption.policy import (
     EXAMPLE_POLICIES,
     BuyerStatus,
+    BuyerStatuses,
     Decision,
     Figure,
     Kind,
@@ -78,6 +79,7 @@ __all__ = [
     "BuyerReport",
     "BuyerReports",
     "BuyerStatus",
+    "BuyerStatuses",
     "CancelKind",
     "CancelledOrderSoldError",
     "ColumnError",

@@ -11,7 +11,7 @@ and source: they are there to read and adapt, and nothing applies them unless as
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -21,8 +21,10 @@ from typing import Any, Final, Literal, cast, get_args
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from redemption.calculators._tables import Column, ResultTable
 from redemption.calculators.buyer import (
     BuyerReport,
+    BuyerReports,
     Weight,
     buyer_redemption_percentage,
     buyer_reports,
@@ -37,6 +39,7 @@ from redemption.windows import TWO_YEARS, trailing_window
 __all__ = [
     "EXAMPLE_POLICIES",
     "BuyerStatus",
+    "BuyerStatuses",
     "Decision",
     "Figure",
     "Kind",
@@ -479,6 +482,82 @@ class BuyerStatus:
         )
 
 
+class BuyerStatuses(ResultTable[str, BuyerStatus]):
+    """Every buyer's status under a policy: a `dict` of `BuyerStatus` that is a table too.
+
+    ``to_pandas()``, ``to_polars()`` and ``to_arrow()`` give one row per buyer: the columns
+    of `BuyerReports` up to ``rate`` (``buyer_id``, ``placed``, ``sold``, ``returned``,
+    ``in_transit``, ``rate``, and by price ``placed_kopecks`` and ``kept_kopecks``), then
+    ``ransom_kopecks`` and, when a shop was given, ``shop_ransom_kopecks`` (``Int64``), then
+    one ``Boolean`` column per rule of the policy, in its order, named by the rule's kind and
+    name (``"privilege: free delivery"``: whether it applies), and the orders window
+    (``orders_first``, ``orders_last``). `redemption.frames` has no statuses: a policy
+    is data the frames do not read.
+
+    Args:
+        statuses: the status of each buyer, by buyer id.
+        policy: the policy they were decided by.
+        shop: whether a shop's ransom amounts were computed (``shop_ransom`` is known).
+
+    Example:
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, History, Order, Sale
+        >>> at = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+        >>> history = History(
+        ...     orders=[Order(order_id=str(i), seller_id="s", sku="k", price=900, ordered_at=at,
+        ...                   buyer_id=b) for i, b in enumerate("xy")],
+        ...     sales=[Sale(order_id="0", sold_at=at)],
+        ... )
+        >>> policy = Policy(rules=[
+        ...     Rule(name="free delivery", kind="privilege", figure="percentage", at_least=80),
+        ... ])
+        >>> table = buyer_statuses(history, today=date(2025, 4, 30), policy=policy).to_polars()
+        >>> table.select("buyer_id", "ransom_kopecks", "privilege: free delivery").rows()
+        [('x', 90000, True), ('y', 0, False)]
+
+    .. versionadded:: 0.2.0
+    """
+
+    __slots__ = ("policy", "shop")
+
+    noun = "buyer"
+
+    policy: Policy
+    """The policy the statuses were decided by."""
+    shop: bool
+    """Whether the statuses know a shop's ransom amount."""
+
+    def __init__(
+        self,
+        statuses: Mapping[str, BuyerStatus] | None = None,
+        /,
+        *,
+        policy: Policy,
+        shop: bool = False,
+    ) -> None:
+        """Hold `statuses`, decided by `policy`, with a shop's ransom amounts or not."""
+        super().__init__(statuses or {})
+        self.policy = policy
+        self.shop = shop
+
+    def columns(self, keys: Sequence[str], statuses: Sequence[BuyerStatus]) -> list[Column]:
+        """The buyer report's columns, the ransom amounts, a flag per rule, the window."""
+        reports = BuyerReports(weight=self.policy.weight).columns(
+            keys, [status.report for status in statuses]
+        )
+        *figures, first, last = reports
+        ransoms = [Column("ransom_kopecks", "kopecks", [s.ransom for s in statuses])]
+        if self.shop:
+            ransoms.append(
+                Column("shop_ransom_kopecks", "kopecks", [s.shop_ransom for s in statuses])
+            )
+        rules = [
+            Column(f"{rule.kind}: {rule.name}", "flag", [s.decisions[n].applies for s in statuses])
+            for n, rule in enumerate(self.policy.rules)
+        ]
+        return [*figures, *ransoms, *rules, first, last]
+
+
 def buyer_status(
     history: History,
     buyer_id: str,
@@ -551,7 +630,7 @@ def buyer_statuses(
     policy: Policy,
     seller_id: str | None = None,
     tz: tzinfo = MOSCOW,
-) -> dict[str, BuyerStatus]:
+) -> BuyerStatuses:
     """Return the status of every buyer with an order placed by `today`, in a few passes.
 
     Each status is the one `buyer_status` gives; the figures are computed for all buyers
@@ -565,7 +644,8 @@ def buyer_statuses(
         tz: the zone whose calendar days the windows are made of.
 
     Returns:
-        The status of each buyer, by buyer id, in buyer id order.
+        The status of each buyer, by buyer id, in buyer id order: a `BuyerStatuses`, a
+        `dict` that turns into a table (``to_pandas()``, ``to_polars()``, ``to_arrow()``).
 
     Raises:
         PolicyError: the policy has ``shop_ransom`` rules and no `seller_id` is given.
@@ -601,7 +681,7 @@ def buyer_statuses(
     )
     window = trailing_window(today)
     nothing = ZERO if policy.weight == "price" else None
-    statuses = {}
+    statuses = BuyerStatuses(policy=policy, shop=seller_id is not None)
     for buyer in sorted(ransoms):
         report = reports.get(buyer) or BuyerReport(
             buyer, 0, 0, 0, 0, policy.weight, window, nothing, nothing

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -253,12 +254,13 @@ def _buyers(args: argparse.Namespace) -> int:
     policy = _policy(args)
     history = load(args, partial(read_order_lines, sample_lines_path()))
     today = today_of(args, history)
-    statuses = buyer_statuses(history, today=today, policy=policy, seller_id=args.shop, tz=args.tz)
+    every = buyer_statuses(history, today=today, policy=policy, seller_id=args.shop, tz=args.tz)
+    statuses: Mapping[str, BuyerStatus] = every
     if args.buyer is not None:
-        if args.buyer not in statuses:
+        if args.buyer not in every:
             msg = f"buyer {args.buyer!r} placed no order by {today}"
             raise InvalidArgumentError(msg)
-        statuses = {args.buyer: statuses[args.buyer]}
+        statuses = {args.buyer: every[args.buyer]}
     if not statuses:
         print("no buyers: these reports name none (seller reports do not)", file=sys.stderr)
     with_status = args.policy is not None

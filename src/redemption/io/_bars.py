@@ -115,7 +115,7 @@ def progress_function(
     given: object = progress  # checked as any value: callers without a type checker
     if given is None:
         return None
-    if given == "auto":
+    if isinstance(given, str) and given == "auto":  # a tqdm bar's == fails on a str
         return BarProgress(None) if importlib.util.find_spec("tqdm") is not None else None
     if isinstance(given, ProgressBarLike):
         return BarProgress(given)

@@ -314,7 +314,7 @@ class _Group:
     columns: _Columns
     lines: list[_Line] = attrs.Factory(list)
     numbers: list[int] = attrs.Factory(list)
-    broken: int | None = None  # the first bad row of the posting, if any
+    broken: list[int] = attrs.Factory(list)  # the bad rows of the posting, each refused
 
 
 _PRODUCT = re.compile(r"product ([0-9]+): ")
@@ -332,10 +332,10 @@ class _Reader:
         self.notes: list[str] = []
 
     def refuse_rest(self, group: _Group, key: str, bad: int) -> None:
-        """Refuse the rows of a posting other than its bad one, saying why."""
+        """Refuse the rows of a posting not refused already, naming its bad row `bad`."""
         reason = f"posting {key} has a bad row, {group.name} row {bad}: it is read whole or not"
         for number in group.numbers:
-            if number != bad:
+            if number != bad and number not in group.broken:
                 self.tally.problem(group.name, number, None, reason)
 
     def read_file(self, source: str | Path | bytes) -> None:
@@ -362,12 +362,12 @@ class _Reader:
                 continue
             group.numbers.append(number)
             if line is None:
-                group.broken = number if group.broken is None else group.broken
+                group.broken.append(number)
             else:
                 group.lines.append(line)
         for key, group in groups.items():
-            if group.broken is not None:
-                self.refuse_rest(group, key, group.broken)
+            if group.broken:
+                self.refuse_rest(group, key, group.broken[0])
                 continue
             earlier = self.kept.get(key)
             if earlier is not None:

@@ -360,8 +360,18 @@ class _Line:
                 what = "sale" if operation == _SALE_OPERATION else "return"
                 raise BadRow(field="supplier_oper_name", reason=f"a second {what} of order {srid}")
             # delivery rows carry no retail price: the sale's or the return's is the order's
-            self.order, rounded = _line_order(row, srid, self.order.seller_id)
-            self.order_row, self.rounded = number, self.rounded + rounded
+            order, rounded = _line_order(row, srid, self.order.seller_id)
+            back = min(
+                [*self.refusals, *self.backs, *(moment for moment, _ in self.penalties)],
+                default=None,
+            )
+            if back is not None and back < order.ordered_at:
+                reason = (
+                    f"{order.ordered_at.isoformat()} is after the unit of order {srid} was "
+                    f"carried back or penalised, {back.isoformat()}"
+                )
+                raise BadRow(field="order_dt", reason=reason)
+            self.order, self.order_row, self.rounded = order, number, self.rounded + rounded
             if operation == _SALE_OPERATION:
                 self.sold_at, self.sale_row = at, number
             else:
