@@ -219,6 +219,7 @@ EXPECTED_FRAMES_NAMES = {
     "rate_series",
     "redemption_rates",
     "refusal_breakdown",
+    "refusal_costs",
     "to_history",
     "to_lines",
 }

@@ -30,7 +30,8 @@ line without a ``return_kind`` `ReturnKind.UNKNOWN`.
 
 The last two are the order's `Logistics` (`History.logistics`): empty where no cost is
 known, which is not a cost of 0. A line with one of them given has the other 0. They may be
-left out too, and no figure but `redemption.analysis.refusal_costs` reads them.
+left out too, and no figure but what refusals cost (`redemption.analysis.refusal_costs`,
+`refusal_cost_series` and `redemption.frames.refusal_costs`) reads them.
 """
 
 from __future__ import annotations

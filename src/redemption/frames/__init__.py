@@ -60,7 +60,7 @@ from narwhals.stable.v2.typing import IntoDataFrameT, IntoLazyFrameT
 
 from redemption.dates import MOSCOW, day_end
 from redemption.errors import InvalidArgumentError
-from redemption.frames._analysis import rate_series, refusal_breakdown
+from redemption.frames._analysis import rate_series, refusal_breakdown, refusal_costs
 from redemption.frames._convert import to_history, to_lines
 from redemption.frames._figures import buyer_report_query, ransom_query, rate_query
 from redemption.frames._lines import finish, lines_of
@@ -80,6 +80,7 @@ __all__ = [
     "rate_series",
     "redemption_rates",
     "refusal_breakdown",
+    "refusal_costs",
     "to_history",
     "to_lines",
 ]
