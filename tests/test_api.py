@@ -40,6 +40,7 @@ EXPECTED_PUBLIC_NAMES = {
     "Kind",
     "LimitExceededError",
     "Logistics",
+    "MissingExtraError",
     "NaiveTimestampError",
     "Order",
     "OrderLines",
@@ -102,7 +103,7 @@ class TestPublicApi:
         for error in errors:
             assert issubclass(error, redemption.RedemptionError)
             assert error is redemption.RedemptionError or issubclass(
-                error, (ValueError, TypeError, OSError)
+                error, (ValueError, TypeError, OSError, ImportError)
             )
 
     def test_the_version_is_the_installed_one(self) -> None:

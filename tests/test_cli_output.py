@@ -67,6 +67,23 @@ class TestTidyCsv:
         )
         assert int(total["unmatched_sales"]) == expected.unmatched
 
+    def test_pandas_reads_the_csv_and_its_sums_are_the_totals(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """
+        Read back by pandas as a user would: integer counts, float rates, boolean
+        completeness, and ``sum()`` of each count column is the seller's total.
+        """
+        pd = pytest.importorskip("pandas")
+        argv = ["rate", "--sample", "--period", "2025-04", "--today", str(SAMPLE_TODAY)]
+        assert main([*argv, "--by", "sku", "--format", "csv"]) == 0
+        table = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype={"sku": str})
+        expected = redemption_rate(sample_history()[0], period("2025-04"), today=SAMPLE_TODAY)
+        assert table[list(COUNTS)].sum().to_dict() == {c: getattr(expected, c) for c in COUNTS}
+        assert str(table["orders"].dtype) == "int64"
+        assert str(table["rate"].dtype) == "float64"
+        assert str(table["complete"].dtype) == "bool"
+
     def test_refusals_and_trend_by_group_add_up_to_the_whole(
         self, capsys: pytest.CaptureFixture[str]
     ) -> None:

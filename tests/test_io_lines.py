@@ -179,6 +179,43 @@ class TestReading:
         assert calls[-1] == ("<bytes>", 1, 1)
 
 
+class TestSpreadsheetLeftovers:
+    def test_rows_of_empty_cells_are_skipped_saying_so(self) -> None:
+        """
+        A spreadsheet saves formatted rows below the data as ``;;;;``: each is skipped with
+        its reason, in raise mode too, and every row is accounted for.
+        """
+        content = b"order_id;sku;price;ordered_at\no1;a;100;01.04.2025\n;;;\n ; ;;\n"
+        history, report = read_order_lines(content)
+        assert [order.order_id for order in history.orders] == ["o1"]
+        assert [(p.row, p.reason) for p in report.skipped] == [
+            (3, "an empty row: every cell is empty"),
+            (4, "an empty row: every cell is empty"),
+        ]
+        assert (report.rows_read, report.accounted) == (3, True)
+
+    def test_header_names_are_read_in_any_case(self) -> None:
+        """
+        ``Order_ID;SKU;Price`` are the contract's columns: recognised and read alike.
+        """
+        content = "Order_ID;SKU;Price;Ordered_At\no1;a;100;2025-04-01T10:00:00+03:00\n"
+        history, _ = read_order_lines(content.encode())
+        assert [(o.order_id, o.sku, o.price) for o in history.orders] == [("o1", "a", Decimal(1))]
+
+    def test_a_plain_money_column_beside_a_rouble_one_is_said_to_be_kopecks(self) -> None:
+        """
+        ``price_rub`` and a plain ``delivery_cost``: the notes say both units.
+        """
+        content = (
+            b"order_id;sku;price_rub;delivery_cost;ordered_at\no1;a;1520,50;50;01.04.2025 10:00\n"
+        )
+        history, report = read_order_lines(content)
+        assert history.orders[0].price == Decimal("1520.50")
+        assert history.logistics["o1"].to_buyer == Decimal("0.50")
+        assert "<bytes>: price_rub read in roubles" in report.notes
+        assert "<bytes>: delivery_cost read in kopecks" in report.notes
+
+
 CANCELLED = "o2,shop,nm-1,b-1,100,2025-04-01T10:30:00+03:00,2025-04-02T10:00:00+03:00,,"
 
 

@@ -39,7 +39,7 @@ from redemption.analysis import (
     refusal_breakdown,
     refusal_costs,
 )
-from redemption.errors import ArgumentTypeError, InvalidArgumentError
+from redemption.errors import ArgumentTypeError, InvalidArgumentError, MissingExtraError
 from redemption.plot import (
     _incomplete_line,
     plot_cohort_maturity,
@@ -770,15 +770,16 @@ class TestMatplotlibOnlyWhenDrawing:
         costs: dict[str, RefusalCosts],
     ) -> None:
         """
-        Without matplotlib, each chart raises ImportError saying what to install.
+        Without matplotlib, each chart raises MissingExtraError (an ImportError) saying
+        what to install.
         """
         monkeypatch.setitem(sys.modules, "matplotlib", None)
         extra = r"pip install 'redemption\[plot\]'"
-        with pytest.raises(ImportError, match=extra):
+        with pytest.raises(MissingExtraError, match=extra):
             plot_rate_series(series)
-        with pytest.raises(ImportError, match=extra):
+        with pytest.raises(MissingExtraError, match=extra):
             plot_reasons(breakdown)
-        with pytest.raises(ImportError, match=extra):
+        with pytest.raises(MissingExtraError, match=extra):
             plot_cohort_maturity(cohorts)
-        with pytest.raises(ImportError, match=extra):
+        with pytest.raises(MissingExtraError, match=extra):
             plot_refusal_costs(costs)

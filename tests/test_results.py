@@ -30,6 +30,7 @@ from redemption import (  # noqa: E402
     BuyerStatuses,
     DayWindow,
     History,
+    MissingExtraError,
     Period,
     Policy,
     RansomAmounts,
@@ -615,12 +616,13 @@ class TestWithoutTheEngine:
         self, method: str, engine: str, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """
-        An ImportError that says which library the method needs and how to install it.
+        A MissingExtraError (an ImportError) that says which library the method needs
+        and how to install it.
         """
         monkeypatch.setitem(sys.modules, engine, None)
         amounts = RansomAmounts({"b": Decimal(1)})
         with pytest.raises(
-            ImportError, match=rf"{method}\(\) needs {engine}.*pip install {engine}"
+            MissingExtraError, match=rf"{method}\(\) needs {engine}.*pip install {engine}"
         ):
             getattr(amounts, method)()
 

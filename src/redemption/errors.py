@@ -23,6 +23,7 @@ __all__ = [
     "InvalidPeriodError",
     "InvalidPriceError",
     "LimitExceededError",
+    "MissingExtraError",
     "NaiveTimestampError",
     "PolicyError",
     "ProgrammeError",
@@ -154,6 +155,18 @@ class FetchError(RedemptionError, OSError):
     Raised by `redemption.io.fetch_wildberries_statistics`.
 
     .. versionadded:: 0.1.0
+    """
+
+
+class MissingExtraError(RedemptionError, ImportError):
+    """An optional library a feature needs is not installed; the message says what to install.
+
+    An `ImportError` too, so ``except ImportError`` still catches it. Raised when an
+    ``.xlsx`` is read without openpyxl (``pip install 'redemption[excel]'``), a chart is
+    drawn without matplotlib, or a result is turned into a frame of an engine that is not
+    installed.
+
+    .. versionadded:: 0.2.0
     """
 
 

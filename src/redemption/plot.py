@@ -40,7 +40,7 @@ from redemption.analysis import (
     SeriesPoint,
 )
 from redemption.calculators import Outcome, OutcomeKey
-from redemption.errors import ArgumentTypeError, InvalidArgumentError, shown
+from redemption.errors import ArgumentTypeError, InvalidArgumentError, MissingExtraError, shown
 from redemption.money import ZERO
 from redemption.outcomes import CancelKind, ReasonCategory, ReturnKind
 
@@ -103,7 +103,7 @@ def _canvas(ax: Axes | None, size: tuple[float, float] = _SIZE) -> tuple[Figure,
         import matplotlib as mpl  # noqa: F401, PLC0415 - imported only when a chart is drawn
         from matplotlib.figure import Figure  # noqa: PLC0415
     except ImportError as missing:
-        raise ImportError(_MISSING) from missing
+        raise MissingExtraError(_MISSING) from missing
     if ax is not None:
         return ax.figure.figure, ax  # the root figure, also of an axes on a subfigure
     figure = Figure(figsize=size, layout="constrained")

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 
+from redemption.errors import MissingExtraError
 from redemption.money import to_kopecks
 
 if TYPE_CHECKING:  # the engines are imported when a conversion is called, never before
@@ -122,7 +123,7 @@ def _engine(name: str, method: str) -> ModuleType:
             f"{method}() needs {name}, which is not installed: pip install {name} "
             "(redemption[frames] installs narwhals alone, no frame library)"
         )
-        raise ImportError(msg) from missing
+        raise MissingExtraError(msg) from missing
 
 
 def share(numerator: int, denominator: int) -> float | None:

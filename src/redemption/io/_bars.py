@@ -87,7 +87,7 @@ class BarProgress:
         self._source, self._done, self._total = source, 0, total
         if self._given is None:
             tqdm = importlib.import_module("tqdm.auto").tqdm
-            self._bar = tqdm(total=total, desc=source, unit=" rows", unit_scale=True)
+            self._bar = tqdm(total=total, desc=source, unit=" rows")
         else:
             self._bar.reset(total=total)
             self._bar.set_description(source)

@@ -141,7 +141,8 @@ def _header(
 ) -> dict[str, tuple[str, Unit]]:
     """Read the header row, refusing one without the required columns; its money columns."""
     try:
-        header = [column.strip() for column in reader.fieldnames or []]
+        # the contract's names are lower case: ``Order_ID`` is ``order_id``
+        header = [column.strip().lower() for column in reader.fieldnames or []]
     except csv.Error as error:
         msg = f"{name}: the header row cannot be read as CSV ({error})"
         raise ReportFormatError(msg, source=name, row=1) from None
@@ -159,6 +160,12 @@ def _header(
         )
         raise ReportFormatError(msg, source=name, row=1)
     return money
+
+
+def _empty(row: dict[str, str]) -> bool:
+    """Whether every cell of a row is empty or blank (cells past the header included)."""
+    cells: list[object] = list(row.values())  # past the header, a list of the extra cells
+    return not any(cell.strip() if isinstance(cell, str) else cell for cell in cells)
 
 
 def _text(row: dict[str, str], field: str) -> str | None:
@@ -291,6 +298,10 @@ def read_order_lines(
         return _records(row, seller_id, reasons, cells)
 
     for number, row in tally.each(name, rows, first=2):  # row 1 is the header
+        if not isinstance(row, BadRow) and _empty(row):
+            # a spreadsheet saves the rows it formatted below the data as ";;;;"
+            tally.skip(name, number, "an empty row: every cell is empty")
+            continue
         records_read = tally.attempt(name, number, records, row)
         if records_read is None:
             continue
@@ -333,6 +344,9 @@ def _notes(
     roubles = [column for column, unit in money.values() if unit == "roubles"]
     if roubles:
         notes.append(f"{name}: {', '.join(roubles)} read in roubles")
+        kopecks = [column for column, unit in money.values() if unit == "kopecks"]
+        if kopecks:  # a plain name beside a rouble column: said, as it is easy to misread
+            notes.append(f"{name}: {', '.join(kopecks)} read in kopecks")
     if cells.naive:
         notes.append(f"{name}: {cells.naive} moments without a UTC offset taken in {cells.tz} time")
     return tuple(notes)
