@@ -288,3 +288,111 @@ class TestMessyData:
         out, err = capsys.readouterr()
         assert "the data reaches only 2025-04-30" in err
         assert "complete        no" in out  # 30 days have passed, but not in the data
+
+
+class TestWeeklyReports:
+    def test_two_weekly_workbooks_give_the_return_of_the_first_weeks_sale(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """
+        `redemption rate week1.xlsx week2.xlsx`: the sale in the first week's report and its
+        return in the second's are one order, sold and returned, with no conflict.
+        """
+        pytest.importorskip("openpyxl")
+        from tests.test_io_portal_wildberries import (  # noqa: PLC0415 - needs openpyxl
+            api_row,
+            report_workbook,
+        )
+
+        week_1, week_2 = tmp_path / "week1.xlsx", tmp_path / "week2.xlsx"
+        week_1.write_bytes(report_workbook([api_row(1, "Продажа", retail_price_withdisc_rub="10")]))
+        week_2.write_bytes(
+            report_workbook(
+                [api_row(1, "Возврат", retail_price_withdisc_rub="10", sale_dt="2025-04-09")]
+            )
+        )
+        argv = ["rate", str(week_1), str(week_2), "--period", "2025-04", "--today", "2025-06-01"]
+        assert main([*argv, "--format", "csv"]) == 0
+        out, err = capsys.readouterr()
+        (row,) = csv.DictReader(io.StringIO(out))
+        assert (row["orders"], row["sales"], row["returns"]) == ("1", "1", "1")
+        assert "conflict" not in err
+        assert main([*argv, "--errors", "raise"]) == 0
+
+
+LINE = "order_id,sku,price,ordered_at\no1,a,100,2025-04-30 23:30\n"
+
+
+class TestZoneAndNotes:
+    def test_tz_is_the_zone_of_times_written_without_one(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """
+        An order at 23:30 on 30 April with no offset, and --tz Asia/Vladivostok: it is
+        30 April in Vladivostok, so April counts it; the JSON says what was assumed.
+        """
+        lines = tmp_path / "lines.csv"
+        lines.write_text(LINE, encoding="utf-8")
+        argv = ["rate", str(lines), "--period", "2025-04", "--today", "2025-06-01"]
+        assert main([*argv, "--tz", "Asia/Vladivostok", "--format", "json"]) == 0
+        out, err = capsys.readouterr()
+        document = json.loads(out)
+        assert document["total"]["orders"] + document["total"]["in_transit"] == 1
+        note = f"{lines}: 1 moments without a UTC offset taken in Asia/Vladivostok time"
+        assert document["notes"] == [note]
+        assert f"assumed: {note}" in err
+        assert main([*argv, "--format", "csv"]) == 0  # in Moscow time: April still
+        out, err = capsys.readouterr()
+        assert "Europe/Moscow time" in err
+        assert "Europe/Moscow" not in out  # the CSV holds the figures alone
+
+    def test_the_price_unit_option_reads_roubles(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """
+        --price-unit roubles reads a plain price column in roubles; in kopecks (the
+        default) a fraction is refused.
+        """
+        lines = tmp_path / "lines.csv"
+        lines.write_text(
+            "order_id,sku,buyer_id,price,ordered_at,sold_at\n"
+            "o1,a,b1,100.50,2025-04-01T10:00:00+03:00,2025-04-03T10:00:00+03:00\n",
+            encoding="utf-8",
+        )
+        argv = ["buyers", str(lines), "--today", "2025-04-30", "--format", "json"]
+        assert main([*argv, "--price-unit", "roubles"]) == 0
+        (buyer,) = json.loads(capsys.readouterr().out)["buyers"]
+        assert Decimal(str(buyer["ransom"])) == Decimal("100.50")
+        assert main([*argv, "--errors", "raise"]) == 1
+        assert "whole kopecks" in capsys.readouterr().err
+
+    @pytest.mark.parametrize(
+        "command",
+        [
+            ["rate", "--period", "2025-04"],
+            ["refusals", "--period", "2025-04"],
+            ["trend", "--start", "2025-04-01", "--end", "2025-04-30"],
+            ["buyers"],
+            ["ozon-trust", "--registered-on", "2025-01-01"],
+            ["loyalty", "--months", "2025-04", "--targets", "TARGETS"],
+        ],
+    )
+    def test_every_command_that_reads_reports_gives_the_notes_in_json(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+    ) -> None:
+        """
+        Each JSON document says what the import assumed, as stderr does.
+        """
+        from tests.test_cli_programmes import TARGETS  # noqa: PLC0415 - one command needs it
+
+        lines = tmp_path / "lines.csv"
+        lines.write_text(LINE, encoding="utf-8")
+        targets = tmp_path / "targets.toml"
+        targets.write_text(TARGETS, encoding="utf-8")
+        command = [str(targets) if arg == "TARGETS" else arg for arg in command]
+        argv = [*command, str(lines), "--today", "2025-06-01", "--format", "json"]
+        assert main(argv) == 0, capsys.readouterr().err
+        document = json.loads(capsys.readouterr().out)
+        assert document["notes"] == [
+            f"{lines}: 1 moments without a UTC offset taken in Europe/Moscow time"
+        ]

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+import builtins
 import gzip
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from redemption import (
+    MOSCOW,
     CancelKind,
+    DataError,
     DuplicateRecordError,
     InvalidArgumentError,
     Reason,
@@ -19,6 +24,7 @@ from redemption import (
 )
 from redemption.io import read_reports, read_wildberries_statistics, report_kind
 from redemption.io.files import FORMATS, ReportKind
+from redemption.model import Logistics
 from redemption.sample import sample_lines_path, sample_report_bytes, sample_report_paths
 
 DATA = Path(__file__).parent / "data" / "wildberries"
@@ -166,6 +172,216 @@ class TestReadReports:
         """
         with pytest.raises(InvalidArgumentError, match="no report files"):
             read_reports([tmp_path])
+
+    def test_an_empty_folder_is_named(self, tmp_path: Path) -> None:
+        """
+        A folder with no report file is named, with what was left out of it; no path at
+        all is said to be none.
+        """
+        empty, partial = tmp_path / "empty", tmp_path / "downloading"
+        empty.mkdir()
+        partial.mkdir()
+        (partial / "orders-00001.json.part").write_text("[", encoding="utf-8")
+        with pytest.raises(InvalidArgumentError) as caught:
+            read_reports([empty])
+        assert str(caught.value) == f"{empty}: a folder with no report files"
+        with pytest.raises(InvalidArgumentError) as caught:
+            read_reports([empty, partial])
+        assert str(caught.value) == (
+            f"{empty}: a folder with no report files; {partial}: a folder with no report "
+            "files (only 1 hidden or *.part files, left out)"
+        )
+        with pytest.raises(InvalidArgumentError, match=r"^no report files given$"):
+            read_reports([])
+
+    def test_the_missing_as_of_names_the_ozon_files(self, tmp_path: Path) -> None:
+        """
+        An Ozon portal report or posting list without as_of: the error names the file.
+        """
+        portal = tmp_path / "postings.csv"
+        portal.write_text(f"{PORTAL_HEADER}\n{PORTAL_ROW}\n", encoding="utf-8")
+        with pytest.raises(InvalidArgumentError, match=f"^{portal}: .*as_of"):
+            read_reports([portal])
+        lists = tmp_path / "fbs_list_response.json"
+        lists.write_bytes((OZON / "fbs_list_response.json").read_bytes())
+        with pytest.raises(InvalidArgumentError, match=f"^{portal}, {lists}: .*as_of"):
+            read_reports([portal, lists])
+
+
+LINE = "order_id,sku,price,ordered_at\no1,a,100,2025-04-30 23:30\n"
+VLADIVOSTOK = ZoneInfo("Asia/Vladivostok")
+
+
+class TestOptionsForOrderLines:
+    def test_times_without_an_offset_are_in_the_zone_given(self, tmp_path: Path) -> None:
+        """
+        tz= reaches the order-lines reader: a naive time is in that zone, and the notes say
+        so; without it, Moscow time.
+        """
+        path = tmp_path / "lines.csv"
+        path.write_text(LINE, encoding="utf-8")
+        history, report = read_reports([path], tz=VLADIVOSTOK)
+        assert history.orders[0].ordered_at == datetime(2025, 4, 30, 23, 30, tzinfo=VLADIVOSTOK)
+        assert report.notes == (
+            f"{path}: 1 moments without a UTC offset taken in {VLADIVOSTOK} time",
+        )
+        history, _ = read_reports([path])
+        assert history.orders[0].ordered_at == datetime(2025, 4, 30, 23, 30, tzinfo=MOSCOW)
+
+    def test_the_price_unit_reaches_the_order_lines(self, tmp_path: Path) -> None:
+        """
+        price_unit="roubles" reads a plainly named price in roubles; by default it is kopecks.
+        """
+        path = tmp_path / "lines.csv"
+        path.write_text(LINE.replace(",100,", ",100.50,"), encoding="utf-8")
+        history, _ = read_reports([path], price_unit="roubles")
+        assert history.orders[0].price == Decimal("100.50")
+        with pytest.raises(ReportFormatError, match="whole kopecks"):
+            read_reports([path])
+
+
+def realization_row(rrd_id: int, operation: str, **fields: Any) -> dict[str, Any]:
+    """A ``reportDetailByPeriod`` row of order line "a1"."""
+    return {
+        "rrd_id": rrd_id,
+        "supplier_oper_name": operation,
+        "srid": "a1",
+        "nm_id": 7,
+        "order_dt": "2025-04-01T09:00:00",
+        "sale_dt": "2025-04-05T00:00:00",
+        "retail_price_withdisc_rub": 100,
+    } | fields
+
+
+WEEK_1 = [
+    realization_row(11, "Логистика", delivery_rub=50, bonus_type_name="К клиенту при продаже",
+                    delivery_amount=1, retail_price_withdisc_rub=0, date_to="2025-04-06"),
+    realization_row(12, "Продажа", date_to="2025-04-06"),
+]  # fmt: skip
+WEEK_2 = [
+    realization_row(21, "Возврат", sale_dt="2025-04-09T00:00:00", date_to="2025-04-13"),
+    realization_row(22, "Логистика", delivery_rub=45, bonus_type_name="От клиента при возврате",
+                    return_amount=1, retail_price_withdisc_rub=0, sale_dt="2025-04-10T00:00:00",
+                    date_to="2025-04-13"),
+]  # fmt: skip
+
+
+class TestWeeklyRealizationReports:
+    @pytest.mark.parametrize("errors", ["collect", "raise"])
+    def test_a_sale_and_its_return_in_two_weeks_are_one_order(
+        self, tmp_path: Path, errors: Any
+    ) -> None:
+        """
+        The portal gives a report a week: a sale in one week's and its return in the next's
+        make one order, sold and returned, its logistics summed over both, no conflict.
+        """
+        weeks = [tmp_path / "week-1.json", tmp_path / "week-2.json"]
+        for path, rows in zip(weeks, (WEEK_1, WEEK_2), strict=True):
+            path.write_text(json.dumps(rows), encoding="utf-8")
+        history, report = read_reports(weeks, errors=errors)
+        (order,), (sale,), (back,) = history.orders, history.sales, history.returns
+        assert order.order_id == sale.order_id == back.order_id == "a1"
+        assert order.cancelled_at is None
+        assert back.returned_at == datetime(2025, 4, 9, tzinfo=MOSCOW)
+        assert dict(history.logistics) == {
+            "a1": Logistics(order_id="a1", to_buyer=Decimal(50), back=Decimal(45))
+        }
+        assert history.horizon == datetime(2025, 4, 13, 21, tzinfo=UTC)  # week 2's end
+        assert (report.orders, report.sales, report.returns, report.conflicts) == (1, 1, 1, ())
+        assert (report.rows_read, report.used, report.accounted) == (4, 4, True)
+
+    def test_a_conflict_across_the_weeks_names_the_file_and_row(self, tmp_path: Path) -> None:
+        """
+        A return in week 2 dated before its sale in week 1 is put aside naming week 2's file
+        and row; in raise mode, the same place is raised.
+        """
+        week_1, week_2 = tmp_path / "week-1.json", tmp_path / "week-2.json"
+        week_1.write_text(
+            json.dumps([realization_row(1, "Продажа", sale_dt="2025-04-09T00:00:00")]),
+            encoding="utf-8",
+        )
+        week_2.write_text(json.dumps([realization_row(2, "Возврат")]), encoding="utf-8")
+        history, report = read_reports([week_1, week_2], errors="collect")
+        (conflict,) = report.conflicts
+        assert (conflict.source, conflict.row, conflict.rule) == (
+            str(week_2),
+            1,
+            "returned-before-sold",
+        )
+        assert (len(history.sales), len(history.returns)) == (1, 0)
+        with pytest.raises(DataError, match=f"^{week_2} row 1: "):
+            read_reports([week_1, week_2])
+
+
+STATISTICS_ORDER = {
+    "srid": "a1", "date": "2025-04-01T10:00:00", "lastChangeDate": "2025-04-01T10:00:00",
+    "nmId": 42, "finishedPrice": 990.5, "isCancel": False, "cancelDate": "0001-01-01T00:00:00",
+}  # fmt: skip
+
+
+class TestMergedFormats:
+    def test_a_contradiction_between_formats_names_the_file_and_row_of_each(
+        self, tmp_path: Path
+    ) -> None:
+        """
+        The same order in an order-lines CSV (row 3) and a Wildberries orders report (row 1):
+        the conflict the merge finds names both files and rows, never "(records given)".
+        """
+        lines = tmp_path / "lines.csv"
+        lines.write_text(
+            "order_id,sku,price,ordered_at\nb1,42,1000,2025-04-01T10:00:00+03:00\n"
+            "a1,42,99050,2025-04-01T10:00:00+03:00\n",
+            encoding="utf-8",
+        )
+        orders = tmp_path / "orders.json"
+        orders.write_text(json.dumps([STATISTICS_ORDER]), encoding="utf-8")
+        history, report = read_reports([lines, orders], errors="collect")
+        (conflict,) = report.conflicts
+        places = {(str(lines), 3), (str(orders), 1)}
+        assert (conflict.source, conflict.row) in places
+        ((other, row),) = places - {(conflict.source, conflict.row)}
+        assert f"against {other} row {row}" in conflict.reason
+        assert conflict.rule == "duplicate-order"
+        assert len(history.orders) == 2
+        with pytest.raises(DuplicateRecordError) as caught:
+            read_reports([lines, orders])
+        assert str(caught.value).startswith((f"{lines} row 3: ", f"{orders} row 1: "))
+
+    def test_an_order_that_lost_its_cancellation_is_still_named(self, tmp_path: Path) -> None:
+        """
+        Wildberries' own example pair (an order cancelled and sold: its cancellation put
+        aside, so the order kept is a new record) beside order lines holding that order:
+        the merge still names the orders report's row, never "(records given)".
+        """
+        orders = DATA / "statistics-supplier-orders.example.json"
+        sales = DATA / "statistics-supplier-sales.example.json"
+        (order,) = read_wildberries_statistics(orders=orders, sales=sales, errors="collect")[
+            0
+        ].orders
+        lines = tmp_path / "lines.csv"
+        lines.write_text(
+            f"order_id,sku,price,ordered_at\n{order.order_id},k,100,2022-03-01T10:00:00+03:00\n",
+            encoding="utf-8",
+        )
+        _, report = read_reports([orders, sales, lines], errors="collect")
+        assert [c.rule for c in report.conflicts] == ["sold-but-cancelled", "duplicate-order"]
+        duplicate = report.conflicts[1]
+        places = {f"{orders} row 1", f"{lines} row 2"}
+        named = f"{duplicate.source} row {duplicate.row}"
+        assert named in places
+        assert f"against {(places - {named}).pop()}" in duplicate.reason
+
+    def test_two_order_lines_files_name_their_rows_too(self, tmp_path: Path) -> None:
+        """
+        Each order-lines file is read apart: the merge names the rows of both.
+        """
+        first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+        first.write_text(LINE, encoding="utf-8")
+        second.write_text(LINE, encoding="utf-8")
+        _, report = read_reports([first, second], errors="collect")
+        (conflict,) = report.conflicts
+        assert (conflict.source, conflict.row) == (str(second), 2)
+        assert f"against {first} row 2" in conflict.reason
 
 
 class TestTheFormatTable:
@@ -336,6 +552,92 @@ class TestTheRefusal:
         message = str(caught.value)
         assert message.startswith(f"{path}: {looks}: not a report this library reads; ")
         assert f"reads; {closest}; it reads " in message
+
+    def test_a_workbook_of_another_table_says_its_sheets_and_first_row(
+        self, tmp_path: Path
+    ) -> None:
+        """
+        Order lines saved as a workbook: described by its sheets and first row, not by the
+        bytes of a zip archive, and told to be saved as CSV.
+        """
+        openpyxl = pytest.importorskip("openpyxl")
+        book = openpyxl.Workbook()
+        book.active.title = "Заказы"
+        book.active.append(["order_id", "sku", "price", "ordered_at"])
+        book.active.append(["o1", "a", 100, "2025-04-30 23:30"])
+        book.create_sheet("Итоги")
+        path = tmp_path / "lines.xlsx"
+        book.save(path)
+        with pytest.raises(ReportFormatError) as caught:
+            report_kind(path)
+        message = str(caught.value)
+        assert message.startswith(
+            f"{path}: an Excel workbook, 2 sheets «Заказы», «Итоги», the first's first row "
+            "«order_id», «sku», «price», «ordered_at»: not a report this library reads; "
+            "the one workbook this library reads is the Wildberries realization report "
+        )
+        assert "order lines and Ozon postings it reads as CSV: save the sheet as CSV" in message
+        assert "its first row is the header of order-lines CSV" in message
+        assert "PK" not in message
+
+    def test_a_zip_of_other_files_names_them(self, tmp_path: Path) -> None:
+        """
+        A zip archive holding no workbook says what it holds.
+        """
+        import zipfile  # noqa: PLC0415 - only this test builds an archive
+
+        path = tmp_path / "download.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("orders.json", "[]")
+        with pytest.raises(ReportFormatError) as caught:
+            report_kind(path)
+        assert str(caught.value).startswith(
+            f"{path}: a zip archive of «orders.json», no Excel workbook (.xlsx) among them: "
+            "not a report this library reads; "
+        )
+
+    def test_without_openpyxl_a_workbook_is_named_with_its_extra(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """
+        Whether a workbook is the realization report cannot be seen without openpyxl: the
+        refusal says it is a workbook and which extra reads it, in a `ReportFormatError`.
+        """
+        openpyxl = pytest.importorskip("openpyxl")
+        path = tmp_path / "report.xlsx"
+        openpyxl.Workbook().save(path)
+        real_import = builtins.__import__
+
+        def no_openpyxl(name: str, *args: Any, **kwargs: Any) -> Any:
+            if name.split(".", maxsplit=1)[0] == "openpyxl":
+                raise ImportError(name)
+            return real_import(name, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "__import__", no_openpyxl)
+        with pytest.raises(ReportFormatError) as caught:
+            report_kind(path)
+        assert str(caught.value).startswith(
+            f"{path}: an Excel workbook; install redemption[excel] to read it "
+            "(pip install 'redemption[excel]'); the one workbook this library reads is "
+        )
+
+    @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+    def test_utf_16_text_is_refused_as_the_csv_readers_refuse_it(
+        self, tmp_path: Path, encoding: str
+    ) -> None:
+        """
+        Excel's "Unicode text" (UTF-16, tab-separated): refused saying how to save it, with
+        the words of the CSV readers, not described as garbled letters.
+        """
+        path = tmp_path / "lines.txt"
+        text = "order_id\tsku\tprice\tordered_at\no1\ta\t100\t2025-04-30\n"
+        mark = {"utf-16": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[encoding]
+        path.write_bytes(mark + text.encode(encoding))
+        with pytest.raises(ReportFormatError) as caught:
+            report_kind(path)
+        assert str(caught.value) == (
+            f"{path}: UTF-16 text; save it as UTF-8 or Windows-1251 (CSV UTF-8 in Excel)"
+        )
 
     def test_a_long_header_is_cut_short(self, tmp_path: Path) -> None:
         """

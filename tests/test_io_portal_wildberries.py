@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import io
+import json
 import random
 import tempfile
 import zipfile
@@ -27,7 +28,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from redemption import MOSCOW, CancelKind, History, RedemptionError
-from redemption.errors import LimitExceededError, ReportFormatError
+from redemption.errors import LimitExceededError, MissingExtraError, ReportFormatError
 from redemption.io import (
     ImportReport,
     Limits,
@@ -36,7 +37,7 @@ from redemption.io import (
     read_wildberries_realization,
     report_kind,
 )
-from redemption.io.portal_wildberries import COLUMNS
+from redemption.io.portal_wildberries import COLUMNS, read_realization_reports
 from redemption.io.report import Errors
 from redemption.model import Logistics
 
@@ -576,7 +577,10 @@ class TestRecognition:
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """
-        Without openpyxl, reading or recognising a workbook says which extra to install.
+        Without openpyxl, reading or recognising a workbook says which extra to install:
+        reading raises a `MissingExtraError` (an `ImportError`); recognising, a
+        `ReportFormatError` naming the file
+        (one line on the command line).
         """
         path = tmp_path / "report.xlsx"
         path.write_bytes(report_workbook([api_row(1, "Продажа")]))
@@ -588,9 +592,80 @@ class TestRecognition:
             return real_import(name, *args, **kwargs)
 
         monkeypatch.setattr(builtins, "__import__", no_openpyxl)
-        for read in (read_wildberries_portal_realization, report_kind):
-            with pytest.raises(ImportError, match=r"pip install 'redemption\[excel\]'"):
-                read(path)
+        with pytest.raises(MissingExtraError, match=r"pip install 'redemption\[excel\]'"):
+            read_wildberries_portal_realization(path)
+        with pytest.raises(ReportFormatError, match=r"pip install 'redemption\[excel\]'"):
+            report_kind(path)
+        with pytest.raises(ReportFormatError, match=f"^{path}: an Excel workbook"):
+            read_reports([path])
+
+
+class TestWeeklyReports:
+    """The portal gives one report a week: several are read as one, whatever their form."""
+
+    SALE = api_row(1, "Продажа", retail_price_withdisc_rub="10")
+    RETURN = api_row(2, "Возврат", retail_price_withdisc_rub="10", sale_dt="2025-04-09T00:00:00")
+
+    @pytest.mark.parametrize("errors", ["collect", "raise"])
+    def test_a_sale_and_its_return_in_two_weekly_workbooks_are_one_order(
+        self, tmp_path: Path, errors: Errors
+    ) -> None:
+        """
+        The sale in week 1's workbook, its return in week 2's zip: one order, one sale,
+        one return, no conflict; and the same history as the two weeks' rows read at once.
+        """
+        week_1, week_2 = tmp_path / "week-1.xlsx", tmp_path / "week-2.zip"
+        week_1.write_bytes(report_workbook([self.SALE]))
+        week_2.write_bytes(zipped({"report.xlsx": report_workbook([self.RETURN])}))
+        history, report = read_reports([week_1, week_2], errors=errors)
+        (order,), (sale,), (back,) = history.orders, history.sales, history.returns
+        assert order.order_id == sale.order_id == back.order_id == "a"
+        assert (report.orders, report.sales, report.returns, report.conflicts) == (1, 1, 1, ())
+        assert (report.rows_read, report.used, report.accounted) == (2, 2, True)
+        same_history(history, read_wildberries_realization([self.SALE, self.RETURN])[0])
+
+    def test_a_json_week_and_a_workbook_week_read_as_one(self, tmp_path: Path) -> None:
+        """
+        The API's JSON of one week and the portal's workbook of the next: one report too.
+        """
+        week_1, week_2 = tmp_path / "week-1.json", tmp_path / "week-2.xlsx"
+        week_1.write_text(json.dumps([self.SALE]), encoding="utf-8")
+        week_2.write_bytes(report_workbook([self.RETURN]))
+        history, report = read_reports([week_2, week_1], errors="raise")
+        assert (len(history.orders), len(history.sales), len(history.returns)) == (1, 1, 1)
+        assert (report.conflicts, report.accounted) == ((), True)
+
+    def test_rows_of_two_workbooks_never_merge_as_repeats(self) -> None:
+        """
+        Each workbook's rows are its own: two weeks' first rows are both read, not taken for
+        one row repeated (the portal's rows have no rrd_id).
+        """
+        other = api_row(1, "Продажа", "b", retail_price_withdisc_rub="20")
+        history, report = read_realization_reports(
+            [report_workbook([self.SALE]), report_workbook([other])]
+        )
+        assert sorted(order.order_id for order in history.orders) == ["a", "b"]
+        assert (report.used, report.merged) == (2, 0)
+
+    def test_a_conflict_across_weeks_names_the_workbook_sheet_and_row(self, tmp_path: Path) -> None:
+        """
+        A return in week 2 before its sale in week 1: put aside, naming week 2's workbook,
+        sheet and row (the header is row 1); in raise mode the same place is raised.
+        """
+        early = api_row(2, "Возврат", retail_price_withdisc_rub="10", sale_dt="2025-04-02")
+        late = api_row(1, "Продажа", retail_price_withdisc_rub="10", sale_dt="2025-04-09")
+        week_1, week_2 = tmp_path / "week-1.xlsx", tmp_path / "week-2.xlsx"
+        week_1.write_bytes(report_workbook([late]))
+        week_2.write_bytes(report_workbook([early]))
+        _, report = read_reports([week_1, week_2], errors="collect")
+        (conflict,) = report.conflicts
+        assert (conflict.source, conflict.row, conflict.rule) == (
+            f"{week_2}, sheet 'Sheet1'",
+            2,
+            "returned-before-sold",
+        )
+        with pytest.raises(RedemptionError, match=f"^{week_2}, sheet 'Sheet1' row 2: "):
+            read_reports([week_1, week_2])
 
 
 class TestBounds:

@@ -309,6 +309,32 @@ class TestConflictsRoundingAndHorizon:
         with pytest.raises(DataError, match=f"{path}.* row 3"):
             read_wildberries_realization(path)
 
+    def test_several_weekly_reports_read_as_one(self, tmp_path: Path) -> None:
+        """
+        The paths of two weeks' reports: the sale in the first and its return in the second
+        make one order, sold and returned, its logistics summed over both (a bad row adds
+        nothing); each row is named by its own file.
+        """
+        weeks = [tmp_path / "week-1.json", tmp_path / "week-2.json"]
+        weeks[0].write_text(
+            json.dumps([row(11, "Продажа", "x", retail_price_withdisc_rub=100),
+                        row(12, "Логистика", "x", delivery_amount=1, delivery_rub=40)]),
+            encoding="utf-8",
+        )  # fmt: skip
+        weeks[1].write_text(
+            json.dumps([row(21, "Возврат", "x", sale_dt="2025-04-09T10:00:00Z",
+                            retail_price_withdisc_rub=100),
+                        row(22, "Логистика", "x", return_amount=1, delivery_rub=35,
+                            bonus_type_name="От клиента при возврате", sale_dt="bad")]),
+            encoding="utf-8",
+        )  # fmt: skip
+        history, report = read_wildberries_realization(weeks, errors="collect")
+        assert (len(history.orders), len(history.sales), len(history.returns)) == (1, 1, 1)
+        assert history.logistics["x"] == Logistics(order_id="x", to_buyer="40", back=0)
+        (refused,) = report.refused
+        assert (refused.source, refused.row, refused.field) == (str(weeks[1]), 2, "sale_dt")
+        assert (report.rows_read, report.used, report.merged, report.conflicts) == (4, 3, 0, ())
+
     def test_prices_finer_than_a_kopeck_are_counted_once_per_row(self) -> None:
         """
         Each row whose price makes its order's (the first row of a line, its sale, its

@@ -26,6 +26,7 @@ from redemption.cli._common import (
     check_ends,
     day,
     load,
+    notes,
     period,
     today_of,
     window_columns,
@@ -193,7 +194,7 @@ def _group_table(breakdowns: Mapping[Any, Breakdown], title: str) -> list[str]:
 
 def _refusals(args: argparse.Namespace) -> int:
     check_ends(args, args.period.end, f"--period {args.period}")
-    history = load(args, sample_history)
+    history, imported = load(args, sample_history)
     today = today_of(args, history)
     by = None if args.by in (None, "reason") else args.by
     breakdowns = refusal_breakdown(history, args.period, today=today, by=by, tz=args.tz)
@@ -216,7 +217,7 @@ def _refusals(args: argparse.Namespace) -> int:
             **window_columns(window),
             "groups": rows,
         }
-        write_json(document)
+        write_json(document | notes(imported))
     elif args.format == "csv":
         write_csv(rows, _BREAKDOWN_COLUMNS if key is None else (key, *_BREAKDOWN_COLUMNS))
     else:
@@ -281,7 +282,7 @@ def _trend(args: argparse.Namespace) -> int:
         msg = f"--start {args.start} is after --end {args.end}"
         raise InvalidArgumentError(msg)
     check_ends(args, args.end, f"the range --start {args.start} --end {args.end}")
-    history = load(args, sample_history)
+    history, imported = load(args, sample_history)
     today = today_of(args, history)
     if args.end > today:
         msg = f"--end {args.end} is after {today}, the day the figures are computed on"
@@ -297,7 +298,7 @@ def _trend(args: argparse.Namespace) -> int:
     ]
     if args.format == "json":
         document = {"today": today, "tz": args.tz.key, "freq": args.freq, "by": key}
-        write_json(document | {"buckets": rows})
+        write_json(document | {"buckets": rows} | notes(imported))
     elif args.format == "csv":
         write_csv(rows, _POINT_COLUMNS if key is None else (key, *_POINT_COLUMNS))
     else:

@@ -224,8 +224,15 @@ WINDOW_COLUMNS = ("orders_first", "orders_last", "sales_first", "sales_last")
 """The names `window_columns` gives, in order."""
 
 
-def load(args: argparse.Namespace, sample: Callable[[], tuple[History, ImportReport]]) -> History:
-    """Read the files named, or the sample, with a progress bar on a terminal."""
+def load(
+    args: argparse.Namespace, sample: Callable[[], tuple[History, ImportReport]]
+) -> tuple[History, ImportReport]:
+    """Read the files named, or the sample, with a progress bar on a terminal.
+
+    Times the files write without a UTC offset are in --tz, and prices of order lines in
+    --price-unit. The import's line (`import_line`, with what it assumed) goes to stderr;
+    the report is returned too, for a JSON document's ``notes`` (`notes`).
+    """
     if args.sample and args.files:
         msg = "give report files or --sample, not both"
         raise InvalidArgumentError(msg)
@@ -248,9 +255,16 @@ def load(args: argparse.Namespace, sample: Callable[[], tuple[History, ImportRep
                 reasons=reasons,
                 errors=args.errors,
                 progress=bar,
+                tz=args.tz,
+                price_unit=args.price_unit,
             )
     print(import_line(imported), file=sys.stderr)
-    return history
+    return history, imported
+
+
+def notes(imported: ImportReport) -> dict[str, object]:
+    """What the import assumed, as a JSON document's ``notes`` (CSV leaves them to stderr)."""
+    return {"notes": list(imported.notes)}
 
 
 def add_sources(command: argparse.ArgumentParser, sample: str) -> None:
@@ -289,6 +303,15 @@ def add_sources(command: argparse.ArgumentParser, sample: str) -> None:
         ),
     )
     command.add_argument(
+        "--price-unit",
+        choices=["kopecks", "roubles"],
+        help=(
+            "the unit of an order-lines CSV's money columns named plainly (price, "
+            "delivery_cost, return_cost): kopecks (the default) or roubles; a column named "
+            "..._kopecks or ..._rub says its own"
+        ),
+    )
+    command.add_argument(
         "--reasons",
         type=Path,
         metavar="FILE.toml",
@@ -315,7 +338,13 @@ def add_day_and_format(command: argparse.ArgumentParser) -> None:
         help="compute as of a --today after the last day the data reaches",
     )
     command.add_argument(
-        "--tz", type=zone, default=MOSCOW, help="the zone of the calendar days (Europe/Moscow)"
+        "--tz",
+        type=zone,
+        default=MOSCOW,
+        help=(
+            "the zone of the calendar days, and of the times an order-lines CSV writes "
+            "without a UTC offset (Europe/Moscow)"
+        ),
     )
     command.add_argument(
         "--format",

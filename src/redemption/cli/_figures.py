@@ -21,6 +21,7 @@ from redemption.cli._common import (
     check_ends,
     import_line,
     load,
+    notes,
     percent_text,
     period,
     read_text,
@@ -167,7 +168,7 @@ def _total_row(report: RateReport) -> dict[str, Cell]:
 
 def _rate(args: argparse.Namespace) -> int:
     check_ends(args, args.period.end, f"--period {args.period}")
-    history = load(args, sample_history)
+    history, imported = load(args, sample_history)
     today = today_of(args, history)
     total = redemption_rate(history, args.period, today=today, tz=args.tz)
     by: Literal["sku", "seller"] = args.by or "sku"
@@ -191,7 +192,7 @@ def _rate(args: argparse.Namespace) -> int:
         if not args.total:
             document["by"] = key
             document["groups"] = rows
-        write_json(document)
+        write_json(document | notes(imported))
     elif args.format == "csv":
         if args.total:
             write_csv([_total_row(total)], (*RATE_COLUMNS, *_UNMATCHED_COLUMNS))
@@ -252,7 +253,7 @@ def _policy(args: argparse.Namespace) -> Policy:
 
 def _buyers(args: argparse.Namespace) -> int:
     policy = _policy(args)
-    history = load(args, partial(read_order_lines, sample_lines_path()))
+    history, imported = load(args, partial(read_order_lines, sample_lines_path()))
     today = today_of(args, history)
     every = buyer_statuses(history, today=today, policy=policy, seller_id=args.shop, tz=args.tz)
     statuses: Mapping[str, BuyerStatus] = every
@@ -272,7 +273,8 @@ def _buyers(args: argparse.Namespace) -> int:
             else row
             for row, s in zip(rows, statuses.values(), strict=True)
         ]
-        write_json({"today": today, "tz": args.tz.key, "weight": policy.weight, "buyers": listed})
+        document = {"today": today, "tz": args.tz.key, "weight": policy.weight, "buyers": listed}
+        write_json(document | notes(imported))
     elif args.format == "csv":
         columns = ["buyer_id", "placed", "sold", "returned", "in_transit", "rate", "weight"]
         columns += ["ransom", *(["shop_ransom"] if args.shop is not None else [])]
@@ -316,7 +318,7 @@ def add_commands(commands: Commands) -> None:
     demo.set_defaults(run=_demo)
     rate = commands.add_parser(
         "rate",
-        help="the seller's redemption rate from Wildberries statistics reports",
+        help="the seller's redemption rate, from any reports this library reads",
         description=(
             "The seller's redemption rate by the marketplace's 30-day window method, in "
             "total and per SKU or seller, from Wildberries reports or order lines."

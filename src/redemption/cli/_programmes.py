@@ -18,6 +18,7 @@ from redemption.cli._common import (
     day,
     latest_day,
     load,
+    notes,
     read_text,
     today_of,
     window_columns,
@@ -250,7 +251,7 @@ def _loyalty(args: argparse.Namespace) -> int:
         except (InvalidArgumentError, ArgumentTypeError) as error:
             msg = f"--measured {args.measured}: {error}"
             raise InvalidArgumentError(msg) from None
-    history = load(args, sample_history)
+    history, imported = load(args, sample_history)
     today = today_of(args, history)
     standings = loyalty_timeline(
         history,
@@ -261,7 +262,7 @@ def _loyalty(args: argparse.Namespace) -> int:
         tz=args.tz,
     )
     if args.format == "json":
-        write_json(_loyalty_document(standings, today, args.tz.key))
+        write_json(_loyalty_document(standings, today, args.tz.key) | notes(imported))
     elif args.format == "csv":
         keys = sorted({key for s in standings for key in s.indicators.values})
         rows = []
@@ -313,7 +314,7 @@ def _ozon_trust(args: argparse.Namespace) -> int:
         contract_e_signed=args.e_signed,
         ozon_bank_payouts=args.ozon_bank,
     )
-    history = load(args, partial(read_order_lines, sample_lines_path()))
+    history, imported = load(args, partial(read_order_lines, sample_lines_path()))
     sellers = {order.seller_id for order in history.orders}
     if sellers and seller.seller_id not in sellers:
         named = ", ".join(sorted(sellers)[:5]) + (", ..." if len(sellers) > 5 else "")  # noqa: PLR2004
@@ -325,7 +326,7 @@ def _ozon_trust(args: argparse.Namespace) -> int:
     today = today_of(args, history)
     result = trusted_seller(seller, history=history, today=today, tz=args.tz)
     if args.format == "json":
-        write_json(_eligibility_document(result))
+        write_json(_eligibility_document(result) | notes(imported))
     elif args.format == "csv":
         routes: list[dict[str, Cell]] = [
             {

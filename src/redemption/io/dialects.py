@@ -115,12 +115,19 @@ def decode_head(raw: bytes) -> str:
     """Return the text of the first bytes of a file, to tell what it holds; never fails.
 
     As `decode`, except that a character cut at the end of `raw` is no reason to leave
-    UTF-8, and bytes that are neither encoding are replaced rather than refused.
+    UTF-8, bytes that are neither encoding are replaced rather than refused, and text
+    with a UTF-16 byte-order mark is read as UTF-16 (which `decode` refuses), not as
+    Windows-1251 letters between zero bytes.
 
     Example:
         >>> decode_head("Номер".encode()[:-1])
         'Номе'
+        >>> decode_head("order_id;Статус".encode("utf-16"))
+        'order_id;Статус'
     """
+    if raw.startswith(_UTF16_BOMS) and not raw.startswith(codecs.BOM_UTF8):
+        # the mark says the byte order; a character cut at the end is left out
+        return codecs.getincrementaldecoder("utf-16")(errors="replace").decode(raw, final=False)
     body = raw.removeprefix(codecs.BOM_UTF8)
     try:
         return codecs.getincrementaldecoder("utf-8")().decode(body, final=False)

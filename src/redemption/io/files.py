@@ -9,10 +9,13 @@ with its reader, one row of the table, its test data and its tests.
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Literal
 
@@ -21,14 +24,17 @@ import attrs
 from redemption.dates import MOSCOW
 from redemption.errors import InvalidArgumentError, ReportFormatError, shown
 from redemption.history import History
-from redemption.io.dialects import decode_head, delimiter_in_words, header_cells
+from redemption.io.dialects import Unit, decode, decode_head, delimiter_in_words, header_cells
 from redemption.io.limits import DEFAULT_LIMITS, Limits, ReportBytes, regular_file
 from redemption.io.lines import read_order_lines
 from redemption.io.ozon import posting_items, read_ozon_postings, return_items
 from redemption.io.portal_ozon import PORTAL_COLUMNS, read_ozon_portal_postings
 from redemption.io.portal_wildberries import (
+    COLUMNS,
+    WorkbookContents,
     is_portal_realization,
-    read_wildberries_portal_realization,
+    read_realization_reports,
+    workbook_contents,
 )
 from redemption.io.reasons import ReasonWords
 from redemption.io.report import (
@@ -37,9 +43,11 @@ from redemption.io.report import (
     Progress,
     RowTally,
     import_report,
+    kept_origins,
+    merged_origins,
     sifted_history,
 )
-from redemption.io.wildberries import read_wildberries_realization, read_wildberries_statistics
+from redemption.io.wildberries import read_wildberries_statistics
 from redemption.io.wildberries_returns import (
     claim_rows,
     goods_return_rows,
@@ -79,6 +87,8 @@ class ReadOptions:
     """What `read_reports` was told, for every reader.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       `tz` and `price_unit`, for the order-lines CSV.
     """
 
     seller_id: str
@@ -87,6 +97,8 @@ class ReadOptions:
     errors: Errors
     progress: Progress | None
     limits: Limits = DEFAULT_LIMITS
+    tz: tzinfo = MOSCOW
+    price_unit: Unit | None = None
 
 
 Files = Mapping[ReportKind, list[Path]]
@@ -155,41 +167,42 @@ def _statistics(files: Files, options: ReadOptions) -> list[tuple[History, Impor
 
 
 def _realization(files: Files, options: ReadOptions) -> list[tuple[History, ImportReport]]:
+    """Every realization report, JSON and the portal's workbooks, read as one report.
+
+    The portal gives a report a week, so the rows of one order line (its sale, its
+    return, its logistics) are in several files: read apart, a return would have no sale.
+    """
+    reports = [
+        *files.get("wildberries-realization", []),
+        *files.get("wildberries-realization-xlsx", []),
+    ]
     return [
-        read_wildberries_realization(
-            path,
+        read_realization_reports(
+            reports,
             seller_id=options.seller_id,
             reasons=options.reasons,
             errors=options.errors,
             progress=options.progress,
             limits=options.limits,
         )
-        for path in files.get("wildberries-realization", [])
     ]
 
 
-def _realization_xlsx(files: Files, options: ReadOptions) -> list[tuple[History, ImportReport]]:
-    return [
-        read_wildberries_portal_realization(
-            path,
-            seller_id=options.seller_id,
-            reasons=options.reasons,
-            errors=options.errors,
-            progress=options.progress,
-            limits=options.limits,
-        )
-        for path in files.get("wildberries-realization-xlsx", [])
-    ]
+_SHOWN_FILES = 3
 
 
 def _ozon(files: Files, options: ReadOptions) -> list[tuple[History, ImportReport]]:
+    lists, portal = files.get("ozon-postings", []), files.get("ozon-portal-postings", [])
     if options.as_of is None:
+        named = [*portal, *lists] or files.get("ozon-returns", [])
+        where = ", ".join(map(str, named[:_SHOWN_FILES]))
+        where += f" and {len(named) - _SHOWN_FILES} more" if len(named) > _SHOWN_FILES else ""
         msg = (
-            "Ozon posting lists give each posting's status as of when they were "
-            "downloaded: give that moment as as_of (--as-of on the command line)"
+            f"{where}: Ozon's posting lists and postings reports give each posting's "
+            "status as of when they were downloaded: give that moment as as_of (--as-of "
+            "on the command line)"
         )
         raise InvalidArgumentError(msg)
-    lists, portal = files.get("ozon-postings", []), files.get("ozon-portal-postings", [])
     returns = files.get("ozon-returns")  # matched to the lists' postings if any, else the portal's
     read = []
     if portal:
@@ -230,6 +243,8 @@ def _order_lines(files: Files, options: ReadOptions) -> list[tuple[History, Impo
             progress=options.progress,
             limits=options.limits,
             horizon=options.as_of,
+            tz=options.tz,
+            price_unit=options.price_unit,
         )
         for path in files.get("order-lines", [])
     ]
@@ -270,7 +285,7 @@ FORMATS: tuple[Format, ...] = (
         kind="wildberries-realization-xlsx",
         title="Wildberries realization report .xlsx from the seller portal (or its .zip)",
         keys=(),
-        read=_realization_xlsx,
+        read=_realization,
         sniff=is_portal_realization,
     ),
     Format(
@@ -362,14 +377,22 @@ def _head(path: Path) -> str:
         start = next(chunks, b"")
     finally:
         chunks.close()
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        decode(start, str(path))  # refused, saying how to save it, as every CSV reader says
     return decode_head(start)
 
 
 def report_kind(path: str | Path) -> ReportKind:
     """Say which report the file at `path` holds, from its content.
 
+    A file that is no report is refused saying what it looks like: its delimiter and
+    header, its JSON keys, or, for an Excel workbook (or a zip archive), its sheets and
+    their first row, and the format it comes closest to.
+
     Raises:
-        ReportFormatError: the file is empty or is no report this library reads.
+        ReportFormatError: the file is empty, UTF-16 text, or no report this library reads;
+            or a workbook, and openpyxl is not installed to look inside it (naming the
+            extra that installs it).
 
     Example:
         >>> import tempfile, pathlib
@@ -383,9 +406,19 @@ def report_kind(path: str | Path) -> ReportKind:
     """
     path = Path(path)
     head = _head(path)
-    for fmt in FORMATS:
-        if fmt.sniff is not None and fmt.sniff(path, head):
-            return fmt.kind
+    try:
+        sniffed = next(
+            (fmt.kind for fmt in FORMATS if fmt.sniff is not None and fmt.sniff(path, head)),
+            None,
+        )
+    except ImportError:  # a workbook, and no openpyxl to look inside it
+        if not head.startswith(_ZIP_SIGNATURES):
+            raise
+        raise _no_workbook_report(path) from None
+    if sniffed is not None:
+        return sniffed
+    if head.startswith(_ZIP_SIGNATURES):
+        raise _no_workbook_report(path)
     text = head.lstrip()
     if not text:
         msg = f"{path}: the file is empty"
@@ -406,6 +439,66 @@ def report_kind(path: str | Path) -> ReportKind:
 
 _SHOWN_NAMES = 8
 _JSON_KEY = re.compile(r'"((?:[^"\\]|\\.){1,80})"\s*:')
+_ZIP_SIGNATURES = ("PK\x03\x04", "PK\x05\x06")
+"""How the text of a zip archive begins (an Excel workbook is one)."""
+
+
+def _no_workbook_report(path: Path) -> ReportFormatError:
+    """The refusal of a workbook (or zip archive) that is not the realization report."""
+    contents = workbook_contents(path)
+    read = (
+        "the one workbook this library reads is the Wildberries realization report from the "
+        f"seller portal (a sheet with the column «{COLUMNS['supplier_oper_name'][0]}»); "
+        "order lines and Ozon postings it reads as CSV: save the sheet as CSV (CSV UTF-8 "
+        "in Excel)"
+    )
+    if contents.workbook is not None and contents.sheets is None:  # openpyxl is missing
+        msg = (
+            f"{path}: {_workbook_words(contents)}; install redemption[excel] to read it "
+            f"(pip install 'redemption[excel]'); {read}"
+        )
+        return ReportFormatError(msg, source=str(path))
+    closest = _closest_to_row(contents.first_row)
+    msg = (
+        f"{path}: {_workbook_words(contents)}: not a report this library reads; {read}"
+        f"{'' if closest is None else '; ' + closest}; it reads {formats_in_words()}"
+    )
+    return ReportFormatError(msg, source=str(path))
+
+
+def _workbook_words(contents: WorkbookContents) -> str:
+    """What a workbook, or a zip archive, holds: its sheets and their first row."""
+    archive = f"a zip archive of {_names(contents.members)}" if contents.members else ""
+    if contents.workbook is None:
+        return (
+            f"{archive}, no Excel workbook (.xlsx) among them"
+            if archive
+            else "an empty zip archive"
+        )
+    book = "an Excel workbook" if not archive else f"{archive}; {contents.workbook}: a workbook"
+    if contents.sheets is None:
+        return book
+    if len(contents.sheets) == 1:
+        sheets, first = f"sheet {_names(contents.sheets)}", ""
+    else:
+        sheets, first = f"{len(contents.sheets)} sheets {_names(contents.sheets)}", " the first's"
+    if not contents.first_row:
+        return f"{book}, {sheets},{first} empty"
+    return f"{book}, {sheets},{first} first row {_names(contents.first_row)}"
+
+
+def _closest_to_row(row: tuple[str, ...]) -> str | None:
+    """The CSV format whose header a sheet's first row is, or comes closest to; if any."""
+    if not row:
+        return None
+    text = io.StringIO()
+    csv.writer(text, quoting=csv.QUOTE_ALL).writerow(row)
+    head = text.getvalue()
+    whole = next((fmt for fmt in FORMATS if fmt.csv and fmt.holds(head)), None)
+    if whole is not None:
+        return f"its first row is the header of {whole.title}"
+    closest = _closest(head, json_text=False)
+    return None if closest.startswith("no format") else f"its first row comes {closest}"
 
 
 def _names(names: Iterable[object]) -> str:
@@ -464,9 +557,11 @@ def _files(paths: Iterable[str | Path]) -> list[Path]:
 
     Raises:
         ReportFormatError: a folder holds folders, or a path is not a regular file.
+        InvalidArgumentError: no file is given, or only folders with none, naming them.
         FileNotFoundError: a path leads nowhere.
     """
     files: list[Path] = []
+    empty: list[str] = []  # folders with no report file, each saying what it left out
     for path in map(Path, paths):
         if not path.is_dir():
             regular_file(path)
@@ -487,6 +582,15 @@ def _files(paths: Iterable[str | Path]) -> list[Path]:
         for entry in inside:
             regular_file(entry)
         files.extend(inside)
+        if not inside:
+            left_out = sum(1 for _ in path.iterdir())
+            empty.append(
+                f"{path}: a folder with no report files"
+                + (f" (only {left_out} hidden or *.part files, left out)" if left_out else "")
+            )
+    if not files:
+        msg = "; ".join(empty) or "no report files given"
+        raise InvalidArgumentError(msg)
     return files
 
 
@@ -499,14 +603,20 @@ def read_reports(
     errors: Errors = "raise",
     progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    tz: tzinfo = MOSCOW,
+    price_unit: Unit | None = None,
 ) -> tuple[History, ImportReport]:
     """Read report files of any kind into one `History`, each recognised by its content.
 
     A folder stands for every file in it, in name order: the pages ``redemption fetch``
     writes. The files of formats that share a reader are read together (Wildberries
     ``supplier/orders`` with ``supplier/sales`` pages, so a line repeated across pages is
-    merged once; Ozon posting with returns lists); the others file by file (see `FORMATS`).
-    Then the Wildberries goods-return reports and claims add their kinds and reasons to the
+    merged once; every Wildberries realization report, the API's JSON and the portal's
+    workbooks, as one, so an order sold in one week's report and returned in the next
+    is one order; Ozon posting with returns lists); the others file by file (see
+    `FORMATS`). The histories read apart are then merged, and a contradiction between
+    them (the same order in two files) names the file and row of each record. Then the
+    Wildberries goods-return reports and claims add their kinds and reasons to the
     records read. Empty pages count as no rows.
 
     Args:
@@ -518,12 +628,19 @@ def read_reports(
         errors: ``"raise"`` or ``"collect"``, as for every importer.
         progress: told ``(source, rows done, rows in the source)`` as rows are read.
         limits: the bounds on what a file may hold (`redemption.io.Limits`).
+        tz: the zone of the times an order-lines CSV writes without a UTC offset (Moscow
+            by default). The marketplaces' reports say theirs: Wildberries' and the Ozon
+            portal's are Moscow time, Ozon's API gives offsets.
+        price_unit: the unit of an order-lines CSV's plainly named money columns,
+            ``"kopecks"`` (the default) or ``"roubles"`` (see `read_order_lines`).
 
     Returns:
-        The history, and the import report of every row of every file.
+        The history, and the import report of every row of every file; its ``notes`` say
+        what was assumed (the zone of times without an offset, the unit of prices...).
 
     Raises:
-        InvalidArgumentError: no file was given, or Ozon lists without `as_of`.
+        InvalidArgumentError: no file was given (or only folders with none, named), or
+            Ozon lists without `as_of` (named).
         ReportFormatError: a file is no report this library reads, or a bad row.
         DataError: the files contradict each other (the same order in two of them...).
 
@@ -538,11 +655,10 @@ def read_reports(
         (1800, True)
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       `tz` and `price_unit`; every realization report read as one.
     """
     files = _files(paths)
-    if not files:
-        msg = "no report files given"
-        raise InvalidArgumentError(msg)
     by_kind: dict[ReportKind, list[Path]] = {}
     for path in files:
         by_kind.setdefault(report_kind(path), []).append(path)
@@ -553,10 +669,13 @@ def read_reports(
         errors=errors,
         progress=progress,
         limits=limits,
+        tz=tz,
+        price_unit=price_unit,
     )
     found = [fmt for fmt in FORMATS if fmt.kind in by_kind]
     readers = dict.fromkeys(fmt.read for fmt in found if fmt.read is not None)
-    parts = [part for read in readers for part in read(by_kind, options)]
+    with kept_origins() as kept:  # each import's records' files and rows, for the merge
+        parts = [part for read in readers for part in read(by_kind, options)]
     if len(parts) == 1:
         history, report = parts[0]
     else:
@@ -566,9 +685,9 @@ def read_reports(
             [order for part, _ in parts for order in part.orders],
             [sale for part, _ in parts for sale in part.sales],
             [back for part, _ in parts for back in part.returns],
-            origins={},
+            origins=merged_origins(kept, together),
             errors=errors,
-            zone=MOSCOW,
+            zone=tz,
             horizon=min(reaches, default=None),
             fallback=together,
             logistics=[cost for part, _ in parts for cost in part.logistics.values()],
@@ -576,6 +695,7 @@ def read_reports(
         report = ImportReport.combine(
             [*(report for _, report in parts), import_report(History(), (together,))]
         )
+    del kept, parts  # the imports' origins: only the merge names them
     for fmt in found:
         if fmt.enrich is not None:
             history, enriched = fmt.enrich(history, by_kind, options)

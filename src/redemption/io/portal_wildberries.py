@@ -60,7 +60,9 @@ refuse naming its row and column. A time without a zone is Moscow time, as in th
 Rows. The header is the first row, among the first ten of a sheet, that holds «Обоснование
 для оплаты»; the rows below it are the report's. Every sheet with such a header is read, of
 every workbook in a zip, together as one report: the rows of one order may be in several
-of them. Empty rows at the end of a sheet are no rows; an empty row between rows is a row
+of them. `read_realization_reports` reads several files so, the portal's weekly workbooks
+and the API's JSON, mixed or not: a sale in one week and its return in the next are one
+order. Empty rows at the end of a sheet are no rows; an empty row between rows is a row
 without an operation, refused. The portal file has no end of its period: the history's
 horizon is then unknown (`History.horizon` is `None`), as for API rows without
 ``date_to``. Each problem names the file (``report.zip/part.xlsx``), the sheet, the row as
@@ -87,13 +89,15 @@ import shutil
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, cast
 
-from redemption.errors import LimitExceededError, ReportFormatError
+import attrs
+
+from redemption.errors import LimitExceededError, MissingExtraError, ReportFormatError
 from redemption.history import History
 from redemption.io.limits import CHUNK_BYTES, DEFAULT_LIMITS, Limits, regular_file
 from redemption.io.reasons import Reasons, ReasonWords, match_key
@@ -105,13 +109,20 @@ from redemption.io.report import (
     import_report,
     source_name,
 )
-from redemption.io.wildberries import realization_history
+from redemption.io.wildberries import realization_history, realization_sources
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-__all__ = ["COLUMNS", "is_portal_realization", "read_wildberries_portal_realization"]
+__all__ = [
+    "COLUMNS",
+    "WorkbookContents",
+    "is_portal_realization",
+    "read_realization_reports",
+    "read_wildberries_portal_realization",
+    "workbook_contents",
+]
 
 MISSING_EXTRA: Final = "reading .xlsx files needs openpyxl: pip install 'redemption[excel]'"
 
@@ -171,7 +182,7 @@ def _openpyxl() -> Any:  # noqa: ANN401 - the module, typed where it is used
     try:
         import openpyxl  # noqa: PLC0415 - only the readers of workbooks need it
     except ImportError as missing:
-        raise ImportError(MISSING_EXTRA) from missing
+        raise MissingExtraError(MISSING_EXTRA) from missing
     return openpyxl
 
 
@@ -444,7 +455,9 @@ class _SheetRows:
     """The rows of one sheet below its header, as ``reportDetailByPeriod`` rows.
 
     Empty rows at the end are left out; an empty row between rows is given (and refused).
-    Each row's ``rrd_id`` is unique among all sheets read, made of `key` and its number.
+    Each row's ``rrd_id`` is unique among all sheets read, made of `key` (the sheet's
+    number among them) and its own number; it is no number, so it never equals the
+    ``rrd_id`` of an API row read with them.
     """
 
     def __init__(
@@ -481,17 +494,13 @@ class _SheetRows:
                 blanks += 1
                 continue
             while blanks:
-                yield {"rrd_id": self.key + number - blanks}
+                yield {"rrd_id": f"sheet {self.key} row {number - blanks}"}
                 blanks -= 1
-            row: dict[str, Any] = {"rrd_id": self.key + number}
+            row: dict[str, Any] = {"rrd_id": f"sheet {self.key} row {number}"}
             for field, column, read in fields:
                 value = values[column] if column < len(values) else None
                 row[field] = None if _blank(value) else read(value, self.epoch)
             yield row
-
-
-_KEY_BITS: Final = 21
-"""A row's ``rrd_id``: its sheet's number above these bits (rows of a sheet fit below)."""
 
 
 class _ColumnTally(RowTally):
@@ -513,9 +522,12 @@ class _ColumnTally(RowTally):
 
 
 def _sheets(
-    books: Iterator[tuple[str, Workbook]], name: str, tally: _ColumnTally
+    books: Iterator[tuple[str, Workbook]], name: str, tally: _ColumnTally, keys: Iterator[int]
 ) -> Generator[tuple[str, _SheetRows, int], None, None]:
     """Each sheet of the report in the workbooks: its name, its rows, its first row's number.
+
+    Each sheet read takes the next of `keys` (shared by every file of one read) for its
+    rows' ``rrd_id``.
 
     Raises:
         ReportFormatError: a report sheet lacks a column; or no sheet is the report's.
@@ -534,9 +546,7 @@ def _sheets(
             columns = _columns(headers, sheet_name)
             tally.columns[sheet_name] = columns
             read += 1
-            rows = _SheetRows(
-                sheet, sheet_name, header, columns, epoch=epoch, key=read << _KEY_BITS
-            )
+            rows = _SheetRows(sheet, sheet_name, header, columns, epoch=epoch, key=next(keys))
             yield sheet_name, rows, header + 1
     if not read:
         where = "; ".join(seen) or "no sheets"
@@ -578,7 +588,7 @@ def read_wildberries_portal_realization(
         ends), and the import report.
 
     Raises:
-        ImportError: openpyxl is not installed (``pip install 'redemption[excel]'``).
+        MissingExtraError: openpyxl is not installed (``pip install 'redemption[excel]'``).
         ReportFormatError: not a workbook or a zip of them, a broken one, no sheet of the
             report, a sheet without a required column, or (with ``"raise"``) a bad row.
         LimitExceededError: the file goes beyond one of `limits`.
@@ -606,19 +616,223 @@ def read_wildberries_portal_realization(
     .. versionadded:: 0.2.0
     """  # noqa: RUF002 - Wildberries' own words
     _openpyxl()
-    name = source_name(source)
+    return _read(
+        _report_sources([source], limits, api=False),
+        seller_id=seller_id,
+        reasons=reasons,
+        errors=errors,
+        progress=progress,
+    )
+
+
+def _is_archive(source: str | Path | bytes) -> bool:
+    """Whether a file (or bytes) starts as a zip archive does: a workbook, or a zip of them."""
+    if isinstance(source, bytes):
+        return source[:4] in _ZIP_MAGIC
+    regular_file(source)
+    with Path(source).open("rb") as file:
+        return file.read(4) in _ZIP_MAGIC
+
+
+_Sources = Callable[
+    [_ColumnTally], Generator[tuple[str, Iterable[dict[str, Any]], int], None, None]
+]
+"""The sources of rows of a read, for `realization_history`, given the read's tally."""
+
+
+def _report_sources(
+    reports: Sequence[str | Path | bytes], limits: Limits, *, api: bool
+) -> _Sources:
+    """The sources of rows of every report, in turn.
+
+    A workbook (or a zip of them) gives each sheet of the report, and is closed once
+    they are read; with `api`, a file that is neither is read as the API's JSON rows,
+    else it is refused.
+    """
+
+    def sources(
+        tally: _ColumnTally,
+    ) -> Generator[tuple[str, Iterable[dict[str, Any]], int], None, None]:
+        keys = itertools.count(1)
+        for report in reports:
+            if api and not _is_archive(report):
+                yield from realization_sources(report, limits=limits)
+                continue
+            _openpyxl()
+            name = source_name(report)
+            with ExitStack() as stack:
+                file = _opened(report, name, limits, stack)
+                yield from _sheets(_workbooks(file, name, limits, stack), name, tally, keys)
+
+    return sources
+
+
+def _read(
+    sources: _Sources,
+    *,
+    seller_id: str,
+    reasons: ReasonWords | None,
+    errors: Errors,
+    progress: Progress | None,
+) -> tuple[History, ImportReport]:
+    """Read the rows of every source as one realization report."""
     words = Reasons("wildberries", reasons)
     tally = _ColumnTally(errors, progress)
-    with ExitStack() as stack:
-        file = _opened(source, name, limits, stack)
-        sheets = _sheets(_workbooks(file, name, limits, stack), name, tally)
-        try:
-            history = realization_history(
-                sheets, seller_id=seller_id, words=words, tally=tally, errors=errors
-            )
-        finally:
-            sheets.close()
+    rows = sources(tally)
+    try:
+        history = realization_history(
+            rows, seller_id=seller_id, words=words, tally=tally, errors=errors
+        )
+    finally:
+        rows.close()
     return history, import_report(history, (tally,), words)
+
+
+def read_realization_reports(
+    reports: Sequence[str | Path | bytes],
+    *,
+    seller_id: str = "seller",
+    reasons: ReasonWords | None = None,
+    errors: Errors = "raise",
+    progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> tuple[History, ImportReport]:
+    """Read several realization reports, the portal's workbooks or the API's JSON, as one.
+
+    The portal gives one report a week: an order sold in one week's report and returned
+    in a later one's is one order, sold and returned; its logistics are summed over every
+    report, and a conflict between its rows names the file (and sheet) and row of each.
+    Each report is a workbook (``.xlsx``, or the portal's ``.zip`` of them), read as
+    `read_wildberries_portal_realization` reads it, or a JSON file of
+    ``reportDetailByPeriod`` rows, read as `redemption.io.read_wildberries_realization`
+    reads it; each is told apart by its first bytes (a zip archive's, or not), and they may
+    be mixed. A row of the API repeated (same ``rrd_id``, overlapping pages) is merged; the
+    portal's rows have no ``rrd_id``, so the same week given twice, or as a workbook and as
+    JSON, is read twice (its rows a second sale or return of their orders, refused).
+
+    Args:
+        reports: each report's path, or its bytes, read in turn.
+        seller_id: the seller the reports belong to.
+        reasons: the caller's words for reasons, laid over the shipped Wildberries table.
+        errors: ``"raise"`` or ``"collect"``, as for `read_wildberries_portal_realization`.
+        progress: told ``(sheet or file, rows done, rows in it)`` as rows are read.
+        limits: the bounds on what a file may hold (`redemption.io.Limits`).
+
+    Returns:
+        The history (its horizon the end of the latest report whose rows say where it ends,
+        ``date_to``; the portal's do not), and the import report.
+
+    Raises:
+        MissingExtraError: a workbook, and openpyxl is not installed.
+        ReportFormatError: a report that is neither, a bad one, or (with ``"raise"``) a bad
+            row.
+        LimitExceededError: a file goes beyond one of `limits`.
+        DataError: the rows contradict each other (with ``"raise"``).
+
+    Example:
+        Two weekly reports: the sale in the first, the return in the second.
+
+        >>> import json
+        >>> def row(rrd_id, operation, day):
+        ...     return {"rrd_id": rrd_id, "supplier_oper_name": operation, "srid": "a1",
+        ...             "nm_id": 42, "order_dt": "2025-04-01T10:00:00", "sale_dt": day,
+        ...             "retail_price_withdisc_rub": 990}
+        >>> weeks = [json.dumps([row(1, "Продажа", "2025-04-05")]).encode(),
+        ...          json.dumps([row(2, "Возврат", "2025-04-09")]).encode()]
+        >>> history, report = read_realization_reports(weeks)
+        >>> len(history.orders), len(history.sales), len(history.returns), report.conflicts
+        (1, 1, 1, ())
+
+    .. versionadded:: 0.2.0
+    """
+    return _read(
+        _report_sources(reports, limits, api=True),
+        seller_id=seller_id,
+        reasons=reasons,
+        errors=errors,
+        progress=progress,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class WorkbookContents:
+    """What a workbook, or a zip archive, holds: to say what a file that is no report is.
+
+    Attributes:
+        members: the files of a zip archive that is not itself a workbook; none for one.
+        workbook: the workbook described: the file's name, or the first workbook in the
+            zip's; `None` where the zip holds none.
+        sheets: the names of its sheets; `None` where openpyxl is not installed.
+        first_row: the first row of its first sheet that is not empty (among the first
+            ten), its cells as text, empty cells at its end left out.
+
+    .. versionadded:: 0.2.0
+    """
+
+    members: tuple[str, ...] = ()
+    workbook: str | None = None
+    sheets: tuple[str, ...] | None = None
+    first_row: tuple[str, ...] = ()
+
+
+def _first_row(sheet: ReadOnlyWorksheet, name: str) -> tuple[str, ...]:
+    """The first row of a sheet that is not empty, among its first ten, as text."""
+    for values in _values(sheet, name, 1, _HEADER_ROWS, None):
+        cells = ["" if _blank(value) else str(value).strip() for value in values]
+        while cells and not cells[-1]:
+            cells.pop()
+        if cells:
+            return tuple(cells)
+    return ()
+
+
+def workbook_contents(path: Path) -> WorkbookContents:
+    """Say what a workbook, or a zip archive, holds: its files, sheets and first row.
+
+    Only the first workbook of a zip is opened, within `DEFAULT_LIMITS`.
+
+    Raises:
+        ReportFormatError: not a zip archive, or a broken one, or a broken workbook.
+        LimitExceededError: an archive beyond the limits.
+
+    Example:
+        >>> import io, pathlib, tempfile, openpyxl
+        >>> book = openpyxl.Workbook()
+        >>> book.active.title = "Заказы"
+        >>> book.active.append(["order_id", "sku", "price", "ordered_at"])
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "lines.xlsx"
+        >>> book.save(path)
+        >>> contents = workbook_contents(path)
+        >>> contents.sheets, contents.first_row
+        (('Заказы',), ('order_id', 'sku', 'price', 'ordered_at'))
+    """
+    name = str(path)
+    with ExitStack() as stack:
+        file = _opened(path, name, DEFAULT_LIMITS, stack)
+        with _archive(file, name, DEFAULT_LIMITS) as archive:
+            members: tuple[str, ...] = ()
+            workbook = name
+            if not _is_workbook(archive):
+                members = tuple(_member_name(i) for i in archive.infolist() if not i.is_dir())
+                books = [member for member in members if member.casefold().endswith(".xlsx")]
+                if not books:
+                    return WorkbookContents(members=members)
+                workbook = books[0]
+        try:
+            _openpyxl()
+        except ImportError:
+            return WorkbookContents(members=members, workbook=workbook)
+        book_name, book = next(_workbooks(file, name, DEFAULT_LIMITS, stack))
+        sheets = book.worksheets
+        first = (
+            () if not sheets else _first_row(sheets[0], f"{book_name}, sheet {sheets[0].title!r}")
+        )
+        return WorkbookContents(
+            members=members,
+            workbook=workbook,
+            sheets=tuple(sheet.title for sheet in sheets),
+            first_row=first,
+        )
 
 
 def is_portal_realization(path: Path, head: str) -> bool:
@@ -628,7 +842,7 @@ def is_portal_realization(path: Path, head: str) -> bool:
     part of the file's text: only a zip archive is opened.
 
     Raises:
-        ImportError: a workbook, and openpyxl is not installed.
+        MissingExtraError: a workbook, and openpyxl is not installed.
         ReportFormatError: a zip archive that cannot be read, or beyond the limits.
     """
     if not head.startswith(tuple(magic.decode("ascii") for magic in _ZIP_MAGIC)):

@@ -6,6 +6,8 @@ import codecs
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import MAXYEAR, MINYEAR, UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -35,6 +37,7 @@ __all__ = [
     "BadRow",
     "Errors",
     "ImportReport",
+    "Kept",
     "Origins",
     "Progress",
     "RowProblem",
@@ -44,7 +47,9 @@ __all__ = [
     "check_rows",
     "each_source",
     "import_report",
+    "kept_origins",
     "load_json",
+    "merged_origins",
     "price_field",
     "read_json_rows",
     "read_text",
@@ -239,6 +244,50 @@ Origins = dict[int, tuple["RowTally", str, int]]
 """Where each record was read, by the record's `id`: the tally of its rows, source and row."""
 
 
+Kept = list[tuple[Mapping[int, tuple["RowTally", str, int]], History]]
+"""The origins each import gave its `sifted_history`, with the history it made."""
+
+_KEPT: ContextVar[Kept | None] = ContextVar("_KEPT", default=None)
+"""Where `kept_origins` keeps them."""
+
+
+@contextmanager
+def kept_origins() -> Iterator[Kept]:
+    """Keep where the records of every history `sifted_history` builds in the block were read.
+
+    For a merge of several imports: each importer names its records' files and rows only
+    to its own `sifted_history`. In the block, each one's origins are kept with its
+    history (a reference: nothing is copied), for `merged_origins` to name the records of
+    several histories when they are merged.
+    """
+    kept: Kept = []
+    token = _KEPT.set(kept)
+    try:
+        yield kept
+    finally:
+        _KEPT.reset(token)
+
+
+def merged_origins(kept: Kept, tally: RowTally) -> Origins:
+    """Where each record of the histories kept was read, listed in `tally` (the merge's).
+
+    Only the records each history holds are looked up, each in its own import's origins,
+    by `id`: valid while the histories live.
+    """
+    merged: Origins = {}
+    for origins, history in kept:
+        for records in (history.orders, history.sales, history.returns):
+            for record in records:
+                origin = origins.get(id(record))
+                if origin is not None:
+                    merged[id(record)] = (tally, origin[1], origin[2])
+        for cost in history.logistics.values():
+            origin = origins.get(id(cost))
+            if origin is not None:
+                merged[id(cost)] = (tally, origin[1], origin[2])
+    return merged
+
+
 def _place(origin: tuple[RowTally, str, int] | None) -> str:
     return "(given)" if origin is None else f"{origin[1]} row {origin[2]}"
 
@@ -267,7 +316,8 @@ def sifted_history(
     stating the times in `zone`, the source's own; with ``errors="raise"`` the first is
     raised instead, in the same words. Conflicts of records not in `origins` (read
     from several imports) are listed in the `fallback` tally. `logistics` go to the history
-    as `History.sift` takes them.
+    as `History.sift` takes them. Inside `kept_origins`, `origins` are kept with the
+    history, for a merge of this history with others to name its records.
     """
     fallback = fallback or RowTally(errors, None)
     history, conflicts = History.sift(
@@ -290,6 +340,22 @@ def sifted_history(
         tally.conflicts.append(
             RowProblem(source=source, row=row, field=None, reason=reason, rule=conflict.rule.value)
         )
+    kept = _KEPT.get()
+    if kept is not None and origins:
+        kept.append((origins, history))
+        # an order that lost its cancellation to a sale is a new record: its row is the old's
+        evolved = {
+            conflict.order_id: origins[id(conflict.record)]
+            for conflict in conflicts
+            if conflict.rule is ConflictRule.SOLD_BUT_CANCELLED and id(conflict.record) in origins
+        }
+        if evolved:
+            kept.append(
+                (
+                    {id(o): evolved[o.order_id] for o in history.orders if o.order_id in evolved},
+                    history,
+                )
+            )
     return history
 
 

@@ -20,7 +20,7 @@ from the WB wallet", which is what the buyer paid for the unit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
@@ -43,6 +43,7 @@ from redemption.io.report import (
     RowTally,
     Source,
     amount_field,
+    each_source,
     import_report,
     in_utc_range,
     price_field,
@@ -62,6 +63,7 @@ __all__ = [
     "read_wildberries_realization",
     "read_wildberries_statistics",
     "realization_history",
+    "realization_sources",
 ]
 
 NOT_CANCELLED = "0001-01-01T00:00:00"
@@ -635,6 +637,21 @@ RealizationRows = Iterable[tuple[str, Iterable[dict[str, Any]], int]]
 (``reportDetailByPeriod`` rows, or rows made like them) and the number of its first row."""
 
 
+def realization_sources(
+    reports: Source | Sequence[str | Path], *, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[tuple[str, Iterable[dict[str, Any]], int]]:
+    """Each realization report given, as a source of `realization_history`.
+
+    A report is a JSON file's path, its bytes or its parsed ``reportDetailByPeriod`` rows;
+    several are the paths of several files. The files are opened in turn, as their rows
+    are reached: each is refused, naming it, when it is not this report (see
+    `read_json_rows`).
+    """
+    for report in each_source(reports):
+        name, rows = read_json_rows(report, _REALIZATION_FIELDS, limits=limits)
+        yield name, rows, 1
+
+
 def realization_history(
     sources: RealizationRows,
     *,
@@ -694,7 +711,7 @@ def realization_history(
 
 
 def read_wildberries_realization(
-    report: Source,
+    report: Source | Sequence[str | Path],
     *,
     seller_id: str = "seller",
     reasons: ReasonWords | None = None,
@@ -731,15 +748,21 @@ def read_wildberries_realization(
     row of that way, naming the order, and the order keeps no logistics. Other rows on
     logistics ("Логистика сторно", "Коррекция логистики") are skipped, as before, each
     with its reason: a charge one of them reverses stays in the sum. An order's legs
-    charged in another report are in that report. Rows of goods moved for the seller
-    rather than a buyer (``bonus_type_name`` "Возврат по инициативе продавца", "Возврат своего
-    товара", "Возврат неопознанного товара", "Возврат заблокированного товара") are no
+    charged in a report not read with this one are not in its sum (give every week's report
+    at once). Rows of goods moved for the seller rather than a buyer (``bonus_type_name``
+    "Возврат по инициативе продавца", "Возврат своего товара", "Возврат неопознанного
+    товара", "Возврат заблокированного товара") are no
     buyer's event and are skipped, and so are storage, other penalties and other rows with
     no order, each with its reason. A row repeated by an overlapping page (same ``rrd_id``)
     is merged.
 
+    Several reports (the weekly reports of a month, pages) are read as one: the rows of one
+    order line may be in several of them, a sale in one week's report and its return in a
+    later one's, and make one order, with its logistics summed over all of them.
+
     Args:
-        report: the report rows: a JSON file's path, its bytes, or the parsed rows.
+        report: the report rows: a JSON file's path, its bytes, or the parsed rows; or the
+            paths of several reports, read in turn as one.
         seller_id: the seller the report belongs to.
         reasons: the caller's words for reasons, laid over the shipped Wildberries table
             (see `redemption.io.reason_words`).
@@ -771,12 +794,16 @@ def read_wildberries_realization(
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
-       The orders' logistics, from the "Логистика" rows' ``delivery_rub``.
+       The orders' logistics, from the "Логистика" rows' ``delivery_rub``; several
+       reports read as one.
     """  # noqa: E501, RUF002 - a doctest's output is one line; Wildberries' own words
     words = Reasons("wildberries", reasons)
-    name, rows = read_json_rows(report, _REALIZATION_FIELDS, limits=limits)
     tally = RowTally(errors, progress)
     history = realization_history(
-        [(name, rows, 1)], seller_id=seller_id, words=words, tally=tally, errors=errors
+        realization_sources(report, limits=limits),
+        seller_id=seller_id,
+        words=words,
+        tally=tally,
+        errors=errors,
     )
     return history, import_report(history, (tally,), words)
