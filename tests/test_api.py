@@ -218,6 +218,7 @@ EXPECTED_FRAMES_NAMES = {
     "buyer_reports",
     "ransom_amounts",
     "rate_series",
+    "read_wildberries_statistics",
     "redemption_rates",
     "refusal_breakdown",
     "refusal_costs",

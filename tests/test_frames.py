@@ -545,11 +545,26 @@ class TestIndependence:
     def test_the_frame_code_imports_narwhals_and_no_calculator(self) -> None:
         """
         The two implementations are written apart, so each checks the other; and the frame
-        code names no engine, so it runs on all of them.
+        code names no engine, so it runs on all of them: only `_sources`, which opens raw
+        report files with each engine's own reader, names them (inside its functions).
         """
         package = Path(frames.__file__).parent
         imported: set[str] = set()
         for path in package.glob("*.py"):
+            if path.name == "_sources.py":
+                sources = ast.parse(path.read_text(encoding="utf-8"))
+                top = {
+                    alias.name.split(".")[0]
+                    for node in sources.body
+                    if isinstance(node, ast.Import)
+                    for alias in node.names
+                } | {
+                    node.module.split(".")[0]
+                    for node in sources.body
+                    if isinstance(node, ast.ImportFrom) and node.module
+                }
+                assert not top & {"duckdb", "polars", "pyspark", "pandas", "pyarrow"}
+                continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.ImportFrom) and node.module:
                     imported.add(node.module)

@@ -7,6 +7,7 @@ instant it denotes. Prices are `Decimal` roubles with two places.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import NoReturn
@@ -364,6 +365,93 @@ class Seller:
             if flag is not None and type(flag) is not bool:
                 _refuse_seller(flag, field, "a bool or None", seller_id)
             _set(self, field, flag)
+
+
+_new = object.__new__
+
+
+def _setters(cls: type, *names: str) -> list[Callable[[object, object], None]]:
+    """How to set each named field of a record straight, the frozen record's refusal aside.
+
+    Each is its slot's own setter: attrs' records are slotted.
+    """
+    return [cls.__dict__[name].__set__ for name in names]
+
+
+(
+    _set_order_id,
+    _set_seller_id,
+    _set_sku,
+    _set_price,
+    _set_ordered_at,
+    _set_buyer_id,
+    _set_cancelled_at,
+    _set_cancel_kind,
+    _set_cancel_reason,
+) = _setters(
+    Order,
+    "order_id",
+    "seller_id",
+    "sku",
+    "price",
+    "ordered_at",
+    "buyer_id",
+    "cancelled_at",
+    "cancel_kind",
+    "cancel_reason",
+)
+_set_sale_id, _set_sold_at = _setters(Sale, "order_id", "sold_at")
+_set_return_id, _set_returned_at, _set_kind, _set_reason = _setters(
+    Return, "order_id", "returned_at", "kind", "reason"
+)
+
+
+def _checked_order(
+    *,
+    order_id: str,
+    seller_id: str,
+    sku: str,
+    price: Decimal,
+    ordered_at: datetime,
+    cancelled_at: datetime | None,
+    cancel_kind: CancelKind | None,
+) -> Order:
+    """The `Order` of fields an importer has checked as `Order` checks them, with no buyer.
+
+    Ids are non-empty `str`, `price` is `to_money`'s, the moments are in `datetime.UTC`,
+    `cancelled_at` is not before `ordered_at`, and `cancel_kind` is given with it: the
+    order is the one `Order` makes of them, made without checking them again. For an
+    importer's rows only; the public constructor checks everything it is given.
+    """
+    order = _new(Order)
+    _set_order_id(order, order_id)
+    _set_seller_id(order, seller_id)
+    _set_sku(order, sku)
+    _set_price(order, price)
+    _set_ordered_at(order, ordered_at)
+    _set_buyer_id(order, None)
+    _set_cancelled_at(order, cancelled_at)
+    _set_cancel_kind(order, cancel_kind)
+    _set_cancel_reason(order, None)
+    return order
+
+
+def _checked_sale(order_id: str, sold_at: datetime) -> Sale:
+    """The `Sale` of a non-empty id and a moment in `datetime.UTC`, as `_checked_order`."""
+    sale = _new(Sale)
+    _set_sale_id(sale, order_id)
+    _set_sold_at(sale, sold_at)
+    return sale
+
+
+def _checked_return(order_id: str, returned_at: datetime, kind: ReturnKind) -> Return:
+    """The `Return` of checked fields and no reason, as `_checked_order`."""
+    back = _new(Return)
+    _set_return_id(back, order_id)
+    _set_returned_at(back, returned_at)
+    _set_kind(back, kind)
+    _set_reason(back, None)
+    return back
 
 
 def _refuse_seller(value: object, field: str, kind: str, seller_id: str) -> NoReturn:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping, Sequence
-from datetime import date, tzinfo
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from fractions import Fraction
-from itertools import chain
-from typing import Literal, NamedTuple
+from functools import partial
+from itertools import compress, repeat
+from operator import add
+from typing import Literal, NamedTuple, cast
 
 from redemption.calculators._tables import Column, ResultTable, record_html, share, share_text
 from redemption.calculators.outcome import settled_rows, warn_beyond_horizon
 from redemption.dates import MOSCOW, day_end
-from redemption.history import History
+from redemption.history import History, OrderLines
 from redemption.money import ZERO, from_kopecks, percent
 from redemption.windows import DayWindow, Period, require_ended, trailing_window
 
@@ -210,6 +211,81 @@ def _orders_window(period: Period | None, today: date) -> DayWindow:
     return DayWindow(period.start, period.end)
 
 
+_new_report = cast("Callable[[Iterable[object]], BuyerReport]", partial(tuple.__new__, BuyerReport))
+"""Make a `BuyerReport` of all its fields, in order, as `tuple` does: for the calculator's
+own values, without the Python call of `BuyerReport.__new__` (a sixth sooner a report)."""
+
+_Columns = tuple[
+    Sequence[int],
+    Sequence[datetime | None],
+    Sequence[datetime | None],
+    Sequence[datetime | None],
+    Sequence[int],
+]
+"""Aligned columns of order lines: buyer number, settled_at, sold_at, returned_at, kopecks."""
+
+
+def _columns(
+    lines: OrderLines, placed: range, buyer_id: str | None
+) -> tuple[tuple[str | None, ...], _Columns]:
+    """The buyers, and the lines at `placed` as columns with their buyer's number.
+
+    Every buyer's with the history's own numbers (`OrderLines.buyer_numbers`); one
+    buyer's lines numbered 0.
+    """
+    if buyer_id is None:
+        numbered = lines.buyer_numbers
+        span = slice(placed.start, placed.stop)
+        return numbered.buyers, (
+            numbered.numbers[span],
+            lines.settled_at[span],
+            lines.sold_at[span],
+            lines.returned_at[span],
+            lines.kopecks[span],
+        )
+    mine = list(settled_rows(lines, placed, buyer_id=buyer_id))
+    return (buyer_id,), (
+        [0] * len(mine),
+        [row[1] for row in mine],
+        [row[2] for row in mine],
+        [row[3] for row in mine],
+        [row[4] for row in mine],
+    )
+
+
+def _counts(columns: _Columns, size: int, known_until: datetime) -> list[list[int]]:
+    """Count each buyer's lines sold, returned, cancelled and in transit as of `known_until`.
+
+    Lists at each buyer's number, of `size` buyers.
+    """
+    numbers, settled_at, sold_at, returned_at, _ = columns
+    sold, returned, cancelled, in_transit = ([0] * size for _ in range(4))
+    for number, settled, sale, back in zip(numbers, settled_at, sold_at, returned_at, strict=True):
+        # settled by today: sold if it has a sale (then it settled at its sale), else cancelled
+        if sale is not None and sale < known_until:
+            sold[number] += 1
+            if back is not None and back < known_until:
+                returned[number] += 1
+        elif settled is not None and settled < known_until:
+            cancelled[number] += 1
+        else:
+            in_transit[number] += 1
+    return [sold, returned, cancelled, in_transit]
+
+
+def _values(columns: _Columns, size: int, known_until: datetime) -> list[list[int]]:
+    """Sum each buyer's kopecks placed (sold or cancelled) and kept (sold, not returned)."""
+    placed, kept = [0] * size, [0] * size
+    for number, settled, sale, back, price in zip(*columns, strict=True):
+        if sale is not None and sale < known_until:
+            placed[number] += price
+            if back is None or back >= known_until:
+                kept[number] += price
+        elif settled is not None and settled < known_until:
+            placed[number] += price
+    return [placed, kept]
+
+
 def _reports(
     history: History,
     *,
@@ -223,51 +299,35 @@ def _reports(
     warn_beyond_horizon(history, today, tz)
     placed_from, placed_until = window.bounds(tz)
     known_until = day_end(today, tz)
-    by_price = weight == "price"
     lines = history.lines
-    # Each order's buyer goes into the list of its outcome; Counter counts them in C.
-    sold_by: list[str | None] = []
-    returned_by: list[str | None] = []
-    cancelled_by: list[str | None] = []
-    open_by: list[str | None] = []
-    placed_kopecks: dict[str | None, int] = {}
-    kept_kopecks: dict[str | None, int] = {}
-    placed = lines.placed_between(placed_from, placed_until)
-    for order, settled, sold, returned, price in settled_rows(lines, placed, buyer_id=buyer_id):
-        buyer = order.buyer_id
-        # settled by today: sold if it has a sale (then it settled at its sale), else cancelled
-        if sold is not None and sold < known_until:
-            sold_by.append(buyer)
-            if returned is not None and returned < known_until:
-                returned_by.append(buyer)
-            elif by_price:
-                kept_kopecks[buyer] = kept_kopecks.get(buyer, 0) + price
-        elif settled is not None and settled < known_until:
-            cancelled_by.append(buyer)
-        else:
-            open_by.append(buyer)
-            continue
-        if by_price:
-            placed_kopecks[buyer] = placed_kopecks.get(buyer, 0) + price
-    sold_n, returned_n, cancelled_n, open_n = (
-        Counter(by) for by in (sold_by, returned_by, cancelled_by, open_by)
-    )
-    reports = BuyerReports(weight=weight)
-    for buyer in dict.fromkeys(chain(sold_n, cancelled_n, open_n)):
-        if buyer is None:
-            continue  # orders without a buyer belong to no buyer's figures
-        sales = sold_n.get(buyer, 0)
-        counts = (sales + cancelled_n.get(buyer, 0), sales, returned_n.get(buyer, 0))
-        in_transit = open_n.get(buyer, 0)
-        values = (
-            (
-                from_kopecks(placed_kopecks.get(buyer, 0)),
-                from_kopecks(kept_kopecks.get(buyer, 0)),
-            )
-            if by_price
-            else (None, None)
+    buyers, columns = _columns(lines, lines.placed_between(placed_from, placed_until), buyer_id)
+    # each figure a list at the buyer's number: no id hashed per line
+    sold, returned, cancelled, in_transit = _counts(columns, len(buyers), known_until)
+    # a buyer has a report if they placed an order in the window; orders without a buyer
+    # belong to no buyer's figures
+    orders = list(map(add, map(add, sold, cancelled), in_transit))
+    if None in buyers:
+        orders[buyers.index(None)] = 0
+    values: tuple[Iterable[Decimal | None], ...] = (repeat(None), repeat(None))
+    if weight == "price":
+        values = tuple(
+            map(from_kopecks, compress(kopecks, orders))
+            for kopecks in _values(columns, len(buyers), known_until)
         )
-        reports[buyer] = BuyerReport(buyer, *counts, in_transit, weight, window, *values)
+    fields = zip(
+        compress(buyers, orders),
+        map(add, compress(sold, orders), compress(cancelled, orders)),
+        compress(sold, orders),
+        compress(returned, orders),
+        compress(in_transit, orders),
+        repeat(weight),
+        repeat(window),
+        *values,
+        strict=False,  # the repeated fields last as long as the buyers
+    )
+    ids = cast("Iterable[str]", compress(buyers, orders))
+    reports = BuyerReports(weight=weight)
+    reports.update(zip(ids, map(_new_report, fields), strict=True))
     return reports
 
 
@@ -351,7 +411,8 @@ def buyer_reports(
         weight: ``"count"`` or ``"price"``, as for `buyer_redemption_percentage`.
 
     Returns:
-        A report per buyer id: a `dict` that is also a table (`BuyerReports`).
+        A report per buyer id: a `dict` that is also a table (`BuyerReports`), buyers in
+        the order of their first order in the history.
 
     Raises:
         InvalidPeriodError: `period` ends after `today`.
@@ -371,7 +432,7 @@ def buyer_reports(
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
        Returns `BuyerReports`, a `dict` with ``to_pandas()``, ``to_polars()`` and
-       ``to_arrow()``.
+       ``to_arrow()``; buyers in the order of their first order.
     """
     window = _orders_window(period, today)
     return _reports(history, window=window, today=today, tz=tz, buyer_id=None, weight=weight)

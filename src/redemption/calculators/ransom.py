@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import cast
 
@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from redemption.calculators._tables import Column, ResultTable
 from redemption.calculators.outcome import settled_rows, warn_beyond_horizon
 from redemption.dates import MOSCOW
-from redemption.history import History
+from redemption.history import History, OrderLines
 from redemption.money import ZERO, from_kopecks
 from redemption.windows import TWO_YEARS, trailing_window
 
@@ -59,6 +59,68 @@ class RansomAmounts(ResultTable[str, Decimal]):
         ]
 
 
+def _every_buyer(
+    lines: OrderLines, known: int, sold_from: datetime, known_until: datetime
+) -> tuple[Sequence[str | None], list[int]]:
+    """Every buyer of the first `known` lines, and the kopecks each kept.
+
+    The history numbers its buyers once (`OrderLines.buyer_numbers`): each line's price
+    goes into a list at its buyer's number, and no id is hashed per line.
+    """
+    numbered = lines.buyer_numbers
+    numbers = numbered.numbers[:known]
+    # buyers are numbered in the order of their first line: those of the first lines are
+    # the first ones
+    buyers = (
+        numbered.buyers
+        if known == len(numbered.numbers)
+        else numbered.buyers[: max(numbers, default=-1) + 1]
+    )
+    kopecks = [0] * len(buyers)
+    # the numbers stop at the known lines, the other columns go on
+    rows = zip(numbers, lines.sold_at, lines.returned_at, lines.kopecks, strict=False)
+    for number, sold, returned, price in rows:
+        # settled by today with a sale is sold by today: its sale is the instant it settled
+        if (
+            sold is not None
+            and sold_from <= sold < known_until
+            and (returned is None or returned >= known_until)
+        ):
+            kopecks[number] += price
+    return buyers, kopecks
+
+
+def _some_buyers(
+    lines: OrderLines,
+    known: int,
+    sold_from: datetime,
+    known_until: datetime,
+    *,
+    seller_id: str | None,
+    buyer_id: str | None,
+) -> tuple[Iterable[str | None], Iterable[int]]:
+    """The buyers of the first `known` lines of one seller or buyer, and the kopecks each kept.
+
+    Buyers come in the order of their first such line. Few lines pass the filter: a dict
+    by buyer id spares numbering every buyer of the history.
+    """
+    kopecks: dict[str | None, int] = {}
+    get = kopecks.get
+    rows = settled_rows(lines, range(known), buyer_id=buyer_id, seller_id=seller_id)
+    for order, _, sold, returned, price in rows:
+        buyer = order.buyer_id
+        # the same test as `_every_buyer`'s
+        if (
+            sold is not None
+            and sold_from <= sold < known_until
+            and (returned is None or returned >= known_until)
+        ):
+            kopecks[buyer] = get(buyer, 0) + price
+        elif buyer not in kopecks:
+            kopecks[buyer] = 0
+    return kopecks.keys(), kopecks.values()
+
+
 def _ransoms(
     history: History,
     *,
@@ -73,24 +135,18 @@ def _ransoms(
     sold_from, known_until = trailing_window(today, window).bounds(tz)
     lines = history.lines
     # Orders placed after today are not known yet, nor are their buyers.
-    known = range(lines.placed_before(known_until))
-    kopecks: dict[str | None, int] = {}
-    get = kopecks.get
-    rows = settled_rows(lines, known, buyer_id=buyer_id, seller_id=seller_id)
-    for order, _, sold, returned, price in rows:
-        buyer = order.buyer_id
-        # settled by today with a sale is sold by today: its sale is the instant it settled
-        if (
-            sold is not None
-            and sold_from <= sold < known_until
-            and (returned is None or returned >= known_until)
-        ):
-            kopecks[buyer] = get(buyer, 0) + price
-        elif buyer not in kopecks:
-            kopecks[buyer] = 0
-    kopecks.pop(None, None)  # orders without a buyer, summed apart and dropped in one go
-    by_buyer = cast("dict[str, int]", kopecks)
-    return RansomAmounts(zip(by_buyer.keys(), map(from_kopecks, by_buyer.values()), strict=True))
+    known = lines.placed_before(known_until)
+    buyers, kopecks = (
+        _every_buyer(lines, known, sold_from, known_until)
+        if seller_id is None and buyer_id is None
+        else _some_buyers(
+            lines, known, sold_from, known_until, seller_id=seller_id, buyer_id=buyer_id
+        )
+    )
+    # every buyer with a known line has an amount, 0 included: one Decimal a buyer
+    amounts = dict(zip(buyers, map(from_kopecks, kopecks), strict=True))
+    amounts.pop(None, None)  # orders without a buyer, summed apart and dropped in one go
+    return RansomAmounts(cast("dict[str, Decimal]", amounts))
 
 
 def ransom_amount(
@@ -174,7 +230,7 @@ def ransom_amounts(
 
     Returns:
         The amount of each buyer, by buyer id: a `dict` that is also a table
-        (`RansomAmounts`).
+        (`RansomAmounts`), buyers in the order of their first order (from that seller).
 
     Raises:
         InvalidPeriodError: `window` reaches forwards or is not made of whole days.

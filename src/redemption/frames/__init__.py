@@ -64,6 +64,8 @@ from redemption.frames._analysis import rate_series, refusal_breakdown, refusal_
 from redemption.frames._convert import to_history, to_lines
 from redemption.frames._figures import buyer_report_query, ransom_query, rate_query
 from redemption.frames._lines import finish, lines_of
+from redemption.frames._sources import Engine, Paths, report_rows
+from redemption.frames._wb_statistics import ORDER_FIELDS, SALE_FIELDS, statistics_lines
 from redemption.order_lines import TIMESTAMPS
 from redemption.windows import (
     TWO_YEARS,
@@ -78,6 +80,7 @@ __all__ = [
     "buyer_reports",
     "ransom_amounts",
     "rate_series",
+    "read_wildberries_statistics",
     "redemption_rates",
     "refusal_breakdown",
     "refusal_costs",
@@ -318,3 +321,94 @@ def buyer_reports(
         known_until=day_end(today, tz),
     )
     return finish(result, checked)
+
+
+def read_wildberries_statistics(
+    orders: Paths | None = None,
+    sales: Paths | None = None,
+    *,
+    backend: Engine = "duckdb",
+    seller_id: str = "seller",
+    connection: Any = None,
+    session: Any = None,
+) -> tuple[Any, Any]:
+    """Read Wildberries statistics reports straight into order lines, on a lazy engine.
+
+    The columnar twin of `redemption.io.read_wildberries_statistics`, with its rules
+    written again on frames (each checks the other): a ``supplier/orders`` row is an order
+    line (``srid``) of the SKU ``nmId`` at ``finishedPrice`` (kopecks, half-even), placed at
+    ``date`` and, where ``isCancel``, cancelled at ``cancelDate`` (`CancelKind.UNKNOWN`;
+    ``0001-01-01T00:00:00`` is no date); a ``supplier/sales`` row with a ``saleID``
+    starting ``S`` is its sale and ``R`` its return (`ReturnKind.RETURN`), others are
+    skipped. Of a row repeated by overlapping pages the latest ``lastChangeDate`` is
+    kept (of equals, the last read); contradictions are settled as `History.sift` settles
+    them. Naive times are Moscow time. Nothing is collected: the lines are a DuckDB
+    relation, a polars ``LazyFrame`` or a Spark ``DataFrame`` that the figures
+    (`redemption_rates`...) take as they are.
+
+    Beside the lines comes a frame of the rows put aside, one per row: ``source`` (the
+    file), ``row`` (from 1, in its file), ``field`` (null where the row as a whole is at
+    fault), ``reason`` and ``kind``: ``refused`` (a bad row), ``skipped`` (a sales row
+    that is neither a sale nor a return), ``merged`` (an older version of a repeated row),
+    ``unmatched`` (a sale or return whose order is not given: lines have no row for it),
+    ``conflict`` (a sale or return that contradicts another, its rule in the reason), or
+    ``amended`` (the row of a sold order whose cancellation was put aside; it makes its
+    line too). Every row read makes a line, completes one (its sale or return), or is put
+    aside: rows read = lines + sold + returned + rows put aside but ``amended``.
+
+    Each frame reads the files when it is collected: collecting both reads them twice
+    (with polars, ``pl.collect_all`` reads them once).
+
+    Only times written ``YYYY-MM-DDTHH:MM:SS`` without an offset (as the API writes
+    them) are read; others are refused, where the object importer reads every ISO form.
+    Text is read as each engine writes a JSON value, so a ``"true"`` given as text reads
+    as ``true``, and a price must be digits with a point (``990.5``), not ``1e3``.
+
+    Args:
+        orders: the ``supplier/orders`` pages: a file (a JSON array, gzipped or not), a
+            folder of them (its ``.json`` and ``.json.gz`` files), a glob, or a sequence
+            of these, read in that order (a folder's files and a glob's matches by name).
+        sales: the ``supplier/sales`` pages, likewise.
+        backend: ``"duckdb"``, ``"polars"`` or ``"pyspark"``.
+        seller_id: the seller the reports belong to (they do not say).
+        connection: the DuckDB connection to read on (the default one if not given).
+        session: the Spark session (the active one if not given).
+
+    Returns:
+        The order lines and the rows put aside, both native lazy frames of the engine.
+
+    Raises:
+        InvalidArgumentError: an unknown backend, or no Spark session.
+        ReportFormatError: a path names no file, or a file is empty; a file that is not
+            a JSON array raises from the engine when the frame is collected.
+
+    Example:
+        >>> import json, tempfile
+        >>> from pathlib import Path
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> (folder / "orders.json").write_text(json.dumps([
+        ...     {"srid": "a1", "date": "2025-04-01T10:00:00", "lastChangeDate":
+        ...      "2025-04-01T10:00:00", "nmId": 42, "finishedPrice": 990.5,
+        ...      "isCancel": False, "cancelDate": "0001-01-01T00:00:00"}]))
+        180
+        >>> lines, aside = read_wildberries_statistics(folder / "orders.json",
+        ...                                            backend="polars", seller_id="shop")
+        >>> lines.select("order_id", "sku", "price", "ordered_at").collect().rows()
+        [('a1', '42', 99050, datetime.datetime(2025, 4, 1, 7, 0, tzinfo=zoneinfo.ZoneInfo(key='UTC')))]
+        >>> aside.collect().height
+        0
+
+    .. versionadded:: 0.2.0
+    """  # noqa: E501 - a doctest's output is one line
+    order_rows = report_rows(
+        orders, ORDER_FIELDS, backend=backend, connection=connection, session=session
+    )
+    sale_rows = (
+        None
+        if sales is None
+        else report_rows(
+            sales, SALE_FIELDS, backend=backend, connection=connection, session=session
+        )
+    )
+    lines, aside = statistics_lines(order_rows, sale_rows, seller_id=seller_id)
+    return lines.to_native(), aside.to_native()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import gc
 import json
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
@@ -34,17 +36,21 @@ from redemption.money import MAX_DIGITS, written_decimal
 __all__ = [
     "GZIP_MAGIC",
     "PROGRESS_EVERY",
+    "SOURCE_BITS",
     "BadRow",
     "Errors",
     "ImportReport",
     "Kept",
     "Origins",
+    "OriginsPart",
     "Progress",
+    "RowOrigins",
     "RowProblem",
     "RowTally",
     "Source",
     "amount_field",
     "check_rows",
+    "cycles_paused",
     "each_source",
     "import_report",
     "kept_origins",
@@ -288,6 +294,82 @@ def merged_origins(kept: Kept, tally: RowTally) -> Origins:
     return merged
 
 
+SOURCE_BITS = 40
+"""A row's place among several sources, in one number: its source's index above these
+bits, its own number (from 1, in its source) below them."""
+
+
+OriginsPart = tuple["RowTally", Sequence[str], Sequence[object], "array[int]"]
+"""Records read by one tally, side by side with their places (see `RowOrigins`)."""
+
+
+class RowOrigins(Mapping[int, tuple["RowTally", str, int]]):
+    """Where each record of an import was read, looked up by the record's `id`.
+
+    Each part is a tally, the names of its sources, its records, and the place of each
+    record's row beside it (see `SOURCE_BITS`): eight bytes a record. The index by `id` is
+    made the first time a record is looked up (a conflict to name, histories to merge),
+    which most imports never do. The records are held, so each `id` stays theirs.
+    """
+
+    def __init__(self, parts: Sequence[OriginsPart]) -> None:
+        """Name ``records[i]`` of each part its row ``places[i]``."""
+        self._parts = parts
+        self._index: dict[int, tuple[int, int]] | None = None
+
+    def _positions(self) -> dict[int, tuple[int, int]]:
+        if self._index is None:
+            self._index = {
+                id(record): (part, i)
+                for part, (_, _, records, _) in enumerate(self._parts)
+                for i, record in enumerate(records)
+            }
+        return self._index
+
+    def __getitem__(self, key: int) -> tuple[RowTally, str, int]:
+        """The tally, source and row of the record whose `id` is `key`."""
+        part, i = self._positions()[key]
+        tally, names, _, places = self._parts[part]
+        place = places[i]
+        return tally, names[place >> SOURCE_BITS], place & _ROW_MASK
+
+    def __iter__(self) -> Iterator[int]:
+        """The `id` of each record."""
+        return iter(self._positions())
+
+    def __len__(self) -> int:
+        """How many records there are."""
+        return sum(len(records) for _, _, records, _ in self._parts)
+
+
+_ROW_MASK = (1 << SOURCE_BITS) - 1
+
+
+@contextmanager
+def cycles_paused() -> Iterator[None]:
+    """Pause Python's cycle collector in the block, if it runs; it runs again after it.
+
+    An import makes a million records that all live on, and no reference cycles: every
+    full collection on the way walks all the records made so far again, and finds nothing
+    to free, and a large import would spend much of its time there. After the block, what was
+    made in it goes to the oldest generation at once (`gc.freeze` then `gc.unfreeze`, where
+    nothing is frozen), rather than through a collection of the youngest that would walk
+    every record once more: an object freed later is collected as ever, by a full
+    collection.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        if not gc.get_freeze_count():  # else the caller's frozen objects would be thawed
+            gc.freeze()
+            gc.unfreeze()
+        gc.enable()
+
+
 def _place(origin: tuple[RowTally, str, int] | None) -> str:
     return "(given)" if origin is None else f"{origin[1]} row {origin[2]}"
 
@@ -302,7 +384,7 @@ def sifted_history(
     sales: Sequence[Sale],
     returns: Sequence[Return],
     *,
-    origins: Origins,
+    origins: Mapping[int, tuple[RowTally, str, int]],
     errors: Errors,
     zone: tzinfo,
     horizon: datetime | None = None,
@@ -688,12 +770,18 @@ def read_wrapped_rows(
 
 
 def read_json_rows(
-    source: Source, required: Sequence[str] = (), *, limits: Limits = DEFAULT_LIMITS
+    source: Source,
+    required: Sequence[str] = (),
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    fields: Sequence[str] = (),
 ) -> tuple[str, Iterable[dict[str, Any]]]:
     """Return the name of a source and its rows: a JSON array of objects.
 
     With `required`, a source where no row has every one of those fields is taken for
-    another report and refused.
+    another report and refused. With `fields`, the only fields the caller reads (besides
+    `required`), a row read from a file may hold those alone: the rest may be skipped
+    unread (see `JsonRows`).
 
     A gzip-compressed file is read the same, and a byte-order mark is allowed. An empty
     file, text that is not UTF-8, malformed JSON, or anything but an array of objects is a
@@ -713,7 +801,8 @@ def read_json_rows(
         name, document = load_json(source, limits=limits)
         return name, check_rows(name, document, required, expected)
     name = source_name(source)
-    rows = JsonRows(source, name, limits)
+    wanted = tuple(dict.fromkeys((*required, *fields))) if fields else ()
+    rows = JsonRows(source, name, limits, fields=wanted)
     if rows.start() != "[":  # empty, or no array: read whole, for the message
         rows.close()
         name, document = load_json(source, limits=limits)

@@ -20,9 +20,10 @@ from the WB wallet", which is what the buyer paid for the unit.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -35,14 +36,19 @@ from redemption.history import History
 from redemption.io.limits import DEFAULT_LIMITS, Limits
 from redemption.io.reasons import Reasons, ReasonWords, match_key
 from redemption.io.report import (
+    SOURCE_BITS,
     BadRow,
     Errors,
     ImportReport,
     Origins,
+    OriginsPart,
     Progress,
+    RowOrigins,
+    RowProblem,
     RowTally,
     Source,
     amount_field,
+    cycles_paused,
     each_source,
     import_report,
     in_utc_range,
@@ -51,8 +57,16 @@ from redemption.io.report import (
     sifted_history,
     text_field,
 )
-from redemption.model import Logistics, Order, Return, Sale
-from redemption.money import MAX_DIGITS
+from redemption.model import (
+    Logistics,
+    Order,
+    Return,
+    Sale,
+    _checked_order,
+    _checked_return,
+    _checked_sale,
+)
+from redemption.money import CENT, MAX_DIGITS, ZERO
 from redemption.outcomes import CancelKind, ReturnKind
 
 __all__ = [
@@ -70,6 +84,8 @@ NOT_CANCELLED = "0001-01-01T00:00:00"
 """The ``cancelDate`` Wildberries gives an order that was not cancelled."""
 
 _ORDER_FIELDS = ("srid", "date", "lastChangeDate", "nmId", "finishedPrice", "isCancel")
+_ORDER_READS = (*_ORDER_FIELDS, "cancelDate")
+"""Every field of a ``supplier/orders`` row the reader reads."""
 _SALE_FIELDS = ("srid", "date", "lastChangeDate", "saleID")
 
 
@@ -157,9 +173,6 @@ def _older(new: tuple[datetime, object], kept: tuple[datetime, object]) -> bool:
     return new[0] < kept[0]
 
 
-_Make = Callable[[dict[str, Any]], object]
-
-
 def _differ(new: tuple[datetime, object], kept: tuple[datetime, object]) -> tuple[str, str] | None:
     """Whether a repeated row contradicts the one kept: another order, or other contents."""
     (changed, made), (kept_changed, kept_made) = new, kept
@@ -172,10 +185,287 @@ def _differ(new: tuple[datetime, object], kept: tuple[datetime, object]) -> tupl
     return None
 
 
-def _statistics_rows(
-    required: tuple[str, ...], limits: Limits
-) -> Callable[[Any], tuple[str, Iterable[dict[str, Any]]]]:
-    return lambda source: read_json_rows(source, required, limits=limits)
+# A plain row, the kind nearly every row of a report is, is read by a `_Plain` reader with
+# no message to prepare: its fields are checked as `_order` and `_event` check them, and
+# its record made unchecked again. Any other row (a field missing, of another type, out of
+# the ordinary) makes the plain reader give None: it is read by `_order` or `_event`,
+# which say what is wrong with it.
+
+_Plain = Callable[[dict[str, Any]], tuple[str, datetime, object] | None]
+"""Reads a plain row: its key, its ``lastChangeDate`` and its record; None for another."""
+
+_EDGE_YEARS = (MINYEAR, MAXYEAR)
+"""Years a moment may leave the calendar in once in UTC: `in_utc_range` reads them."""
+
+
+def _plain_text(value: object) -> str | None:
+    """`text_field`'s text of a plain value: text not blank, or a whole number."""
+    if type(value) is str:
+        return value.strip() or None
+    if type(value) is int:
+        try:
+            return str(value)
+        except ValueError:  # more digits than Python writes out
+            return None
+    return None
+
+
+def _plain_moment(value: object) -> datetime | None:
+    """`_moment`'s moment of a plain value, but a naive one left naive (Moscow time)."""
+    if type(value) is not str:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return None if moment.year in _EDGE_YEARS else moment
+
+
+_NAIVE_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - naive on purpose: see `_in_utc`
+_UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NO_OFFSET = timedelta(0)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _in_utc(moment: datetime) -> datetime:
+    """A moment of `_plain_moment` in UTC, as `Order` keeps it: a naive one in Moscow time.
+
+    ``moment.replace(tzinfo=MOSCOW).astimezone(UTC)`` takes its offset the same way, and
+    replacing a zone is slow next to this arithmetic.
+    """
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    offset = MOSCOW.utcoffset(moment) or _NO_OFFSET
+    return _UTC_EPOCH + (moment - _NAIVE_EPOCH - offset)
+
+
+def _aware(moment: datetime) -> datetime:
+    """A moment of `_plain_moment` as `_moment` reads it: a naive one in Moscow time."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=MOSCOW)
+
+
+_PRICE_CONTEXT = Context(prec=MAX_DIGITS, traps=[InvalidOperation])
+"""`to_money`'s context: a price of more digits is too large."""
+
+
+def _plain_price(value: object) -> tuple[Decimal, bool] | None:
+    """The price `Order` keeps of a plain ``finishedPrice``, and whether it was rounded.
+
+    `price_field` reads the value, and `to_money` rounds it half-even to the kopeck: a
+    zero is `ZERO`, and a price of more than `MAX_DIGITS` digits is no plain one.
+    """
+    if type(value) is str and value.isascii():
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            return None
+    elif type(value) is int:
+        amount = Decimal(value)
+    else:
+        return None
+    if not amount.is_finite() or amount < 0:
+        return None
+    if not amount:
+        return ZERO, False
+    try:
+        money = amount.quantize(CENT, ROUND_HALF_EVEN, _PRICE_CONTEXT)
+    except InvalidOperation:
+        return None
+    return money, money != amount
+
+
+def _plain_order(seller_id: str, tally: RowTally) -> _Plain:
+    """The plain reader of ``supplier/orders`` rows: `_versioned` over `_order`."""
+    fromisoformat, edges, unknown = datetime.fromisoformat, _EDGE_YEARS, CancelKind.UNKNOWN
+
+    def read_row(row: dict[str, Any]) -> tuple[str, datetime, object] | None:
+        get = row.get
+        srid, sku, cancelled = get("srid"), get("nmId"), get("isCancel")
+        cancel_date = get("cancelDate") or NOT_CANCELLED
+        if (
+            type(srid) is not str
+            or type(cancelled) is not bool
+            or type(cancel_date) is not str
+            or (cancel_date != NOT_CANCELLED and cancel_date.strip() != NOT_CANCELLED)
+            is not cancelled
+        ):
+            return None
+        srid = srid.strip()
+        sku = sku.strip() if type(sku) is str else _plain_text(sku)
+        price = _plain_price(get("finishedPrice"))
+        if not srid or not sku or price is None:
+            return None
+        # `_plain_moment`, inline; text with blanks around it is refused here, and stripped
+        # by `_moment`
+        try:
+            changed = fromisoformat(get("lastChangeDate"))  # type: ignore[arg-type] # or not
+            ordered = fromisoformat(get("date"))  # type: ignore[arg-type] # or TypeError
+            cancel = fromisoformat(cancel_date) if cancelled else None
+        except (ValueError, TypeError):
+            return None
+        if (
+            changed.year in edges
+            or ordered.year in edges
+            or (cancel is not None and cancel.year in edges)
+        ):
+            return None
+        ordered_at = _in_utc(ordered)
+        cancelled_at = None if cancel is None else _in_utc(cancel)
+        if cancelled_at is not None and cancelled_at < ordered_at:
+            return None
+        money, rounded = price
+        tally.rounded += rounded
+        order = _checked_order(
+            order_id=srid,
+            seller_id=seller_id,
+            sku=sku,
+            price=money,
+            ordered_at=ordered_at,
+            cancelled_at=cancelled_at,
+            cancel_kind=None if cancel is None else unknown,
+        )
+        return srid, changed, order
+
+    return read_row
+
+
+def _plain_event(row: dict[str, Any]) -> tuple[str, datetime, object] | None:
+    """The plain reader of ``supplier/sales`` rows: `_versioned` over `_event`."""
+    sale_id = _plain_text(row.get("saleID"))
+    srid = _plain_text(row.get("srid"))
+    changed = _plain_moment(row.get("lastChangeDate"))
+    at = _plain_moment(row.get("date"))
+    if sale_id is None or srid is None or changed is None or at is None:
+        return None
+    if sale_id.startswith("S"):
+        return sale_id, changed, _checked_sale(srid, _in_utc(at))
+    if sale_id.startswith("R"):
+        return sale_id, changed, _checked_return(srid, _in_utc(at), ReturnKind.RETURN)
+    return None
+
+
+def _latest(
+    tally: RowTally,
+    pages: object,
+    *,
+    fields: tuple[tuple[str, ...], tuple[str, ...]],
+    readers: tuple[
+        _Plain | None, Callable[[dict[str, Any]], tuple[str, tuple[datetime, object]] | str]
+    ],
+    limits: Limits,
+) -> tuple[list[object], datetime | None, OriginsPart]:
+    """Read every page in turn, keeping the latest version of each line, as `RowTally.latest`.
+
+    `fields` are the fields a page must have and those read; `readers`, the plain reader
+    and the one of any row. Returns the records kept, the latest ``lastChangeDate`` among
+    them (None if none), and where each was read. The key, version and place of each row
+    are kept side by side in lists, not in a dictionary of tuples: a line is looked for
+    among the others only if some key comes twice.
+    """
+    required, read_fields = fields
+    plain, read_row = readers
+    names: list[str] = []
+    keys: list[str] = []
+    # each version, naive (as plain rows give them) in microseconds since 1970, 8 bytes a
+    # row where a datetime takes 56; or `aware` holds it, for a row read in full
+    naive: array[int] = array("q")
+    aware: dict[int, datetime] = {}
+    made: list[object] = []
+    places: array[int] = array("q")
+    add_key, add_naive, add_made, add_place = (
+        keys.append,
+        naive.append,
+        made.append,
+        places.append,
+    )
+    for index, source in enumerate(each_source(pages)):  # type: ignore[arg-type] # pages
+        name, rows = read_json_rows(source, required, limits=limits, fields=read_fields)
+        names.append(name)
+        base = index << SOURCE_BITS
+        for number, row in tally.each(name, rows):
+            got = None if plain is None else plain(row)
+            if got is None:
+                read = tally.attempt(name, number, read_row, row)
+                if read is None:
+                    continue
+                if isinstance(read, str):
+                    tally.skip(name, number, read)
+                    continue
+                key, (changed, item) = read
+                got = key, changed, item
+            add_key(got[0])
+            changed = got[1]
+            if changed.tzinfo is None:
+                add_naive((changed - _NAIVE_EPOCH) // _MICROSECOND)
+            else:
+                aware[len(naive)] = changed
+                add_naive(0)
+            add_made(got[2])
+            add_place(base | number)
+    repeated = len(set(keys)) < len(keys)
+    if not repeated and not aware:  # naive moments compare as those of one zone: the same
+        tally.used = len(made)
+        reach = _aware(_NAIVE_EPOCH + _MICROSECOND * max(naive)) if naive else None
+        return made, reach, (tally, names, made, places)
+    versions = [  # each as `_moment` reads it
+        aware[i] if i in aware else _aware(_NAIVE_EPOCH + _MICROSECOND * micro)
+        for i, micro in enumerate(naive)
+    ]
+    if repeated:
+        kept = _merged(tally, names=names, keys=keys, versions=versions, made=made, places=places)
+        made = [made[i] for i in kept]
+        versions = [versions[i] for i in kept]
+        places = array("q", (places[i] for i in kept))
+    tally.used = len(made)
+    return made, max(versions) if versions else None, (tally, names, made, places)
+
+
+def _merged(
+    tally: RowTally,
+    *,
+    names: list[str],
+    keys: list[str],
+    versions: list[datetime],
+    made: list[object],
+    places: array[int],
+) -> list[int]:
+    """The rows kept of lines read more than once: the latest version, in the first's place.
+
+    Each repeat is counted merged, and listed among the conflicts where it contradicts the
+    version kept (`_differ`), as `RowTally.latest` does.
+    """
+    kept: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        first = kept.get(key)
+        if first is None:
+            kept[key] = i
+            continue
+        tally.merged += 1
+        new, old = (versions[i], made[i]), (versions[first], made[first])
+        said = _differ(new, old)
+        if said is not None:
+            rule, why = said
+            at, first_at = places[i], places[first]
+            reason = (
+                f"{why}, as {names[first_at >> SOURCE_BITS]} row {first_at & _ROW_MASK}; "
+                "the later is kept"
+            )
+            tally.conflicts.append(
+                RowProblem(
+                    source=names[at >> SOURCE_BITS],
+                    row=at & _ROW_MASK,
+                    field=None,
+                    reason=reason,
+                    rule=rule,
+                )
+            )
+        if _older(new, old):
+            continue
+        kept[key] = i
+    return list(kept.values())
+
+
+_ROW_MASK = (1 << SOURCE_BITS) - 1
 
 
 def read_wildberries_statistics(
@@ -227,35 +517,48 @@ def read_wildberries_statistics(
     .. versionadded:: 0.1.0
     """
     order_tally, sale_tally = RowTally(errors, progress), RowTally(errors, progress)
-    origins: Origins = {}
-    reaches: list[datetime] = []  # how far each report reaches: its latest lastChangeDate
-
-    def read(
-        tally: RowTally, pages: object, fields: tuple[str, ...], key: str, make: _Make
-    ) -> list[object]:
-        rows_of = _statistics_rows(fields, limits)
-        kept = tally.latest(pages, rows_of, _versioned(key, make), _older, _differ)
-        for (_, made), name, number in kept:
-            origins[id(made)] = (tally, name, number)
-        tally.used = len(kept)
-        if kept:
-            reaches.append(max(changed for (changed, _), _, _ in kept))
-        return [made for (_, made), _, _ in kept]
+    plain = type(seller_id) is str and bool(seller_id)  # else every order is refused, named
 
     def order(row: dict[str, Any]) -> Order:
         return _order(row, seller_id, order_tally)
 
-    made_orders = [] if orders is None else read(order_tally, orders, _ORDER_FIELDS, "srid", order)
-    events = [] if sales is None else read(sale_tally, sales, _SALE_FIELDS, "saleID", _event)
-    history = sifted_history(
-        [o for o in made_orders if isinstance(o, Order)],
-        [e for e in events if isinstance(e, Sale)],
-        [e for e in events if isinstance(e, Return)],
-        origins=origins,
-        errors=errors,
-        zone=MOSCOW,
-        horizon=min(reaches, default=None),
-    )
+    none: tuple[list[object], None, OriginsPart] = ([], None, (order_tally, [], [], array("q")))
+    with cycles_paused():
+        made_orders, order_reach, order_origins = (
+            none
+            if orders is None
+            else _latest(
+                order_tally,
+                orders,
+                fields=(_ORDER_FIELDS, _ORDER_READS),
+                readers=(
+                    _plain_order(seller_id, order_tally) if plain else None,
+                    _versioned("srid", order),
+                ),
+                limits=limits,
+            )
+        )
+        events, sale_reach, sale_origins = (
+            none
+            if sales is None
+            else _latest(
+                sale_tally,
+                sales,
+                fields=(_SALE_FIELDS, _SALE_FIELDS),
+                readers=(_plain_event, _versioned("saleID", _event)),
+                limits=limits,
+            )
+        )
+        reaches = [reach for reach in (order_reach, sale_reach) if reach is not None]
+        history = sifted_history(
+            [o for o in made_orders if isinstance(o, Order)],
+            [e for e in events if isinstance(e, Sale)],
+            [e for e in events if isinstance(e, Return)],
+            origins=RowOrigins((order_origins, sale_origins)),
+            errors=errors,
+            zone=MOSCOW,
+            horizon=min(reaches, default=None),
+        )
     return history, import_report(history, (order_tally, sale_tally))
 
 

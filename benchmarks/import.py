@@ -1,0 +1,268 @@
+"""Time and memory of the columnar Wildberries importer beside the same reading by hand.
+
+Run it from the repository root, with the dev tools installed (polars, duckdb)::
+
+    .venv/bin/python benchmarks/import.py                   # 1M rows
+    .venv/bin/python benchmarks/import.py --sizes 100k 1M 10M --engines duckdb
+
+It writes ``supplier/orders`` pages shaped like the API's (the 27 fields of
+``benchmarks/import_memory.py``'s rows: warehouses, regions and goods in Cyrillic, about
+700 bytes a row) under ``benchmarks/results/wb-pages-N/`` (git-ignored), once per size:
+pages of 100,000 rows, each starting with the last 1,000 rows of the page before (the API
+pages by ``lastChangeDate``, so pages overlap), and one order in fifty given again on a
+later page, cancelled, with a later ``lastChangeDate``.
+
+Each measurement runs in a fresh process of its own (``import.py measure ...``), which
+reports the seconds taken and its peak resident memory (``VmHWM``):
+
+* ``ours``: `redemption.frames.read_wildberries_statistics` on the folder, the lines
+  fetched as Arrow (DuckDB) or collected (polars);
+* ``hand``: the same reading written by hand on the same engine: the JSON read with the
+  engine's reader, the latest row of each ``srid`` kept (by ``lastChangeDate``, then the
+  later page and row), and the line's columns made (kopecks, Moscow times as instants,
+  the cancellation): what a user would write, without the checks of each row;
+* ``rates``: on DuckDB, raw pages to `redemption.frames.redemption_rates` by SKU (period
+  1-31 January 2025, as of 28 February 2025), the figures fetched.
+
+The targets: ``ours`` within 1.25x of ``hand`` in time and peak memory; ``rates`` on
+DuckDB at 10M rows under 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+PAGE, OVERLAP, AGAIN = 100_000, 1_000, 50
+TIME_TARGET, MEMORY_TARGET, RATES_TARGET_MB = 1.25, 1.25, 1536.0
+FIELDS = ("srid", "date", "lastChangeDate", "nmId", "finishedPrice", "isCancel", "cancelDate")
+
+sys.path.insert(0, str(HERE))
+from import_memory import order_row, parse_size  # noqa: E402
+
+
+def pages_folder(rows: int) -> Path:
+    """The folder of pages of `rows` orders, written the first time it is asked for."""
+    folder = RESULTS / f"wb-pages-{rows}"
+    done = RESULTS / f"wb-pages-{rows}.done"
+    if done.exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"writing {folder} ...", file=sys.stderr, flush=True)
+    rng = random.Random(rows)  # noqa: S311 - made-up rows, the same for each size
+    start = datetime(2025, 1, 1)  # noqa: DTZ001 - Wildberries writes naive Moscow time
+    tail: list[str] = []  # the last rows of the page before, given again
+    again: list[str] = []  # rows of the page before, updated: cancelled three days on
+    for number, first in enumerate(range(0, rows, PAGE)):
+        made = [
+            json.dumps(order_row(n, rng, start), ensure_ascii=False)
+            for n in range(first, min(rows, first + PAGE))
+        ]
+        page = [*tail, *made, *again]
+        tail, again = made[-OVERLAP:], []
+        for text in made[::AGAIN]:
+            row = json.loads(text)
+            changed = datetime.fromisoformat(row["lastChangeDate"]) + timedelta(days=3)
+            row |= {"lastChangeDate": changed.isoformat(), "isCancel": True}
+            row["cancelDate"] = changed.isoformat()
+            again.append(json.dumps(row, ensure_ascii=False))
+        (folder / f"orders-{number:04d}.json").write_text(
+            "[" + ",".join(page) + "]", encoding="utf-8"
+        )
+    done.write_text("")
+    return folder
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory so far (VmHWM), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def files(folder: Path) -> list[str]:
+    """The pages, in order."""
+    return sorted(str(p) for p in folder.glob("orders-*.json"))
+
+
+def duckdb_hand(folder: Path) -> int:
+    """The latest row of each srid, as lines, in SQL by hand; return the lines' count."""
+    import duckdb  # noqa: PLC0415
+
+    columns = "{" + ", ".join(f"'{f}': 'VARCHAR'" for f in FIELDS) + "}"
+    names = ", ".join(f'"{f}"' for f in FIELDS)
+    scans = " UNION ALL ".join(
+        f"SELECT {names}, {i} AS page, row_number() OVER () AS row "
+        f"FROM read_json('{name}', columns={columns}, format='array')"
+        for i, name in enumerate(files(folder))
+    )
+    query = f"""
+        SELECT srid AS order_id, 'seller' AS seller_id, "nmId" AS sku,
+               round("finishedPrice"::DECIMAL(18, 3) * 100)::BIGINT AS price,
+               timezone('Europe/Moscow', strptime(date, '%Y-%m-%dT%H:%M:%S')) AS ordered_at,
+               CASE WHEN "isCancel" = 'true' THEN timezone('Europe/Moscow',
+                   strptime("cancelDate", '%Y-%m-%dT%H:%M:%S')) END AS cancelled_at
+        FROM ({scans})
+        QUALIFY row_number() OVER (
+            PARTITION BY srid ORDER BY "lastChangeDate" DESC, page DESC, row DESC) = 1
+    """
+    relation: Any = duckdb.sql(query)
+    return int(relation.to_arrow_table().num_rows)
+
+
+def polars_hand(folder: Path) -> int:
+    """The latest row of each srid, as lines, in polars by hand; return the lines' count."""
+    import polars as pl  # noqa: PLC0415
+
+    schema = dict.fromkeys(FIELDS, pl.String)
+
+    def page(index: int, name: str) -> pl.LazyFrame:
+        def read() -> pl.DataFrame:
+            frame = pl.read_json(name, schema=schema)
+            return frame.with_columns(
+                pl.int_range(frame.height, dtype=pl.UInt32).alias("row"),
+                pl.lit(index, pl.Int32).alias("page"),
+            )
+
+        return pl.defer(read, schema={**schema, "row": pl.UInt32, "page": pl.Int32})
+
+    moment = pl.col("date").str.to_datetime("%Y-%m-%dT%H:%M:%S")
+    lines = (
+        pl.concat([page(i, name) for i, name in enumerate(files(folder))])
+        .sort("lastChangeDate", "page", "row")
+        .unique("srid", keep="last")
+        .select(
+            pl.col("srid").alias("order_id"),
+            pl.lit("seller").alias("seller_id"),
+            pl.col("nmId").alias("sku"),
+            (pl.col("finishedPrice").cast(pl.Decimal(18, 3)) * 100)
+            .round(0)
+            .cast(pl.Int64)
+            .alias("price"),
+            moment.dt.replace_time_zone("Europe/Moscow")
+            .dt.convert_time_zone("UTC")
+            .alias("ordered_at"),
+            pl.when(pl.col("isCancel") == "true")
+            .then(
+                pl.col("cancelDate")
+                .str.to_datetime("%Y-%m-%dT%H:%M:%S")
+                .dt.replace_time_zone("Europe/Moscow")
+                .dt.convert_time_zone("UTC")
+            )
+            .alias("cancelled_at"),
+        )
+    )
+    return lines.collect().height
+
+
+def ours(folder: Path, engine: str) -> int:
+    """The columnar importer's lines; return their count."""
+    from redemption import frames  # noqa: PLC0415
+
+    lines, _ = frames.read_wildberries_statistics(folder, backend=engine)  # type: ignore[arg-type]
+    if engine == "duckdb":
+        return int(lines.to_arrow_table().num_rows)
+    return int(lines.collect().height)
+
+
+def rates(folder: Path) -> int:
+    """Raw pages to the redemption rate per SKU on DuckDB; return the rows of figures."""
+    from redemption import Period, frames  # noqa: PLC0415
+
+    lines, _ = frames.read_wildberries_statistics(folder, backend="duckdb")
+    figures = frames.redemption_rates(
+        lines, period=Period(date(2025, 1, 1), date(2025, 1, 31)), today=date(2025, 2, 28)
+    )
+    return int(figures.to_arrow_table().num_rows)
+
+
+def measure(folder: Path, engine: str, side: str) -> dict[str, Any]:
+    """One measurement in this process."""
+    started = time.perf_counter()
+    if side == "hand":
+        count = duckdb_hand(folder) if engine == "duckdb" else polars_hand(folder)
+    elif side == "ours":
+        count = ours(folder, engine)
+    else:
+        count = rates(folder)
+    return {"seconds": time.perf_counter() - started, "peak_mb": peak_mb(), "rows": count}
+
+
+def in_subprocess(folder: Path, engine: str, side: str) -> dict[str, Any]:
+    """`measure` in a fresh Python."""
+    done = subprocess.run(  # noqa: S603 - this script, run again
+        [sys.executable, __file__, "measure", str(folder), engine, side],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main() -> int:
+    """Write the pages, measure each side in a fresh process, print the table."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command")
+    inner = commands.add_parser("measure", help="one measurement in this process (internal)")
+    inner.add_argument("folder", type=Path)
+    inner.add_argument("engine")
+    inner.add_argument("side")
+    parser.add_argument("--sizes", nargs="+", type=parse_size, default=[1_000_000])
+    parser.add_argument("--engines", nargs="+", default=["duckdb", "polars"])
+    args = parser.parse_args()
+    if args.command == "measure":
+        print(json.dumps(measure(args.folder, args.engine, args.side)))
+        return 0
+    print(
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} cores; duckdb {version('duckdb')}, polars {version('polars')}, "
+        f"narwhals {version('narwhals')}"
+    )
+    print(
+        "| rows | engine | hand s | ours s | time ratio | hand peak MB | ours peak MB "
+        "| memory ratio | targets (1.25x) |"
+    )
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---|")
+    failed = False
+    for rows in args.sizes:
+        folder = pages_folder(rows)
+        for engine in args.engines:
+            hand = in_subprocess(folder, engine, "hand")
+            got = in_subprocess(folder, engine, "ours")
+            if hand["rows"] != got["rows"]:
+                print(f"lines differ: hand {hand['rows']}, ours {got['rows']}", file=sys.stderr)
+                failed = True
+            t, m = got["seconds"] / hand["seconds"], got["peak_mb"] / hand["peak_mb"]
+            met = "met" if t <= TIME_TARGET and m <= MEMORY_TARGET else "not met"
+            print(
+                f"| {rows:,} | {engine} | {hand['seconds']:.1f} | {got['seconds']:.1f} "
+                f"| {t:.2f} | {hand['peak_mb']:,.0f} | {got['peak_mb']:,.0f} | {m:.2f} | {met} |",
+                flush=True,
+            )
+        if "duckdb" in args.engines:
+            end = in_subprocess(folder, "duckdb", "rates")
+            met = "met" if end["peak_mb"] < RATES_TARGET_MB else "not met"
+            print(
+                f"| {rows:,} | duckdb: pages to rates by SKU | | {end['seconds']:.1f} | "
+                f"| | {end['peak_mb']:,.0f} | | {met} (< 1,536 MB) |",
+                flush=True,
+            )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

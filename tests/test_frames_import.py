@@ -1,0 +1,516 @@
+"""The columnar importer of Wildberries statistics reports against the object importer.
+
+`redemption.frames.read_wildberries_statistics` writes the rules of
+`redemption.io.read_wildberries_statistics` again on frames: on random report pages, each
+engine's lines must be the object importer's history as lines, and the rows it puts aside
+the rows the object importer refuses, skips, merges, leaves unmatched or puts aside.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import re
+import tempfile
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+for _name in ("narwhals", "polars", "pyarrow", "duckdb"):
+    pytest.importorskip(
+        _name, reason=f"{_name} is not installed: the frames tests need the dev extra"
+    )
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from redemption import MOSCOW, History, Period, frames, redemption_rates  # noqa: E402
+from redemption.errors import ReportFormatError  # noqa: E402
+from redemption.frames._sources import Engine  # noqa: E402
+from redemption.frames._wb_statistics import NOT_CANCELLED, moscow_offsets  # noqa: E402
+from redemption.history import ConflictRule  # noqa: E402
+from redemption.io import read_wildberries_statistics  # noqa: E402
+from redemption.io.report import ImportReport  # noqa: E402
+from tests.engines import rows_of  # noqa: E402
+from tests.strategies import records, zones  # noqa: E402
+from tests.test_io_wildberries import order_row, sale_row  # noqa: E402
+
+ENGINES: list[Engine] = ["duckdb", "polars"]
+EXAMPLES = {"duckdb": 10, "polars": 20}
+"""Random reports per engine: DuckDB plans the importer's long expressions more slowly."""
+RULES = {rule.value for rule in ConflictRule}
+ANCHORS = (date(2010, 3, 1), date(2024, 1, 15), date(2025, 1, 1))
+"""Stretches of calendar for the reports: Moscow's last clock changes (2010-2011), and now."""
+
+
+def wb_time(at: datetime) -> str:
+    """An instant as Wildberries writes it: naive Moscow time, in whole seconds."""
+    return at.astimezone(MOSCOW).replace(tzinfo=None, microsecond=0).isoformat()
+
+
+def write_pages(
+    folder: Path, kind: str, pages: list[list[dict[str, Any]]], gz: list[bool]
+) -> list[str]:
+    """Write each page as a JSON array, gzipped where asked; return the files in order."""
+    paths = []
+    for number, (rows, packed) in enumerate(zip(pages, gz, strict=True)):
+        path = folder / f"{kind}-{number:03d}.json{'.gz' if packed else ''}"
+        data = json.dumps(rows, ensure_ascii=False).encode()
+        path.write_bytes(gzip.compress(data) if packed else data)
+        paths.append(str(path))
+    return paths
+
+
+def _price(draw: st.DrawFn, price: Decimal) -> object:
+    """A price as the API may write it: a number, its text, or finer than a kopeck."""
+    form = draw(st.sampled_from(["number", "text", "finer"]))
+    if form == "number":
+        return int(price) if price == price.to_integral_value() else float(price)
+    if form == "text":
+        return str(price)
+    return str(price + Decimal(draw(st.sampled_from(["0.005", "0.001", "0.009", "0.0050"]))))
+
+
+ORDER_DEFECTS = (
+    ("srid", ""),
+    ("lastChangeDate", "yesterday"),
+    ("isCancel", "no"),
+    ("finishedPrice", "-5"),
+    ("finishedPrice", None),
+    ("nmId", ""),
+    ("date", "2025-02-30T10:00:00"),
+    ("date", "2025-04-01T24:00:00"),
+    ("cancelDate", "2025-04-02T00:00:00"),  # on an order not cancelled
+)
+SALE_DEFECTS = (
+    ("saleID", ""),
+    ("srid", None),
+    ("date", "2025-13-01T10:00:00"),
+    ("lastChangeDate", "2025-04-31T10:00:00"),
+)
+
+
+Pages = list[list[dict[str, Any]]]
+
+
+@st.composite
+def reports(draw: st.DrawFn) -> tuple[Pages, Pages]:  # noqa: C901 - a branch per kind of row
+    """Draw ``supplier/orders`` and ``supplier/sales`` pages as the API gives them.
+
+    Orders, sales and returns of consistent records, some orders left out; versions of
+    rows with earlier, equal or later ``lastChangeDate`` and other contents; second sales,
+    sales before their order, returns before their sale; rows neither sales nor returns;
+    bad rows; all in a random order, split into pages that overlap.
+    """
+    drawn = draw(records(draw(st.sampled_from(ANCHORS)), draw(zones), max_orders=12))
+    hours = st.integers(0, 96).map(lambda h: timedelta(hours=h))
+    orders: list[dict[str, Any]] = []
+    for order in drawn.orders:
+        cancelled = order.cancelled_at is not None
+        row = order_row(
+            order.order_id,
+            date=wb_time(order.ordered_at),
+            lastChangeDate=wb_time(order.ordered_at + draw(hours)),
+            nmId=draw(st.sampled_from([order.sku, 4242])),
+            finishedPrice=_price(draw, order.price),
+            isCancel=cancelled,
+            cancelDate=wb_time(order.cancelled_at) if order.cancelled_at else NOT_CANCELLED,
+        )
+        if not cancelled and draw(st.integers(0, 5)) == 0:
+            row["cancelDate"] = draw(st.sampled_from([None, "", " 0001-01-01T00:00:00 "]))
+        orders.append(row)
+        if draw(st.integers(0, 3)) == 0:  # another version: older, as old, or newer
+            shift = draw(st.sampled_from([-5, 0, 0, 7]))
+            changed = datetime.fromisoformat(row["lastChangeDate"]) + timedelta(hours=shift)
+            orders.append(
+                row
+                | {
+                    "lastChangeDate": changed.isoformat(),
+                    "finishedPrice": draw(st.integers(0, 9999)),
+                }
+            )
+    events: list[dict[str, Any]] = []
+    for i, sale in enumerate(drawn.sales):
+        events.append(
+            sale_row(
+                sale.order_id,
+                f"S{i}",
+                date=wb_time(sale.sold_at),
+                lastChangeDate=wb_time(sale.sold_at + draw(hours)),
+            )
+        )
+        extra = draw(st.sampled_from(["none", "none", "second", "early", "version", "other"]))
+        if extra == "second":
+            events.append(
+                sale_row(sale.order_id, f"S{i}x", date=wb_time(sale.sold_at + draw(hours)))
+            )
+        elif extra == "early":
+            events.append(
+                sale_row(sale.order_id, f"S{i}e", date=wb_time(sale.sold_at - timedelta(days=400)))
+            )
+        elif extra == "version":
+            events.append(
+                events[-1]
+                | {
+                    "date": wb_time(sale.sold_at + draw(hours)),
+                    "lastChangeDate": wb_time(sale.sold_at + draw(hours)),
+                }
+            )
+        elif extra == "other":
+            events.append(sale_row(sale.order_id, f"D{i}"))
+    for i, back in enumerate(drawn.returns):
+        early = draw(st.integers(0, 5)) == 0
+        at = back.returned_at - timedelta(days=500) if early else back.returned_at
+        events.append(
+            sale_row(
+                back.order_id, f"R{i}", date=wb_time(at), lastChangeDate=wb_time(at + draw(hours))
+            )
+        )
+    if draw(st.booleans()) and drawn.orders:  # a return of an order never sold
+        events.append(sale_row(drawn.orders[0].order_id, "Rz", date="2030-01-01T00:00:00"))
+    for field, value in draw(st.lists(st.sampled_from(ORDER_DEFECTS), max_size=3)):
+        orders.append(order_row(f"bad-{len(orders)}") | {field: value})
+    for field, value in draw(st.lists(st.sampled_from(SALE_DEFECTS), max_size=3)):
+        events.append(sale_row("o0", f"Sbad{len(events)}") | {field: value})
+    return _pages(draw, draw(st.permutations(orders))), _pages(draw, draw(st.permutations(events)))
+
+
+def _pages(draw: st.DrawFn, rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Split rows into pages, each starting with a few rows of the page before it."""
+    if not rows:
+        return []
+    cuts = sorted(draw(st.sets(st.integers(1, max(1, len(rows) - 1)), max_size=3)))
+    bounds = [0, *(c for c in cuts if c < len(rows)), len(rows)]
+    pages = []
+    for start, end in itertools.pairwise(bounds):
+        overlap = draw(st.integers(0, 2)) if start else 0
+        pages.append(rows[max(0, start - overlap) : end])
+    return pages
+
+
+def expected_lines(history: History) -> History:
+    """The history lines can hold: its orders, with the sales and returns of those orders."""
+    ids = {order.order_id for order in history.orders}
+    return History(
+        orders=history.orders,
+        sales=[s for s in history.sales if s.order_id in ids],
+        returns=[r for r in history.returns if r.order_id in ids],
+    )
+
+
+def by_order(frame: Any) -> list[dict[str, Any]]:
+    """A frame's rows as Python values, in order of their order id."""
+    return sorted(rows_of(frame), key=lambda row: row["order_id"])
+
+
+def _rule(reason: str) -> str:
+    found = re.search(r"\(([a-z-]+)\)$", reason)
+    assert found is not None, reason
+    return found.group(1)
+
+
+def check_agree(history: History, report: ImportReport, lines: Any, aside: Any) -> None:
+    """The columnar result is the object importer's, row for row and reason for reason."""
+    got = by_order(lines)
+    assert got == by_order(frames.to_lines(expected_lines(history)))
+    put = rows_of(aside)
+    kinds = Counter(row["kind"] for row in put)
+    refused = sorted((r["source"], r["row"], r["field"]) for r in put if r["kind"] == "refused")
+    assert refused == sorted((p.source, p.row, p.field) for p in report.refused)
+    skipped = sorted((r["source"], r["row"]) for r in put if r["kind"] == "skipped")
+    assert skipped == sorted((p.source, p.row) for p in report.skipped)
+    assert kinds["merged"] == report.merged
+    assert kinds["unmatched"] == len(history.unmatched_sales) + len(history.unmatched_returns)
+    conflicts = sorted(
+        (r["source"], r["row"], _rule(r["reason"]))
+        for r in put
+        if r["kind"] in ("conflict", "amended")
+    )
+    assert conflicts == sorted(
+        (p.source, p.row, p.rule) for p in report.conflicts if p.rule in RULES
+    )
+    # every row read makes a line, completes one, or is put aside
+    completed = sum(row["sold_at"] is not None for row in got) + sum(
+        row["returned_at"] is not None for row in got
+    )
+    assert report.rows_read == len(got) + completed + len(put) - kinds["amended"]
+
+
+def read_both(
+    folder: Path,
+    orders: list[list[dict[str, Any]]],
+    sales: list[list[dict[str, Any]]],
+    gz: list[bool],
+) -> tuple[list[str] | None, list[str] | None, History, ImportReport]:
+    """Write the pages and read them with the object importer."""
+    order_files = write_pages(folder, "orders", orders, gz[: len(orders)]) if orders else None
+    sale_files = write_pages(folder, "sales", sales, gz[-len(sales) :]) if sales else None
+    history, report = read_wildberries_statistics(
+        orders=order_files, sales=sale_files, seller_id="shop", errors="collect"
+    )
+    return order_files, sale_files, history, report
+
+
+@pytest.mark.parametrize("backend", ENGINES)
+def test_the_columnar_importer_reads_what_the_object_importer_reads(backend: Engine) -> None:
+    """
+    Differential: random pages, plain and gzipped, overlapping; the same lines, and the
+    same rows refused, skipped, merged, unmatched and in conflict, as the object importer.
+    """
+    check = settings(
+        max_examples=EXAMPLES[backend],
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example],
+    )(given(pages=reports(), gz=st.lists(st.booleans(), min_size=8, max_size=8))(_agree))
+    check(backend=backend)
+
+
+def _agree(
+    backend: Engine,
+    pages: tuple[list[list[dict[str, Any]]], list[list[dict[str, Any]]]],
+    gz: list[bool],
+) -> None:
+    """Read the pages with both importers; check that they agree."""
+    orders, sales = pages
+    with tempfile.TemporaryDirectory() as name:
+        order_files, sale_files, history, report = read_both(Path(name), orders, sales, gz)
+        lines, aside = frames.read_wildberries_statistics(
+            order_files,
+            sale_files,
+            backend=backend,
+            seller_id="shop",
+        )
+        check_agree(history, report, lines, aside)
+
+
+def _write(folder: Path, name: str, rows: list[dict[str, Any]]) -> Path:
+    path = folder / name
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("backend", ENGINES)
+class TestRules:
+    def test_the_sentinel_cancel_date_is_no_cancellation(
+        self, backend: Engine, tmp_path: Path
+    ) -> None:
+        """
+        0001-01-01T00:00:00, null or nothing: not cancelled; a true isCancel with a date:
+        cancelled then, of unknown kind; a true isCancel with the sentinel is refused.
+        """
+        path = _write(
+            tmp_path,
+            "orders.json",
+            [
+                order_row("a"),
+                order_row("b", cancelDate=None),
+                order_row("c", cancelDate=""),
+                order_row("d", isCancel=True, cancelDate="2025-04-02T00:00:00"),
+                order_row("e", isCancel=True),
+            ],
+        )
+        lines, aside = frames.read_wildberries_statistics(path, backend=backend)
+        got = {row["order_id"]: row for row in rows_of(lines)}
+        assert sorted(got) == ["a", "b", "c", "d"]
+        assert [got[i]["cancelled_at"] for i in "abc"] == [None, None, None]
+        assert got["d"]["cancelled_at"] == datetime(2025, 4, 1, 21, tzinfo=UTC)
+        assert got["d"]["cancel_kind"] == "unknown"
+        assert [(r["row"], r["field"], r["kind"]) for r in rows_of(aside)] == [
+            (5, "cancelDate", "refused")
+        ]
+
+    def test_the_latest_version_wins_and_a_tie_goes_to_the_last_read(
+        self, backend: Engine, tmp_path: Path
+    ) -> None:
+        """
+        srid a three times: the latest lastChangeDate wins over a later page's older row;
+        two versions with one lastChangeDate: the one on the later page.
+        """
+        first = _write(
+            tmp_path,
+            "1.json",
+            [
+                order_row("a", lastChangeDate="2025-04-02T10:00:00", finishedPrice=200),
+                order_row("b", finishedPrice=100),
+            ],
+        )
+        second = _write(
+            tmp_path,
+            "2.json",
+            [order_row("a", finishedPrice=300), order_row("b", finishedPrice=400)],
+        )
+        lines, aside = frames.read_wildberries_statistics(
+            [first, second],
+            backend=backend,
+        )
+        assert {r["order_id"]: r["price"] for r in rows_of(lines)} == {"a": 20000, "b": 40000}
+        merged = sorted((Path(r["source"]).name, r["row"]) for r in rows_of(aside))
+        assert merged == [("1.json", 2), ("2.json", 1)]
+        assert {r["kind"] for r in rows_of(aside)} == {"merged"}
+
+    def test_s_is_a_sale_r_a_return_and_other_ids_are_skipped(
+        self, backend: Engine, tmp_path: Path
+    ) -> None:
+        """
+        S1 sells a, R1 returns it (of kind return), D1 is skipped with its reason; S2 of an
+        order not given is unmatched; a second sale of a is put aside.
+        """
+        orders = _write(tmp_path, "orders.json", [order_row("a")])
+        sales = _write(
+            tmp_path,
+            "sales.json",
+            [
+                sale_row("a", "S1"),
+                sale_row("a", "R1", date="2025-04-07T12:00:00"),
+                sale_row("a", "D1"),
+                sale_row("zz", "S2"),
+                sale_row("a", "S3", date="2025-04-06T12:00:00"),
+            ],
+        )
+        lines, aside = frames.read_wildberries_statistics(orders, sales, backend=backend)
+        (line,) = rows_of(lines)
+        assert line["sold_at"] == datetime(2025, 4, 5, 9, tzinfo=UTC)
+        assert (line["returned_at"], line["return_kind"]) == (
+            datetime(2025, 4, 7, 9, tzinfo=UTC),
+            "return",
+        )
+        put = {r["row"]: r for r in rows_of(aside)}
+        assert {row: r["kind"] for row, r in put.items()} == {
+            3: "skipped",
+            4: "unmatched",
+            5: "conflict",
+        }
+        assert "D1" in put[3]["reason"]
+        assert put[5]["reason"].endswith("(duplicate-sale)")
+
+    @pytest.mark.parametrize(
+        ("written", "utc"),
+        [
+            ("2025-04-01T10:00:00", datetime(2025, 4, 1, 7, tzinfo=UTC)),
+            ("2013-01-15T10:00:00", datetime(2013, 1, 15, 6, tzinfo=UTC)),  # +04 until 2014
+            ("2010-10-31T02:30:00", datetime(2010, 10, 30, 22, 30, tzinfo=UTC)),  # twice: first
+            ("2010-03-28T02:30:00", datetime(2010, 3, 27, 23, 30, tzinfo=UTC)),  # skipped
+        ],
+    )
+    def test_naive_times_are_moscow_time(
+        self, backend: Engine, written: str, utc: datetime, tmp_path: Path
+    ) -> None:
+        """
+        A naive time is Moscow's, with the offset of its day, as Python reads it.
+        """
+        path = _write(tmp_path, "o.json", [order_row("a", date=written, lastChangeDate=written)])
+        (line,) = rows_of(frames.read_wildberries_statistics(path, backend=backend)[0])
+        assert line["ordered_at"] == utc
+        assert utc == datetime.fromisoformat(written).replace(tzinfo=MOSCOW).astimezone(UTC)
+
+    def test_prices_are_kopecks_rounded_half_even(self, backend: Engine, tmp_path: Path) -> None:
+        """
+        990.505 and 0.125 round to the even kopeck, 10.0051 up, 7 is 700 kopecks.
+        """
+        prices = {"a": "990.505", "b": "0.125", "c": "10.0051", "d": 7, "e": 1284.01}
+        path = _write(
+            tmp_path, "o.json", [order_row(k, finishedPrice=v) for k, v in prices.items()]
+        )
+        lines, _ = frames.read_wildberries_statistics(path, backend=backend)
+        assert {r["order_id"]: r["price"] for r in rows_of(lines)} == {
+            "a": 99050,
+            "b": 12,
+            "c": 1001,
+            "d": 700,
+            "e": 128401,
+        }
+
+    def test_the_lines_give_the_figures_directly(self, backend: Engine, tmp_path: Path) -> None:
+        """
+        The lines are order lines: redemption_rates takes them lazily, as they are, and
+        gives the figures of the object importer's history.
+        """
+        known = {"lastChangeDate": "2025-06-02T00:00:00"}  # the reports reach past today
+        orders = _write(
+            tmp_path, "o.json", [order_row(f"o{i}", nmId=i % 2, **known) for i in range(6)]
+        )
+        sales = _write(tmp_path, "s.json", [sale_row(f"o{i}", f"S{i}", **known) for i in range(4)])
+        lines, _ = frames.read_wildberries_statistics(orders, sales, backend=backend)
+        period, today = Period(date(2025, 4, 1), date(2025, 4, 30)), date(2025, 6, 1)
+        got = frames.redemption_rates(lines, period=period, today=today)
+        history, _ = read_wildberries_statistics(orders=orders, sales=sales)
+        want = redemption_rates(history, period, today=today)
+        assert sorted((r["sku"], r["orders"], r["sales"]) for r in rows_of(got)) == sorted(
+            (sku, r.orders, r.sales) for sku, r in want.items()
+        )
+
+
+def test_moscow_offsets_are_pythons() -> None:
+    """
+    Oracle: the offset the table gives every local time around each clock change, and
+    every hour of 1990, is the one `datetime.replace(tzinfo=MOSCOW)` gives.
+    """
+    first, bounds = moscow_offsets()
+
+    def offset(local: datetime) -> str:
+        text = local.isoformat()
+        return next(zone for bound, zone in bounds if text >= bound)
+
+    moments = [datetime(1990, 1, 1) + timedelta(hours=h) for h in range(24 * 365)]
+    for bound, _ in bounds:
+        at = datetime.fromisoformat(bound)
+        moments += [at + timedelta(seconds=s) for s in (-7200, -3601, -3600, -1, 0, 1, 3600)]
+    for local in moments:
+        if local.isoformat() < first:
+            continue
+        shift = local.replace(tzinfo=MOSCOW).utcoffset()
+        assert shift is not None
+        minutes = int(shift.total_seconds()) // 60
+        assert offset(local) == f"+{minutes // 60:02d}{minutes % 60:02d}", local
+
+
+def test_a_path_that_names_nothing_is_refused(tmp_path: Path) -> None:
+    """
+    A missing file, a pattern matching nothing, an empty file: a ReportFormatError naming it.
+    """
+    with pytest.raises(ReportFormatError, match="no such file"):
+        frames.read_wildberries_statistics(tmp_path / "none.json")
+    with pytest.raises(ReportFormatError, match="no file matches"):
+        frames.read_wildberries_statistics(str(tmp_path / "*.json"))
+    (tmp_path / "empty.json").write_bytes(b"")
+    with pytest.raises(ReportFormatError, match="empty"):
+        frames.read_wildberries_statistics(tmp_path)
+
+
+@pytest.mark.spark
+def test_the_spark_importer_reads_what_the_object_importer_reads(
+    spark: Any, tmp_path: Path
+) -> None:
+    """
+    On Spark, pages with a repeat, a refusal, a skipped row, a sale of a cancelled order
+    and an order not given: the object importer's lines and rows put aside.
+    """
+    orders = [
+        [order_row("a"), order_row("b", isCancel=True, cancelDate="2025-04-02T00:00:00")],
+        [
+            order_row("b", isCancel=True, cancelDate="2025-04-02T00:00:00"),
+            order_row("a", lastChangeDate="2025-04-03T09:00:00", finishedPrice="990.505"),
+            order_row("c", finishedPrice="-5"),
+        ],
+    ]
+    sales = [
+        [
+            sale_row("a", "S1"),
+            sale_row("a", "R1", date="2025-04-07T12:00:00"),
+            sale_row("a", "D1"),
+            sale_row("b", "S2"),
+            sale_row("zz", "S3"),
+        ]
+    ]
+    order_files, sale_files, history, report = read_both(
+        tmp_path, orders, sales, [False, True, True]
+    )
+    lines, aside = frames.read_wildberries_statistics(
+        order_files, sale_files, backend="pyspark", session=spark, seller_id="shop"
+    )
+    check_agree(history, report, lines, aside)
