@@ -8,7 +8,7 @@ numbers themselves.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import timedelta
 from decimal import Decimal
 
 from hypothesis import given
@@ -16,54 +16,16 @@ from hypothesis import strategies as st
 
 from redemption import (
     BuyerReport,
-    Order,
-    Return,
-    Sale,
     buyer_redemption_percentage,
     buyer_reports,
     ransom_amounts,
     trailing_window,
 )
 from redemption.history import History
-from tests.oracle import oracle_ransoms
+from tests.oracle import _day, oracle_ransoms, oracle_values
 from tests.strategies import Scenario, scenarios
 
 ZERO = Decimal("0.00")
-
-
-def _day(instant: datetime, tz: tzinfo) -> date:
-    return instant.astimezone(tz).date()
-
-
-def oracle_values(  # noqa: PLR0917 - the oracle spells out everything it depends on
-    orders: tuple[Order, ...],
-    sales: tuple[Sale, ...],
-    returns: tuple[Return, ...],
-    first: date,
-    today: date,
-    tz: tzinfo,
-) -> dict[str, tuple[Decimal, Decimal]]:
-    """Per buyer with an order placed in [first, today]: roubles placed and roubles kept.
-
-    Placed: sold or cancelled by the end of today; kept: sold by then and not returned by then.
-    """
-    sold = {s.order_id: _day(s.sold_at, tz) for s in sales}
-    returned = {r.order_id: _day(r.returned_at, tz) for r in returns}
-    values: dict[str, tuple[Decimal, Decimal]] = {}
-    for order in orders:
-        if order.buyer_id is None or not first <= _day(order.ordered_at, tz) <= today:
-            continue
-        placed, kept = values.get(order.buyer_id, (ZERO, ZERO))
-        sold_day = sold.get(order.order_id)
-        if sold_day is not None and sold_day <= today:
-            placed += order.price
-            returned_day = returned.get(order.order_id)
-            if returned_day is None or returned_day > today:
-                kept += order.price
-        elif order.cancelled_at is not None and _day(order.cancelled_at, tz) <= today:
-            placed += order.price
-        values[order.buyer_id] = (placed, kept)
-    return values
 
 
 class TestBuyerNumbers:
