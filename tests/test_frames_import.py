@@ -32,7 +32,12 @@ from hypothesis import strategies as st  # noqa: E402
 from redemption import MOSCOW, History, Period, frames, redemption_rates  # noqa: E402
 from redemption.errors import ReportFormatError  # noqa: E402
 from redemption.frames._sources import Engine  # noqa: E402
-from redemption.frames._wb_statistics import NOT_CANCELLED, moscow_offsets  # noqa: E402
+from redemption.frames._wb_statistics import (  # noqa: E402
+    NOT_CANCELLED,
+    WHITESPACE,
+    moscow_offsets,
+    stripped,
+)
 from redemption.history import ConflictRule  # noqa: E402
 from redemption.io import read_wildberries_statistics  # noqa: E402
 from redemption.io.report import ImportReport  # noqa: E402
@@ -132,6 +137,10 @@ def reports(draw: st.DrawFn) -> tuple[Pages, Pages]:  # noqa: C901 - a branch pe
                 | {
                     "lastChangeDate": changed.isoformat(),
                     "finishedPrice": draw(st.integers(0, 9999)),
+                    # padded with whitespace Python strips, not only ASCII
+                    "srid": draw(st.sampled_from(["", " ", "\u3000", "\x1c\t"]))
+                    + order.order_id
+                    + draw(st.sampled_from(["", "\xa0", "\n"])),
                 }
             )
     events: list[dict[str, Any]] = []
@@ -408,6 +417,44 @@ class TestRules:
         assert line["ordered_at"] == utc
         assert utc == datetime.fromisoformat(written).replace(tzinfo=MOSCOW).astimezone(UTC)
 
+    def test_a_time_is_read_when_python_reads_it(self, backend: Engine, tmp_path: Path) -> None:
+        """
+        Oracle: of times at the edges of the calendar (29 February of leap and common
+        years, 31st days, hour 24, minute 60, year 0), those Python reads make lines at
+        Python's instant, and the others are refused naming ``date``.
+        """
+        written = [
+            "2024-02-29T10:00:00",
+            "2000-02-29T10:00:00",
+            "2023-02-29T10:00:00",
+            "1900-02-29T10:00:00",
+            "2025-04-31T10:00:00",
+            "2025-12-31T23:59:59",
+            "2025-06-30T24:00:00",
+            "2025-06-30T23:60:00",
+            "2025-06-30T23:59:60",
+            "0000-06-30T10:00:00",
+            "2025-00-10T10:00:00",
+            "2025-06-00T10:00:00",
+        ]
+        path = _write(
+            tmp_path,
+            "o.json",
+            [order_row(f"o{i}", date=t, lastChangeDate=t) for i, t in enumerate(written)],
+        )
+        lines, aside = frames.read_wildberries_statistics(path, backend=backend)
+        got = {int(r["order_id"][1:]): r["ordered_at"] for r in rows_of(lines)}
+        want = {}
+        for i, text in enumerate(written):
+            try:
+                want[i] = datetime.fromisoformat(text).replace(tzinfo=MOSCOW).astimezone(UTC)
+            except ValueError:
+                continue
+        assert got == want
+        refused = {r["row"] - 1 for r in rows_of(aside)}
+        assert refused == set(range(len(written))) - set(want)
+        assert {r["field"] for r in rows_of(aside)} == {"lastChangeDate"}
+
     def test_prices_are_kopecks_rounded_half_even(self, backend: Engine, tmp_path: Path) -> None:
         """
         990.505 and 0.125 round to the even kopeck, 10.0051 up, 7 is 700 kopecks.
@@ -467,6 +514,43 @@ def test_moscow_offsets_are_pythons() -> None:
         assert shift is not None
         minutes = int(shift.total_seconds()) // 60
         assert offset(local) == f"+{minutes // 60:02d}{minutes % 60:02d}", local
+
+
+def test_whitespace_is_what_python_strips() -> None:
+    """
+    Oracle: the characters the frames strip are every character `str.isspace` names.
+    """
+    assert sorted(WHITESPACE) == [chr(c) for c in range(0x110000) if chr(c).isspace()]
+
+
+@pytest.mark.parametrize("backend", ENGINES)
+@settings(max_examples=30, deadline=None)
+@given(
+    values=st.lists(
+        st.none()
+        | st.text(alphabet=st.sampled_from([*WHITESPACE[:12], "a", "б", "1", " ", "\u3000"])),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_text_is_stripped_as_python_strips_it(backend: Engine, values: list[str | None]) -> None:
+    """
+    Oracle: padded text of any whitespace Python knows, stripped on the engine, is
+    `str.strip` of it; text without padding and nulls are as they were.
+    """
+    import duckdb  # noqa: PLC0415 - the engines are skipped without the dev extra
+    import narwhals.stable.v2 as nw  # noqa: PLC0415
+    import polars as pl  # noqa: PLC0415
+
+    native = (
+        pl.LazyFrame({"x": values}, schema={"x": pl.String})
+        if backend == "polars"
+        else duckdb.connect().sql("SELECT unnest($v::VARCHAR[]) AS x", params={"v": values})
+    )
+    frame = nw.from_native(native).select(stripped(nw.col("x")).alias("x"))
+    assert [row["x"] for row in rows_of(frame.to_native())] == [
+        None if v is None else v.strip() for v in values
+    ]
 
 
 def test_a_path_that_names_nothing_is_refused(tmp_path: Path) -> None:

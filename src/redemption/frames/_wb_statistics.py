@@ -35,7 +35,15 @@ from redemption.dates import MOSCOW
 from redemption.frames._sources import FILE, ROW, SOURCE
 from redemption.order_lines import LINE_COLUMNS
 
-__all__ = ["ASIDE_COLUMNS", "NOT_CANCELLED", "ORDER_FIELDS", "SALE_FIELDS", "statistics_lines"]
+__all__ = [
+    "ASIDE_COLUMNS",
+    "NOT_CANCELLED",
+    "ORDER_FIELDS",
+    "SALE_FIELDS",
+    "WHITESPACE",
+    "statistics_lines",
+    "stripped",
+]
 
 ORDER_FIELDS = ("srid", "date", "lastChangeDate", "nmId", "finishedPrice", "isCancel", "cancelDate")
 """The fields of a ``supplier/orders`` row that are read."""
@@ -46,13 +54,26 @@ NOT_CANCELLED = "0001-01-01T00:00:00"
 ASIDE_COLUMNS = ("source", "row", "field", "reason", "kind")
 """The columns of the rows put aside."""
 
-_SHAPE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$"
+_YEAR = "([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"
+_DAYS = "(0[1-9]|[12][0-9]|3[01])", "(0[1-9]|[12][0-9]|30)", "(0[1-9]|1[0-9]|2[0-9])"
+_MOMENT = (
+    f"^{_YEAR}-((0[13578]|1[02])-{_DAYS[0]}|(0[469]|11)-{_DAYS[1]}|02-{_DAYS[2]})"
+    "T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
+)
+"""A date and time ``YYYY-MM-DDTHH:MM:SS`` of the calendar, but that 29 February is
+allowed in every year: one pattern checks what six numbers would."""
 _PRICE = r"^[0-9]+(\.[0-9]+)?$"
 _MAX_WHOLE_DIGITS = 16
 """Roubles of at most this many digits hold in 64 bits as kopecks."""
 _AT_BITS = 32
 """A row's place among every file: its file's place above these bits, its row below."""
 _TEXT = nw.String()
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""The characters Python's `str.strip` takes off, as the object importers strip text: the
+engines' own stripping differs (ASCII only on DuckDB, Rust's set on polars)."""
 
 
 @functools.cache
@@ -105,41 +126,17 @@ def _with_moment(frame: nw.LazyFrame[Any], text: nw.Expr, name: str) -> nw.LazyF
     ``{name}`` is the instant (UTC), null where the text is missing or is no time;
     ``{name}_bad`` says why, null where it is read. Only ``YYYY-MM-DDTHH:MM:SS`` is read.
     """
-    parts = {"y": (0, 4), "mo": (5, 2), "d": (8, 2), "h": (11, 2), "mi": (14, 2), "s": (17, 2)}
-    keys = {key: f"_{name}_{key}" for key in parts}
-    shape = f"_{name}_shape"
-    frame = frame.with_columns(text.alias(f"_{name}_text")).with_columns(
-        nw.col(f"_{name}_text").str.contains(_SHAPE).fill_null(value=False).alias(shape)
-    )
     raw = nw.col(f"_{name}_text")
-    frame = frame.with_columns(
-        *(
-            nw.when(nw.col(shape)).then(raw.str.slice(at, size)).cast(nw.Int64).alias(keys[key])
-            for key, (at, size) in parts.items()
-        )
-    )
-    y, mo, d, h, mi, s = (nw.col(keys[key]) for key in parts)
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    days = (
-        nw.when(mo == 2)  # noqa: PLR2004 - February
-        .then(nw.when(leap).then(nw.lit(29)).otherwise(nw.lit(28)))
-        .when(mo.is_in([4, 6, 9, 11]))
-        .then(nw.lit(30))
-        .otherwise(nw.lit(31))
-    )
-    valid = (
-        nw.col(shape)
-        & (y >= 1)
-        & (mo >= 1)
-        & (mo <= 12)  # noqa: PLR2004 - months
-        & (d >= 1)
-        & (d <= days)
-        & (h <= 23)  # noqa: PLR2004 - hours
-        & (mi <= 59)  # noqa: PLR2004 - minutes
-        & (s <= 59)  # noqa: PLR2004 - seconds
-    )
     ok = f"_{name}_ok"
-    frame = frame.with_columns(valid.fill_null(value=False).alias(ok))
+    frame = frame.with_columns(text.alias(f"_{name}_text")).with_columns(
+        raw.str.contains(_MOMENT).fill_null(value=False).alias(ok)
+    )
+    # the pattern lets 29 February by in every year: the year of one is read and checked
+    year = nw.when(nw.col(ok) & (raw.str.slice(5, 5) == "02-29")).then(raw.str.slice(0, 4))
+    frame = frame.with_columns(year.cast(nw.Int64).alias(f"_{name}_y"))
+    y = nw.col(f"_{name}_y")
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    frame = frame.with_columns((nw.col(ok) & leap.fill_null(value=True)).alias(ok))
     first, bounds = moscow_offsets()
     placed = nw.col(ok) & (raw >= first)
     (latest, zone), *earlier = bounds
@@ -164,7 +161,7 @@ def _with_moment(frame: nw.LazyFrame[Any], text: nw.Expr, name: str) -> nw.LazyF
         )
         .alias(f"{name}_bad"),
     )
-    return frame.drop(f"_{name}_text", shape, ok, *keys.values())
+    return frame.drop(f"_{name}_text", ok, f"_{name}_y")
 
 
 def _with_kopecks(frame: nw.LazyFrame[Any], column: str) -> nw.LazyFrame[Any]:
@@ -222,6 +219,23 @@ def _problem(checks: list[tuple[nw.Expr, str | None, nw.Expr]]) -> tuple[nw.Expr
     return fields, reasons
 
 
+def stripped(text: nw.Expr) -> nw.Expr:
+    """`text` without the whitespace at its ends, as `str.strip` takes it off.
+
+    Text is seldom padded, so only text that may be is stripped: stripping 29 characters
+    from every value costs DuckDB several times what comparing its ends does. Every
+    whitespace character is below ``!`` or from U+0085 on, and text compares by its
+    first character first.
+    """
+    last = text.str.slice(-1)
+    padded = (text < "!") | (text >= "\x85") | (last < "!") | (last >= "\x85")
+    return (
+        nw.when(padded.fill_null(value=False))
+        .then(text.str.strip_chars(WHITESPACE))
+        .otherwise(text)
+    )
+
+
 def _empty(text: nw.Expr) -> nw.Expr:
     return (text.is_null() | (text == "")).fill_null(value=True)
 
@@ -230,19 +244,14 @@ def _latest(frame: nw.LazyFrame[Any], key: str) -> nw.LazyFrame[Any]:
     """Mark the version kept of each `key` among the rows read (``_kept``).
 
     The latest ``_changed``, and of rows with the same latest one the last read (``_at``),
-    as the object importer replaces the version it keeps by any later row not older.
+    as the object importer replaces the version it keeps by any later row not older. One
+    window ranks a key's rows: a bad row has no version, and ranks below every good one.
     """
     valid = nw.col("_reason").is_null()
     frame = frame.with_columns(nw.when(valid).then(nw.col("_changed")).alias("_version"))
-    frame = frame.with_columns(nw.col("_version").max().over(key).alias("_top"))
-    frame = frame.with_columns(
-        nw.when(valid & (nw.col("_version") == nw.col("_top")))
-        .then(nw.col("_at"))
-        .alias("_candidate")
-    )
-    frame = frame.with_columns(nw.col("_candidate").max().over(key).alias("_pick"))
-    kept = (valid & (nw.col("_at") == nw.col("_pick"))).fill_null(value=False)
-    return frame.with_columns(kept.alias("_kept")).drop("_version", "_top", "_candidate", "_pick")
+    last = nw.col(key).is_last_distinct().over(order_by=["_version", "_at"])
+    kept = (valid & last).fill_null(value=False)
+    return frame.with_columns(kept.alias("_kept")).drop("_version")
 
 
 def _place(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
@@ -257,7 +266,7 @@ def _orders(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     given_cancel = nw.col("cancelDate")
     frame = _place(raw).with_columns(
         _empty(given_cancel).alias("_no_cancel_given"),
-        *(nw.col(f).str.strip_chars() for f in ORDER_FIELDS),
+        *(stripped(nw.col(f)).alias(f) for f in ORDER_FIELDS),
     )
     flag = nw.col("isCancel")
     frame = frame.with_columns(
@@ -318,7 +327,7 @@ def _orders(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
 
 def _sales(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Every ``supplier/sales`` row read: its sale or return, or why it is refused or skipped."""
-    frame = _place(raw).with_columns(*(nw.col(f).str.strip_chars() for f in SALE_FIELDS))
+    frame = _place(raw).with_columns(*(stripped(nw.col(f)).alias(f) for f in SALE_FIELDS))
     frame = _with_moment(frame, nw.col("lastChangeDate"), "_changed")
     frame = _with_moment(frame, nw.col("date"), "_event")
     field, reason = _problem(
