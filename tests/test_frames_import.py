@@ -41,6 +41,7 @@ from redemption.frames._wb_statistics import (  # noqa: E402
 from redemption.history import ConflictRule  # noqa: E402
 from redemption.io import read_wildberries_statistics  # noqa: E402
 from redemption.io.report import ImportReport  # noqa: E402
+from redemption.sample import SAMPLE_TODAY, sample_report_paths  # noqa: E402
 from tests.engines import rows_of  # noqa: E402
 from tests.strategies import records, zones  # noqa: E402
 from tests.test_io_wildberries import order_row, sale_row  # noqa: E402
@@ -598,3 +599,49 @@ def test_the_spark_importer_reads_what_the_object_importer_reads(
         order_files, sale_files, backend="pyspark", session=spark, seller_id="shop"
     )
     check_agree(history, report, lines, aside)
+
+
+PAGES_EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "spark_wildberries_pages.py"
+
+
+@pytest.mark.spark
+def test_the_spark_pages_example_prints_the_object_importers_rates(
+    spark: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    examples/spark_wildberries_pages.py on a local session: the sample's reports cut into
+    overlapping gzipped pages, read on Spark, give each SKU the rate the object importer
+    and calculator give the sample's files; the repeated rows are merged, and printed.
+    """
+    import importlib.util  # noqa: PLC0415 - the example is a script, loaded by its path
+
+    spec = importlib.util.spec_from_file_location("spark_wildberries_pages", PAGES_EXAMPLE)
+    assert spec is not None
+    assert spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    folder = example.write_sample_pages(tmp_path)
+    pages = sorted(p.name for p in folder.iterdir())
+    assert len(pages) > 2
+    assert all(name.endswith(".json.gz") for name in pages)
+
+    example.show(spark, folder)  # the rates, then the rows put aside by kind
+    printed = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("|")
+    ]
+    rates_header, *rest = printed
+    kinds_at = rest.index(["kind", "count"])
+    assert rates_header == ["sku", "orders", "sales", "returns", "rate"]
+    got = {sku: (int(o), int(s), int(r)) for sku, o, s, r, _ in rest[:kinds_at]}
+    kinds = {kind: int(count) for kind, count in rest[kinds_at + 1 :]}
+
+    history, report = read_wildberries_statistics(
+        orders=sample_report_paths("shop-north")[0],
+        sales=sample_report_paths("shop-north")[1],
+    )
+    want = redemption_rates(history, example.MARCH, today=SAMPLE_TODAY)
+    assert got == {sku: (r.orders, r.sales, r.returns) for sku, r in want.items()}
+    overlap = example.OVERLAP * (len(pages) - 2)  # each page but each report's first
+    assert kinds["merged"] == report.merged + overlap
