@@ -218,6 +218,8 @@ EXPECTED_FRAMES_NAMES = {
     "buyer_reports",
     "ransom_amounts",
     "rate_series",
+    "read_ozon_postings",
+    "read_wildberries_realization",
     "read_wildberries_statistics",
     "redemption_rates",
     "refusal_breakdown",

@@ -52,21 +52,32 @@ except ImportError as missing:
     raise ImportError(message) from missing
 
 from collections.abc import Mapping
-from datetime import date, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Literal, overload
 
 from dateutil.relativedelta import relativedelta
 from narwhals.stable.v2.typing import IntoDataFrameT, IntoLazyFrameT
 
 from redemption.dates import MOSCOW, day_end
-from redemption.errors import InvalidArgumentError
+from redemption.errors import ArgumentTypeError, InvalidArgumentError
 from redemption.frames._analysis import rate_series, refusal_breakdown, refusal_costs
 from redemption.frames._convert import to_history, to_lines
 from redemption.frames._figures import buyer_report_query, ransom_query, rate_query
 from redemption.frames._lines import finish, lines_of
-from redemption.frames._sources import Engine, Paths, report_rows
+from redemption.frames._ozon import (
+    POSTING_PARTS,
+    POSTING_WRAPPERS,
+    RETURN_PARTS,
+    RETURN_WRAPPERS,
+    ozon_lines,
+    reason_table,
+)
+from redemption.frames._sources import Engine, Paths, counting, json_item_rows, report_rows
+from redemption.frames._wb_realization import REALIZATION_FIELDS, realization_lines
+from redemption.frames._wb_realization import reason_table as wildberries_reasons
 from redemption.frames._wb_statistics import ORDER_FIELDS, SALE_FIELDS, statistics_lines
 from redemption.order_lines import TIMESTAMPS
+from redemption.outcomes import ReasonCategory
 from redemption.windows import (
     TWO_YEARS,
     DayWindow,
@@ -80,6 +91,8 @@ __all__ = [
     "buyer_reports",
     "ransom_amounts",
     "rate_series",
+    "read_ozon_postings",
+    "read_wildberries_realization",
     "read_wildberries_statistics",
     "redemption_rates",
     "refusal_breakdown",
@@ -411,4 +424,213 @@ def read_wildberries_statistics(
         )
     )
     lines, aside = statistics_lines(order_rows, sale_rows, seller_id=seller_id)
+    return lines.to_native(), aside.to_native()
+
+
+def read_wildberries_realization(
+    reports: Paths | None,
+    *,
+    backend: Engine = "duckdb",
+    seller_id: str = "seller",
+    reasons: Mapping[str, ReasonCategory | str] | None = None,
+    connection: Any = None,
+    session: Any = None,
+) -> tuple[Any, Any]:
+    """Read a Wildberries realization report straight into order lines, on a lazy engine.
+
+    The columnar twin of `redemption.io.read_wildberries_realization`, with its rules
+    written again on frames (each checks the other): the rows of every file given are one
+    report (``reportDetailByPeriod`` rows), and each order line (``srid``) one order of the
+    SKU ``nm_id`` at ``retail_price_withdisc_rub`` (kopecks, half-even), placed at
+    ``order_dt``. "Продажа" is its sale and "Возврат" its return (`ReturnKind.RETURN`),
+    at ``sale_dt``. An order never sold is cancelled at its earliest way back: a refusal
+    leg ("От клиента при отмене": ``refused``), a penalty for an order not fulfilled
+    ("Штраф МП. Невыполненный заказ...", unless a "Сторно. ..." row reverses it:
+    ``seller``, the reason its words through the reasons table), or another "Логистика"
+    row carrying the unit back (``unknown``). The "Логистика" rows' ``delivery_rub`` sum
+    to ``delivery_cost`` and ``return_cost`` (kopecks). Goods moved for the seller and
+    rows of no order's are skipped, a repeated ``rrd_id`` merged, and contradictions
+    settled as `History.sift` settles them. Times without a zone are Moscow time. Nothing
+    is collected: the lines are a DuckDB relation, a polars ``LazyFrame`` or a Spark
+    ``DataFrame`` that the figures take as they are.
+
+    Beside the lines comes a frame of the rows put aside, one per row: ``source``,
+    ``row`` (from 1, in its file), ``field`` (null where the row as a whole is at fault),
+    ``reason`` and ``kind``: ``refused`` (a bad row, or the last leg of a way whose
+    charges add up to less than nothing), ``skipped``, ``merged``, or ``conflict`` (a sale
+    or return put aside, its rule in the reason; the row was used). Every other row was
+    used: rows read = used + merged + skipped + refused, as `redemption.io.ImportReport`
+    counts them.
+
+    Where the frames read otherwise than the object importer:
+
+    - a sale or return whose ``order_dt`` is another instant than that of the row that
+      made its line known is refused (the object importer moves the order to it);
+    - a repeated ``rrd_id`` is taken to repeat its row;
+    - times are read only as ``YYYY-MM-DDTHH:MM:SS`` followed by nothing, ``Z``,
+      ``+HH:MM`` or ``+HHMM``; amounts only as digits with a sign and a point (not
+      ``1e3``); ``delivery_rub`` to 12 digits of roubles and 6 places; counts
+      (``delivery_amount``, ``return_amount``) only as whole digits (not ``1.0``); words
+      are matched lowercased where the object importer casefolds them;
+    - the history's horizon (``date_to``), the prices rounded and the words no reasons
+      table knew are not reported.
+
+    Args:
+        reports: the report's pages: a file (a JSON array, gzipped or not), a folder of
+            them, a glob, or a sequence of these, read in that order as one report.
+        backend: ``"duckdb"``, ``"polars"`` or ``"pyspark"``.
+        seller_id: the seller the report belongs to.
+        reasons: the caller's words for reasons, laid over the shipped Wildberries table,
+            as for `redemption.io.read_wildberries_realization`.
+        connection: the DuckDB connection to read on (the default one if not given).
+        session: the Spark session (the active one if not given).
+
+    Returns:
+        The order lines and the rows put aside, both native lazy frames of the engine.
+
+    Raises:
+        ArgumentTypeError: `reasons` is not a mapping.
+        InvalidArgumentError: an unknown backend, no Spark session, or a word of `reasons`
+            that is not text or has no `ReasonCategory`.
+        ReportFormatError: a path names no file, or a file is empty.
+
+    Example:
+        An order delivered, then refused at the pick-up point and carried back:
+
+        >>> import json, tempfile
+        >>> from pathlib import Path
+        >>> path = Path(tempfile.mkdtemp()) / "week.json"
+        >>> def leg(rrd_id, words, rub):
+        ...     return {"rrd_id": rrd_id, "supplier_oper_name": "Логистика", "srid": "a1",
+        ...             "nm_id": 42, "order_dt": "2025-04-01T10:00:00Z",
+        ...             "retail_price_withdisc_rub": 990.5, "sale_dt": "2025-04-05T10:00:00Z",
+        ...             "bonus_type_name": words, "delivery_rub": rub, "return_amount": 1}
+        >>> _ = path.write_text(json.dumps([leg(1, "К клиенту при отмене", 51.5),
+        ...                                 leg(2, "От клиента при отмене", 50)]))
+        >>> lines, aside = read_wildberries_realization(path, backend="polars")
+        >>> lines.select("order_id", "price", "cancel_kind", "delivery_cost",
+        ...              "return_cost").collect().rows()
+        [('a1', 99050, 'refused', 5150, 5000)]
+        >>> aside.collect().height
+        0
+
+    .. versionadded:: 0.2.0
+    """  # noqa: RUF002 - Wildberries' own words
+    table = wildberries_reasons(reasons)
+    rows = report_rows(
+        reports, REALIZATION_FIELDS, backend=backend, connection=connection, session=session
+    )
+    lines, aside = realization_lines(rows, seller_id=seller_id, reasons=table)
+    return lines.to_native(), aside.to_native()
+
+
+def read_ozon_postings(
+    postings: Paths,
+    *,
+    as_of: datetime,
+    returns: Paths | None = None,
+    backend: Engine = "duckdb",
+    seller_id: str = "seller",
+    reasons: Mapping[str, ReasonCategory | str] | None = None,
+    connection: Any = None,
+    session: Any = None,
+) -> tuple[Any, Any]:
+    """Read Ozon posting lists, and returns, straight into order lines, on a lazy engine.
+
+    The columnar twin of `redemption.io.read_ozon_postings`, with its rules written again
+    on frames (each checks the other): each unit of each product of a posting (FBO or
+    FBS, old lists and new, in any mix) is an order line ``posting_number/sku/n`` at
+    ``products[].price`` (kopecks, half-even; roubles only), placed at ``in_process_at``,
+    of the buyer ``customer.customer_id``. Status ``delivered`` is sold at
+    ``pickup_code_verified_at``, else the latest ``additional_data[].delivery_time``,
+    else at `as_of` (or the posting's first return, if earlier); ``cancelled...`` is
+    cancelled at `as_of`, its kind from ``cancellation`` (`CancelKind`), its reason read
+    through the Ozon reasons table; any other status is in transit. A posting or return
+    repeated on a later page is merged: the later one wins. Returns of type
+    ``ClientReturn``, ``FullReturn`` and ``PartialReturn`` take their posting's units not
+    yet returned in turn (`ReturnKind`); a refusal of a cancelled posting marks its units
+    refused; ``financial_data.products[].item_services`` charges become the units'
+    ``delivery_cost`` and ``return_cost``. Nothing is collected: the lines are a DuckDB
+    relation, a polars ``LazyFrame`` or a Spark ``DataFrame``.
+
+    Beside the lines comes a frame of the rows put aside, one per row: ``source``,
+    ``row`` (the posting's or return's place in its file, from 1), ``field`` (null where
+    the row as a whole is at fault), ``reason`` and ``kind``: ``refused`` (a bad row, or
+    a return its posting contradicts), ``skipped`` (a ``Cancellation`` or unknown return
+    type), ``merged`` (an older copy of a repeated posting or return) or ``unmatched``
+    (a return whose posting is not given: lines have no row for it). Every row read makes
+    lines (a posting), completes or marks them (a return), or is put aside.
+
+    Where the two importers part, the object importer reading typed JSON and this one
+    text, is listed in `redemption.frames._ozon`: chiefly, a return asking for more units
+    than its posting has left puts aside every later return of that SKU too, and a value
+    of the wrong JSON type is read as its text.
+
+    Args:
+        postings: the posting lists' pages: a file (one JSON response or array, gzipped or
+            not), a folder of them, a glob, or a sequence of these, read in that order.
+        as_of: when the lists were downloaded: aware.
+        returns: the ``/v1/returns/list`` pages, likewise.
+        backend: ``"duckdb"``, ``"polars"`` or ``"pyspark"``.
+        seller_id: the seller the lists belong to (they do not say).
+        reasons: the caller's words for reasons, laid over the shipped Ozon table.
+        connection: the DuckDB connection to read on (the default one if not given).
+        session: the Spark session (the active one if not given).
+
+    Returns:
+        The order lines and the rows put aside, both native lazy frames of the engine.
+
+    Raises:
+        ArgumentTypeError: `as_of` is not a datetime.
+        InvalidArgumentError: `as_of` has no time zone; an unknown backend, no Spark
+            session, or a category of `reasons` that is no `ReasonCategory`.
+        ReportFormatError: a path names no file, or a file is empty.
+
+    Example:
+        >>> import json, tempfile
+        >>> from datetime import UTC, datetime
+        >>> from pathlib import Path
+        >>> page = Path(tempfile.mkdtemp()) / "postings.json"
+        >>> _ = page.write_text(json.dumps({"postings": [
+        ...     {"posting_number": "0132-0101-1", "status": "cancelled",
+        ...      "in_process_at": "2025-04-01T10:00:00Z",
+        ...      "cancellation": {"cancellation_type": "client",
+        ...                       "cancel_reason": "Покупатель отменил заказ"},
+        ...      "products": [{"sku": 42, "quantity": 2,
+        ...                    "price": {"amount": "990.50", "currency": "RUB"}}]}]}))
+        >>> lines, aside = read_ozon_postings(page, as_of=datetime(2025, 4, 10, tzinfo=UTC),
+        ...                                   backend="polars")
+        >>> lines.sort("order_id").select("order_id", "price", "cancel_kind",
+        ...                               "cancel_reason").collect().rows()
+        [('0132-0101-1/42/1', 99050, 'buyer', 'changed_mind'), ('0132-0101-1/42/2', 99050, 'buyer', 'changed_mind')]
+        >>> aside.collect().height
+        0
+
+    .. versionadded:: 0.2.0
+    """  # noqa: E501 - a doctest's output is one line
+    moment: object = as_of
+    if not isinstance(moment, datetime):
+        msg = f"as_of must be a datetime, not {type(moment).__name__} {moment!r}"
+        raise ArgumentTypeError(msg)
+    if as_of.utcoffset() is None:
+        msg = f"as_of {as_of.isoformat()} has no time zone: give an aware datetime"
+        raise InvalidArgumentError(msg)
+    table = reason_table(reasons)
+    engine = {"backend": backend, "connection": connection, "session": session}
+    posting_rows = json_item_rows(
+        postings, wrappers=POSTING_WRAPPERS, parts=POSTING_PARTS, **engine
+    )
+    return_rows = (
+        None
+        if returns is None
+        else json_item_rows(returns, wrappers=RETURN_WRAPPERS, parts=RETURN_PARTS, **engine)
+    )
+    lines, aside = ozon_lines(
+        posting_rows,
+        return_rows,
+        counting(10, **engine),
+        as_of=as_of.astimezone(UTC),
+        seller_id=seller_id,
+        reasons=table,
+    )
     return lines.to_native(), aside.to_native()

@@ -12,6 +12,8 @@ it.
 from __future__ import annotations
 
 import glob
+import gzip
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -20,7 +22,18 @@ import narwhals.stable.v2 as nw
 
 from redemption.errors import InvalidArgumentError, ReportFormatError
 
-__all__ = ["SOURCE", "Engine", "Paths", "files_of", "report_rows"]
+__all__ = [
+    "ELEMENT",
+    "PART",
+    "SOURCE",
+    "Engine",
+    "JsonPart",
+    "Paths",
+    "counting",
+    "files_of",
+    "json_item_rows",
+    "report_rows",
+]
 
 Engine = Literal["duckdb", "polars", "pyspark"]
 """The engines a report is read on."""
@@ -200,6 +213,322 @@ def _spark_rows(files: list[str], fields: tuple[str, ...], session: Any) -> Any:
                 F.row_number().over(order).cast("long").alias(ROW),
             )
         )
+    result = frames[0]
+    for frame in frames[1:]:
+        result = result.unionByName(frame)
+    return result
+
+
+PART, ELEMENT = "_part", "_element"
+"""The columns a frame of JSON items has beside its fields and `SOURCE`, `FILE`, `ROW`:
+which part of the item a row holds, and the element's place in the part's list (from 1;
+0 for the part that is the item itself)."""
+
+JsonPart = tuple[str, str | None, tuple[tuple[str, str], ...]]
+"""One part of each item of a JSON document: its name, the list inside the item whose
+elements it reads (a dotted path; ``None`` for the item itself), and its columns, each a
+name and the dotted path of a field inside the element (``""`` for the element itself)."""
+
+
+def json_item_rows(
+    paths: Paths | None,
+    *,
+    wrappers: tuple[str, ...],
+    parts: Sequence[JsonPart],
+    backend: Engine,
+    connection: Any = None,
+    session: Any = None,
+) -> nw.LazyFrame[Any]:
+    """Return the items of nested JSON documents, part by part, every field as text.
+
+    Each file holds one JSON document (gzipped or not): an array of items, or an object
+    whose items are the array at the first of `wrappers` (dotted paths) that holds one
+    (a document with none has no items). Each item gives one row per part: the item
+    itself, or one row per element of a list inside it. The frame has `PART`, every
+    part's columns (String; null in another part's rows, and where the field is missing
+    or null), `SOURCE`, `FILE`, `ROW` (the item's place in its file, from 1) and
+    `ELEMENT`. A field's text is a JSON string's own text, a number as the engine writes
+    it (``1530.0000`` may read ``1530.0``), ``true`` or ``false``, or an object's or
+    array's JSON text (its spacing is the engine's).
+
+    Raises:
+        InvalidArgumentError: an unknown backend, or no Spark session.
+        ReportFormatError: see `files_of`.
+    """
+    readers: dict[str, Callable[[list[str]], Any]] = {
+        "duckdb": lambda files: _duckdb_items(files, wrappers, parts, connection),
+        "polars": lambda files: _polars_items(files, wrappers, parts),
+        "pyspark": lambda files: _spark_items(files, wrappers, parts, session),
+    }
+    if backend not in readers:
+        msg = f"backend must be one of duckdb, polars, pyspark; not {backend!r}"
+        raise InvalidArgumentError(msg)
+    native = readers[backend]([] if paths is None else files_of(paths))
+    return cast("nw.LazyFrame[Any]", nw.from_native(native))
+
+
+def counting(
+    upto: int, *, backend: Engine, connection: Any = None, session: Any = None
+) -> nw.LazyFrame[Any]:
+    """Return a frame of one Int64 column ``n``: 0 to `upto` - 1, on the engine asked for.
+
+    Raises:
+        InvalidArgumentError: an unknown backend, or no Spark session.
+    """
+    if backend not in ("duckdb", "polars", "pyspark"):
+        msg = f"backend must be one of duckdb, polars, pyspark; not {backend!r}"
+        raise InvalidArgumentError(msg)
+    if backend == "duckdb":
+        import duckdb  # noqa: PLC0415 - the engine is the caller's: imported only when asked for
+
+        con = duckdb.default_connection() if connection is None else connection
+        native: Any = con.sql(f"SELECT range::BIGINT AS n FROM range({int(upto)})")  # noqa: S608 - a number
+    elif backend == "polars":
+        import polars as pl  # noqa: PLC0415 - the engine is the caller's
+
+        native = pl.LazyFrame({"n": range(upto)}, schema={"n": pl.Int64})
+    else:
+        native = _spark(session).range(upto).withColumnRenamed("id", "n")
+    return cast("nw.LazyFrame[Any]", nw.from_native(native))
+
+
+def _columns(parts: Sequence[JsonPart]) -> list[str]:
+    """Every part's columns, each once, in the order first named."""
+    return list(dict.fromkeys(name for _, _, columns in parts for name, _ in columns))
+
+
+def _json_path(dotted: str) -> str:
+    """The JSONPath of a dotted path (``$`` for ``""``)."""
+    return "$" + "".join(f".{key}" for key in dotted.split(".")) if dotted else "$"
+
+
+def _duckdb_items(
+    files: list[str], wrappers: tuple[str, ...], parts: Sequence[JsonPart], connection: Any
+) -> Any:
+    import duckdb  # noqa: PLC0415 - the engine is the caller's: imported only when asked for
+
+    con = duckdb.default_connection() if connection is None else connection
+    names = _columns(parts)
+    head = f"NULL::VARCHAR AS {PART}, " + ", ".join(f'NULL::VARCHAR AS "{n}"' for n in names)
+    if not files:
+        return con.sql(
+            f"SELECT {head}, NULL::VARCHAR AS {SOURCE}, NULL::BIGINT AS {FILE}, "
+            f"NULL::BIGINT AS {ROW}, NULL::BIGINT AS {ELEMENT} WHERE false"
+        )
+    found = " ".join(
+        f"WHEN json_type(json, {_quoted(_json_path(w))}) = 'ARRAY' "
+        f"THEN json_extract(json, {_quoted(_json_path(w))})"
+        for w in wrappers
+    )
+
+    def sized(path: str) -> str:  # how many elements the list at `path` has, 0 if it is none
+        at = _quoted(_json_path(path))
+        return (
+            f"CASE WHEN json_type(item, {at}) = 'ARRAY' "
+            f"THEN json_array_length(item, {at})::BIGINT ELSE 0 END"
+        )
+
+    selects = []
+    for part, within, columns in parts:
+        given = dict(columns)
+        fields = ", ".join(
+            f'json_extract_string(e, {_quoted(_json_path(given[n]))}) AS "{n}"'
+            if n in given
+            else f'NULL::VARCHAR AS "{n}"'
+            for n in names
+        )
+        if within is None:
+            elements = f"SELECT row, item AS e, 0::BIGINT AS {ELEMENT} FROM items"  # noqa: S608
+        else:
+            elements = (  # the paths are the importer's own
+                f"SELECT row, json_extract(json_extract(item, {_quoted(_json_path(within))}), "  # noqa: S608
+                f"i) AS e, i + 1 AS {ELEMENT} FROM (SELECT row, item, "
+                f"unnest(range({sized(within)})) AS i FROM items)"
+            )
+        selects.append(
+            f"SELECT {_quoted(part)} AS {PART}, {fields}, src AS {SOURCE}, "  # noqa: S608 - paths are ours
+            f"idx AS {FILE}, row AS {ROW}, {ELEMENT} FROM ({elements}), files"
+        )
+    union = " UNION ALL ".join(selects)
+    queries = []
+    for index, name in enumerate(files):
+        # the whole document is one JSON value: `unstructured` reads it as one row
+        read = (
+            f"read_json_objects({_quoted(name)}, format='unstructured', "
+            "maximum_object_size=2147483647)"
+        )
+        queries.append(
+            f"(WITH files AS (SELECT {_quoted(name)} AS src, {index}::BIGINT AS idx), "  # noqa: S608
+            f"lists AS (SELECT CASE WHEN json_type(json) = 'ARRAY' THEN json {found} END AS l "
+            f"FROM {read}), "
+            "items AS (SELECT i + 1 AS row, json_extract(l, i) AS item FROM "
+            "(SELECT l, unnest(range(coalesce(json_array_length(l), 0)::BIGINT)) AS i "
+            f"FROM lists)) {union})"
+        )
+    return con.sql(" UNION ALL ".join(queries))
+
+
+def _json_text(value: object) -> str | None:
+    """A parsed JSON value's text, as the engines read it (numbers were kept as text)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _dig(value: object, dotted: str) -> object:
+    """The value at a dotted path inside `value` (``None`` where there is none)."""
+    for key in dotted.split(".") if dotted else ():
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _document(name: str) -> object:
+    """A JSON file's document, gzipped or not, its numbers kept as their text."""
+    raw = Path(name).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    return json.loads(raw.decode("utf-8-sig"), parse_float=str, parse_int=str)
+
+
+def _item_columns(
+    document: object,
+    wrappers: tuple[str, ...],
+    parts: Sequence[JsonPart],
+    names: list[str],
+) -> dict[str, list[object]]:
+    """The rows of one document's items, part by part, as columns (without the file's)."""
+    items = document
+    if not isinstance(items, list):
+        lists = (_dig(document, w) for w in wrappers)
+        items = next((found for found in lists if isinstance(found, list)), [])
+    out: dict[str, list[object]] = {name: [] for name in (PART, *names, ROW, ELEMENT)}
+    for row, item in enumerate(items, 1):
+        for part, within, columns in parts:
+            if within is None:
+                elements: list[object] = [item]
+            else:
+                inner = _dig(item, within)
+                elements = inner if isinstance(inner, list) else []
+            given = dict(columns)
+            for place, element in enumerate(elements, 1):
+                out[PART].append(part)
+                out[ROW].append(row)
+                out[ELEMENT].append(0 if within is None else place)
+                for name in names:
+                    out[name].append(
+                        _json_text(_dig(element, given[name])) if name in given else None
+                    )
+    return out
+
+
+def _polars_items(files: list[str], wrappers: tuple[str, ...], parts: Sequence[JsonPart]) -> Any:
+    import polars as pl  # noqa: PLC0415 - the engine is the caller's: imported only when asked for
+
+    names = _columns(parts)
+    full = {
+        PART: pl.String,
+        **dict.fromkeys(names, pl.String),
+        SOURCE: pl.String,
+        FILE: pl.Int64,
+        ROW: pl.Int64,
+        ELEMENT: pl.Int64,
+    }
+    if not files:
+        return pl.LazyFrame(schema=full)
+
+    def reader(name: str, index: int) -> Any:
+        # polars has no reader of nested JSON of mixed shapes (a price is text in one list,
+        # an object in another): Python's parser walks it, when the frame is collected
+        def read() -> Any:
+            columns = _item_columns(_document(name), wrappers, parts, names)
+            rows = len(columns[PART])
+            columns[SOURCE] = [name] * rows
+            columns[FILE] = [index] * rows
+            return pl.DataFrame(columns, schema=full)
+
+        return pl.defer(read, schema=full)
+
+    return pl.concat([reader(name, index) for index, name in enumerate(files)])
+
+
+def _spark(session: Any) -> Any:
+    from pyspark.sql import SparkSession  # noqa: PLC0415 - the caller's engine
+
+    spark = session or SparkSession.getActiveSession()
+    if spark is None:
+        msg = "backend='pyspark' needs a SparkSession: give it as session="
+        raise InvalidArgumentError(msg)
+    return spark
+
+
+def _spark_items(
+    files: list[str], wrappers: tuple[str, ...], parts: Sequence[JsonPart], session: Any
+) -> Any:
+    from pyspark.sql import functions as F  # noqa: N812, PLC0415 - Spark's own spelling
+    from pyspark.sql import types as T  # noqa: N812, PLC0415
+
+    spark = _spark(session)
+    names = _columns(parts)
+    full = T.StructType(
+        [
+            T.StructField(PART, T.StringType()),
+            *(T.StructField(n, T.StringType()) for n in names),
+            T.StructField(SOURCE, T.StringType()),
+            T.StructField(FILE, T.LongType()),
+            T.StructField(ROW, T.LongType()),
+            T.StructField(ELEMENT, T.LongType()),
+        ]
+    )
+    if not files:
+        return spark.createDataFrame([], full)
+    texts = T.ArrayType(T.StringType())  # each element as its JSON text (a string's own)
+
+    def array_at(column: Any, dotted: str) -> Any:
+        found = F.get_json_object(column, _json_path(dotted))
+        return F.when(F.ltrim(found).startswith("["), F.from_json(found, texts))
+
+    frames = []
+    for index, name in enumerate(files):
+        doc = spark.read.text(name, wholetext=True).select(
+            F.regexp_replace("value", "^\ufeff", "").alias("d")
+        )
+        lists = [
+            F.when(F.ltrim("d").startswith("["), F.from_json("d", texts)),
+            *(array_at(F.col("d"), w) for w in wrappers),
+        ]
+        items = doc.select(F.posexplode(F.coalesce(*lists)).alias("i", "item"))
+        for part, within, columns in parts:
+            given = dict(columns)
+            if within is None:
+                elements = items.select(
+                    (F.col("i") + 1).alias(ROW), F.col("item").alias("e"), F.lit(0).alias(ELEMENT)
+                )
+            else:
+                elements = items.select(
+                    (F.col("i") + 1).alias(ROW),
+                    F.posexplode(array_at(F.col("item"), within)).alias("j", "e"),
+                ).select(ROW, "e", (F.col("j") + 1).alias(ELEMENT))
+            frames.append(
+                elements.select(
+                    F.lit(part).alias(PART),
+                    *(
+                        (
+                            F.col("e")
+                            if given[n] == ""
+                            else F.get_json_object("e", _json_path(given[n]))
+                        ).alias(n)
+                        if n in given
+                        else F.lit(None).cast("string").alias(n)
+                        for n in names
+                    ),
+                    F.lit(name).alias(SOURCE),
+                    F.lit(index).cast("long").alias(FILE),
+                    F.col(ROW).cast("long"),
+                    F.col(ELEMENT).cast("long"),
+                )
+            )
     result = frames[0]
     for frame in frames[1:]:
         result = result.unionByName(frame)
