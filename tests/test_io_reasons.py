@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from redemption import InvalidArgumentError, Reason, ReasonCategory
 from redemption.io import reason_words, reason_words_from_toml
-from redemption.io.reasons import Reasons, match_key
+from redemption.reasons import Reasons, match_key
 
 words = st.text(st.characters(categories=("L", "Zs")), min_size=1, max_size=12).filter(
     lambda word: bool(word.strip())

@@ -26,8 +26,8 @@ from redemption.errors import InvalidArgumentError, RedemptionError
 from redemption.history import History
 from redemption.io import ImportReport, read_reports
 from redemption.io.files import formats_in_words
-from redemption.io.reasons import reason_words_from_toml
 from redemption.money import percent
+from redemption.reasons import reason_words_from_toml
 from redemption.windows import Period, RedemptionWindow
 
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"  # noqa: SLF001 - typeshed names it so

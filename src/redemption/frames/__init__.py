@@ -70,14 +70,13 @@ from redemption.frames._ozon import (
     RETURN_PARTS,
     RETURN_WRAPPERS,
     ozon_lines,
-    reason_table,
 )
 from redemption.frames._sources import Engine, Paths, counting, json_item_rows, report_rows
 from redemption.frames._wb_realization import REALIZATION_FIELDS, realization_lines
-from redemption.frames._wb_realization import reason_table as wildberries_reasons
 from redemption.frames._wb_statistics import ORDER_FIELDS, SALE_FIELDS, statistics_lines
 from redemption.order_lines import TIMESTAMPS
 from redemption.outcomes import ReasonCategory
+from redemption.reasons import reason_table
 from redemption.windows import (
     TWO_YEARS,
     DayWindow,
@@ -516,7 +515,7 @@ def read_wildberries_realization(
 
     .. versionadded:: 0.2.0
     """  # noqa: RUF002 - Wildberries' own words
-    table = wildberries_reasons(reasons)
+    table = reason_table("wildberries", reasons)
     rows = report_rows(
         reports, REALIZATION_FIELDS, backend=backend, connection=connection, session=session
     )
@@ -615,7 +614,7 @@ def read_ozon_postings(
     if as_of.utcoffset() is None:
         msg = f"as_of {as_of.isoformat()} has no time zone: give an aware datetime"
         raise InvalidArgumentError(msg)
-    table = reason_table(reasons)
+    table = reason_table("ozon", reasons)
     engine = {"backend": backend, "connection": connection, "session": session}
     posting_rows = json_item_rows(
         postings, wrappers=POSTING_WRAPPERS, parts=POSTING_PARTS, **engine

@@ -35,22 +35,21 @@ to what both read alike):
 - a return that asks for more units than are left puts aside every later return of its
   posting's SKU too (the object importer gives a later, smaller one the units left):
   the returns are matched by a running sum, which has no memory of refusals;
-- only the reasons' words are matched as `redemption.io.reasons` matches them, with
+- only the reasons' words are matched as `redemption.reasons` matches them, with
   Python's whitespace but `str.lower` for `str.casefold`.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from importlib.resources import files
 from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from redemption.errors import InvalidArgumentError
+from redemption.frames._reasons import reason_category
 from redemption.frames._sources import ELEMENT, FILE, PART, ROW, SOURCE, JsonPart
+from redemption.frames._wb_statistics import stripped
 from redemption.order_lines import LINE_COLUMNS
 from redemption.outcomes import ReasonCategory
 
@@ -61,7 +60,6 @@ __all__ = [
     "RETURN_PARTS",
     "RETURN_WRAPPERS",
     "ozon_lines",
-    "reason_table",
 ]
 
 MAX_UNITS = 10_000
@@ -172,11 +170,6 @@ _RETURN_KINDS = {
     "PartialReturn": "refused_at_handover",
 }
 _NOT_COLLECTED_ID = "665"
-_WHITESPACE = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-"""What Python's `str.strip` and `str.split` take for whitespace."""
 _RFC3339 = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}"
     r"(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
@@ -195,60 +188,11 @@ _TEXT = nw.String()
 Frame = nw.LazyFrame[Any]
 
 
-def reason_table(words: Mapping[str, ReasonCategory | str] | None) -> dict[str, str]:
-    """The Ozon reasons table shipped, with the caller's `words` laid over it.
-
-    Returns each word in the form it is matched in (see `redemption.io.reasons`) with its
-    category's value.
-
-    Raises:
-        InvalidArgumentError: a word is not text, or a category is no `ReasonCategory`.
-    """
-    shipped = (files("redemption") / "data" / "reasons" / "ozon.toml").read_text("utf-8")
-    table = {_match_key(w): str(c) for w, c in tomllib.loads(shipped)["words"].items()}
-    given: object = words
-    if given is not None and not isinstance(given, Mapping):
-        msg = f"reasons must map words to categories, not {type(given).__name__}"
-        raise InvalidArgumentError(msg)
-    for word, category in (words or {}).items():
-        text: object = word
-        if not isinstance(text, str) or not text.strip():
-            msg = f"reasons: a word must be non-empty text, not {word!r}"
-            raise InvalidArgumentError(msg)
-        try:
-            table[_match_key(word)] = ReasonCategory(category).value
-        except ValueError:
-            msg = f"reasons: the word {word!r} has the category {category!r}, no ReasonCategory"
-            raise InvalidArgumentError(msg) from None
-    return table
-
-
-def _match_key(text: str) -> str:
-    return " ".join(text.split()).casefold().replace("\u0451", "\u0435")
-
-
-def _reason(words: nw.Expr, table: Mapping[str, str]) -> tuple[nw.Expr, nw.Expr]:
+def _reason(words: nw.Expr, table: Mapping[str, ReasonCategory]) -> tuple[nw.Expr, nw.Expr]:
     """The category and text of the reason `words` give, each null where they give none."""
-    spaces = "[" + _WHITESPACE + "]+"
-    key = (
-        words.str.replace_all(spaces, " ")
-        .str.strip_chars(" ")
-        .str.to_lowercase()
-        .str.replace_all("\u0451", "\u0435")
-    )
-    by_category: dict[str, list[str]] = {}
-    for word, category in table.items():
-        by_category.setdefault(category, []).append(word)
-    found = nw.when(key.is_null() | (key == "")).then(nw.lit(None, dtype=_TEXT))
-    for name, said in sorted(by_category.items()):
-        found = found.when(key.is_in(said)).then(nw.lit(name, dtype=_TEXT))
-    chosen = found.otherwise(nw.lit("other", dtype=_TEXT))
-    real = nw.when(chosen != "unknown").then(chosen)
+    chosen = reason_category(words, table)
+    real = nw.when(chosen != ReasonCategory.UNKNOWN.value).then(chosen)
     return real, nw.when(~real.is_null()).then(words)
-
-
-def _stripped(text: nw.Expr) -> nw.Expr:
-    return text.str.strip_chars(_WHITESPACE)
 
 
 def _objecty(text: nw.Expr) -> nw.Expr:
@@ -264,7 +208,7 @@ def _is_object(text: nw.Expr) -> nw.Expr:
 def _text_bad(text: nw.Expr) -> nw.Expr:
     """Why a field is not text or a whole number (`text_field`), null where it is."""
     return (
-        nw.when(text.is_null() | (_stripped(text) == ""))
+        nw.when(text.is_null() | (stripped(text) == ""))
         .then(nw.lit("missing"))
         .when(_objecty(text))
         .then(nw.concat_str([nw.lit("expected text or a whole number, found "), text]))
@@ -289,7 +233,7 @@ def _with_moment(frame: Frame, text: nw.Expr, name: str) -> Frame:
     drops them.
     """
     raw = f"{name}_raw"
-    frame = frame.with_columns(_stripped(text).alias(raw))
+    frame = frame.with_columns(stripped(text).alias(raw))
     t = nw.col(raw)
     shape = t.str.contains(_RFC3339).fill_null(value=False)
     frame = frame.with_columns(shape.alias(f"{name}_shape"))
@@ -370,7 +314,7 @@ def _with_moment(frame: Frame, text: nw.Expr, name: str) -> Frame:
 def _with_kopecks(frame: Frame, text: nw.Expr, name: str) -> Frame:
     """Add a price's whole kopecks (``name``, half-even) and why it has none (``name_bad``)."""
     raw = f"{name}_raw"
-    frame = frame.with_columns(_stripped(text).alias(raw))
+    frame = frame.with_columns(stripped(text).alias(raw))
     t = nw.col(raw)
     shape = t.str.contains(_DECIMAL).fill_null(value=False)
     whole = nw.when(shape).then(t.str.replace_all(r"\..*$", ""))
@@ -401,7 +345,7 @@ def _with_kopecks(frame: Frame, text: nw.Expr, name: str) -> Frame:
 
 def _nano(text: nw.Expr) -> tuple[nw.Expr, nw.Expr]:
     """A charge's absolute value in billionths of a rouble, and whether it is none."""
-    t = _stripped(text)
+    t = stripped(text)
     shape = t.str.contains(_AMOUNT).fill_null(value=False)
     body = t.str.replace_all(r"^[+-]", "")
     whole = body.str.replace_all(r"\..*$", "")
@@ -417,7 +361,7 @@ def _nano(text: nw.Expr) -> tuple[nw.Expr, nw.Expr]:
 
 def _count_bad(text: nw.Expr) -> tuple[nw.Expr, nw.Expr]:
     """A number of units (`_count`), and why it is none."""
-    t = _stripped(text)
+    t = stripped(text)
     digits = t.str.replace_all(r"^\+?0*", "")
     shape = (t.str.contains(r"^\+?[0-9]+$") & (text.str.len_chars() <= 40)).fill_null(  # noqa: PLR2004
         value=False
@@ -481,7 +425,7 @@ def _products(raw: Frame) -> Frame:
             (~_is_object(element), "products", nw.lit("expected an object")),
             (
                 ~currency_code.is_null()
-                & (_objecty(currency_code) | (_stripped(currency_code) != "RUB")),
+                & (_objecty(currency_code) | (stripped(currency_code) != "RUB")),
                 "products.currency_code",
                 nw.concat_str([nw.lit(not_roubles), currency_code]),
             ),
@@ -489,7 +433,7 @@ def _products(raw: Frame) -> Frame:
             (
                 priced_object
                 & ~currency.is_null()
-                & (_objecty(currency) | (_stripped(currency) != "RUB")),
+                & (_objecty(currency) | (stripped(currency) != "RUB")),
                 "products.price.currency",
                 nw.concat_str([nw.lit(not_roubles), currency]),
             ),
@@ -507,7 +451,7 @@ def _products(raw: Frame) -> Frame:
     return frame.with_columns(
         field.alias("_field"),
         nw.concat_str([position, reason]).alias("_reason"),
-        _stripped(nw.col("sku")).alias("_sku"),
+        stripped(nw.col("sku")).alias("_sku"),
     ).select("_key", ELEMENT, "_field", "_reason", "_sku", "_kopecks", "_units", "_name_product")
 
 
@@ -549,7 +493,7 @@ def _charges(raw: Frame, products: Frame) -> Frame:
     skus = products.select(
         "_key", nw.col("_sku").alias("_product_sku"), nw.lit(value=True).alias("_has")
     ).unique(["_key", "_product_sku"])
-    frame = frame.with_columns(_stripped(nw.col("product_id")).alias("_product_sku")).join(
+    frame = frame.with_columns(stripped(nw.col("product_id")).alias("_product_sku")).join(
         skus, on=["_key", "_product_sku"], how="left"
     )
     problem_free = nw.lit(value=True)
@@ -600,9 +544,9 @@ def _postings(raw: Frame, as_of: datetime) -> tuple[Frame, Frame, Frame]:
     pickup = nw.col("pickup")
     pickup_given = (~pickup.is_null() & (pickup != "")).fill_null(value=False)
     frame = _with_moment(frame, nw.when(pickup_given).then(pickup), "_pickup")
-    status = _stripped(nw.col("status"))
+    status = stripped(nw.col("status"))
     frame = frame.with_columns(
-        _stripped(nw.col("number")).alias("_number"),
+        stripped(nw.col("number")).alias("_number"),
         nw.when(status == "delivered")
         .then(nw.lit("sold"))
         .when(status.str.starts_with("cancelled"))
@@ -705,19 +649,19 @@ def _postings(raw: Frame, as_of: datetime) -> tuple[Frame, Frame, Frame]:
     kind = (
         nw.when(~cancellation)
         .then(nw.lit("unknown"))
-        .when(_stripped(nw.col("cancel_reason_id")) == _NOT_COLLECTED_ID)
+        .when(stripped(nw.col("cancel_reason_id")) == _NOT_COLLECTED_ID)
         .then(nw.lit("not_collected"))
     )
-    plain_type = _stripped(nw.col("cancellation_type")).str.to_lowercase()
+    plain_type = stripped(nw.col("cancellation_type")).str.to_lowercase()
     for said, meant in _CANCEL_KINDS.items():
         kind = kind.when(plain_type == said).then(nw.lit(meant))
-    initiator = _stripped(nw.col("initiator")).str.to_lowercase()
+    initiator = stripped(nw.col("initiator")).str.to_lowercase()
     for said, meant in _INITIATORS.items():
         kind = kind.when(initiator == said).then(nw.lit(meant))
     frame = frame.with_columns(
         nw.when(cancelled).then(kind.otherwise(nw.lit("unknown"))).alias("_cancel_kind"),
         nw.when(cancelled & cancellation).then(words).alias("_cancel_words"),
-        nw.when(has_buyer).then(_stripped(customer_id)).alias("_buyer"),
+        nw.when(has_buyer).then(stripped(customer_id)).alias("_buyer"),
     )
     return frame, products, charges
 
@@ -745,7 +689,7 @@ def _returns(raw: Frame, as_of: datetime) -> Frame:
     frame = _of(raw, "return")
     frame = _with_moment(frame, nw.col("return_date"), "_at")
     count, count_bad = _count_bad(nw.col("quantity"))
-    kind = _stripped(nw.col("type"))
+    kind = stripped(nw.col("type"))
     frame = frame.with_columns(count.alias("_q"), count_bad.alias("_q_bad"), kind.alias("_type"))
     product, logistic = nw.col("product"), nw.col("logistic")
     field, reason = _first(
@@ -787,9 +731,9 @@ def _returns(raw: Frame, as_of: datetime) -> Frame:
     )
     valid = nw.col("_reason").is_null() & nw.col("_skip").is_null()
     frame = frame.with_columns(
-        _stripped(nw.col("id")).alias("_id"),
-        _stripped(nw.col("number")).alias("_number"),
-        _stripped(nw.col("sku")).alias("_sku"),
+        stripped(nw.col("id")).alias("_id"),
+        stripped(nw.col("number")).alias("_number"),
+        stripped(nw.col("sku")).alias("_sku"),
         nw.when(valid).then(nw.col("_key")).alias("_valid_key"),
     )
     return frame.with_columns(
@@ -818,7 +762,7 @@ def ozon_lines(
     *,
     as_of: datetime,
     seller_id: str,
-    reasons: Mapping[str, str],
+    reasons: Mapping[str, ReasonCategory],
 ) -> tuple[Frame, Frame]:
     """Return the order lines of Ozon postings (and returns), and the rows put aside.
 
@@ -828,7 +772,7 @@ def ozon_lines(
         digits: a frame of one Int64 column ``n``, 0 to 9, on the same engine.
         as_of: when the lists were downloaded, aware.
         seller_id: the seller the lists belong to.
-        reasons: the reasons table (`reason_table`).
+        reasons: the reasons table (`redemption.reasons.reason_table`).
 
     Returns:
         The lines (the columns of `redemption.order_lines`), and the rows put aside:
@@ -925,7 +869,7 @@ def _matched(
     digits: Frame,
     *,
     as_of: datetime,
-    reasons: Mapping[str, str],
+    reasons: Mapping[str, ReasonCategory],
 ) -> tuple[Frame, Frame]:
     """Match the returns to the units of their postings; say what each return row is."""
     frame = _returns(raw, as_of)

@@ -30,38 +30,33 @@ importer walks them in turn, and here each such question is a window over the li
 in reading order. Where that walk is too tangled to write so, the row is refused with its
 reason instead (see `DEVIATIONS`).
 
-Reasons: the shipped Wildberries table is read from the package's data
-(``redemption/data/reasons/wildberries.toml``) with `importlib.resources` at the time the
-frame is built, as `redemption.io.reasons` reads it (``redemption.frames`` may not import
-``redemption.io``), the caller's words laid over it, and each word matched whole on the
-text lowercased, its runs of whitespace one space, yo read as ie.
+Reasons: the penalties' words are matched against `redemption.reasons.reason_table`, the
+table the object importer matches against, by `redemption.frames._reasons`.
 """
 
 from __future__ import annotations
 
-import functools
-import tomllib
 from collections.abc import Mapping
-from importlib.resources import files
 from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from redemption.errors import ArgumentTypeError, DataError, InvalidArgumentError
+from redemption.frames._reasons import match_key as key_of
+from redemption.frames._reasons import reason_category
 from redemption.frames._sources import FILE, ROW, SOURCE
 from redemption.frames._wb_statistics import (
     _AT_BITS,
     ASIDE_COLUMNS,
-    WHITESPACE,
     _empty,
     _with_kopecks,
     _with_moment,
     stripped,
 )
-from redemption.order_lines import LINE_COLUMNS, member
+from redemption.order_lines import LINE_COLUMNS
 from redemption.outcomes import ReasonCategory
+from redemption.reasons import match_key
 
-__all__ = ["DEVIATIONS", "REALIZATION_FIELDS", "ReasonTable", "realization_lines", "reason_table"]
+__all__ = ["DEVIATIONS", "REALIZATION_FIELDS", "realization_lines"]
 
 REALIZATION_FIELDS = (
     "rrd_id",
@@ -91,9 +86,6 @@ DEVIATIONS = (
 )
 """Where the frames read a report otherwise than the object importer, and why."""
 
-ReasonTable = tuple[tuple[str, str], ...]
-"""Words in their matching form, each with its category's value."""
-
 _SALE, _RETURN, _LOGISTICS = "Продажа", "Возврат", "Логистика"
 _OPERATIONS = (_SALE, _RETURN, _LOGISTICS)
 _NOT_A_BUYERS = (
@@ -118,76 +110,6 @@ _MAX_WHOLE = 12
 _KOPECK = _MICRO // 100
 _TEXT = nw.String()
 _INT = nw.Int64()
-
-
-def _match_key(text: str) -> str:
-    """The form a word is matched in, as `redemption.io.match_key` makes it."""
-    return " ".join(text.split()).casefold().replace("\u0451", "\u0435")
-
-
-def _key_of(text: nw.Expr) -> nw.Expr:
-    """`_match_key` on frames: lowercased, runs of whitespace one space, yo read as ie."""
-    return (
-        stripped(text)
-        .str.to_lowercase()
-        .str.replace_all(f"[{WHITESPACE}]+", " ")
-        .str.replace_all("\u0451", "\u0435", literal=True)
-    )
-
-
-def _category(value: object, word: str) -> ReasonCategory:
-    if isinstance(value, ReasonCategory):
-        return value
-    try:
-        return member(ReasonCategory, value if isinstance(value, str) else repr(value), "it")
-    except DataError as error:
-        msg = f"reasons: the word {word!r} has the category {value!r}; {error}"
-        raise InvalidArgumentError(msg) from None
-
-
-@functools.cache
-def _shipped() -> tuple[tuple[str, str], ...]:
-    """The Wildberries words that ship with the library, as `redemption.io.reasons` has them."""
-    text = (files("redemption") / "data" / "reasons" / "wildberries.toml").read_text("utf-8")
-    words = tomllib.loads(text)["words"]
-    return tuple((word, _category(value, word).value) for word, value in words.items())
-
-
-def reason_table(words: object) -> ReasonTable:
-    """The shipped Wildberries words with the caller's `words` laid over them.
-
-    `words` maps words to a `ReasonCategory` or its value, as ``reasons=`` of the object
-    importers does; it is checked here, as the caller may give anything.
-
-    Raises:
-        ArgumentTypeError: `words` is not a mapping.
-        InvalidArgumentError: a word is not text, or its category is no `ReasonCategory`.
-    """
-    table = {_match_key(word): category for word, category in _shipped()}
-    given = {} if words is None else words
-    if not isinstance(given, Mapping):
-        msg = (
-            f"reasons must map words to categories, not {type(words).__name__} {words!r}; "
-            "read a file of them with redemption.io.reason_words_from_toml"
-        )
-        raise ArgumentTypeError(msg)
-    for word, category in given.items():
-        if not isinstance(word, str) or not word.strip():
-            msg = f"reasons: a word must be non-empty text, not {word!r}"
-            raise InvalidArgumentError(msg)
-        table[_match_key(word)] = _category(category, word).value
-    return tuple(table.items())
-
-
-def _category_of(key: nw.Expr, table: ReasonTable) -> nw.Expr:
-    """The category of words in their matching form: the table's, else ``other``."""
-    if not table:
-        return nw.lit(ReasonCategory.OTHER.value, dtype=_TEXT)
-    (word, category), *rest = table
-    chosen = nw.when(key == word).then(nw.lit(category, dtype=_TEXT))
-    for word, category in rest:
-        chosen = chosen.when(key == word).then(nw.lit(category, dtype=_TEXT))
-    return chosen.otherwise(nw.lit(ReasonCategory.OTHER.value, dtype=_TEXT))
 
 
 def _with_instant(frame: nw.LazyFrame[Any], text: nw.Expr, name: str) -> nw.LazyFrame[Any]:
@@ -320,7 +242,7 @@ def _checked(
 
 def _starts(words: nw.Expr, *prefixes: str) -> nw.Expr:
     """Whether words in their matching form begin with one of `prefixes` (matched alike)."""
-    keys = [_match_key(p) for p in prefixes]
+    keys = [match_key(p) for p in prefixes]
     found = words.str.starts_with(keys[0])
     for key in keys[1:]:
         found = found | words.str.starts_with(key)
@@ -336,7 +258,7 @@ def _read(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
         stripped(nw.col("bonus_type_name")).fill_null("").alias("_bonus"),
         stripped(nw.col("delivery_rub")).alias("_rub"),
         *(stripped(nw.col(f)).alias(f) for f in padded),
-    ).with_columns(_key_of(nw.col("_bonus")).alias("_words"))
+    ).with_columns(key_of(nw.col("_bonus")).alias("_words"))
     frame = _with_instant(frame, nw.col("order_dt"), "_placed")
     frame = _with_instant(frame, nw.col("sale_dt"), "_when")
     frame = _with_kopecks(frame, "retail_price_withdisc_rub")
@@ -412,7 +334,7 @@ def _judged(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
             ),
             (
                 other
-                & _key_of(op).str.contains(_LOGISTICS_WORD, literal=True).fill_null(value=False),
+                & key_of(op).str.contains(_LOGISTICS_WORD, literal=True).fill_null(value=False),
                 "skipped",
                 None,
                 nw.concat_str(
@@ -602,7 +524,7 @@ def _earliest(a: nw.Expr, b: nw.Expr) -> nw.Expr:
     return nw.when(a.is_null()).then(b).when(b.is_null() | (a <= b)).then(a).otherwise(b)
 
 
-def _settled(frame: nw.LazyFrame[Any], table: ReasonTable) -> nw.LazyFrame[Any]:
+def _settled(frame: nw.LazyFrame[Any], table: Mapping[str, ReasonCategory]) -> nw.LazyFrame[Any]:
     """Give every row its line's outcome: the order, sale, return, cancellation and costs.
 
     As the object importer makes each line's records and `History.sift` then settles them:
@@ -668,7 +590,7 @@ def _settled(frame: nw.LazyFrame[Any], table: ReasonTable) -> nw.LazyFrame[Any]:
         _earliest(nw.col("_refused_at"), nw.col("_back_at")),
         nw.when(seller).then(penalty_at),
     )
-    category = _category_of(_key_of(nw.col("_penalty_words")), table)
+    category = reason_category(nw.col("_penalty_words"), table)
     sold, returned, ordered_at = nw.col("_sold"), nw.col("_returned"), nw.col("_ordered_at")
     sale_kept = ~sold.is_null() & (sold >= ordered_at).fill_null(value=False)
     frame = frame.with_columns(
@@ -819,14 +741,14 @@ def _aside(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
 
 
 def realization_lines(
-    rows: nw.LazyFrame[Any], *, seller_id: str, reasons: ReasonTable
+    rows: nw.LazyFrame[Any], *, seller_id: str, reasons: Mapping[str, ReasonCategory]
 ) -> tuple[nw.LazyFrame[Any], nw.LazyFrame[Any]]:
     """Return the order lines of a realization report's rows, and the rows put aside.
 
     Args:
         rows: the report's rows, every field text (see `_sources`), all files as one.
         seller_id: the seller the report belongs to.
-        reasons: the words of the penalties' reasons, from `reason_table`.
+        reasons: the words of the penalties' reasons, from `redemption.reasons.reason_table`.
 
     Returns:
         The lines (the columns of `redemption.order_lines`), and the rows put aside:

@@ -15,7 +15,6 @@ from redemption.io.lines import read_order_lines, write_order_lines
 from redemption.io.ozon import read_ozon_postings
 from redemption.io.portal_ozon import read_ozon_portal_postings
 from redemption.io.portal_wildberries import read_wildberries_portal_realization
-from redemption.io.reasons import ReasonWords, reason_words, reason_words_from_toml
 from redemption.io.report import ImportReport, Progress, RowProblem
 from redemption.io.wb_api import FetchResult, fetch_wildberries_statistics
 from redemption.io.wildberries import read_wildberries_realization, read_wildberries_statistics
@@ -24,6 +23,7 @@ from redemption.io.wildberries_returns import (
     read_wildberries_goods_returns,
 )
 from redemption.order_lines import LINE_COLUMNS
+from redemption.reasons import ReasonWords, reason_words, reason_words_from_toml
 
 __all__ = [
     "DEFAULT_LIMITS",

@@ -36,7 +36,6 @@ from redemption.io.portal_wildberries import (
     read_realization_reports,
     workbook_contents,
 )
-from redemption.io.reasons import ReasonWords
 from redemption.io.report import (
     Errors,
     ImportReport,
@@ -54,6 +53,7 @@ from redemption.io.wildberries_returns import (
     read_wildberries_claims,
     read_wildberries_goods_returns,
 )
+from redemption.reasons import ReasonWords
 
 __all__ = [
     "FORMATS",

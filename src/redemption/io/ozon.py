@@ -79,7 +79,6 @@ from redemption.errors import (
 )
 from redemption.history import History
 from redemption.io.limits import DEFAULT_LIMITS, Limits
-from redemption.io.reasons import Reasons, ReasonWords
 from redemption.io.report import (
     BadRow,
     Errors,
@@ -100,6 +99,7 @@ from redemption.io.report import (
 from redemption.model import Logistics, Order, Return, Sale
 from redemption.money import from_kopecks, to_kopecks, to_money
 from redemption.outcomes import CancelKind, Reason, ReturnKind
+from redemption.reasons import Reasons, ReasonWords
 
 __all__ = [
     "posting_items",

@@ -74,7 +74,6 @@ from redemption.io.dialects import (
 )
 from redemption.io.limits import DEFAULT_LIMITS, Limits, csv_cell_limit
 from redemption.io.ozon import posting_of, postings_history
-from redemption.io.reasons import ReasonWords
 from redemption.io.report import (
     BadRow,
     Errors,
@@ -84,6 +83,7 @@ from redemption.io.report import (
     Source,
     each_source,
 )
+from redemption.reasons import ReasonWords
 
 __all__ = ["PORTAL_COLUMNS", "STATUSES", "read_ozon_portal_postings"]
 

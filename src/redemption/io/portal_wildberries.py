@@ -100,7 +100,6 @@ import attrs
 from redemption.errors import LimitExceededError, MissingExtraError, ReportFormatError
 from redemption.history import History
 from redemption.io.limits import CHUNK_BYTES, DEFAULT_LIMITS, Limits, regular_file
-from redemption.io.reasons import Reasons, ReasonWords, match_key
 from redemption.io.report import (
     Errors,
     ImportReport,
@@ -110,6 +109,7 @@ from redemption.io.report import (
     source_name,
 )
 from redemption.io.wildberries import realization_history, realization_sources
+from redemption.reasons import Reasons, ReasonWords, match_key
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook

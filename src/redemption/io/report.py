@@ -29,9 +29,9 @@ from redemption.io.limits import (
     json_error,
     too_deep_error,
 )
-from redemption.io.reasons import Reasons
 from redemption.model import Logistics, Order, Return, Sale
 from redemption.money import MAX_DIGITS, written_decimal
+from redemption.reasons import Reasons
 
 __all__ = [
     "GZIP_MAGIC",

@@ -34,7 +34,6 @@ from redemption.dates import MOSCOW, day_end
 from redemption.errors import InvalidPeriodError, shown
 from redemption.history import History
 from redemption.io.limits import DEFAULT_LIMITS, Limits
-from redemption.io.reasons import Reasons, ReasonWords, match_key
 from redemption.io.report import (
     SOURCE_BITS,
     BadRow,
@@ -68,6 +67,7 @@ from redemption.model import (
 )
 from redemption.money import CENT, MAX_DIGITS, ZERO
 from redemption.outcomes import CancelKind, ReturnKind
+from redemption.reasons import Reasons, ReasonWords, match_key
 
 __all__ = [
     "NOT_A_BUYERS",

@@ -61,7 +61,6 @@ import attrs
 from redemption.errors import ArgumentTypeError
 from redemption.history import History
 from redemption.io.limits import DEFAULT_LIMITS, Limits
-from redemption.io.reasons import Reasons, ReasonWords
 from redemption.io.report import (
     Errors,
     ImportReport,
@@ -76,6 +75,7 @@ from redemption.io.report import (
 from redemption.io.wildberries import not_a_buyers
 from redemption.model import Order, Return
 from redemption.outcomes import CancelKind, Reason, ReturnKind
+from redemption.reasons import Reasons, ReasonWords
 
 __all__ = [
     "claim_rows",

@@ -1,7 +1,9 @@
 """The marketplaces' words for why an order was cancelled or returned, and their categories.
 
 Each marketplace has a table that ships with the library, as data
-(``redemption/data/reasons/<marketplace>.toml``): `reason_words` reads it. Every importer
+(``redemption/data/reasons/<marketplace>.toml``): `reason_words` reads it, and
+`reason_table` lays a caller's words over it, for the importers of records
+(`redemption.io`) and of frames (`redemption.frames`) alike. Every importer
 of a report that gives reasons in words takes ``reasons=``, the caller's own words, laid
 over that table (and so does `read_reports`). A word is matched whole,
 ignoring case, runs of spaces and the difference between the letters yo and ie; the `Reason` keeps
@@ -29,6 +31,7 @@ __all__ = [
     "ReasonWords",
     "Reasons",
     "match_key",
+    "reason_table",
     "reason_words",
     "reason_words_from_toml",
 ]
@@ -137,6 +140,33 @@ def reason_words(marketplace: Marketplace) -> dict[str, ReasonCategory]:
     return dict(_shipped(marketplace))
 
 
+def reason_table(
+    marketplace: Marketplace, words: ReasonWords | None = None
+) -> dict[str, ReasonCategory]:
+    """The words a reading of `marketplace`'s reports knows, each in its `match_key` form.
+
+    The table that ships with the library, with the caller's `words` laid over it: the
+    one table every reader of reasons matches against, on records (`Reasons`) and on
+    frames (`redemption.frames`).
+
+    Raises:
+        ArgumentTypeError: `words` is not a mapping.
+        InvalidArgumentError: a category of `words` is no `ReasonCategory` value, or a
+            word is not text.
+
+    Example:
+        >>> reason_table("wildberries", {"Мал в ПЛЕЧАХ": "size_fit"})["мал в плечах"]
+        <ReasonCategory.SIZE_FIT: 'size_fit'>
+    """
+    table = {match_key(word): category for word, category in _shipped(marketplace).items()}
+    for word, category in _given(words).items():
+        if not isinstance(word, str) or not _is_text(word):
+            msg = f"reasons: a word must be non-empty text, not {word!r}"
+            raise InvalidArgumentError(msg)
+        table[match_key(word)] = _category(category, word, "reasons")
+    return table
+
+
 class Reasons:
     """One import's reader of reasons: the tables in use, and the words they did not know.
 
@@ -151,12 +181,7 @@ class Reasons:
             InvalidArgumentError: a category of `words` is no `ReasonCategory` value, or a
                 word is not text.
         """
-        table = {match_key(word): category for word, category in _shipped(marketplace).items()}
-        for word, category in _given(words).items():
-            if not isinstance(word, str) or not _is_text(word):
-                msg = f"reasons: a word must be non-empty text, not {word!r}"
-                raise InvalidArgumentError(msg)
-            table[match_key(word)] = _category(category, word, "reasons")
+        table = reason_table(marketplace, words)
         self._table = table
         self._made: dict[str, tuple[Reason, bool]] = {}
         self.unknown: Counter[str] = Counter()
