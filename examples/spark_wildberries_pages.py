@@ -6,7 +6,7 @@ FOLDER holds ``supplier/orders`` and ``supplier/sales`` pages as ``redemption fe
 saves them (``orders-00001.json``, ``sales-00001.json``...), gzipped or not. Without one,
 the bundled sample's reports of one seller are cut into gzipped pages of 1,000 rows in a
 temporary folder, each page starting with the last rows of the one before, as the API's
-pages overlap. Spark reads the pages (on a cluster, the same globs may be ``s3://...``),
+pages overlap. Spark reads the pages (FOLDER may be a URL: ``s3://bucket/wb``),
 `redemption.frames.read_wildberries_statistics` makes the order lines there, and
 `redemption.frames.redemption_rates` computes the rate of each SKU there: nothing is
 collected but the rows printed. Needs pyspark and Java.
@@ -44,8 +44,11 @@ def write_sample_pages(folder: Path, seller: str = "shop-north") -> Path:
     return folder
 
 
-def rates(spark: SparkSession, folder: Path, seller_id: str = "seller") -> tuple[Any, Any]:
-    """The rate of each SKU in March, and the rows put aside: Spark DataFrames, unrun."""
+def rates(spark: SparkSession, folder: Path | str, seller_id: str = "seller") -> tuple[Any, Any]:
+    """The rate of each SKU in March, and the rows put aside: Spark DataFrames, unrun.
+
+    `folder` is a local path or a URL Spark reads (``s3://bucket/wb``, ``file:///...``).
+    """
     lines, aside = frames.read_wildberries_statistics(
         f"{folder}/orders-*.json*",
         f"{folder}/sales-*.json*",
@@ -56,7 +59,7 @@ def rates(spark: SparkSession, folder: Path, seller_id: str = "seller") -> tuple
     return frames.redemption_rates(lines, period=MARCH, today=SAMPLE_TODAY), aside
 
 
-def show(spark: SparkSession, folder: Path) -> None:
+def show(spark: SparkSession, folder: Path | str) -> None:
     """Print the rate of each SKU, and how many rows were put aside, of each kind."""
     by_sku, aside = rates(spark, folder)
     by_sku.orderBy("sku").select("sku", "orders", "sales", "returns", "rate").show()
@@ -72,7 +75,7 @@ def main(argv: list[str]) -> int:
         .getOrCreate()
     )
     with tempfile.TemporaryDirectory() as scratch:
-        show(spark, Path(argv[0]) if argv else write_sample_pages(Path(scratch)))
+        show(spark, argv[0] if argv else write_sample_pages(Path(scratch)))
     spark.stop()
     return 0
 

@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from redemption import MOSCOW, History, Period, frames, redemption_rates  # noqa: E402
-from redemption.errors import ReportFormatError  # noqa: E402
+from redemption.errors import InvalidArgumentError, ReportFormatError  # noqa: E402
 from redemption.frames._sources import Engine  # noqa: E402
 from redemption.frames._wb_statistics import (  # noqa: E402
     NOT_CANCELLED,
@@ -554,6 +554,31 @@ def test_text_is_stripped_as_python_strips_it(backend: Engine, values: list[str 
     ]
 
 
+def test_a_url_is_read_by_duckdb_and_refused_by_polars(tmp_path: Path) -> None:
+    """
+    Pages named by a file:// URL with a glob: DuckDB lists and reads them, to the lines
+    and rows put aside of the same pages named by their paths; a glob matching nothing is
+    named; polars, which reads local files only, refuses the URL.
+    """
+    pages = [
+        [order_row("a"), order_row("b")],
+        [order_row("b", lastChangeDate="2025-04-03T09:00:00"), order_row("c", nmId="")],
+    ]
+    paths = write_pages(tmp_path, "orders", pages, [False, True])
+    url = f"{tmp_path.as_uri()}/orders-*.json*"
+    by_url = frames.read_wildberries_statistics(url, backend="duckdb")
+    by_path = frames.read_wildberries_statistics(paths, backend="duckdb")
+    assert by_order(by_url[0]) == by_order(by_path[0])
+    assert len(by_order(by_url[0])) == 2
+    assert sorted((r["row"], r["kind"]) for r in rows_of(by_url[1])) == sorted(
+        (r["row"], r["kind"]) for r in rows_of(by_path[1])
+    )
+    with pytest.raises(ReportFormatError, match="no file matches"):
+        frames.read_wildberries_statistics(f"{tmp_path.as_uri()}/none-*.json", backend="duckdb")
+    with pytest.raises(InvalidArgumentError, match="polars reads local files only"):
+        frames.read_wildberries_statistics(url, backend="polars")
+
+
 def test_a_path_that_names_nothing_is_refused(tmp_path: Path) -> None:
     """
     A missing file, a pattern matching nothing, an empty file: a ReportFormatError naming it.
@@ -610,8 +635,9 @@ def test_the_spark_pages_example_prints_the_object_importers_rates(
 ) -> None:
     """
     examples/spark_wildberries_pages.py on a local session: the sample's reports cut into
-    overlapping gzipped pages, read on Spark, give each SKU the rate the object importer
-    and calculator give the sample's files; the repeated rows are merged, and printed.
+    overlapping gzipped pages, named by a file:// URL whose glob Spark lists, give each
+    SKU the rate the object importer and calculator give the sample's files; the
+    repeated rows are merged, and printed.
     """
     import importlib.util  # noqa: PLC0415 - the example is a script, loaded by its path
 
@@ -625,7 +651,8 @@ def test_the_spark_pages_example_prints_the_object_importers_rates(
     assert len(pages) > 2
     assert all(name.endswith(".json.gz") for name in pages)
 
-    example.show(spark, folder)  # the rates, then the rows put aside by kind
+    # the rates, then the rows put aside by kind; the pages named by a URL, as on a cluster
+    example.show(spark, folder.as_uri())
     printed = [
         [cell.strip() for cell in line.strip("|").split("|")]
         for line in capsys.readouterr().out.splitlines()

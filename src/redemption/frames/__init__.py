@@ -379,7 +379,8 @@ def read_wildberries_statistics(
     Args:
         orders: the ``supplier/orders`` pages: a file (a JSON array, gzipped or not), a
             folder of them (its ``.json`` and ``.json.gz`` files), a glob, or a sequence
-            of these, read in that order (a folder's files and a glob's matches by name).
+            of these, read in that order (a folder's files and a glob's matches by name);
+            on DuckDB and Spark also a URL the engine reads (``s3://...``).
         sales: the ``supplier/sales`` pages, likewise.
         backend: ``"duckdb"``, ``"polars"`` or ``"pyspark"``.
         seller_id: the seller the reports belong to (they do not say).
@@ -476,7 +477,8 @@ def read_wildberries_realization(
 
     Args:
         reports: the report's pages: a file (a JSON array, gzipped or not), a folder of
-            them, a glob, or a sequence of these, read in that order as one report.
+            them, a glob, or a sequence of these, read in that order as one report; on
+            DuckDB and Spark also a URL the engine reads (``s3://...``).
         backend: ``"duckdb"``, ``"polars"`` or ``"pyspark"``.
         seller_id: the seller the report belongs to.
         reasons: the caller's words for reasons, laid over the shipped Wildberries table,
@@ -567,7 +569,8 @@ def read_ozon_postings(
 
     Args:
         postings: the posting lists' pages: a file (one JSON response or array, gzipped or
-            not), a folder of them, a glob, or a sequence of these, read in that order.
+            not), a folder of them, a glob, or a sequence of these, read in that order;
+            on DuckDB and Spark also a URL the engine reads (``s3://...``).
         as_of: when the lists were downloaded: aware.
         returns: the ``/v1/returns/list`` pages, likewise.
         backend: ``"duckdb"``, ``"polars"`` or ``"pyspark"``.

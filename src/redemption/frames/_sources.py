@@ -14,6 +14,7 @@ from __future__ import annotations
 import glob
 import gzip
 import json
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -40,13 +41,17 @@ Engine = Literal["duckdb", "polars", "pyspark"]
 
 Paths = str | Path | Sequence[str | Path]
 """A report's files: a file, a folder of pages (``*.json``, ``*.json.gz``), a glob
-(``pages/orders-*.json.gz``), or a sequence of them, read in that order."""
+(``pages/orders-*.json.gz``), or a sequence of them, read in that order. On DuckDB and
+Spark, a URL (``s3://bucket/wb/orders-*.json.gz``, ``file:///...``) too: the engine reads
+it, with the connection's or session's own credentials."""
 
 SOURCE, FILE, ROW = "_source", "_file", "_row"
 """The columns every frame of rows has beside its fields: the file's name as given, its
 place among the files (from 0), and the row's place in the file (from 1)."""
 
 _GLOB = frozenset("*?[")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+"""How a URL begins: its scheme (``s3://``, ``gs://``, ``file://``...)."""
 _JSON = (".json", ".json.gz")
 """How the names of a folder's pages end."""
 
@@ -55,6 +60,7 @@ def files_of(paths: Paths) -> list[str]:
     """The files `paths` name, in order: a folder's pages and a glob's matches by name.
 
     A folder's pages are its files whose names end ``.json`` or ``.json.gz``.
+    A URL is kept as given, for the engine to read (see `located`).
 
     A file named twice is read once, where it first comes.
 
@@ -66,7 +72,9 @@ def files_of(paths: Paths) -> list[str]:
     for item in given:
         text = str(item)
         path = Path(text)
-        if path.is_dir():
+        if _URL.match(text):
+            found.append(text)
+        elif path.is_dir():
             found.extend(
                 sorted(str(p) for p in path.iterdir() if p.is_file() and p.name.endswith(_JSON))
             )
@@ -83,10 +91,63 @@ def files_of(paths: Paths) -> list[str]:
             raise ReportFormatError(msg, source=text)
     files = list(dict.fromkeys(found))
     for name in files:
-        if Path(name).stat().st_size == 0:
+        if not _URL.match(name) and Path(name).stat().st_size == 0:
             msg = f"{name}: the file is empty; expected a JSON array of report rows"
             raise ReportFormatError(msg, source=name)
     return files
+
+
+def located(files: list[str], backend: str, connection: Any, session: Any) -> list[str]:
+    """The files to read: each URL with a glob in it replaced by the files it matches.
+
+    The engine lists them (DuckDB's ``glob()``, the file system of Spark's session),
+    by name, when the frame is made; their rows are read when it is collected.
+
+    Raises:
+        InvalidArgumentError: a URL on polars, which reads local files only; a Spark
+            session that cannot list files (Spark Connect: give the files themselves).
+        ReportFormatError: a URL's glob matches no file.
+    """
+    found: list[str] = []
+    for name in files:
+        if not _URL.match(name):
+            found.append(name)
+            continue
+        if backend == "polars":
+            msg = f"{name}: polars reads local files only; read URLs on duckdb or pyspark"
+            raise InvalidArgumentError(msg)
+        if not _GLOB & set(name):
+            found.append(name)
+            continue
+        listed = (
+            _duckdb_listed(name, connection)
+            if backend == "duckdb"
+            else _spark_listed(name, session)
+        )
+        if not listed:
+            msg = f"{name}: no file matches this pattern"
+            raise ReportFormatError(msg, source=name)
+        found.extend(sorted(listed))
+    return list(dict.fromkeys(found))
+
+
+def _duckdb_listed(pattern: str, connection: Any) -> list[str]:
+    import duckdb  # noqa: PLC0415 - the engine is the caller's: imported only when asked for
+
+    con = duckdb.default_connection() if connection is None else connection
+    return [str(row[0]) for row in con.execute("SELECT file FROM glob(?)", [pattern]).fetchall()]
+
+
+def _spark_listed(pattern: str, session: Any) -> list[str]:
+    spark = _spark_session(session)
+    try:  # Hadoop's file system of the session: the one its reads go through
+        jvm, conf = spark._jvm, spark._jsc.hadoopConfiguration()  # noqa: SLF001
+    except AttributeError:
+        msg = f"{pattern}: this Spark session cannot list files; give them one by one"
+        raise InvalidArgumentError(msg) from None
+    path = jvm.org.apache.hadoop.fs.Path(pattern)
+    statuses = path.getFileSystem(conf).globStatus(path) or []
+    return [str(status.getPath().toString()) for status in statuses if status.isFile()]
 
 
 def report_rows(
@@ -122,7 +183,8 @@ def report_rows(
     if backend not in readers:
         msg = f"backend must be one of duckdb, polars, pyspark; not {backend!r}"
         raise InvalidArgumentError(msg)
-    native = readers[backend]([] if paths is None else files_of(paths))
+    files = [] if paths is None else located(files_of(paths), backend, connection, session)
+    native = readers[backend](files)
     return cast("nw.LazyFrame[Any]", nw.from_native(native))
 
 
@@ -178,15 +240,23 @@ def _polars_rows(files: list[str], fields: tuple[str, ...]) -> Any:
     return pl.concat([reader(name, index) for index, name in enumerate(files)])
 
 
-def _spark_rows(files: list[str], fields: tuple[str, ...], session: Any) -> Any:
-    from pyspark.sql import SparkSession, Window  # noqa: PLC0415 - the caller's engine
-    from pyspark.sql import functions as F  # noqa: N812, PLC0415 - Spark's own spelling
-    from pyspark.sql import types as T  # noqa: N812, PLC0415
+def _spark_session(session: Any) -> Any:
+    """The Spark session given, else the active one."""
+    from pyspark.sql import SparkSession  # noqa: PLC0415 - the caller's engine
 
     spark = session or SparkSession.getActiveSession()
     if spark is None:
         msg = "backend='pyspark' needs a SparkSession: give it as session="
         raise InvalidArgumentError(msg)
+    return spark
+
+
+def _spark_rows(files: list[str], fields: tuple[str, ...], session: Any) -> Any:
+    from pyspark.sql import Window  # noqa: PLC0415 - the caller's engine
+    from pyspark.sql import functions as F  # noqa: N812, PLC0415 - Spark's own spelling
+    from pyspark.sql import types as T  # noqa: N812, PLC0415
+
+    spark = _spark_session(session)
     schema = T.StructType([T.StructField(f, T.StringType()) for f in fields])
     full = T.StructType(
         [
@@ -263,7 +333,8 @@ def json_item_rows(
     if backend not in readers:
         msg = f"backend must be one of duckdb, polars, pyspark; not {backend!r}"
         raise InvalidArgumentError(msg)
-    native = readers[backend]([] if paths is None else files_of(paths))
+    files = [] if paths is None else located(files_of(paths), backend, connection, session)
+    native = readers[backend](files)
     return cast("nw.LazyFrame[Any]", nw.from_native(native))
 
 
