@@ -24,10 +24,11 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from redemption import MOSCOW, DataError, Order, RedemptionError, Return, Sale
+from redemption._cycles import cycles_paused
 from redemption.errors import ReportFormatError
 from redemption.io import limits, read_wildberries_statistics, wildberries
 from redemption.io.limits import JsonRows, Limits
-from redemption.io.report import BadRow, RowOrigins, RowTally, cycles_paused, price_field
+from redemption.io.report import BadRow, RowOrigins, RowTally, price_field
 from redemption.model import _checked_order, _checked_return, _checked_sale
 from redemption.money import to_money
 from redemption.outcomes import CancelKind, ReturnKind

@@ -11,6 +11,7 @@ from itertools import compress, repeat
 from operator import add
 from typing import Literal, NamedTuple, cast
 
+from redemption._cycles import cycles_paused
 from redemption.calculators._tables import Column, ResultTable, record_html, share, share_text
 from redemption.calculators.outcome import settled_rows, warn_beyond_horizon
 from redemption.dates import MOSCOW, day_end
@@ -327,7 +328,8 @@ def _reports(
     )
     ids = cast("Iterable[str]", compress(buyers, orders))
     reports = BuyerReports(weight=weight)
-    reports.update(zip(ids, map(_new_report, fields), strict=True))
+    with cycles_paused():  # a report a buyer: nothing the collector could free
+        reports.update(zip(ids, map(_new_report, fields), strict=True))
     return reports
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import gc
 import json
 from array import array
 from collections import Counter
@@ -50,7 +49,6 @@ __all__ = [
     "Source",
     "amount_field",
     "check_rows",
-    "cycles_paused",
     "each_source",
     "import_report",
     "kept_origins",
@@ -343,31 +341,6 @@ class RowOrigins(Mapping[int, tuple["RowTally", str, int]]):
 
 
 _ROW_MASK = (1 << SOURCE_BITS) - 1
-
-
-@contextmanager
-def cycles_paused() -> Iterator[None]:
-    """Pause Python's cycle collector in the block, if it runs; it runs again after it.
-
-    An import makes a million records that all live on, and no reference cycles: every
-    full collection on the way walks all the records made so far again, and finds nothing
-    to free, and a large import would spend much of its time there. After the block, what was
-    made in it goes to the oldest generation at once (`gc.freeze` then `gc.unfreeze`, where
-    nothing is frozen), rather than through a collection of the youngest that would walk
-    every record once more: an object freed later is collected as ever, by a full
-    collection.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        if not gc.get_freeze_count():  # else the caller's frozen objects would be thawed
-            gc.freeze()
-            gc.unfreeze()
-        gc.enable()
 
 
 def _place(origin: tuple[RowTally, str, int] | None) -> str:

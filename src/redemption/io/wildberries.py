@@ -30,6 +30,7 @@ from typing import Any
 
 import attrs
 
+from redemption._cycles import cycles_paused
 from redemption.dates import MOSCOW, day_end
 from redemption.errors import InvalidPeriodError, shown
 from redemption.history import History
@@ -47,7 +48,6 @@ from redemption.io.report import (
     RowTally,
     Source,
     amount_field,
-    cycles_paused,
     each_source,
     import_report,
     in_utc_range,
