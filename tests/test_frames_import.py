@@ -579,6 +579,20 @@ def test_a_url_is_read_by_duckdb_and_refused_by_polars(tmp_path: Path) -> None:
         frames.read_wildberries_statistics(url, backend="polars")
 
 
+@pytest.mark.parametrize("backend", ENGINES)
+def test_a_file_named_with_glob_characters_is_that_file(backend: Engine, tmp_path: Path) -> None:
+    """
+    week[1].json beside week1.json, and w*.json beside w1.json: each name given reads
+    its own file, not what it would match as a pattern.
+    """
+    named = {"week[1].json": "a", "week1.json": "b", "w*.json": "c", "w1.json": "d"}
+    for name, srid in named.items():
+        _write(tmp_path, name, [order_row(srid)])
+    for name, srid in named.items():
+        lines, _ = frames.read_wildberries_statistics(tmp_path / name, backend=backend)
+        assert [r["order_id"] for r in rows_of(lines)] == [srid], name
+
+
 def test_a_path_that_names_nothing_is_refused(tmp_path: Path) -> None:
     """
     A missing file, a pattern matching nothing, an empty file: a ReportFormatError naming it.
@@ -619,6 +633,13 @@ def test_the_spark_importer_reads_what_the_object_importer_reads(
     ]
     order_files, sale_files, history, report = read_both(
         tmp_path, orders, sales, [False, True, True]
+    )
+    assert order_files is not None
+    named = str(Path(order_files[0]).with_name("orders[0].json"))  # Spark reads paths as globs
+    Path(order_files[0]).rename(named)
+    order_files[0] = named
+    history, report = read_wildberries_statistics(
+        orders=order_files, sales=sale_files, seller_id="shop", errors="collect"
     )
     lines, aside = frames.read_wildberries_statistics(
         order_files, sale_files, backend="pyspark", session=spark, seller_id="shop"

@@ -97,6 +97,21 @@ def files_of(paths: Paths) -> list[str]:
     return files
 
 
+def literal(name: str, backend: str) -> str:
+    r"""A file's name as the engine reads that one file: its glob characters escaped.
+
+    DuckDB and Spark read every path as a glob, so ``week[1].json`` would read
+    ``week1.json``: DuckDB takes ``[[]`` for ``[``, Spark (Hadoop) a backslash.
+
+    Example:
+        >>> literal("pages/week[1]*.json", "duckdb"), literal("week[1].json", "pyspark")
+        ('pages/week[[]1][*].json', 'week\\[1\\].json')
+    """
+    if backend == "duckdb":
+        return re.sub(r"([\[*?])", r"[\1]", name)
+    return re.sub(r"([\[\]*?{}\\])", r"\\\1", name)
+
+
 def located(files: list[str], backend: str, connection: Any, session: Any) -> list[str]:
     """The files to read: each URL with a glob in it replaced by the files it matches.
 
@@ -210,7 +225,7 @@ def _duckdb_rows(files: list[str], fields: tuple[str, ...], connection: Any) -> 
     parts = [  # the names are the caller's files, quoted as SQL literals
         f"SELECT {names}, {_quoted(name)} AS {SOURCE}, {index}::BIGINT AS {FILE}, "  # noqa: S608
         f"row_number() OVER () AS {ROW} "
-        f"FROM read_json({_quoted(name)}, columns={columns}, format='array')"
+        f"FROM read_json({_quoted(literal(name, 'duckdb'))}, columns={columns}, format='array')"
         for index, name in enumerate(files)
     ]
     return con.sql(" UNION ALL ".join(parts))
@@ -271,7 +286,7 @@ def _spark_rows(files: list[str], fields: tuple[str, ...], session: Any) -> Any:
     frames = []
     for index, name in enumerate(files):
         # a multi-line JSON file is never split: its rows are one partition, in order
-        rows = spark.read.json(name, schema=schema, multiLine=True).withColumn(
+        rows = spark.read.json(literal(name, "pyspark"), schema=schema, multiLine=True).withColumn(
             "_id", F.monotonically_increasing_id()
         )
         order = Window.orderBy("_id")
