@@ -466,7 +466,8 @@ def read_wildberries_realization(
 
     - a sale or return whose ``order_dt`` is another instant than that of the row that
       made its line known is refused (the object importer moves the order to it);
-    - a repeated ``rrd_id`` is taken to repeat its row;
+    - a repeated ``rrd_id`` is taken to repeat its row word for word: a repeat saying
+      other things is put aside as merged, but its values still reach its line;
     - times are read only as ``YYYY-MM-DDTHH:MM:SS`` followed by nothing, ``Z``,
       ``+HH:MM`` or ``+HHMM``; amounts only as digits with a sign and a point (not
       ``1e3``); ``delivery_rub`` to 12 digits of roubles and 6 places; counts

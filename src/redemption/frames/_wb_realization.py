@@ -80,8 +80,10 @@ DEVIATIONS = (
         "as the order's new time, and checks the rows after it against that"
     ),
     (
-        "a repeated rrd_id is taken to repeat its row: each repeat is judged as its first "
-        "version (the object importer merges a repeat whatever it holds)"
+        "a repeated rrd_id is taken to repeat its row word for word, as the API's pages "
+        "repeat it: a repeat that says other things (another srid or operation) is put "
+        "aside as merged but its values still reach its line, so it may make a line, sale "
+        "or return the object importer, which merges a repeat unread, does not make"
     ),
 )
 """Where the frames read a report otherwise than the object importer, and why."""
