@@ -32,9 +32,11 @@ to what both read alike):
   ``.5``; a charge's digits past the ninth after the point are dropped before rounding;
 - an item that is not an object has no fields: it is refused for its missing number; a
   document of another shape has no items (the object importer refuses the file);
-- a return that asks for more units than are left puts aside every later return of its
-  posting's SKU too (the object importer gives a later, smaller one the units left):
-  the returns are matched by a running sum, which has no memory of refusals;
+- a return that asks for more units than are left, though no more than its SKU has,
+  still counts in the running sum the returns are matched by: a later return of that
+  posting's SKU is then put aside where the object importer gives it the units left
+  (it takes three returns of one SKU; one asking for more than the SKU has is left out
+  of the sum, as the object importer leaves it out);
 - only the reasons' words are matched as `redemption.reasons` matches them, with
   Python's whitespace but `str.lower` for `str.casefold`.
 """
@@ -378,37 +380,22 @@ def _count_bad(text: nw.Expr) -> tuple[nw.Expr, nw.Expr]:
     return count, bad
 
 
-def _first_by_element(part: Frame) -> Frame:
-    """Of each item's elements with a problem, the first one's field and reason."""
-    name = _part_name(part)
-    place = nw.when(~nw.col("_field").is_null()).then(nw.col(ELEMENT))
-    return (
-        part.with_columns(place.min().over("_key").alias("_first_bad"))
-        .filter(nw.col(ELEMENT) == nw.col("_first_bad"))
-        .select(
-            "_key",
-            nw.col("_field").alias(f"_{name}_field"),
-            nw.col("_reason").alias(f"_{name}_reason"),
-        )
+def _with_keys(raw: Frame) -> Frame:
+    """Each row with its item's key and a flag per part (``_<part>``).
+
+    The key (``_key``) is the item's file, the returns' numbered after the postings', and
+    its row in the file.
+    """
+    flags = {part: (nw.col(PART) == part).fill_null(value=False) for part in _PARTS}
+    file = nw.col(FILE) + flags["return"].cast(nw.Int64) * _RETURN_FILES
+    return raw.with_columns(
+        (file * (1 << _AT_BITS) + nw.col(ROW)).cast(nw.Int64).alias("_key"),
+        *(flag.alias(f"_{part}") for part, flag in flags.items()),
     )
 
 
-def _part_name(part: Frame) -> str:
-    return str(part.columns[-1]).removeprefix("_name_")
-
-
-def _of(raw: Frame, part: str) -> Frame:
-    """The rows of one part, each with its item's key (file and row) and a name tag."""
-    return (
-        raw.filter(nw.col(PART) == part)
-        .with_columns((nw.col(FILE) * (1 << _AT_BITS) + nw.col(ROW)).cast(nw.Int64).alias("_key"))
-        .with_columns(nw.lit(value=True).alias(f"_name_{part}"))
-    )
-
-
-def _products(raw: Frame) -> Frame:
-    """Every product element read: its SKU, kopecks and units, or its first problem."""
-    frame = _of(raw, "product")
+def _with_products(frame: Frame) -> Frame:
+    """Each product element's SKU, kopecks and units, and its first problem (``_product_row_*``)."""
     frame = _with_kopecks(
         frame,
         nw.when(_is_object(nw.col("price"))).then(nw.col("amount")).otherwise(nw.col("price")),
@@ -448,54 +435,60 @@ def _products(raw: Frame) -> Frame:
         ]
     )
     position = nw.concat_str([nw.lit("product "), nw.col(ELEMENT).cast(_TEXT), nw.lit(": ")])
+    product = nw.col("_product")
     return frame.with_columns(
-        field.alias("_field"),
-        nw.concat_str([position, reason]).alias("_reason"),
+        nw.when(product).then(field).alias("_product_row_field"),
+        nw.when(product).then(nw.concat_str([position, reason])).alias("_product_row_reason"),
         stripped(nw.col("sku")).alias("_sku"),
-    ).select("_key", ELEMENT, "_field", "_reason", "_sku", "_kopecks", "_units", "_name_product")
+    )
 
 
-def _deliveries(raw: Frame) -> Frame:
-    """Every ``additional_data`` element's delivery time, or why it is no time."""
-    frame = _of(raw, "delivery")
+def _with_deliveries(frame: Frame) -> Frame:
+    """Each ``additional_data`` element's delivery time (``_time``), or why it is no time."""
     given = (
-        _is_object(nw.col("element"))
+        nw.col("_delivery")
+        & _is_object(nw.col("element"))
         & ~nw.col("delivery_time").is_null()
         & (nw.col("delivery_time") != "")
     )
-    frame = frame.filter(given.fill_null(value=False))
-    frame = _with_moment(frame, nw.col("delivery_time"), "_time")
+    frame = frame.with_columns(given.fill_null(value=False).alias("_delivery_ok"))
+    ok = nw.col("_delivery_ok")
+    frame = _with_moment(frame, nw.when(ok).then(nw.col("delivery_time")), "_time")
+    bad = ok & ~nw.col("_time_bad").is_null()
     return frame.with_columns(
-        nw.when(~nw.col("_time_bad").is_null())
-        .then(nw.lit("additional_data.delivery_time"))
-        .alias("_field"),
-        nw.col("_time_bad").alias("_reason"),
-    ).select("_key", ELEMENT, "_field", "_reason", "_time", "_name_delivery")
-
-
-def _charges(raw: Frame, products: Frame) -> Frame:
-    """Every ``financial_data`` product with charges: its SKU and charges, or its problem."""
-    frame = _of(raw, "charge").filter(
-        _is_object(nw.col("element")) & _is_object(nw.col("services"))
+        nw.when(bad).then(nw.lit("additional_data.delivery_time")).alias("_delivery_row_field"),
+        nw.when(bad).then(nw.col("_time_bad")).alias("_delivery_row_reason"),
     )
+
+
+def _with_charges(frame: Frame) -> Frame:
+    """Each ``financial_data`` product's SKU and charges (``_charged``), or its problem."""
+    frame = frame.with_columns(
+        (nw.col("_charge") & _is_object(nw.col("element")) & _is_object(nw.col("services")))
+        .fill_null(value=False)
+        .alias("_charge_ok")
+    )
+    ok = nw.col("_charge_ok")
     problems: list[tuple[nw.Expr, str | nw.Expr | None, nw.Expr]] = []
-    legs: dict[str, list[str]] = {"_to_buyer": [], "_back": []}
+    legs: dict[str, list[nw.Expr]] = {"_to_buyer": [], "_back": []}
     for leg, names in (("_to_buyer", _TO_BUYER), ("_back", _BACK)):
         for name in names:
             value, bad = _nano(nw.col(name))
-            frame = frame.with_columns(value.alias(f"_v_{name}"))
-            legs[leg].append(f"_v_{name}")
+            legs[leg].append(value)
             named = f"financial_data.products.item_services.{name}"
             problems.append((bad, named, nw.concat_str([nw.lit("not an amount: "), nw.col(name)])))
     frame = frame.with_columns(
-        *(nw.sum_horizontal(*(nw.col(c) for c in cs)).alias(leg) for leg, cs in legs.items())
+        *(nw.sum_horizontal(*values).alias(leg) for leg, values in legs.items()),
+        stripped(nw.col("product_id")).alias("_product_sku"),
+    ).with_columns(
+        # the SKU a product or a charge is of: a charge's product_id meets its products' SKUs
+        nw.when(nw.col("_product"))
+        .then(nw.col("_sku"))
+        .when(ok)
+        .then(nw.col("_product_sku"))
+        .alias("_match_sku")
     )
-    skus = products.select(
-        "_key", nw.col("_sku").alias("_product_sku"), nw.lit(value=True).alias("_has")
-    ).unique(["_key", "_product_sku"])
-    frame = frame.with_columns(stripped(nw.col("product_id")).alias("_product_sku")).join(
-        skus, on=["_key", "_product_sku"], how="left"
-    )
+    has = nw.col("_product").cast(nw.Int64).max().over("_key", "_match_sku") == 1
     problem_free = nw.lit(value=True)
     for bad, _, _ in problems:
         problem_free = problem_free & ~bad.fill_null(value=False)
@@ -504,7 +497,9 @@ def _charges(raw: Frame, products: Frame) -> Frame:
     problems += [
         (problem_free & charged & ~id_bad.is_null(), "financial_data.products.product_id", id_bad),
         (
-            problem_free & charged & nw.col("_has").is_null(),
+            problem_free
+            & charged
+            & ~(~nw.col("_match_sku").is_null() & has).fill_null(value=False),
             "financial_data.products.product_id",
             nw.concat_str(
                 [
@@ -518,28 +513,101 @@ def _charges(raw: Frame, products: Frame) -> Frame:
     field, reason = _first(problems)
     position = nw.concat_str([nw.lit("product "), nw.col(ELEMENT).cast(_TEXT), nw.lit(": ")])
     return frame.with_columns(
-        field.alias("_field"),
-        nw.concat_str([position, reason]).alias("_reason"),
-        (problem_free & charged).fill_null(value=False).alias("_charged"),
-    ).select(
-        "_key",
-        ELEMENT,
-        "_field",
-        "_reason",
-        "_product_sku",
-        "_to_buyer",
-        "_back",
-        "_charged",
-        "_name_charge",
+        nw.when(ok).then(field).alias("_charge_row_field"),
+        nw.when(ok).then(nw.concat_str([position, reason])).alias("_charge_row_reason"),
+        (ok & problem_free & charged).fill_null(value=False).alias("_charged"),
     )
 
 
-def _postings(raw: Frame, as_of: datetime) -> tuple[Frame, Frame, Frame]:
-    """Every posting row read, its outcome or its problem; and its products and charges."""
-    products = _products(raw)
-    deliveries = _deliveries(raw)
-    charges = _charges(raw, products)
-    frame = _of(raw, "posting")
+_ELEMENT_PARTS = ("product", "delivery", "charge")
+"""The parts whose elements' first problem is their posting's."""
+_PARTS = ("posting", *_ELEMENT_PARTS, "return")
+_RETURN_FILES = 1 << 24
+"""The returns' files are numbered from here, after the postings'."""
+_ELEMENT_ONLY = (
+    "element",
+    "currency_code",
+    "price",
+    "amount",
+    "currency",
+    "delivery_time",
+    "services",
+    "product_id",
+    *_TO_BUYER,
+    *_BACK,
+    "_kopecks_bad",
+    "_time",
+    "_time_bad",
+    "_delivery_ok",
+    "_charge_ok",
+    "_product_sku",
+    *(f"_{part}_row_{what}" for part in _ELEMENT_PARTS for what in ("field", "reason")),
+    *(f"_first_{part}" for part in _ELEMENT_PARTS),
+)
+"""What is left of the elements once each posting has what it needs of them."""
+_POSTING_ONLY = (
+    "status",
+    "in_process_at",
+    "pickup",
+    "customer",
+    "customer_id",
+    "cancellation",
+    "cancel_reason_id",
+    "cancellation_type",
+    "initiator",
+    "products",
+    "_ordered_bad",
+    "_pickup",
+    "_pickup_bad",
+    "_pickup_given",
+    "_latest",
+    "_n_products",
+    "_valid_key",
+    *(f"_{part}_{what}" for part in _ELEMENT_PARTS for what in ("field", "reason")),
+    "_posting_field",
+)
+"""What is left of the posting rows once their facts are on their units."""
+
+
+def _postings(frame: Frame, as_of: datetime) -> Frame:
+    """Every posting and product row read: a posting's outcome or problem, a product's units.
+
+    Each product's units are ``_unit`` where its posting is kept, with its SKU, kopecks
+    and charges; the delivery and charge rows are read and left out (return rows, if
+    any, are kept as they are).
+
+    Each posting's facts about its elements (the latest delivery time, the first bad
+    element of each part) are windows over the posting (``_key``), and its own facts reach
+    its products the same way, so the rows are read once and never joined back.
+    """
+    frame = _with_charges(_with_deliveries(_with_products(frame)))
+    firsts = [
+        nw.when(~nw.col(f"_{part}_row_field").is_null())
+        .then(nw.col(ELEMENT))
+        .min()
+        .over("_key")
+        .alias(f"_first_{part}")
+        for part in _ELEMENT_PARTS
+    ]
+    latest = nw.when(nw.col("_delivery_ok") & nw.col("_delivery_row_field").is_null()).then(
+        nw.col("_time")
+    )
+    frame = frame.with_columns(
+        *firsts,
+        latest.max().over("_key").alias("_latest"),
+        nw.col("_product").cast(nw.Int64).sum().over("_key").alias("_n_products"),
+    ).with_columns(
+        *(
+            nw.when(nw.col(ELEMENT) == nw.col(f"_first_{part}"))
+            .then(nw.col(f"_{part}_row_{what}"))
+            .max()
+            .over("_key")
+            .alias(f"_{part}_{what}")
+            for part in _ELEMENT_PARTS
+            for what in ("field", "reason")
+        )
+    )
+    frame = frame.drop(*_ELEMENT_ONLY, strict=False)
     frame = _with_moment(frame, nw.col("in_process_at"), "_ordered")
     pickup = nw.col("pickup")
     pickup_given = (~pickup.is_null() & (pickup != "")).fill_null(value=False)
@@ -555,27 +623,12 @@ def _postings(raw: Frame, as_of: datetime) -> tuple[Frame, Frame, Frame]:
         .alias("_outcome"),
         pickup_given.alias("_pickup_given"),
     )
-    times = (
-        deliveries.filter(nw.col("_field").is_null()).group_by("_key").agg(nw.col("_time").max())
-    )
-    counts = (
-        products.with_columns(nw.lit(1, dtype=nw.Int64()).alias("_one"))
-        .group_by("_key")
-        .agg(nw.col("_one").sum().alias("_products"))
-    )
-    frame = (
-        frame.join(times, on="_key", how="left")
-        .join(counts, on="_key", how="left")
-        .join(_first_by_element(deliveries), on="_key", how="left")
-        .join(_first_by_element(products), on="_key", how="left")
-        .join(_first_by_element(charges), on="_key", how="left")
-    )
     sold, cancelled = nw.col("_outcome") == "sold", nw.col("_outcome") == "cancelled"
     delivered_at = (
         nw.when(sold & nw.col("_pickup_given"))
         .then(nw.col("_pickup"))
         .when(sold)
-        .then(nw.col("_time"))
+        .then(nw.col("_latest"))
     )
     delivered_field = (
         nw.when(nw.col("_pickup_given"))
@@ -625,7 +678,7 @@ def _postings(raw: Frame, as_of: datetime) -> tuple[Frame, Frame, Frame]:
             (
                 ~_objecty(nw.col("products")).fill_null(value=False)
                 | ~nw.col("products").str.starts_with("[").fill_null(value=False)
-                | nw.col("_products").is_null(),
+                | (nw.col("_n_products") == 0),
                 "products",
                 nw.lit("expected a list of products"),
             ),
@@ -637,15 +690,12 @@ def _postings(raw: Frame, as_of: datetime) -> tuple[Frame, Frame, Frame]:
             (~nw.col("_charge_field").is_null(), nw.col("_charge_field"), nw.col("_charge_reason")),
         ]
     )
-    frame = frame.with_columns(field.alias("_field"), reason.alias("_reason"))
-    valid = nw.col("_reason").is_null()
+    posting = nw.col("_posting")
     frame = frame.with_columns(
-        nw.when(valid).then(nw.col("_key")).alias("_valid_key")
-    ).with_columns(
-        (valid & (nw.col("_key") == nw.col("_valid_key").max().over("_number")))
-        .fill_null(value=False)
-        .alias("_kept")
+        nw.when(posting).then(field).alias("_field"),
+        nw.when(posting).then(reason).alias("_reason"),
     )
+    valid = posting & nw.col("_reason").is_null()
     kind = (
         nw.when(~cancellation)
         .then(nw.lit("unknown"))
@@ -659,11 +709,62 @@ def _postings(raw: Frame, as_of: datetime) -> tuple[Frame, Frame, Frame]:
     for said, meant in _INITIATORS.items():
         kind = kind.when(initiator == said).then(nw.lit(meant))
     frame = frame.with_columns(
+        nw.when(valid).then(nw.col("_key")).alias("_valid_key"),
         nw.when(cancelled).then(kind.otherwise(nw.lit("unknown"))).alias("_cancel_kind"),
         nw.when(cancelled & cancellation).then(words).alias("_cancel_words"),
         nw.when(has_buyer).then(stripped(customer_id)).alias("_buyer"),
+    ).with_columns(
+        (valid & (nw.col("_key") == nw.col("_valid_key").max().over("_number")))
+        .fill_null(value=False)
+        .alias("_kept")
     )
-    return frame, products, charges
+    # the posting's facts, on each of its rows; its products are units if it is kept
+    facts = (
+        "_number",
+        "_outcome",
+        "_ordered",
+        "_delivered_at",
+        "_cancel_kind",
+        "_cancel_words",
+        "_buyer",
+    )
+    product = nw.col("_product")
+    kept = nw.when(posting).then(nw.col("_kept").cast(nw.Int64)).max().over("_key") == 1
+    frame = frame.with_columns(
+        *(
+            nw.when(product)
+            .then(nw.when(posting).then(nw.col(c)).max().over("_key"))
+            .otherwise(nw.col(c))
+            .alias(c)
+            for c in facts
+        ),
+        (product & kept).fill_null(value=False).alias("_unit"),
+    )
+    units = nw.when(nw.col("_unit")).then(nw.col("_units")).otherwise(nw.lit(0, dtype=nw.Int64()))
+    charged = nw.col("_charged")
+    zero = nw.lit(0, dtype=nw.Int64())
+    frame = frame.with_columns(
+        units.cum_sum().over("_key", "_sku", order_by=ELEMENT).cast(nw.Int64).alias("_through"),
+        units.sum().over("_key", "_sku").cast(nw.Int64).alias("_of_sku"),
+        *(
+            nw.when(charged)
+            .then(nw.col(leg))
+            .otherwise(zero)
+            .sum()
+            .over("_key", "_match_sku")
+            .alias(f"{leg}_sum")
+            for leg in ("_to_buyer", "_back")
+        ),
+        charged.cast(nw.Int64).sum().over("_key", "_match_sku").alias("_n_charged"),
+    )
+    any_charge = nw.col("_n_charged") > 0
+    frame = frame.drop(*_POSTING_ONLY, strict=False)
+    return frame.filter(posting | nw.col("_unit") | nw.col("_return")).with_columns(
+        *(
+            nw.when(any_charge).then(nw.col(f"{leg}_sum")).cast(nw.Int64).alias(leg)
+            for leg in ("_to_buyer", "_back")
+        )
+    )
 
 
 def _expanded(frame: Frame, count: str, digits: Frame) -> Frame:
@@ -684,13 +785,14 @@ def _expanded(frame: Frame, count: str, digits: Frame) -> Frame:
     return frame
 
 
-def _returns(raw: Frame, as_of: datetime) -> Frame:
-    """Every return row read: what it returns, or why it is skipped or refused."""
-    frame = _of(raw, "return")
+def _returns(frame: Frame, as_of: datetime) -> Frame:
+    """Every return row read: what it returns, or why it is skipped or refused.
+
+    Its units (``_units``), number and SKU are read as a product's are.
+    """
     frame = _with_moment(frame, nw.col("return_date"), "_at")
-    count, count_bad = _count_bad(nw.col("quantity"))
     kind = stripped(nw.col("type"))
-    frame = frame.with_columns(count.alias("_q"), count_bad.alias("_q_bad"), kind.alias("_type"))
+    frame = frame.with_columns(kind.alias("_type"))
     product, logistic = nw.col("product"), nw.col("logistic")
     field, reason = _first(
         [
@@ -706,7 +808,7 @@ def _returns(raw: Frame, as_of: datetime) -> Frame:
             (~_text_bad(nw.col("id")).is_null(), "id", _text_bad(nw.col("id"))),
             (~_text_bad(nw.col("number")).is_null(), "posting_number", _text_bad(nw.col("number"))),
             (~_text_bad(nw.col("sku")).is_null(), "product.sku", _text_bad(nw.col("sku"))),
-            (~nw.col("_q_bad").is_null(), "product.quantity", nw.col("_q_bad")),
+            (~nw.col("_units_bad").is_null(), "product.quantity", nw.col("_units_bad")),
             (
                 _objecty(nw.col("words")),
                 "return_reason_name",
@@ -725,23 +827,39 @@ def _returns(raw: Frame, as_of: datetime) -> Frame:
             )
         )
     )
-    frame = frame.with_columns(field.alias("_field"), reason.alias("_reason")).with_columns(
-        nw.when(nw.col("_reason") == "skip").then(skip).alias("_skip"),
-        nw.when(nw.col("_reason") != "skip").then(nw.col("_reason")).alias("_reason"),
+    back = nw.col("_return")
+    frame = frame.with_columns(
+        field.alias("_return_field"), reason.alias("_return_reason")
+    ).with_columns(
+        nw.when(back).then(nw.col("_return_field")).otherwise(nw.col("_field")).alias("_field"),
+        nw.when(back & (nw.col("_return_reason") == "skip")).then(skip).alias("_skip"),
+        nw.when(back)
+        .then(nw.when(nw.col("_return_reason") != "skip").then(nw.col("_return_reason")))
+        .otherwise(nw.col("_reason"))
+        .alias("_reason"),
     )
-    valid = nw.col("_reason").is_null() & nw.col("_skip").is_null()
+    valid = back & nw.col("_reason").is_null() & nw.col("_skip").is_null()
     frame = frame.with_columns(
         stripped(nw.col("id")).alias("_id"),
-        stripped(nw.col("number")).alias("_number"),
-        stripped(nw.col("sku")).alias("_sku"),
-        nw.when(valid).then(nw.col("_key")).alias("_valid_key"),
+        nw.when(valid).then(nw.col("_key")).alias("_valid_return"),
+    )
+    kept = (valid & (nw.col("_key") == nw.col("_valid_return").max().over("_id"))).fill_null(
+        value=False
     )
     return frame.with_columns(
-        (valid & (nw.col("_key") == nw.col("_valid_key").max().over("_id")))
-        .fill_null(value=False)
-        .alias("_kept"),
+        nw.when(back).then(kept).otherwise(nw.col("_kept")).alias("_kept"),
         # the place of the id among the returns: where it was first read
-        nw.col("_valid_key").min().over("_id").alias("_given"),
+        nw.col("_valid_return").min().over("_id").alias("_given"),
+    ).drop(
+        "id",
+        "type",
+        "product",
+        "logistic",
+        "return_date",
+        "_at_bad",
+        "_return_field",
+        "_return_reason",
+        "_valid_return",
     )
 
 
@@ -778,50 +896,165 @@ def ozon_lines(
         The lines (the columns of `redemption.order_lines`), and the rows put aside:
         ``source``, ``row``, ``field``, ``reason`` and ``kind`` (``refused``,
         ``skipped``, ``merged`` or ``unmatched``).
+
+    The posting rows, their units and the return rows are one frame: what one row needs
+    of another (a posting's facts, the units a return may take, the return a unit is
+    taken by) is a window over the posting, its number, its SKU or its unit, so every
+    row is read once and each frame returned is one chain of steps, never a plan that
+    joins a frame to one derived from it.
     """
     as_of = as_of.astimezone(UTC)
-    frame, products, charges = _postings(postings, as_of)
-    kept = frame.filter(nw.col("_kept")).select(
-        "_key",
-        "_number",
-        "_outcome",
-        "_ordered",
-        "_delivered_at",
-        "_cancel_kind",
-        "_cancel_words",
-        "_buyer",
+    if returns is None:
+        rows = _postings(_with_keys(postings), as_of).with_columns(
+            *(nw.lit(None, dtype=_TEXT).alias(c) for c in ("_use", "_skip", "_id")),
+            nw.when(nw.lit(value=False)).then(nw.col("_ordered")).alias("_first_return"),
+        )
+    else:
+        rows = _with_keys(_together(postings, returns))
+        rows = _matched(_returns(_postings(rows, as_of), as_of))
+    lines = _units(rows, digits, seller_id, as_of, reasons, returns=returns is not None)
+    return lines, _aside(rows)
+
+
+def _together(postings: Frame, returns: Frame) -> Frame:
+    """The posting lists' rows and the returns' rows in one frame (their text columns)."""
+    names = list(dict.fromkeys([*postings.columns, *returns.columns]))
+
+    def widened(frame: Frame) -> Frame:
+        have = set(frame.columns)
+        return frame.select(
+            *(nw.col(n) if n in have else nw.lit(None, dtype=_TEXT).alias(n) for n in names)
+        )
+
+    return nw.concat([widened(postings), widened(returns)], how="vertical")
+
+
+def _matched(rows: Frame) -> Frame:
+    """Match the returns to the units of their postings; say what each return row is.
+
+    A return kept (the last of its id) learns its posting (the one kept of its number)
+    and the units of its SKU by windows over the number and the SKU; the units it takes
+    are the running sum of the units the returns before it took.
+    """
+    posting = nw.col("_posting") & nw.col("_kept")
+    rows = rows.with_columns(
+        nw.when(posting).then(nw.col("_outcome")).max().over("_number").alias("_p_outcome"),
+        nw.when(posting)
+        .then(nw.coalesce(nw.col("_delivered_at"), nw.col("_ordered")))
+        .max()
+        .over("_number")
+        .alias("_p_sold"),
+        (posting.cast(nw.Int64).max().over("_number") == 1).fill_null(value=False).alias("_p_has"),
+        nw.when(nw.col("_unit"))
+        .then(nw.col("_of_sku"))
+        .max()
+        .over("_number", "_sku")
+        .alias("_sku_units"),
     )
-    units = products.join(kept, on="_key", how="inner")
-    units = units.with_columns(
-        nw.col("_units").cum_sum().over("_key", "_sku", order_by=ELEMENT).alias("_through"),
-        nw.col("_units").sum().over("_key", "_sku").alias("_of_sku"),
+    chosen = nw.col("_return") & nw.col("_kept")
+    has = nw.col("_p_has")
+    refusal = (nw.col("_p_outcome") == "cancelled") & nw.col("_type").is_in(
+        ["FullReturn", "PartialReturn"]
     )
-    skus = units.select("_number", "_sku", "_of_sku").unique(["_number", "_sku"])
+    refusal = refusal.fill_null(value=False)
+    field, reason = _first(
+        [
+            (
+                has & nw.col("_sku_units").is_null(),
+                "product.sku",
+                nw.concat_str([nw.lit("posting has no product with sku "), nw.col("_sku")]),
+            ),
+            (
+                has & (nw.col("_p_outcome") != "sold") & ~refusal,
+                "posting_number",
+                nw.concat_str([nw.lit("posting "), nw.col("_number"), nw.lit(" is not delivered")]),
+            ),
+            (
+                has & (nw.col("_at") < nw.col("_p_sold")) & ~refusal,
+                "logistic.return_date",
+                nw.lit("before the posting was delivered or placed"),
+            ),
+        ]
+    )
+    rows = rows.with_columns(
+        nw.when(chosen).then(field).otherwise(nw.col("_field")).alias("_field"),
+        nw.when(chosen).then(reason).otherwise(nw.col("_reason")).alias("_reason"),
+    )
+    eligible = chosen & nw.col("_reason").is_null()
+    # a return asking for more units than its SKU has is refused whatever came before:
+    # it takes none, so the returns after it are matched as if it were not there
+    beyond = eligible & has & (nw.col("_units") > nw.col("_sku_units")).fill_null(value=False)
+    taken = (
+        nw.when(eligible & ~beyond)
+        .then(nw.col("_units"))
+        .otherwise(nw.lit(0, dtype=nw.Int64()))
+        .cum_sum()
+        .over("_number", "_sku", order_by=["_at", "_given"])
+    )
+    rows = rows.with_columns(
+        nw.when(nw.col("_return"))
+        .then(taken)
+        .otherwise(nw.col("_through"))
+        .cast(nw.Int64)
+        .alias("_through")
+    )
+    over = eligible & has & (beyond | (nw.col("_through") > nw.col("_sku_units")))
+    rows = rows.with_columns(
+        nw.when(over).then(nw.lit("product.quantity")).otherwise(nw.col("_field")).alias("_field"),
+        nw.when(over)
+        .then(nw.lit("more units returned than the posting has left"))
+        .otherwise(nw.col("_reason"))
+        .alias("_reason"),
+    )
+    ok = chosen & nw.col("_reason").is_null()
+    rows = rows.with_columns(
+        nw.when(ok & ~has).then(nw.lit("unmatched")).when(ok).then(nw.lit("used")).alias("_use"),
+    )
+    used = nw.col("_return") & (nw.col("_use") == "used")
+    first = nw.when(used & (nw.col("_p_outcome") == "sold")).then(nw.col("_at"))
+    return rows.with_columns(first.min().over("_number").alias("_first_return"))
+
+
+def _units(
+    rows: Frame,
+    digits: Frame,
+    seller_id: str,
+    as_of: datetime,
+    reasons: Mapping[str, ReasonCategory],
+    *,
+    returns: bool,
+) -> Frame:
+    """The lines: each unit, with the return that took it and its share of the charges."""
+    used = (nw.col("_return") & (nw.col("_use") == "used")).fill_null(value=False)
+    units = rows.filter(nw.col("_unit") | used)
     units = _expanded(units, "_units", digits).with_columns(
         (nw.col("_through") - nw.col("_units") + 1 + nw.col("_k")).alias("_n")
     )
+    if returns:
+        # the return that took each unit: on the unit's row, by a window over the unit
+        back_reason, back_text = _reason(nw.col("words"), reasons)
+        made = {
+            "_returned_at": nw.col("_at"),
+            "_back_type": nw.col("_type"),
+            "_back_reason": back_reason,
+            "_back_text": back_text,
+        }
+        units = units.with_columns(
+            *(
+                nw.when(nw.col("_return"))
+                .then(value)
+                .max()
+                .over("_number", "_sku", "_n")
+                .alias(name)
+                for name, value in made.items()
+            )
+        )
+    units = units.filter(nw.col("_unit"))
     order_id = nw.concat_str(
         [nw.col("_number"), nw.lit("/"), nw.col("_sku"), nw.lit("/"), nw.col("_n").cast(_TEXT)]
     )
     units = units.with_columns(order_id.alias("_order_id"))
-    posting_aside = _aside_rows(
-        frame.filter(~nw.col("_kept")),
-        nw.when(nw.col("_reason").is_null()).then(nw.lit("merged")).otherwise(nw.lit("refused")),
-        nw.when(nw.col("_reason").is_null())
-        .then(
-            nw.concat_str(
-                [nw.lit("a repeat of posting "), nw.col("_number"), nw.lit(": the later is kept")]
-            )
-        )
-        .otherwise(nw.col("_reason")),
-    )
     # logistics: each SKU's charges, to the kopeck, across its units in turn
-    charged = (
-        charges.filter(nw.col("_charged"))
-        .group_by("_key", "_product_sku")
-        .agg(nw.col("_to_buyer").sum(), nw.col("_back").sum())
-    )
-    units = units.join(charged.rename({"_product_sku": "_sku"}), on=["_key", "_sku"], how="left")
     costs = {}
     for leg in ("_to_buyer", "_back"):
         nano = nw.col(leg).cast(nw.Int64)
@@ -841,11 +1074,9 @@ def ozon_lines(
         costs["_to_buyer"].alias("_delivery_cost"),
         costs["_back"].alias("_return_cost"),
     )
-    aside_parts = [posting_aside]
-    if returns is None:
+    if not returns:
         units = units.with_columns(
             nw.when(nw.lit(value=False)).then(nw.col("_ordered")).alias("_returned_at"),
-            nw.when(nw.lit(value=False)).then(nw.col("_ordered")).alias("_first_return"),
             nw.lit(None, dtype=_TEXT).alias("_return_kind"),
             nw.lit(None, dtype=_TEXT).alias("_return_reason"),
             nw.lit(None, dtype=_TEXT).alias("_return_text"),
@@ -853,112 +1084,7 @@ def ozon_lines(
             nw.lit(None, dtype=_TEXT).alias("_refusal_reason"),
             nw.lit(None, dtype=_TEXT).alias("_refusal_text"),
         )
-    else:
-        units, returns_aside = _matched(
-            units, kept, skus, returns, digits, as_of=as_of, reasons=reasons
-        )
-        aside_parts.append(returns_aside)
-    return _lines(units, seller_id, as_of), nw.concat(aside_parts, how="vertical")
-
-
-def _matched(
-    units: Frame,
-    kept: Frame,
-    skus: Frame,
-    raw: Frame,
-    digits: Frame,
-    *,
-    as_of: datetime,
-    reasons: Mapping[str, ReasonCategory],
-) -> tuple[Frame, Frame]:
-    """Match the returns to the units of their postings; say what each return row is."""
-    frame = _returns(raw, as_of)
-    posting = kept.select(
-        "_number",
-        nw.col("_outcome").alias("_p_outcome"),
-        nw.coalesce(nw.col("_delivered_at"), nw.col("_ordered")).alias("_p_sold"),
-        nw.lit(value=True).alias("_p_has"),
-    )
-    chosen = (
-        frame.filter(nw.col("_kept"))
-        .join(posting, on="_number", how="left")
-        .join(skus, on=["_number", "_sku"], how="left")
-    )
-    has = nw.col("_p_has").fill_null(value=False)
-    refusal = (nw.col("_p_outcome") == "cancelled") & nw.col("_type").is_in(
-        ["FullReturn", "PartialReturn"]
-    )
-    refusal = refusal.fill_null(value=False)
-    field, reason = _first(
-        [
-            (
-                has & nw.col("_of_sku").is_null(),
-                "product.sku",
-                nw.concat_str([nw.lit("posting has no product with sku "), nw.col("_sku")]),
-            ),
-            (
-                has & (nw.col("_p_outcome") != "sold") & ~refusal,
-                "posting_number",
-                nw.concat_str([nw.lit("posting "), nw.col("_number"), nw.lit(" is not delivered")]),
-            ),
-            (
-                has & (nw.col("_at") < nw.col("_p_sold")) & ~refusal,
-                "logistic.return_date",
-                nw.lit("before the posting was delivered or placed"),
-            ),
-        ]
-    )
-    chosen = chosen.with_columns(field.alias("_field"), reason.alias("_reason"))
-    eligible = nw.col("_reason").is_null()
-    chosen = chosen.with_columns(
-        nw.when(eligible).then(nw.col("_q")).otherwise(nw.lit(0, dtype=nw.Int64())).alias("_q_ok")
-    ).with_columns(
-        nw.col("_q_ok")
-        .cum_sum()
-        .over("_number", "_sku", order_by=["_at", "_given"])
-        .alias("_taken")
-    )
-    over = eligible & has & (nw.col("_taken") > nw.col("_of_sku"))
-    chosen = chosen.with_columns(
-        nw.when(over).then(nw.lit("product.quantity")).otherwise(nw.col("_field")).alias("_field"),
-        nw.when(over)
-        .then(nw.lit("more units returned than the posting has left"))
-        .otherwise(nw.col("_reason"))
-        .alias("_reason"),
-    )
-    ok = nw.col("_reason").is_null()
-    back_reason, back_text = _reason(nw.col("words"), reasons)
-    chosen = chosen.with_columns(
-        back_reason.alias("_back_reason"),
-        back_text.alias("_back_text"),
-        nw.when(ok & ~has).then(nw.lit("unmatched")).when(ok).then(nw.lit("used")).alias("_use"),
-    )
-    given = _expanded(chosen.filter(nw.col("_use") == "used"), "_q", digits).with_columns(
-        nw.concat_str(
-            [
-                nw.col("_number"),
-                nw.lit("/"),
-                nw.col("_sku"),
-                nw.lit("/"),
-                (nw.col("_taken") - nw.col("_q") + 1 + nw.col("_k")).cast(_TEXT),
-            ]
-        ).alias("_order_id")
-    )
-    first_return = (
-        chosen.filter((nw.col("_use") == "used") & (nw.col("_p_outcome") == "sold"))
-        .group_by("_number")
-        .agg(nw.col("_at").min().alias("_first_return"))
-    )
-    made = given.select(
-        "_order_id",
-        nw.col("_at").alias("_returned_at"),
-        nw.col("_type").alias("_back_type"),
-        "_back_reason",
-        "_back_text",
-    )
-    units = units.join(made, on="_order_id", how="left").join(
-        first_return, on="_number", how="left"
-    )
+        return _lines(units, seller_id, as_of)
     sold, refused = nw.col("_outcome") == "sold", nw.col("_outcome") == "cancelled"
     back_kind = nw.col("_back_type")
     for said, meant in _RETURN_KINDS.items():
@@ -973,14 +1099,11 @@ def _matched(
         nw.when(marked).then(nw.col("_back_reason")).alias("_refusal_reason"),
         nw.when(marked).then(nw.col("_back_text")).alias("_refusal_text"),
     )
-    rest = frame.filter(~nw.col("_kept")).with_columns(nw.lit(None, dtype=_TEXT).alias("_use"))
-    rows = nw.concat(
-        [
-            rest.select(SOURCE, ROW, "_field", "_reason", "_skip", "_use", "_id"),
-            chosen.select(SOURCE, ROW, "_field", "_reason", "_skip", "_use", "_id"),
-        ],
-        how="vertical",
-    )
+    return _lines(units, seller_id, as_of)
+
+
+def _aside(rows: Frame) -> Frame:
+    """The posting and return rows put aside: refused, skipped, merged or unmatched."""
     use = (
         nw.when(~nw.col("_skip").is_null())
         .then(nw.lit("skipped"))
@@ -990,16 +1113,21 @@ def _matched(
         .then(nw.lit("merged"))
         .otherwise(nw.col("_use"))
     )
-    rows = rows.with_columns(use.alias("_use")).filter(nw.col("_use") != "used")
+    kept = nw.col("_posting") & nw.col("_kept")
+    rows = rows.filter((nw.col("_posting") | nw.col("_return")) & ~kept).with_columns(
+        use.alias("_use")
+    )
+    rows = rows.filter(nw.col("_use") != "used")
+    repeat = (
+        nw.when(nw.col("_return"))
+        .then(nw.concat_str([nw.lit("return "), nw.col("_id")]))
+        .otherwise(nw.concat_str([nw.lit("posting "), nw.col("_number")]))
+    )
     why = (
         nw.when(nw.col("_use") == "skipped")
         .then(nw.col("_skip"))
         .when(nw.col("_use") == "merged")
-        .then(
-            nw.concat_str(
-                [nw.lit("a repeat of return "), nw.col("_id"), nw.lit(": the later is kept")]
-            )
-        )
+        .then(nw.concat_str([nw.lit("a repeat of "), repeat, nw.lit(": the later is kept")]))
         .when(nw.col("_use") == "unmatched")
         .then(
             nw.concat_str(
@@ -1012,7 +1140,7 @@ def _matched(
         )
         .otherwise(nw.col("_reason"))
     )
-    return units, _aside_rows(rows, nw.col("_use"), why)
+    return _aside_rows(rows, nw.col("_use"), why)
 
 
 def _lines(units: Frame, seller_id: str, as_of: datetime) -> Frame:

@@ -440,7 +440,7 @@ def _duckdb_items(
     for index, name in enumerate(files):
         # the whole document is one JSON value: `unstructured` reads it as one row
         read = (
-            f"read_json_objects({_quoted(name)}, format='unstructured', "
+            f"read_json_objects({_quoted(literal(name, 'duckdb'))}, format='unstructured', "
             "maximum_object_size=2147483647)"
         )
         queries.append(
@@ -577,7 +577,7 @@ def _spark_items(
 
     frames = []
     for index, name in enumerate(files):
-        doc = spark.read.text(name, wholetext=True).select(
+        doc = spark.read.text(literal(name, "pyspark"), wholetext=True).select(
             F.regexp_replace("value", "^\ufeff", "").alias("d")
         )
         lists = [
