@@ -37,6 +37,7 @@ from redemption.io import read_wildberries_realization  # noqa: E402
 from redemption.io.report import ImportReport  # noqa: E402
 from tests.engines import rows_of  # noqa: E402
 from tests.strategies import records, zones  # noqa: E402
+from tests.test_io_realization import row  # noqa: E402
 
 ENGINES: list[Engine] = ["duckdb", "polars"]
 EXAMPLES = {"duckdb": 10, "polars": 20}
@@ -52,21 +53,6 @@ PENALTY_WORDS = (
     "  штраф мп.  невыполненный заказ",  # matched ignoring case and runs of spaces
 )
 Pages = list[list[dict[str, Any]]]
-
-
-def row(rrd_id: int, operation: str, srid: str | None = "a", **fields: Any) -> dict[str, Any]:
-    """A realization report row with the fields the importers read."""
-    return {
-        "rrd_id": rrd_id,
-        "supplier_oper_name": operation,
-        "srid": srid,
-        "nm_id": 777,
-        "order_dt": "2025-04-01T09:00:00Z",
-        "sale_dt": "2025-04-05T00:00:00Z",
-        "retail_price_withdisc_rub": 0,
-        "delivery_amount": 0,
-        "return_amount": 0,
-    } | fields
 
 
 def written(at: datetime, form: str) -> str:

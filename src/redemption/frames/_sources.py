@@ -374,7 +374,7 @@ def counting(
 
         native = pl.LazyFrame({"n": range(upto)}, schema={"n": pl.Int64})
     else:
-        native = _spark(session).range(upto).withColumnRenamed("id", "n")
+        native = _spark_session(session).range(upto).withColumnRenamed("id", "n")
     return cast("nw.LazyFrame[Any]", nw.from_native(native))
 
 
@@ -539,23 +539,13 @@ def _polars_items(files: list[str], wrappers: tuple[str, ...], parts: Sequence[J
     return pl.concat([reader(name, index) for index, name in enumerate(files)])
 
 
-def _spark(session: Any) -> Any:
-    from pyspark.sql import SparkSession  # noqa: PLC0415 - the caller's engine
-
-    spark = session or SparkSession.getActiveSession()
-    if spark is None:
-        msg = "backend='pyspark' needs a SparkSession: give it as session="
-        raise InvalidArgumentError(msg)
-    return spark
-
-
 def _spark_items(
     files: list[str], wrappers: tuple[str, ...], parts: Sequence[JsonPart], session: Any
 ) -> Any:
     from pyspark.sql import functions as F  # noqa: N812, PLC0415 - Spark's own spelling
     from pyspark.sql import types as T  # noqa: N812, PLC0415
 
-    spark = _spark(session)
+    spark = _spark_session(session)
     names = _columns(parts)
     full = T.StructType(
         [
