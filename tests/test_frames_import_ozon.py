@@ -27,7 +27,11 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from redemption import History, frames  # noqa: E402
-from redemption.errors import ArgumentTypeError, InvalidArgumentError  # noqa: E402
+from redemption.errors import (  # noqa: E402
+    ArgumentTypeError,
+    InvalidArgumentError,
+    ReportFormatError,
+)
 from redemption.frames._sources import Engine  # noqa: E402
 from redemption.io import read_ozon_postings  # noqa: E402
 from redemption.io.report import ImportReport  # noqa: E402
@@ -475,6 +479,37 @@ class TestRules:
         lines, _ = frames.read_ozon_postings(named, as_of=AS_OF, backend=backend)
         assert [r["order_id"] for r in rows_of(lines)] == ["P-1/42/1"]
 
+    def test_a_page_of_another_shape_is_put_aside_as_a_whole(
+        self, backend: Engine, tmp_path: Path
+    ) -> None:
+        """
+        An API error page among the posting pages, null, and a posting list given as the
+        returns: each file is put aside at row 0, naming what it is not, where the object
+        importer refuses it; an empty page is no list of nothing, and gives no row.
+        """
+        good = _write(tmp_path, "p1.json", {"postings": [_posting("P-1")]})
+        error = _write(tmp_path, "p2.json", {"code": 7, "message": "Company is blocked"})
+        nothing = _write(tmp_path, "p3.json", None)
+        empty = _write(tmp_path, "p4.json", {"result": []})
+        wrong = _write(tmp_path, "r1.json", {"postings": [_posting("P-1")]})
+        lines, aside = frames.read_ozon_postings(
+            [good, error, nothing, empty], as_of=AS_OF, returns=wrong, backend=backend
+        )
+        assert [r["order_id"] for r in rows_of(lines)] == ["P-1/42/1"]
+        put = sorted((Path(r["source"]).name, r["row"], r["kind"]) for r in rows_of(aside))
+        assert put == [
+            ("p2.json", 0, "refused"),
+            ("p3.json", 0, "refused"),
+            ("r1.json", 0, "refused"),
+        ]
+        reasons = {Path(r["source"]).name: r["reason"] for r in rows_of(aside)}
+        assert reasons["p2.json"].startswith("not an Ozon posting list")
+        assert reasons["r1.json"].startswith("not an Ozon returns list")
+        with pytest.raises(ReportFormatError):
+            read_ozon_postings(error, as_of=AS_OF)
+        with pytest.raises(ReportFormatError):
+            read_ozon_postings(good, as_of=AS_OF, returns=wrong)
+
     def test_a_return_asking_more_than_the_sku_has_leaves_the_units_to_the_next(
         self, backend: Engine, tmp_path: Path
     ) -> None:
@@ -632,3 +667,6 @@ def test_the_spark_importer_reads_what_the_object_importer_reads(
         posting_files, as_of=AS_OF, returns=return_files, backend="pyspark", session=spark
     )
     check_agree(history, report, lines, aside, [[back]], return_files)
+    error = _write(tmp_path, "error.json", {"code": 7, "message": "Company is blocked"})
+    _, aside = frames.read_ozon_postings([error], as_of=AS_OF, backend="pyspark", session=spark)
+    assert [(r["row"], r["kind"]) for r in rows_of(aside)] == [(0, "refused")]

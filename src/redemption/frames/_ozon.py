@@ -31,7 +31,8 @@ to what both read alike):
 - a price or charge must be written as digits with a point (``990.5``), not ``1e3`` or
   ``.5``; a charge's digits past the ninth after the point are dropped before rounding;
 - an item that is not an object has no fields: it is refused for its missing number; a
-  document of another shape has no items (the object importer refuses the file);
+  document of another shape (an API's error page) is put aside as a whole, at row 0,
+  where the object importer refuses the file and reads none;
 - a return that asks for more units than are left, though no more than its SKU has,
   still counts in the running sum the returns are matched by: a later return of that
   posting's SKU is then put aside where the object importer gives it the units left
@@ -50,7 +51,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 
 from redemption.frames._reasons import reason_category
-from redemption.frames._sources import ELEMENT, FILE, PART, ROW, SOURCE, JsonPart
+from redemption.frames._sources import ELEMENT, FILE, PART, ROW, SOURCE, UNREAD, JsonPart
 from redemption.frames._wb_statistics import stripped
 from redemption.order_lines import LINE_COLUMNS
 from redemption.outcomes import ReasonCategory
@@ -895,7 +896,8 @@ def ozon_lines(
     Returns:
         The lines (the columns of `redemption.order_lines`), and the rows put aside:
         ``source``, ``row``, ``field``, ``reason`` and ``kind`` (``refused``,
-        ``skipped``, ``merged`` or ``unmatched``).
+        ``skipped``, ``merged`` or ``unmatched``); a file whose document holds no list
+        of items is refused as a whole, at row 0.
 
     The posting rows, their units and the return rows are one frame: what one row needs
     of another (a posting's facts, the units a return may take, the return a unit is
@@ -913,7 +915,27 @@ def ozon_lines(
         rows = _with_keys(_together(postings, returns))
         rows = _matched(_returns(_postings(rows, as_of), as_of))
     lines = _units(rows, digits, seller_id, as_of, reasons, returns=returns is not None)
-    return lines, _aside(rows)
+    unread = [_unread(postings, "an Ozon posting list", POSTING_WRAPPERS)]
+    if returns is not None:
+        unread.append(_unread(returns, "an Ozon returns list", RETURN_WRAPPERS))
+    return lines, nw.concat([_aside(rows), *unread], how="vertical")
+
+
+def _unread(rows: Frame, what: str, wrappers: tuple[str, ...]) -> Frame:
+    """The files whose document holds no list of items, each put aside as a whole (row 0).
+
+    An API's error page among the pages, or a list of the other kind, is said, where the
+    object importer refuses the file.
+    """
+    places = ", ".join(wrappers)
+    reason = f"not {what}: neither an array nor an object with an array at {places}"
+    return rows.filter((nw.col(PART) == UNREAD).fill_null(value=False)).select(
+        nw.col(SOURCE).alias("source"),
+        nw.col(ROW).cast(nw.Int64).alias("row"),
+        nw.lit(None, dtype=_TEXT).alias("field"),
+        nw.lit(reason, dtype=_TEXT).alias("reason"),
+        nw.lit("refused", dtype=_TEXT).alias("kind"),
+    )
 
 
 def _together(postings: Frame, returns: Frame) -> Frame:

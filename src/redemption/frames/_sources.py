@@ -27,6 +27,7 @@ __all__ = [
     "ELEMENT",
     "PART",
     "SOURCE",
+    "UNREAD",
     "Engine",
     "JsonPart",
     "Paths",
@@ -305,6 +306,9 @@ def _spark_rows(files: list[str], fields: tuple[str, ...], session: Any) -> Any:
 
 
 PART, ELEMENT = "_part", "_element"
+UNREAD = "_unread"
+"""The `PART` of the one row a file whose document holds no list of items gives (`ROW`
+0): an API's error page, or a document of another kind, is said, not passed over."""
 """The columns a frame of JSON items has beside its fields and `SOURCE`, `FILE`, `ROW`:
 which part of the item a row holds, and the element's place in the part's list (from 1;
 0 for the part that is the item itself)."""
@@ -328,7 +332,8 @@ def json_item_rows(
 
     Each file holds one JSON document (gzipped or not): an array of items, or an object
     whose items are the array at the first of `wrappers` (dotted paths) that holds one
-    (a document with none has no items). Each item gives one row per part: the item
+    (a document with none gives one row of part `UNREAD`, row 0). Each item gives one row
+    per part: the item
     itself, or one row per element of a list inside it. The frame has `PART`, every
     part's columns (String; null in another part's rows, and where the field is missing
     or null), `SOURCE`, `FILE`, `ROW` (the item's place in its file, from 1) and
@@ -436,6 +441,11 @@ def _duckdb_items(
             f"idx AS {FILE}, row AS {ROW}, {ELEMENT} FROM ({elements}), files"
         )
     union = " UNION ALL ".join(selects)
+    nothing = ", ".join(f'NULL::VARCHAR AS "{n}"' for n in names)
+    unread = (
+        f"SELECT {_quoted(UNREAD)} AS {PART}, {nothing}, src AS {SOURCE}, idx AS {FILE}, "  # noqa: S608 - names are ours
+        f"0::BIGINT AS {ROW}, 0::BIGINT AS {ELEMENT} FROM lists, files WHERE l IS NULL"
+    )
     queries = []
     for index, name in enumerate(files):
         # the whole document is one JSON value: `unstructured` reads it as one row
@@ -449,7 +459,7 @@ def _duckdb_items(
             f"FROM {read}), "
             "items AS (SELECT i + 1 AS row, json_extract(l, i) AS item FROM "
             "(SELECT l, unnest(range(coalesce(json_array_length(l), 0)::BIGINT)) AS i "
-            f"FROM lists)) {union})"
+            f"FROM lists)) {union} UNION ALL {unread})"
         )
     return con.sql(" UNION ALL ".join(queries))
 
@@ -488,8 +498,12 @@ def _item_columns(
     items = document
     if not isinstance(items, list):
         lists = (_dig(document, w) for w in wrappers)
-        items = next((found for found in lists if isinstance(found, list)), [])
+        items = next((found for found in lists if isinstance(found, list)), None)
     out: dict[str, list[object]] = {name: [] for name in (PART, *names, ROW, ELEMENT)}
+    if items is None:  # no list of items: one row says so
+        for name, column in out.items():
+            column.append(UNREAD if name == PART else 0 if name in (ROW, ELEMENT) else None)
+        return out
     for row, item in enumerate(items, 1):
         for part, within, columns in parts:
             if within is None:
@@ -575,6 +589,16 @@ def _spark_items(
             *(array_at(F.col("d"), w) for w in wrappers),
         ]
         items = doc.select(F.posexplode(F.coalesce(*lists)).alias("i", "item"))
+        frames.append(
+            doc.where(F.coalesce(*lists).isNull()).select(
+                F.lit(UNREAD).alias(PART),
+                *(F.lit(None).cast("string").alias(n) for n in names),
+                F.lit(name).alias(SOURCE),
+                F.lit(index).cast("long").alias(FILE),
+                F.lit(0).cast("long").alias(ROW),
+                F.lit(0).cast("long").alias(ELEMENT),
+            )
+        )
         for part, within, columns in parts:
             given = dict(columns)
             if within is None:
