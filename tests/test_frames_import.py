@@ -593,6 +593,21 @@ def test_a_file_named_with_glob_characters_is_that_file(backend: Engine, tmp_pat
         assert [r["order_id"] for r in rows_of(lines)] == [srid], name
 
 
+@pytest.mark.parametrize("backend", ENGINES)
+def test_a_file_is_unpacked_by_what_it_holds_not_its_name(backend: Engine, tmp_path: Path) -> None:
+    """
+    A gzipped page named .json, and a plain one named .json.gz: each is read, as the
+    object importer reads them.
+    """
+    (tmp_path / "packed.json").write_bytes(gzip.compress(json.dumps([order_row("a")]).encode()))
+    _write(tmp_path, "plain.json.gz", [order_row("b")])
+    for name, srid in (("packed.json", "a"), ("plain.json.gz", "b")):
+        lines, _ = frames.read_wildberries_statistics(tmp_path / name, backend=backend)
+        history, _ = read_wildberries_statistics(orders=tmp_path / name)
+        assert [r["order_id"] for r in rows_of(lines)] == [srid], name
+        assert [order.order_id for order in history.orders] == [srid], name
+
+
 def test_a_path_that_names_nothing_is_refused(tmp_path: Path) -> None:
     """
     A missing file, a pattern matching nothing, an empty file: a ReportFormatError naming it.

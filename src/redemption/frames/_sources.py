@@ -44,7 +44,8 @@ Paths = str | Path | Sequence[str | Path]
 """A report's files: a file, a folder of pages (``*.json``, ``*.json.gz``), a glob
 (``pages/orders-*.json.gz``), or a sequence of them, read in that order. On DuckDB and
 Spark, a URL (``s3://bucket/wb/orders-*.json.gz``, ``file:///...``) too: the engine reads
-it, with the connection's or session's own credentials."""
+it, with the connection's or session's own credentials. A local file is unpacked by what
+it holds on DuckDB and polars; Spark, and a URL's file, go by the name (``.gz``)."""
 
 SOURCE, FILE, ROW = "_source", "_file", "_row"
 """The columns every frame of rows has beside its fields: the file's name as given, its
@@ -111,6 +112,18 @@ def literal(name: str, backend: str) -> str:
     if backend == "duckdb":
         return re.sub(r"([\[*?])", r"[\1]", name)
     return re.sub(r"([\[\]*?{}\\])", r"\\\1", name)
+
+
+def _compression(name: str) -> str:
+    """How DuckDB should unpack a file: by what a local file holds, not its name.
+
+    ``gzip`` where it starts as gzip does, else ``none`` (a plain file named ``.gz``
+    too); a URL's file by its name (``auto``), as reading it would be a request.
+    """
+    if _URL.match(name):
+        return "auto"
+    with Path(name).open("rb") as file:
+        return "gzip" if file.read(2) == b"\x1f\x8b" else "none"
 
 
 def located(files: list[str], backend: str, connection: Any, session: Any) -> list[str]:
@@ -226,7 +239,8 @@ def _duckdb_rows(files: list[str], fields: tuple[str, ...], connection: Any) -> 
     parts = [  # the names are the caller's files, quoted as SQL literals
         f"SELECT {names}, {_quoted(name)} AS {SOURCE}, {index}::BIGINT AS {FILE}, "  # noqa: S608
         f"row_number() OVER () AS {ROW} "
-        f"FROM read_json({_quoted(literal(name, 'duckdb'))}, columns={columns}, format='array')"
+        f"FROM read_json({_quoted(literal(name, 'duckdb'))}, columns={columns}, format='array', "
+        f"compression={_quoted(_compression(name))})"
         for index, name in enumerate(files)
     ]
     return con.sql(" UNION ALL ".join(parts))
@@ -451,6 +465,7 @@ def _duckdb_items(
         # the whole document is one JSON value: `unstructured` reads it as one row
         read = (
             f"read_json_objects({_quoted(literal(name, 'duckdb'))}, format='unstructured', "
+            f"compression={_quoted(_compression(name))}, "
             "maximum_object_size=2147483647)"
         )
         queries.append(
