@@ -8,6 +8,7 @@ Without the engines (the ``test`` extra alone), importing this skips the importi
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -102,6 +103,18 @@ def rows_of(result: Any) -> list[dict[str, Any]]:
     frame = nw.from_native(result)
     eager = frame.collect() if isinstance(frame, nw.LazyFrame) else frame
     return list(eager.to_arrow().to_pylist())
+
+
+def by_order(frame: Any) -> list[dict[str, Any]]:
+    """A frame of order lines' rows as Python values, in order of their order id."""
+    return sorted(rows_of(frame), key=lambda row: row["order_id"])
+
+
+def rule_of(reason: str) -> str:
+    """The conflict rule a reason for putting a row aside ends with: ``(... rule)``."""
+    found = re.search(r"\(([a-z-]+)\)$", reason)
+    assert found is not None, reason
+    return found.group(1)
 
 
 def schema_of(result: Any) -> dict[str, Any]:

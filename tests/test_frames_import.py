@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
-import re
 import tempfile
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -42,7 +41,7 @@ from redemption.history import ConflictRule  # noqa: E402
 from redemption.io import read_wildberries_statistics  # noqa: E402
 from redemption.io.report import ImportReport  # noqa: E402
 from redemption.sample import SAMPLE_TODAY, sample_report_paths  # noqa: E402
-from tests.engines import rows_of  # noqa: E402
+from tests.engines import by_order, rows_of, rule_of  # noqa: E402
 from tests.strategies import records, zones  # noqa: E402
 from tests.test_io_wildberries import order_row, sale_row  # noqa: E402
 
@@ -213,17 +212,6 @@ def expected_lines(history: History) -> History:
     )
 
 
-def by_order(frame: Any) -> list[dict[str, Any]]:
-    """A frame's rows as Python values, in order of their order id."""
-    return sorted(rows_of(frame), key=lambda row: row["order_id"])
-
-
-def _rule(reason: str) -> str:
-    found = re.search(r"\(([a-z-]+)\)$", reason)
-    assert found is not None, reason
-    return found.group(1)
-
-
 def check_agree(history: History, report: ImportReport, lines: Any, aside: Any) -> None:
     """The columnar result is the object importer's, row for row and reason for reason."""
     got = by_order(lines)
@@ -237,7 +225,7 @@ def check_agree(history: History, report: ImportReport, lines: Any, aside: Any) 
     assert kinds["merged"] == report.merged
     assert kinds["unmatched"] == len(history.unmatched_sales) + len(history.unmatched_returns)
     conflicts = sorted(
-        (r["source"], r["row"], _rule(r["reason"]))
+        (r["source"], r["row"], rule_of(r["reason"]))
         for r in put
         if r["kind"] in ("conflict", "amended")
     )

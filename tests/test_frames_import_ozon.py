@@ -35,7 +35,7 @@ from redemption.errors import (  # noqa: E402
 from redemption.frames._sources import Engine  # noqa: E402
 from redemption.io import read_ozon_postings  # noqa: E402
 from redemption.io.report import ImportReport  # noqa: E402
-from tests.engines import rows_of  # noqa: E402
+from tests.engines import by_order, rows_of  # noqa: E402
 from tests.test_io_ozon import FBO, FBO_V3, FBS, FBS_V4, RETURNS  # noqa: E402
 
 ENGINES: list[Engine] = ["duckdb", "polars"]
@@ -260,11 +260,6 @@ def expected_lines(history: History) -> History:
         returns=[r for r in history.returns if r.order_id in ids],
         logistics=[c for c in history.logistics.values() if c.order_id in ids],
     )
-
-
-def by_order(frame: Any) -> list[dict[str, Any]]:
-    """A frame's rows as Python values, in order of their order id."""
-    return sorted(rows_of(frame), key=lambda row: row["order_id"])
 
 
 def check_agree(  # noqa: PLR0917 - what both importers read and made

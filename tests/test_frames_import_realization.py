@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
-import re
 import tempfile
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -35,7 +34,7 @@ from redemption.frames._sources import Engine  # noqa: E402
 from redemption.history import ConflictRule  # noqa: E402
 from redemption.io import read_wildberries_realization  # noqa: E402
 from redemption.io.report import ImportReport  # noqa: E402
-from tests.engines import rows_of  # noqa: E402
+from tests.engines import by_order, rows_of, rule_of  # noqa: E402
 from tests.strategies import records, zones  # noqa: E402
 from tests.test_io_realization import row  # noqa: E402
 
@@ -245,17 +244,6 @@ def write_pages(folder: Path, pages: Pages, gz: list[bool]) -> list[str]:
     return paths
 
 
-def by_order(frame: Any) -> list[dict[str, Any]]:
-    """A frame's rows as Python values, in order of their order id."""
-    return sorted(rows_of(frame), key=lambda line: line["order_id"])
-
-
-def _rule(reason: str) -> str:
-    found = re.search(r"\(([a-z-]+)\)$", reason)
-    assert found is not None, reason
-    return found.group(1)
-
-
 def check_agree(history: History, report: ImportReport, lines: Any, aside: Any) -> None:
     """The columnar result is the object importer's, row for row and reason for reason."""
     assert by_order(lines) == by_order(frames.to_lines(history))
@@ -267,7 +255,7 @@ def check_agree(history: History, report: ImportReport, lines: Any, aside: Any) 
     assert skipped == sorted((p.source, p.row, p.reason) for p in report.skipped)
     assert kinds["merged"] == report.merged
     conflicts = sorted(
-        (r["source"], r["row"], _rule(r["reason"])) for r in put if r["kind"] == "conflict"
+        (r["source"], r["row"], rule_of(r["reason"])) for r in put if r["kind"] == "conflict"
     )
     assert conflicts == sorted(
         (p.source, p.row, p.rule) for p in report.conflicts if p.rule in RULES
@@ -488,7 +476,7 @@ class TestRules:
             4: ("conflict", None),
         }
         assert [
-            _rule(r["reason"])
+            rule_of(r["reason"])
             for r in sorted(aside, key=lambda r: r["row"])
             if r["kind"] == "conflict"
         ] == [
