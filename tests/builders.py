@@ -1,9 +1,13 @@
-"""Small builders for example tests: Moscow timestamps and orders with plain defaults."""
+"""Small builders for example tests: Moscow timestamps, orders with plain defaults, report pages."""
 
 from __future__ import annotations
 
+import gzip
+import json
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from redemption import MOSCOW, Order
 
@@ -33,3 +37,21 @@ def an_order(
         buyer_id=buyer_id,
         cancelled_at=cancelled_at,
     )
+
+
+def write_json_pages(
+    folder: Path, kind: str, pages: list[list[dict[str, Any]]], gz: list[bool]
+) -> list[str]:
+    """Write each page as a JSON array, ``{kind}-NNN.json``; return the files in order.
+
+    `gz` has a flag for each page at least: a page whose flag is set is gzipped, and its
+    name ends ``.json.gz``.
+    """
+    assert len(gz) >= len(pages), (len(gz), len(pages))
+    paths = []
+    for number, (rows, packed) in enumerate(zip(pages, gz, strict=False)):
+        path = folder / f"{kind}-{number:03d}.json{'.gz' if packed else ''}"
+        data = json.dumps(rows, ensure_ascii=False).encode()
+        path.write_bytes(gzip.compress(data) if packed else data)
+        paths.append(str(path))
+    return paths

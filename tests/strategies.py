@@ -5,7 +5,9 @@ Every new field of a record is added here, so that every property test meets it.
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -224,3 +226,22 @@ def matched_scenarios(draw: st.DrawFn) -> Scenario:
         tuple(cost for cost in scenario.records.logistics if cost.order_id in ids),
     )
     return attrs.evolve(scenario, records=records)
+
+
+def report_pages(
+    draw: st.DrawFn, rows: list[dict[str, Any]], *, cuts: int = 3, overlap: int = 2
+) -> list[list[dict[str, Any]]]:
+    """Split report rows into pages in order, at up to `cuts` places.
+
+    Each page but the first starts with up to `overlap` rows of the page before it, as the
+    API's pages repeat rows; ``overlap=0`` gives pages that share none.
+    """
+    if not rows:
+        return []
+    places = sorted(draw(st.sets(st.integers(1, max(1, len(rows) - 1)), max_size=cuts)))
+    bounds = [0, *(c for c in places if c < len(rows)), len(rows)]
+    pages = []
+    for start, end in itertools.pairwise(bounds):
+        again = draw(st.integers(0, overlap)) if start and overlap else 0
+        pages.append(rows[max(0, start - again) : end])
+    return pages

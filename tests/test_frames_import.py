@@ -9,7 +9,6 @@ the rows the object importer refuses, skips, merges, leaves unmatched or puts as
 from __future__ import annotations
 
 import gzip
-import itertools
 import json
 import tempfile
 from collections import Counter
@@ -41,8 +40,9 @@ from redemption.history import ConflictRule  # noqa: E402
 from redemption.io import read_wildberries_statistics  # noqa: E402
 from redemption.io.report import ImportReport  # noqa: E402
 from redemption.sample import SAMPLE_TODAY, sample_report_paths  # noqa: E402
+from tests.builders import write_json_pages  # noqa: E402
 from tests.engines import by_order, rows_of, rule_of  # noqa: E402
-from tests.strategies import records, zones  # noqa: E402
+from tests.strategies import records, report_pages, zones  # noqa: E402
 from tests.test_io_wildberries import order_row, sale_row  # noqa: E402
 
 ENGINES: list[Engine] = ["duckdb", "polars"]
@@ -56,19 +56,6 @@ ANCHORS = (date(2010, 3, 1), date(2024, 1, 15), date(2025, 1, 1))
 def wb_time(at: datetime) -> str:
     """An instant as Wildberries writes it: naive Moscow time, in whole seconds."""
     return at.astimezone(MOSCOW).replace(tzinfo=None, microsecond=0).isoformat()
-
-
-def write_pages(
-    folder: Path, kind: str, pages: list[list[dict[str, Any]]], gz: list[bool]
-) -> list[str]:
-    """Write each page as a JSON array, gzipped where asked; return the files in order."""
-    paths = []
-    for number, (rows, packed) in enumerate(zip(pages, gz, strict=True)):
-        path = folder / f"{kind}-{number:03d}.json{'.gz' if packed else ''}"
-        data = json.dumps(rows, ensure_ascii=False).encode()
-        path.write_bytes(gzip.compress(data) if packed else data)
-        paths.append(str(path))
-    return paths
 
 
 def _price(draw: st.DrawFn, price: Decimal) -> object:
@@ -186,20 +173,9 @@ def reports(draw: st.DrawFn) -> tuple[Pages, Pages]:  # noqa: C901 - a branch pe
         orders.append(order_row(f"bad-{len(orders)}") | {field: value})
     for field, value in draw(st.lists(st.sampled_from(SALE_DEFECTS), max_size=3)):
         events.append(sale_row("o0", f"Sbad{len(events)}") | {field: value})
-    return _pages(draw, draw(st.permutations(orders))), _pages(draw, draw(st.permutations(events)))
-
-
-def _pages(draw: st.DrawFn, rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Split rows into pages, each starting with a few rows of the page before it."""
-    if not rows:
-        return []
-    cuts = sorted(draw(st.sets(st.integers(1, max(1, len(rows) - 1)), max_size=3)))
-    bounds = [0, *(c for c in cuts if c < len(rows)), len(rows)]
-    pages = []
-    for start, end in itertools.pairwise(bounds):
-        overlap = draw(st.integers(0, 2)) if start else 0
-        pages.append(rows[max(0, start - overlap) : end])
-    return pages
+    return report_pages(draw, draw(st.permutations(orders))), report_pages(
+        draw, draw(st.permutations(events))
+    )
 
 
 def expected_lines(history: History) -> History:
@@ -246,8 +222,8 @@ def read_both(
     gz: list[bool],
 ) -> tuple[list[str] | None, list[str] | None, History, ImportReport]:
     """Write the pages and read them with the object importer."""
-    order_files = write_pages(folder, "orders", orders, gz[: len(orders)]) if orders else None
-    sale_files = write_pages(folder, "sales", sales, gz[-len(sales) :]) if sales else None
+    order_files = write_json_pages(folder, "orders", orders, gz[: len(orders)]) if orders else None
+    sale_files = write_json_pages(folder, "sales", sales, gz[-len(sales) :]) if sales else None
     history, report = read_wildberries_statistics(
         orders=order_files, sales=sale_files, seller_id="shop", errors="collect"
     )
@@ -552,7 +528,7 @@ def test_a_url_is_read_by_duckdb_and_refused_by_polars(tmp_path: Path) -> None:
         [order_row("a"), order_row("b")],
         [order_row("b", lastChangeDate="2025-04-03T09:00:00"), order_row("c", nmId="")],
     ]
-    paths = write_pages(tmp_path, "orders", pages, [False, True])
+    paths = write_json_pages(tmp_path, "orders", pages, [False, True])
     url = f"{tmp_path.as_uri()}/orders-*.json*"
     by_url = frames.read_wildberries_statistics(url, backend="duckdb")
     by_path = frames.read_wildberries_statistics(paths, backend="duckdb")

@@ -36,6 +36,7 @@ from redemption.frames._sources import Engine  # noqa: E402
 from redemption.io import read_ozon_postings  # noqa: E402
 from redemption.io.report import ImportReport  # noqa: E402
 from tests.engines import by_order, rows_of  # noqa: E402
+from tests.strategies import report_pages  # noqa: E402
 from tests.test_io_ozon import FBO, FBO_V3, FBS, FBS_V4, RETURNS  # noqa: E402
 
 ENGINES: list[Engine] = ["duckdb", "polars"]
@@ -211,19 +212,13 @@ def returns(draw: st.DrawFn) -> list[dict[str, Any]]:
     return made
 
 
-def _pages(draw: st.DrawFn, rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Split rows into pages in order (a posting repeated later is its later version)."""
-    if not rows:
-        return []
-    cuts = sorted(draw(st.sets(st.integers(1, max(1, len(rows) - 1)), max_size=2)))
-    bounds = [0, *(c for c in cuts if c < len(rows)), len(rows)]
-    return [rows[a:b] for a, b in itertools.pairwise(bounds)]
-
-
 @st.composite
 def lists(draw: st.DrawFn) -> tuple[list[list[dict[str, Any]]], list[list[dict[str, Any]]]]:
     """Pages of postings and pages of returns."""
-    return _pages(draw, draw(postings())), _pages(draw, draw(returns()))
+    return (
+        report_pages(draw, draw(postings()), cuts=2, overlap=0),
+        report_pages(draw, draw(returns()), cuts=2, overlap=0),
+    )
 
 
 WRAPS = ("fbs3", "fbo2", "new", "array")

@@ -8,8 +8,6 @@ the rows the object importer refuses, skips, merges or puts aside in a conflict.
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import json
 import tempfile
 from collections import Counter
@@ -34,8 +32,9 @@ from redemption.frames._sources import Engine  # noqa: E402
 from redemption.history import ConflictRule  # noqa: E402
 from redemption.io import read_wildberries_realization  # noqa: E402
 from redemption.io.report import ImportReport  # noqa: E402
+from tests.builders import write_json_pages  # noqa: E402
 from tests.engines import by_order, rows_of, rule_of  # noqa: E402
-from tests.strategies import records, zones  # noqa: E402
+from tests.strategies import records, report_pages, zones  # noqa: E402
 from tests.test_io_realization import row  # noqa: E402
 
 ENGINES: list[Engine] = ["duckdb", "polars"]
@@ -213,35 +212,11 @@ def reports(draw: st.DrawFn) -> Pages:  # noqa: C901, PLR0912, PLR0915 - a branc
         if twin is not None and twin is not bad and _is_bad(twin):
             j = shuffled.index(twin)
             shuffled[i], shuffled[j] = shuffled[j], shuffled[i]
-    return _pages(draw, shuffled)
+    return report_pages(draw, shuffled)
 
 
 def _is_bad(candidate: dict[str, Any]) -> bool:
     return any(candidate.get(field) == value for field, value in ROW_DEFECTS)
-
-
-def _pages(draw: st.DrawFn, rows: list[dict[str, Any]]) -> Pages:
-    """Split rows into pages, each starting with a few rows of the page before it."""
-    if not rows:
-        return []
-    cuts = sorted(draw(st.sets(st.integers(1, max(1, len(rows) - 1)), max_size=3)))
-    bounds = [0, *(c for c in cuts if c < len(rows)), len(rows)]
-    pages = []
-    for start, end in itertools.pairwise(bounds):
-        overlap = draw(st.integers(0, 2)) if start else 0
-        pages.append(rows[max(0, start - overlap) : end])
-    return pages
-
-
-def write_pages(folder: Path, pages: Pages, gz: list[bool]) -> list[str]:
-    """Write each page as a JSON array, gzipped where asked; return the files in order."""
-    paths = []
-    for number, (rows, packed) in enumerate(zip(pages, gz, strict=False)):
-        path = folder / f"week-{number:03d}.json{'.gz' if packed else ''}"
-        data = json.dumps(rows, ensure_ascii=False).encode()
-        path.write_bytes(gzip.compress(data) if packed else data)
-        paths.append(str(path))
-    return paths
 
 
 def check_agree(history: History, report: ImportReport, lines: Any, aside: Any) -> None:
@@ -281,7 +256,7 @@ def test_the_columnar_importer_reads_what_the_object_importer_reads(backend: Eng
 def _agree(backend: Engine, pages: Pages, gz: list[bool]) -> None:
     """Read the pages with both importers; check that they agree."""
     with tempfile.TemporaryDirectory() as name:
-        files = write_pages(Path(name), pages, gz)
+        files = write_json_pages(Path(name), "week", pages, gz)
         history, report = read_wildberries_realization(files, seller_id="shop", errors="collect")
         lines, aside = frames.read_wildberries_realization(files, backend=backend, seller_id="shop")
         check_agree(history, report, lines, aside)
@@ -540,7 +515,7 @@ def test_the_spark_importer_reads_what_the_object_importer_reads(
             row(7, "Хранение", None),
         ],
     ]  # fmt: skip
-    files = write_pages(tmp_path, weeks, [False, True])
+    files = write_json_pages(tmp_path, "week", weeks, [False, True])
     history, report = read_wildberries_realization(files, seller_id="shop", errors="collect")
     lines, aside = frames.read_wildberries_realization(
         files, backend="pyspark", session=spark, seller_id="shop"
