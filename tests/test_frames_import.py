@@ -572,6 +572,19 @@ def test_a_file_is_unpacked_by_what_it_holds_not_its_name(backend: Engine, tmp_p
         assert [order.order_id for order in history.orders] == [srid], name
 
 
+def test_an_unknown_backend_is_refused_by_every_reader(tmp_path: Path) -> None:
+    """
+    backend="spark" (not "pyspark"): each columnar reader refuses it, naming the three.
+    """
+    path = _write(tmp_path, "page.json", [order_row("a")])
+    with pytest.raises(InvalidArgumentError, match="duckdb, polars, pyspark; not 'spark'"):
+        frames.read_wildberries_statistics(path, backend="spark")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match="duckdb, polars, pyspark; not 'spark'"):
+        frames.read_wildberries_realization(path, backend="spark")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match="duckdb, polars, pyspark; not 'spark'"):
+        frames.read_ozon_postings(path, as_of=datetime(2025, 5, 1, tzinfo=UTC), backend="spark")  # type: ignore[arg-type]
+
+
 def test_a_path_that_names_nothing_is_refused(tmp_path: Path) -> None:
     """
     A missing file, a pattern matching nothing, an empty file: a ReportFormatError naming it.

@@ -209,12 +209,27 @@ def report_rows(
         "polars": lambda files: _polars_rows(files, fields),
         "pyspark": lambda files: _spark_rows(files, fields, session),
     }
-    if backend not in readers:
+    return _read(paths, readers, backend, connection, session)
+
+
+def _check_backend(backend: str) -> None:
+    """Refuse a backend that is no `Engine`."""
+    if backend not in ("duckdb", "polars", "pyspark"):
         msg = f"backend must be one of duckdb, polars, pyspark; not {backend!r}"
         raise InvalidArgumentError(msg)
+
+
+def _read(
+    paths: Paths | None,
+    readers: dict[str, Callable[[list[str]], Any]],
+    backend: str,
+    connection: Any,
+    session: Any,
+) -> nw.LazyFrame[Any]:
+    """The files `paths` name, read by the engine's reader, as a narwhals `LazyFrame`."""
+    _check_backend(backend)
     files = [] if paths is None else located(files_of(paths), backend, connection, session)
-    native = readers[backend](files)
-    return cast("nw.LazyFrame[Any]", nw.from_native(native))
+    return cast("nw.LazyFrame[Any]", nw.from_native(readers[backend](files)))
 
 
 def _quoted(text: str) -> str:
@@ -364,12 +379,7 @@ def json_item_rows(
         "polars": lambda files: _polars_items(files, wrappers, parts),
         "pyspark": lambda files: _spark_items(files, wrappers, parts, session),
     }
-    if backend not in readers:
-        msg = f"backend must be one of duckdb, polars, pyspark; not {backend!r}"
-        raise InvalidArgumentError(msg)
-    files = [] if paths is None else located(files_of(paths), backend, connection, session)
-    native = readers[backend](files)
-    return cast("nw.LazyFrame[Any]", nw.from_native(native))
+    return _read(paths, readers, backend, connection, session)
 
 
 def counting(
@@ -380,9 +390,7 @@ def counting(
     Raises:
         InvalidArgumentError: an unknown backend, or no Spark session.
     """
-    if backend not in ("duckdb", "polars", "pyspark"):
-        msg = f"backend must be one of duckdb, polars, pyspark; not {backend!r}"
-        raise InvalidArgumentError(msg)
+    _check_backend(backend)
     if backend == "duckdb":
         import duckdb  # noqa: PLC0415 - the engine is the caller's: imported only when asked for
 
