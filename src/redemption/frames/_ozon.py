@@ -52,7 +52,12 @@ import narwhals.stable.v2 as nw
 
 from redemption.frames._reasons import reason_category
 from redemption.frames._sources import ELEMENT, FILE, PART, ROW, SOURCE, UNREAD, JsonPart
-from redemption.frames._wb_statistics import stripped
+from redemption.frames._wb_statistics import (
+    AT_BITS,
+    MAX_WHOLE_DIGITS,
+    first_problem,
+    stripped,
+)
 from redemption.order_lines import LINE_COLUMNS
 from redemption.outcomes import ReasonCategory
 
@@ -179,13 +184,10 @@ _RFC3339 = (
 )
 _DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
 _AMOUNT = r"^[+-]?[0-9]+(\.[0-9]+)?$"
-_MAX_WHOLE_DIGITS = 16
-"""Roubles of at most this many digits hold in 64 bits as kopecks."""
 _NANO_WHOLE_DIGITS = 9
 """Roubles of at most this many digits hold in 64 bits as billionths of a rouble."""
 _NANO_PER_KOPECK = 10_000_000
 """Billionths of a rouble in a kopeck."""
-_AT_BITS = 32
 _TEXT = nw.String()
 
 Frame = nw.LazyFrame[Any]
@@ -216,17 +218,6 @@ def _text_bad(text: nw.Expr) -> nw.Expr:
         .when(_objecty(text))
         .then(nw.concat_str([nw.lit("expected text or a whole number, found "), text]))
     )
-
-
-def _first(checks: list[tuple[nw.Expr, str | nw.Expr | None, nw.Expr]]) -> tuple[nw.Expr, nw.Expr]:
-    """The field and reason of the first check failed, in the order given; else null."""
-    fields: Any = nw
-    reasons: Any = nw
-    for bad, field, reason in checks:
-        named = field if isinstance(field, nw.Expr) else nw.lit(field, dtype=_TEXT)
-        fields = fields.when(bad.fill_null(value=False)).then(named)
-        reasons = reasons.when(bad.fill_null(value=False)).then(reason)
-    return fields, reasons
 
 
 def _with_moment(frame: Frame, text: nw.Expr, name: str) -> Frame:
@@ -322,7 +313,7 @@ def _with_kopecks(frame: Frame, text: nw.Expr, name: str) -> Frame:
     shape = t.str.contains(_DECIMAL).fill_null(value=False)
     whole = nw.when(shape).then(t.str.replace_all(r"\..*$", ""))
     fraction = nw.when(shape).then(t.str.replace_all(r"^[0-9]*\.?", ""))
-    fits = shape & (whole.str.len_chars() <= _MAX_WHOLE_DIGITS)
+    fits = shape & (whole.str.len_chars() <= MAX_WHOLE_DIGITS)
     frame = frame.with_columns(
         fits.fill_null(value=False).alias(f"{name}_fits"),
         (
@@ -390,7 +381,7 @@ def _with_keys(raw: Frame) -> Frame:
     flags = {part: (nw.col(PART) == part).fill_null(value=False) for part in _PARTS}
     file = nw.col(FILE) + flags["return"].cast(nw.Int64) * _RETURN_FILES
     return raw.with_columns(
-        (file * (1 << _AT_BITS) + nw.col(ROW)).cast(nw.Int64).alias("_key"),
+        (file * (1 << AT_BITS) + nw.col(ROW)).cast(nw.Int64).alias("_key"),
         *(flag.alias(f"_{part}") for part, flag in flags.items()),
     )
 
@@ -407,7 +398,7 @@ def _with_products(frame: Frame) -> Frame:
     currency_code, currency = nw.col("currency_code"), nw.col("currency")
     not_roubles = "the price is in another currency than roubles (RUB): "
     frame = frame.with_columns(count.alias("_units"), count_bad.alias("_units_bad"))
-    field, reason = _first(
+    field, reason = first_problem(
         [
             (element.is_null(), "products", nw.lit("missing")),
             (~_is_object(element), "products", nw.lit("expected an object")),
@@ -511,7 +502,7 @@ def _with_charges(frame: Frame) -> Frame:
             ),
         ),
     ]
-    field, reason = _first(problems)
+    field, reason = first_problem(problems)
     position = nw.concat_str([nw.lit("product "), nw.col(ELEMENT).cast(_TEXT), nw.lit(": ")])
     return frame.with_columns(
         nw.when(ok).then(field).alias("_charge_row_field"),
@@ -644,7 +635,7 @@ def _postings(frame: Frame, as_of: datetime) -> Frame:
     ).fill_null(value=False)
     cancellation = _is_object(nw.col("cancellation"))
     words = nw.col("cancel_words")
-    field, reason = _first(
+    field, reason = first_problem(
         [
             (~_text_bad(nw.col("number")).is_null(), "posting_number", _text_bad(nw.col("number"))),
             (~_text_bad(nw.col("status")).is_null(), "status", _text_bad(nw.col("status"))),
@@ -795,7 +786,7 @@ def _returns(frame: Frame, as_of: datetime) -> Frame:
     kind = stripped(nw.col("type"))
     frame = frame.with_columns(kind.alias("_type"))
     product, logistic = nw.col("product"), nw.col("logistic")
-    field, reason = _first(
+    field, reason = first_problem(
         [
             (~_text_bad(nw.col("type")).is_null(), "type", _text_bad(nw.col("type"))),
             (kind == "Cancellation", None, nw.lit("skip")),
@@ -979,7 +970,7 @@ def _matched(rows: Frame) -> Frame:
         ["FullReturn", "PartialReturn"]
     )
     refusal = refusal.fill_null(value=False)
-    field, reason = _first(
+    field, reason = first_problem(
         [
             (
                 has & nw.col("_sku_units").is_null(),

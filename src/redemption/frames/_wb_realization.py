@@ -45,8 +45,8 @@ from redemption.frames._reasons import match_key as key_of
 from redemption.frames._reasons import reason_category
 from redemption.frames._sources import FILE, ROW, SOURCE
 from redemption.frames._wb_statistics import (
-    _AT_BITS,
     ASIDE_COLUMNS,
+    AT_BITS,
     _empty,
     _with_kopecks,
     _with_moment,
@@ -255,7 +255,7 @@ def _read(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Every row's values, each row's place in reading order (``_at``), and its checks."""
     padded = ("rrd_id", "supplier_oper_name", "nm_id", "retail_price_withdisc_rub")
     frame = raw.with_columns(
-        (nw.col(FILE) * (1 << _AT_BITS) + nw.col(ROW)).cast(_INT).alias("_at"),
+        (nw.col(FILE) * (1 << AT_BITS) + nw.col(ROW)).cast(_INT).alias("_at"),
         stripped(nw.col("srid")).alias("_key"),
         stripped(nw.col("bonus_type_name")).fill_null("").alias("_bonus"),
         stripped(nw.col("delivery_rub")).alias("_rub"),

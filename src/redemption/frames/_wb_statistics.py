@@ -37,10 +37,13 @@ from redemption.order_lines import LINE_COLUMNS
 
 __all__ = [
     "ASIDE_COLUMNS",
+    "AT_BITS",
+    "MAX_WHOLE_DIGITS",
     "NOT_CANCELLED",
     "ORDER_FIELDS",
     "SALE_FIELDS",
     "WHITESPACE",
+    "first_problem",
     "statistics_lines",
     "stripped",
 ]
@@ -63,9 +66,9 @@ _MOMENT = (
 """A date and time ``YYYY-MM-DDTHH:MM:SS`` of the calendar, but that 29 February is
 allowed in every year: one pattern checks what six numbers would."""
 _PRICE = r"^[0-9]+(\.[0-9]+)?$"
-_MAX_WHOLE_DIGITS = 16
+MAX_WHOLE_DIGITS = 16
 """Roubles of at most this many digits hold in 64 bits as kopecks."""
-_AT_BITS = 32
+AT_BITS = 32
 """A row's place among every file: its file's place above these bits, its row below."""
 _TEXT = nw.String()
 WHITESPACE = (
@@ -176,7 +179,7 @@ def _with_kopecks(frame: nw.LazyFrame[Any], column: str) -> nw.LazyFrame[Any]:
         .alias("_fraction"),
     )
     whole, fraction = nw.col("_whole"), nw.col("_fraction")
-    fits = nw.col("_price_shape") & (whole.str.len_chars() <= _MAX_WHOLE_DIGITS)
+    fits = nw.col("_price_shape") & (whole.str.len_chars() <= MAX_WHOLE_DIGITS)
     frame = frame.with_columns(
         (
             nw.when(fits).then(whole).cast(nw.Int64) * 100
@@ -208,14 +211,20 @@ def _with_kopecks(frame: nw.LazyFrame[Any], column: str) -> nw.LazyFrame[Any]:
     ).drop("_price_shape", "_whole", "_fraction", "_kop", "_third", "_beyond")
 
 
-def _problem(checks: list[tuple[nw.Expr, str | None, nw.Expr]]) -> tuple[nw.Expr, nw.Expr]:
-    """The field and reason of the first check a row fails, in the order given; else null."""
-    (bad, field, reason), *rest = checks
-    fields = nw.when(bad).then(nw.lit(field, dtype=_TEXT))
-    reasons = nw.when(bad).then(reason)
-    for bad, field, reason in rest:
-        fields = fields.when(bad).then(nw.lit(field, dtype=_TEXT))
-        reasons = reasons.when(bad).then(reason)
+def first_problem(
+    checks: list[tuple[nw.Expr, str | nw.Expr | None, nw.Expr]],
+) -> tuple[nw.Expr, nw.Expr]:
+    """The field and reason of the first check a row fails, in the order given; else null.
+
+    Each check is whether the row fails it (null is a pass), the field it names (text, an
+    expression, or ``None`` for the row as a whole) and the reason.
+    """
+    fields: Any = nw
+    reasons: Any = nw
+    for bad, field, reason in checks:
+        named = field if isinstance(field, nw.Expr) else nw.lit(field, dtype=_TEXT)
+        fields = fields.when(bad.fill_null(value=False)).then(named)
+        reasons = reasons.when(bad.fill_null(value=False)).then(reason)
     return fields, reasons
 
 
@@ -257,7 +266,7 @@ def _latest(frame: nw.LazyFrame[Any], key: str) -> nw.LazyFrame[Any]:
 def _place(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Strip the fields' text and give each row its place in reading order (``_at``)."""
     return frame.with_columns(
-        (nw.col(FILE) * (1 << _AT_BITS) + nw.col(ROW)).cast(nw.Int64).alias("_at")
+        (nw.col(FILE) * (1 << AT_BITS) + nw.col(ROW)).cast(nw.Int64).alias("_at")
     )
 
 
@@ -284,7 +293,7 @@ def _orders(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     cancelled, sentinel = nw.col("_cancelled"), nw.col("_sentinel")
     flag_ok = nw.col("_flag_ok")
     is_bad = {c: ~nw.col(f"{c}_bad").is_null() for c in ("_changed", "_ordered", "_cancel")}
-    field, reason = _problem(
+    field, reason = first_problem(
         [
             (_empty(nw.col("srid")), "srid", nw.lit("missing")),
             (is_bad["_changed"], "lastChangeDate", nw.col("_changed_bad")),
@@ -330,7 +339,7 @@ def _sales(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     frame = _place(raw).with_columns(*(stripped(nw.col(f)).alias(f) for f in SALE_FIELDS))
     frame = _with_moment(frame, nw.col("lastChangeDate"), "_changed")
     frame = _with_moment(frame, nw.col("date"), "_event")
-    field, reason = _problem(
+    field, reason = first_problem(
         [
             (_empty(nw.col("saleID")), "saleID", nw.lit("missing")),
             (~nw.col("_changed_bad").is_null(), "lastChangeDate", nw.col("_changed_bad")),
