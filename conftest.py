@@ -24,10 +24,18 @@ def _missing(*names: str) -> list[str]:
 
 _NEEDS: tuple[tuple[tuple[Path, ...], list[str]], ...] = (
     (
-        (_HERE / "src" / "redemption" / "frames", _HERE / "docs" / "frames.md"),
+        (_HERE / "src" / "redemption" / "frames",),
         _missing("narwhals", "polars", "pyarrow"),
     ),
+    (
+        (_HERE / "docs" / "frames.md",),
+        _missing("narwhals", "polars", "pyarrow", "pandas", "duckdb"),
+    ),
     ((_HERE / "src" / "redemption" / "plot.py",), _missing("matplotlib")),
+    (
+        (_HERE / "src" / "redemption" / "html", _HERE / "docs" / "report.md"),
+        _missing("jinja2", "matplotlib"),
+    ),
 )
 """The files whose doctests need an extra, and what of it is not installed."""
 

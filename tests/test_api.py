@@ -279,7 +279,7 @@ class TestSubpackageApi:
 class TestCommandLine:
     def test_the_demo_shows_both_worked_examples(self, capsys: pytest.CaptureFixture[str]) -> None:
         """
-        The demo prints the seed's windows and a rate for each example.
+        The demo prints the worked examples' windows and a rate for each example.
         """
         assert main(["demo"]) == 0
         out = capsys.readouterr().out
@@ -303,7 +303,7 @@ class TestCommandLine:
             timeout=60,
         )
         assert done.returncode == 0, done.stderr
-        assert "the seed's first worked example" in done.stdout
+        assert "Wildberries' first worked example" in done.stdout
         assert "the bundled sample" in done.stdout
 
     def test_an_unknown_command_exits_non_zero(self) -> None:

@@ -107,6 +107,24 @@ class OrderLines:
     without a copy).
     Orders are sorted by the instant they were placed.
 
+    Example:
+        Two orders: one sold, one placed earlier and cancelled an hour later.
+
+        >>> from datetime import datetime
+        >>> from redemption import MOSCOW, History, Order, Sale
+        >>> def at(hour):
+        ...     return datetime(2025, 4, 1, hour, tzinfo=MOSCOW)
+        >>> lines = History(
+        ...     orders=[Order(order_id="a", seller_id="s", sku="k", price=990, ordered_at=at(12)),
+        ...             Order(order_id="b", seller_id="s", sku="k", price=100, ordered_at=at(10),
+        ...                   cancelled_at=at(11))],
+        ...     sales=[Sale(order_id="a", sold_at=at(15))],
+        ... ).lines
+        >>> [order.order_id for order in lines.orders], lines.kopecks.tolist()
+        (['b', 'a'], [10000, 99000])
+        >>> lines.sold_at == (None, at(15)), lines.settled_at == (at(11), at(15))
+        (True, True)
+
     .. versionadded:: 0.1.0
     """
 
@@ -193,6 +211,19 @@ class ConflictRule(Enum):
 
     Each value names the contradiction; its docstring, the record put aside.
 
+    Example:
+        Each conflict `History.sift` finds names its rule; import reports give its value:
+
+        >>> from datetime import datetime
+        >>> from redemption import MOSCOW, ConflictRule, History, Order
+        >>> order = Order(order_id="1", seller_id="s", sku="k", price=100,
+        ...               ordered_at=datetime(2025, 4, 1, 12, tzinfo=MOSCOW))
+        >>> _, [conflict] = History.sift(orders=[order, order])
+        >>> conflict.rule is ConflictRule.DUPLICATE_ORDER, conflict.rule.value
+        (True, 'duplicate-order')
+        >>> ConflictRule("returned-unsold")
+        <ConflictRule.RETURNED_UNSOLD: 'returned-unsold'>
+
     .. versionadded:: 0.2.0
     """
 
@@ -251,6 +282,20 @@ class Conflict:
         other: the record it contradicts, where one is given.
         facts: the moments (or, for a price or logistics, the amounts) that contradict each
             other, in the order `describe` states them.
+
+    Example:
+        A sale dated before its order, put aside by `History.sift`:
+
+        >>> from datetime import UTC, datetime
+        >>> from redemption import History, Order, Sale
+        >>> order = Order(order_id="1", seller_id="s", sku="k", price=100,
+        ...               ordered_at=datetime(2025, 4, 1, 9, tzinfo=UTC))
+        >>> sale = Sale(order_id="1", sold_at=datetime(2025, 3, 30, 9, tzinfo=UTC))
+        >>> history, [conflict] = History.sift(orders=[order], sales=[sale])
+        >>> conflict.rule, conflict.record == sale, conflict.other == order
+        (<ConflictRule.SOLD_BEFORE_ORDERED: 'sold-before-ordered'>, True, True)
+        >>> type(conflict.error).__name__, len(history.orders), len(history.sales)
+        ('EventOrderError', 1, 0)
 
     .. versionadded:: 0.2.0
     """

@@ -23,6 +23,20 @@ __all__ = ["CancelKind", "Reason", "ReasonCategory", "ReturnKind"]
 class CancelKind(enum.Enum):
     """Who or what ended an order without a purchase.
 
+    Example:
+        An order refused at the pick-up point; order-lines files write the kind's value:
+
+        >>> from datetime import datetime
+        >>> from redemption import MOSCOW, CancelKind, Order
+        >>> order = Order(order_id="srid-1", seller_id="s", sku="nm-42", price=990,
+        ...               ordered_at=datetime(2025, 4, 1, 10, tzinfo=MOSCOW),
+        ...               cancelled_at=datetime(2025, 4, 6, 18, tzinfo=MOSCOW),
+        ...               cancel_kind=CancelKind.REFUSED)
+        >>> order.cancel_kind, order.cancel_kind.value, CancelKind("not_collected")
+        (<CancelKind.REFUSED: 'refused'>, 'refused', <CancelKind.NOT_COLLECTED: 'not_collected'>)
+        >>> [kind.value for kind in CancelKind]
+        ['buyer', 'seller', 'marketplace', 'refused', 'not_collected', 'unknown']
+
     .. versionadded:: 0.1.0
     """
 
@@ -43,6 +57,18 @@ class CancelKind(enum.Enum):
 class ReturnKind(enum.Enum):
     """How a sold order came back.
 
+    Example:
+        A unit the buyer refused at handover, which the source reports as a return:
+
+        >>> from datetime import datetime
+        >>> from redemption import MOSCOW, Return, ReturnKind
+        >>> back = Return(order_id="srid-1", returned_at=datetime(2025, 4, 3, 10, tzinfo=MOSCOW),
+        ...               kind=ReturnKind.REFUSED_AT_HANDOVER)
+        >>> back.kind, Return(order_id="srid-2", returned_at=back.returned_at).kind
+        (<ReturnKind.REFUSED_AT_HANDOVER: 'refused_at_handover'>, <ReturnKind.UNKNOWN: 'unknown'>)
+        >>> [kind.value for kind in ReturnKind]
+        ['return', 'refused_at_handover', 'unknown']
+
     .. versionadded:: 0.1.0
     """
 
@@ -57,6 +83,19 @@ class ReturnKind(enum.Enum):
 
 class ReasonCategory(enum.Enum):
     """What a reason for a cancellation or return is about.
+
+    Example:
+        A return because the size did not fit, with the marketplace's words:
+
+        >>> from datetime import datetime
+        >>> from redemption import MOSCOW, Reason, ReasonCategory, Return
+        >>> back = Return(order_id="srid-1", returned_at=datetime(2025, 4, 9, tzinfo=MOSCOW),
+        ...               reason=Reason(ReasonCategory.SIZE_FIT, "не подошёл размер"))
+        >>> back.reason.category, ReasonCategory("quality_defect")
+        (<ReasonCategory.SIZE_FIT: 'size_fit'>, <ReasonCategory.QUALITY_DEFECT: 'quality_defect'>)
+        >>> [category.value for category in ReasonCategory]
+        ['size_fit', 'appearance', 'quality_defect', 'wrong_item', 'counterfeit', 'changed_mind',
+         'delivery', 'not_collected', 'seller_fault', 'other', 'unknown']
 
     .. versionadded:: 0.1.0
     """

@@ -312,6 +312,20 @@ class Policy:
             from the lowest up, or look at different figures; a text field that is not a
             non-empty str, `effective_from` that is not a date, or `example` not a bool.
 
+    Example:
+        Delivery is paid below a redemption percentage of 40, weighed by price; as TOML:
+
+        >>> policy = Policy.from_toml('''
+        ... weight = "price"
+        ... [[rule]]
+        ... name = "paid delivery"
+        ... kind = "restriction"
+        ... figure = "percentage"
+        ... below = 40
+        ... ''')
+        >>> policy.weight, policy.figures, policy.rules[0].applies_to(Decimal("39.99"))
+        ('price', frozenset({'percentage'}), True)
+
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
        `title`, `effective_from`, `source`, `confidence`, `note` and `example`.
@@ -445,6 +459,20 @@ class Decision:
         applies: whether the rule applies, decided on the exact figure, not the rounded one.
         reason: the figure beside the rule's thresholds, in words.
 
+    Example:
+        A buyer whose one order was refused, under a rule on the redemption percentage:
+
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, History, Order
+        >>> at = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+        >>> history = History(orders=[Order(order_id="1", seller_id="s", sku="k", price=500,
+        ...                                 ordered_at=at, buyer_id="b", cancelled_at=at)])
+        >>> policy = Policy(rules=[
+        ...     Rule(name="paid delivery", kind="restriction", figure="percentage", below=40)])
+        >>> status = buyer_status(history, "b", today=date(2025, 4, 30), policy=policy)
+        >>> [(d.rule.name, d.value, d.applies, d.reason) for d in status.decisions]
+        [('paid delivery', Decimal('0.00'), True, 'redemption percentage 0.00 < 40')]
+
     .. versionadded:: 0.1.0
     """
 
@@ -457,6 +485,23 @@ class Decision:
 @attrs.frozen(kw_only=True)
 class BuyerStatus:
     """A buyer's figures and, for every rule of a policy, whether it applies and why.
+
+    Example:
+        A buyer who kept one order of two:
+
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, History, Order, Sale
+        >>> at = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+        >>> def order(order_id, **more):
+        ...     return Order(order_id=order_id, seller_id="s", sku="k", price=1200, ordered_at=at,
+        ...                  buyer_id="b", **more)
+        >>> history = History(orders=[order("1"), order("2", cancelled_at=at)],
+        ...                   sales=[Sale(order_id="1", sold_at=at)])
+        >>> policy = Policy(rules=[
+        ...     Rule(name="paid delivery", kind="restriction", figure="percentage", below=60)])
+        >>> status = buyer_status(history, "b", today=date(2025, 4, 30), policy=policy)
+        >>> status.report.percentage, status.ransom, status.privileges, status.restrictions
+        (Decimal('50.00'), Decimal('1200.00'), (), ('paid delivery',))
 
     .. versionadded:: 0.1.0
     """

@@ -24,13 +24,22 @@ __all__ = [
 ]
 
 MIN_ORDERS_DAYS = 30
-"""A period shorter than this many days is extended into the past to this length (seed 003)."""
+"""A period shorter than this many days is extended into the past to this length.
+
+As Wildberries' "How we calculate the Wildberries redemption rate?" says.
+"""
 
 SALES_LAG_DAYS = 30
-"""Sales of the period's orders are looked for up to this many days after its end (seed 003)."""
+"""Sales of the period's orders are looked for up to this many days after its end.
+
+As Wildberries' "How we calculate the Wildberries redemption rate?" says.
+"""
 
 TWO_YEARS = relativedelta(years=2)
-"""The buyer's figures look back two calendar years (seed 000); 29 February steps to 28."""
+"""The buyer's figures look back two calendar years; 29 February steps to 28.
+
+"Over the past two years", as the article "What is the ransom amount at Wildberries?" says.
+"""
 
 _ONE_DAY = timedelta(days=1)
 
@@ -143,7 +152,9 @@ class Period:
 
 @attrs.frozen(kw_only=True)
 class RedemptionWindow:
-    """The days whose orders and sales the seller's redemption rate counts (seed 003).
+    """The days whose orders and sales the seller's redemption rate counts.
+
+    The method is Wildberries' "How we calculate the Wildberries redemption rate?".
 
     Attributes:
         period: the period selected.
@@ -154,6 +165,16 @@ class RedemptionWindow:
             period's end, or to `today` if that comes first.
         complete: whether the sales window has its full 30 days after the period; before that,
             orders of the period can still be sold and the rate can still move.
+
+    Example:
+        A half-month period, as known on 10 May:
+
+        >>> from datetime import date
+        >>> from redemption import Period, redemption_window
+        >>> window = redemption_window(Period(date(2025, 4, 15), date(2025, 4, 30)),
+        ...                            today=date(2025, 5, 10))
+        >>> str(window.orders), str(window.sales), window.complete, window.closes
+        ('2025-04-01..2025-04-30', '2025-04-01..2025-05-10', False, datetime.date(2025, 5, 30))
 
     .. versionadded:: 0.1.0
     """
@@ -176,7 +197,7 @@ class RedemptionWindow:
 
 
 def _sales_close(period: Period) -> date:
-    """The last day of a period's full sales window: 30 days after its end (seed 003)."""
+    """The last day of a period's full sales window: 30 days after its end."""
     try:
         return period.end + timedelta(days=SALES_LAG_DAYS)
     except OverflowError:
@@ -200,8 +221,9 @@ def require_ended(period: Period, today: date) -> None:
 
 
 def redemption_window(period: Period, *, today: date, extend: bool = True) -> RedemptionWindow:
-    """Return the orders and sales windows of the seller's redemption rate (seed 003).
+    """Return the orders and sales windows of the seller's redemption rate.
 
+    The method is Wildberries' "How we calculate the Wildberries redemption rate?".
     A period shorter than 30 days is extended into the past to 30 days, ending on its end.
     Sales are looked for from the orders window's first day up to 30 days after the end,
     but never after `today`. The figure is complete once those 30 days have passed.
@@ -227,7 +249,8 @@ def redemption_window(period: Period, *, today: date, extend: bool = True) -> Re
         ArgumentTypeError: `today` is not a date, or `extend` not a bool.
 
     Example:
-        The seed's first worked example: period 15-30 January 2025, today in April.
+        The first worked example of Wildberries' "How we calculate the Wildberries redemption
+        rate?": period 15-30 January 2025, today in April.
 
         >>> period = Period(date(2025, 1, 15), date(2025, 1, 30))
         >>> w = redemption_window(period, today=date(2025, 4, 15))

@@ -1,6 +1,7 @@
 """Why orders were not redeemed: breakdowns, trends, real drops, and honest uncertainty.
 
-Every figure here is made of the counts of the seller's redemption rate (seed 003), read
+Every figure here is made of the counts of the seller's redemption rate (by Wildberries'
+"How we calculate the Wildberries redemption rate?"), read
 through `redemption.calculators` (`redemption_rates`, `outcome_counts`), so an order is
 counted, sold, returned or in transit by the one rule of the rate itself; kinds and reasons
 say *why*, and never change *whether*.

@@ -53,7 +53,8 @@ def _shares(counts: Mapping[_T, int], total: int) -> Mapping[_T, Fraction | None
 class Breakdown:
     """How one group's orders ended over a period, and why those not redeemed were not.
 
-    The orders are those the seller's redemption rate counts (seed 003): placed in the
+    The orders are those the seller's redemption rate counts (by Wildberries' "How we
+    calculate the Wildberries redemption rate?"): placed in the
     orders window and no longer in transit as of `today`. Each ended one way (see
     `Outcome`): kept, returned (by `ReturnKind`), sold after the sales window closed, or
     cancelled (by `CancelKind`: by the buyer, the seller, the marketplace, refused at the
@@ -86,6 +87,27 @@ class Breakdown:
             mostly chance.
         complete: the figures can no longer move (see `RateReport.complete`).
         counts: the counts they are made of, with the group's `RateReport`.
+
+    Example:
+        `refusal_breakdown` gives one per group. Two orders in April 2025: one bought, one
+        refused at the pick-up point with no reason given.
+
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, CancelKind, History, Order, Period, ReasonCategory, Sale
+        >>> from redemption.analysis import Outcome, refusal_breakdown
+        >>> at = datetime(2025, 4, 2, 12, tzinfo=MOSCOW)
+        >>> def order(i, **more):
+        ...     return Order(order_id=i, seller_id="s", sku="k", price=100, ordered_at=at, **more)
+        >>> history = History(
+        ...     orders=[order("1"), order("2", cancelled_at=at, cancel_kind=CancelKind.REFUSED)],
+        ...     sales=[Sale(order_id="1", sold_at=at)],
+        ... )
+        >>> b = refusal_breakdown(history, Period(date(2025, 4, 1), date(2025, 4, 30)),
+        ...                       today=date(2025, 6, 1))[None]
+        >>> b.orders, b.rate, b.not_kept, b.reasons[ReasonCategory.UNKNOWN]
+        (2, Fraction(1, 2), 1, 1)
+        >>> b.outcome_shares[Outcome.CANCELLED, CancelKind.REFUSED], b.small, b.complete
+        (Fraction(1, 2), True, True)
 
     .. versionadded:: 0.2.0
     """

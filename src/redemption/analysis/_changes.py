@@ -79,6 +79,29 @@ class RateChange:
         complete: the current period's figures can no longer move (see
             `RateReport.complete`); `False` without them.
 
+    Example:
+        `rate_changes` gives one per group. Ten orders in March 2025, all bought; ten in
+        April, two bought and eight cancelled:
+
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, History, Order, Period, Sale
+        >>> from redemption.analysis import rate_changes
+        >>> def order(month, i, sold):
+        ...     at = datetime(2025, month, 5, 12, tzinfo=MOSCOW)
+        ...     return Order(order_id=f"{month}/{i}", seller_id="s", sku="k", price=100,
+        ...                  ordered_at=at, cancelled_at=None if sold else at)
+        >>> orders = [order(3, i, True) for i in range(10)]
+        >>> orders += [order(4, i, i < 2) for i in range(10)]
+        >>> history = History(orders=orders, sales=[Sale(order_id=o.order_id, sold_at=o.ordered_at)
+        ...                                         for o in orders if o.cancelled_at is None])
+        >>> [change] = rate_changes(history, current=Period(date(2025, 4, 1), date(2025, 4, 30)),
+        ...                         baseline=Period(date(2025, 3, 1), date(2025, 3, 31)),
+        ...                         today=date(2025, 6, 30)).values()
+        >>> change.group, change.baseline_rate, change.current_rate, change.test, change.dropped
+        ('k', Fraction(1, 1), Fraction(1, 5), 'fisher', True)
+        >>> round(change.p_value, 5)
+        0.00036
+
     .. versionadded:: 0.2.0
     """
 
@@ -395,7 +418,8 @@ def rate_changes(
     """Return, per group, whether its redemption rate dropped from `baseline` to `current`.
 
     Each period's rate is that of its own orders: the orders placed on its days, by the
-    window method of seed 003 (orders in transit as of `today` are left out, and sales are
+    window method of Wildberries' "How we calculate the Wildberries redemption rate?"
+    (orders in transit as of `today` are left out, and sales are
     counted to 30 days after the period's end, or to `today`), but with the period *not*
     extended into the past to 30 days, as a bucket of `rate_series` is not (the windows of
     `redemption_window` with ``extend=False``). For a period of 30 days or more it is

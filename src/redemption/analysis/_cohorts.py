@@ -69,7 +69,8 @@ class MaturityPoint:
     """A cohort as of the end of one day: how many of its orders were resolved and sold.
 
     `sold` counts every sale made by the end of `day`, however long after the order. The
-    redemption rate counts a sale only within 30 days of its period's end (seed 003): an
+    redemption rate counts a sale only within 30 days of its period's end (Wildberries'
+    "How we calculate the Wildberries redemption rate?"): an
     order sold later is, there, an order not redeemed. So past age 30 `rate_so_far` can
     keep climbing with late sales the redemption rate never counts, and a cohort's
     ``rate_so_far`` at a great age is not its redemption rate: `projected_rate` takes the

@@ -1,6 +1,7 @@
 """What refusals cost: the logistics paid for units not redeemed, beside the revenue kept.
 
-The orders are those the seller's redemption rate counts (seed 003), and each one's outcome
+The orders are those the seller's redemption rate counts (by Wildberries' "How we calculate
+the Wildberries redemption rate?"), and each one's outcome
 is `outcome_counts`'s: the tally runs once, grouped by a composite key of the group, the
 order's logistics and its price (as the loyalty indicators group by price for revenue), so
 no second rule decides whether an order was refused, returned, cancelled or kept.
@@ -55,6 +56,25 @@ class LogisticsCost:
         to_buyer: what carrying the `known` units to the buyer cost, in roubles.
         back: what carrying them back cost.
 
+    Example:
+        `RefusalCosts` holds one per outcome. Two orders refused at the pick-up point, the
+        logistics of only one known: 50 roubles to the buyer, 45 back.
+
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, CancelKind, History, Logistics, Order, Period
+        >>> from redemption.analysis import refusal_costs
+        >>> at = datetime(2025, 4, 2, 12, tzinfo=MOSCOW)
+        >>> refused = [Order(order_id=i, seller_id="s", sku="k", price=990, ordered_at=at,
+        ...                  cancelled_at=at, cancel_kind=CancelKind.REFUSED) for i in ("1", "2")]
+        >>> history = History(orders=refused,
+        ...                   logistics=[Logistics(order_id="1", to_buyer=50, back=45)])
+        >>> costs = refusal_costs(history, Period(date(2025, 4, 1), date(2025, 4, 30)),
+        ...                       today=date(2025, 6, 1))[None]
+        >>> costs.refused
+        LogisticsCost(units=2, known=1, to_buyer=Decimal('50.00'), back=Decimal('45.00'))
+        >>> costs.refused.paid, costs.refused.unknown
+        (Decimal('95.00'), 1)
+
     .. versionadded:: 0.2.0
     """
 
@@ -108,6 +128,29 @@ class RefusalCosts:
         revenue: the prices of the units kept (every one: a price is always known).
         window: the orders and sales windows.
         complete: the figures can no longer move (see `RateReport.complete`).
+
+    Example:
+        `refusal_costs` gives one per group. Two orders of 990 roubles in April 2025, each
+        carried to the buyer for 50: one kept, one refused and carried back for 45.
+
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, CancelKind, History, Logistics, Order, Period, Sale
+        >>> from redemption.analysis import refusal_costs
+        >>> at = datetime(2025, 4, 2, 12, tzinfo=MOSCOW)
+        >>> def order(i, **more):
+        ...     return Order(order_id=i, seller_id="s", sku="k", price=990, ordered_at=at, **more)
+        >>> history = History(
+        ...     orders=[order("1"), order("2", cancelled_at=at, cancel_kind=CancelKind.REFUSED)],
+        ...     sales=[Sale(order_id="1", sold_at=at)],
+        ...     logistics=[Logistics(order_id="1", to_buyer=50, back=0),
+        ...                Logistics(order_id="2", to_buyer=50, back=45)],
+        ... )
+        >>> costs = refusal_costs(history, Period(date(2025, 4, 1), date(2025, 4, 30)),
+        ...                       today=date(2025, 6, 1))[None]
+        >>> costs.orders, costs.refused.units, costs.kept.units, costs.revenue
+        (2, 1, 1, Decimal('990.00'))
+        >>> costs.not_kept.paid, costs.total.paid, costs.unknown, costs.complete
+        (Decimal('95.00'), Decimal('145.00'), 0, True)
 
     .. versionadded:: 0.2.0
     """

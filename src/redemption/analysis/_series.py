@@ -71,6 +71,27 @@ class SeriesPoint:
             `today`, and the history's horizon reaches that far (see `RateReport.complete`).
         counts: every outcome's count, with the bucket's `RateReport` and its windows.
 
+    Example:
+        `rate_series` gives one per bucket. Two orders in April 2025: one bought, one
+        refused at the pick-up point; month by month:
+
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, CancelKind, History, Order, Sale
+        >>> from redemption.analysis import rate_series
+        >>> at = datetime(2025, 4, 2, 12, tzinfo=MOSCOW)
+        >>> def order(i, **more):
+        ...     return Order(order_id=i, seller_id="s", sku="k", price=100, ordered_at=at, **more)
+        >>> history = History(
+        ...     orders=[order("1"), order("2", cancelled_at=at, cancel_kind=CancelKind.REFUSED)],
+        ...     sales=[Sale(order_id="1", sold_at=at)],
+        ... )
+        >>> [april] = rate_series(history, start=date(2025, 4, 1), end=date(2025, 4, 30),
+        ...                       freq="month", today=date(2025, 6, 1))[None]
+        >>> april.first, april.last, april.orders, april.sales, april.refused
+        (datetime.date(2025, 4, 1), datetime.date(2025, 4, 30), 2, 1, 1)
+        >>> april.rate, april.refusal_share, april.rate_interval, april.complete
+        (Fraction(1, 2), Fraction(1, 2), Interval(0.0945..0.9055), True)
+
     .. versionadded:: 0.2.0
     """
 

@@ -34,6 +34,27 @@ K = TypeVar("K", bound=Hashable)
 class Outcome(enum.Enum):
     """How an order the redemption rate counts ended, as seen within its sales window.
 
+    Example:
+        >>> [outcome.value for outcome in Outcome]
+        ['kept', 'returned', 'sold_late', 'cancelled']
+
+        It is the first half of each key of `OutcomeCounts.by_outcome` (and of
+        `Breakdown.outcomes`). An order of April 2025 bought on 5 June, after its sales
+        window closed on 30 May, is sold late: an order, not a sale.
+
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, History, Order, Period, Sale
+        >>> from redemption.calculators import outcome_counts
+        >>> history = History(
+        ...     orders=[Order(order_id="1", seller_id="s", sku="k", price=100,
+        ...                   ordered_at=datetime(2025, 4, 2, 12, tzinfo=MOSCOW))],
+        ...     sales=[Sale(order_id="1", sold_at=datetime(2025, 6, 5, 12, tzinfo=MOSCOW))],
+        ... )
+        >>> counts = outcome_counts(history, Period(date(2025, 4, 1), date(2025, 4, 30)),
+        ...                         today=date(2025, 6, 30))[None]
+        >>> counts.by_outcome[Outcome.SOLD_LATE, None], counts.sales
+        (1, 0)
+
     .. versionadded:: 0.2.0
     """
 
@@ -106,6 +127,28 @@ class OutcomeCounts:
             window) by the category of their cancellation's or return's reason; one with no
             reason counts as `ReasonCategory.UNKNOWN`. Every category is present. An order
             sold late was bought, only after the window: it has no reason here.
+
+    Example:
+        `outcome_counts` gives one per group. Two orders in April 2025: one kept, one
+        refused at the pick-up point for its size.
+
+        >>> from datetime import date, datetime
+        >>> from redemption import (MOSCOW, CancelKind, History, Order, Period, Reason,
+        ...                         ReasonCategory, Sale)
+        >>> at = datetime(2025, 4, 2, 12, tzinfo=MOSCOW)
+        >>> def order(i, **more):
+        ...     return Order(order_id=i, seller_id="s", sku="k", price=100, ordered_at=at, **more)
+        >>> history = History(
+        ...     orders=[order("1"), order("2", cancelled_at=at, cancel_kind=CancelKind.REFUSED,
+        ...                               cancel_reason=Reason(ReasonCategory.SIZE_FIT))],
+        ...     sales=[Sale(order_id="1", sold_at=at)],
+        ... )
+        >>> counts = outcome_counts(history, Period(date(2025, 4, 1), date(2025, 4, 30)),
+        ...                         today=date(2025, 6, 1))[None]
+        >>> counts.orders, counts.kept, counts.refused, counts.by_reason[ReasonCategory.SIZE_FIT]
+        (2, 1, 1, 1)
+        >>> counts.by_outcome[Outcome.CANCELLED, CancelKind.REFUSED], counts.report.rate
+        (1, Fraction(1, 2))
 
     .. versionadded:: 0.2.0
     """
@@ -228,7 +271,8 @@ def outcome_counts_in_window(
 ) -> dict[K, OutcomeCounts]:
     """Return how the counted orders of each group ended, over `window` taken as it is.
 
-    `outcome_counts` is this over the window of seed 003; `redemption.analysis` gives it
+    `outcome_counts` is this over the window of Wildberries' "How we calculate the
+    Wildberries redemption rate?"; `redemption.analysis` gives it
     windows of its own. Each group's report has no unmatched sales or returns. `returns` is
     `returns_by_order`'s mapping, built once by a caller that asks for many windows. Not
     part of the public API.
@@ -364,7 +408,8 @@ def outcome_counts(
     extended into the past to 30 days if shorter) and no longer in transit as of `today`.
     Each ended one way (`Outcome`): kept, returned, sold late, or cancelled. A return of
     kind `ReturnKind.REFUSED_AT_HANDOVER` is a sale and a return here, as in the rate; a
-    sale after the sales window is an order not sold (seed 003).
+    sale after the sales window is an order not sold (as in Wildberries' "How we calculate
+    the Wildberries redemption rate?").
 
     Args:
         history: the orders, sales and returns.

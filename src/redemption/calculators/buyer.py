@@ -1,4 +1,7 @@
-"""The buyer's redemption percentage: how reliably a buyer buys what they order (seed 000)."""
+"""The buyer's redemption percentage: how reliably a buyer buys what they order.
+
+As the article "What is the ransom amount at Wildberries?" describes it.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +31,10 @@ __all__ = [
 ]
 
 Weight = Literal["count", "price"]
-"""What a buyer's redemption percentage weighs: orders (the seed's definition) or roubles."""
+"""What a buyer's redemption percentage weighs: orders, or roubles.
+
+Orders are the definition of the article "What is the ransom amount at Wildberries?".
+"""
 
 
 class BuyerReport(NamedTuple):
@@ -51,6 +57,22 @@ class BuyerReport(NamedTuple):
         placed_value: with ``weight="price"``, the roubles of the placed orders; else `None`.
         kept_value: with ``weight="price"``, the roubles of those sold and not returned;
             else `None`.
+
+    Example:
+        A buyer's three orders of April 2025: one kept, one returned, one refused.
+
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, History, Order, Return, Sale, buyer_redemption_percentage
+        >>> at = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+        >>> def order(order_id, **more):
+        ...     return Order(order_id=order_id, seller_id="s", sku="k", price=1000, ordered_at=at,
+        ...                  buyer_id="b", **more)
+        >>> history = History(orders=[order("1"), order("2"), order("3", cancelled_at=at)],
+        ...                   sales=[Sale(order_id=i, sold_at=at) for i in "12"],
+        ...                   returns=[Return(order_id="2", returned_at=at)])
+        >>> report = buyer_redemption_percentage(history, "b", today=date(2025, 4, 30))
+        >>> report.placed, report.sold, report.returned, report.rate, report.percentage
+        (3, 2, 1, Fraction(1, 3), Decimal('33.33'))
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
@@ -342,8 +364,9 @@ def buyer_redemption_percentage(
     tz: tzinfo = MOSCOW,
     weight: Weight = "count",
 ) -> BuyerReport:
-    """Return the buyer's redemption percentage as of `today` (seed 000).
+    """Return the buyer's redemption percentage as of `today`.
 
+    As the article "What is the ransom amount at Wildberries?" describes it.
     Over the orders the buyer placed in `period`: ``(sold - returned) / placed``.
     Cancelled and refused orders count as placed; orders still in transit as of `today`
     are left out and counted apart.
@@ -356,7 +379,8 @@ def buyer_redemption_percentage(
         period: the days of the orders counted; by default the two calendar years
             ending `today`.
         tz: the zone whose calendar days the period is made of.
-        weight: ``"count"`` counts orders (the seed's definition); ``"price"`` weighs
+        weight: ``"count"`` counts orders (the definition of the article "What is the
+            ransom amount at Wildberries?"); ``"price"`` weighs
             them by price: roubles kept over roubles ordered.
 
     Returns:

@@ -1,4 +1,7 @@
-"""The buyer's ransom amount (сумма выкупа): what they paid for what they kept (seed 000)."""
+"""The buyer's ransom amount (сумма выкупа): what they paid for what they kept.
+
+As the article "What is the ransom amount at Wildberries?" describes it.
+"""
 
 from __future__ import annotations
 
@@ -158,8 +161,9 @@ def ransom_amount(
     window: relativedelta | timedelta = TWO_YEARS,
     seller_id: str | None = None,
 ) -> Decimal:
-    """Return the buyer's ransom amount as of `today` (сумма выкупа, seed 000).
+    """Return the buyer's ransom amount as of `today` (сумма выкупа).
 
+    As the article "What is the ransom amount at Wildberries?" describes it.
     The prices of the buyer's orders sold on a day in ``[today - window, today]``, less
     the prices of those returned on or before `today`.
     It is a statistic of what the buyer bought and kept, not money that can be withdrawn.

@@ -45,6 +45,25 @@ class RateReport:
         covered: whether the history's data reaches the end of the sales window (see
             `History.horizon`; `True` when the history does not say how far it reaches).
 
+    Example:
+        Three orders in April: one sold, one cancelled, one still in transit on 10 May; and a
+        sale whose order the history lacks.
+
+        >>> from datetime import date, datetime
+        >>> from redemption import MOSCOW, History, Order, Period, Sale, redemption_rate
+        >>> at = datetime(2025, 4, 10, 12, tzinfo=MOSCOW)
+        >>> def order(order_id, **more):
+        ...     return Order(order_id=order_id, seller_id="s", sku="k", price=100, ordered_at=at,
+        ...                  **more)
+        >>> history = History(orders=[order("1"), order("2", cancelled_at=at), order("3")],
+        ...                   sales=[Sale(order_id=i, sold_at=at) for i in ("1", "9")])
+        >>> report = redemption_rate(history, Period(date(2025, 4, 1), date(2025, 4, 30)),
+        ...                          today=date(2025, 5, 10))
+        >>> report.orders, report.sales, report.in_transit, report.unmatched, report.rate
+        (2, 1, 1, 1, Fraction(1, 2))
+        >>> str(report.window.sales), report.complete
+        ('2025-04-01..2025-05-10', False)
+
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
        A short repr that shows the rates, and an HTML view for notebooks.
@@ -256,8 +275,9 @@ def _unmatched(history: History, window: RedemptionWindow, tz: tzinfo) -> tuple[
 def redemption_rate(
     history: History, period: Period, *, today: date, tz: tzinfo = MOSCOW
 ) -> RateReport:
-    """Return the seller's redemption rate over `period`, as known on `today` (seed 003).
+    """Return the seller's redemption rate over `period`, as known on `today`.
 
+    The method is Wildberries' "How we calculate the Wildberries redemption rate?".
     The orders window is the period, extended into the past to 30 days if shorter; the
     sales window runs from its first day to 30 days after the period, or to `today`.
     Orders still in transit as of `today` are left out and counted apart; cancelled and
@@ -403,7 +423,8 @@ def rates_in_window(
 ) -> dict[K, RateReport]:
     """Return a report per group over `window` taken as it is, by the rule of `_tally`.
 
-    `redemption_rates` is this over the window of seed 003; `outcome_counts_in_window`, and
+    `redemption_rates` is this over the window of Wildberries' "How we calculate the
+    Wildberries redemption rate?"; `outcome_counts_in_window`, and
     through it `redemption.analysis`, give it windows of their own (a week's orders, with
     their sales up to 30 days later) whose orders window is not extended to 30 days. Nothing
     is checked or warned about here: the caller built the window. Not part of the public API.

@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Sequence
 
 from redemption import __version__
-from redemption.cli import _analysis, _fetch, _figures, _programmes
+from redemption.cli import _analysis, _fetch, _figures, _programmes, _report
 from redemption.errors import BeyondHorizonWarning, RedemptionError
 
 __all__ = ["main"]
@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"redemption {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (_figures, _analysis, _programmes, _fetch):
+    for command in (_figures, _analysis, _programmes, _report, _fetch):
         command.add_commands(commands)
     return parser
 

@@ -22,11 +22,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from redemption._progress import ProgressBar
 from redemption.cli._output import Cell
 from redemption.dates import MOSCOW, local_day
-from redemption.errors import InvalidArgumentError, RedemptionError
+from redemption.errors import InvalidArgumentError, PolicyError, RedemptionError
 from redemption.history import History
 from redemption.io import ImportReport, read_reports
 from redemption.io.files import formats_in_words
 from redemption.money import percent
+from redemption.policy import Policy
 from redemption.reasons import reason_words_from_toml
 from redemption.windows import Period, RedemptionWindow
 
@@ -262,6 +263,15 @@ def load(
     return history, imported
 
 
+def read_policy(path: Path) -> Policy:
+    """The buyer policy of a --policy TOML file; an error in it names the file."""
+    try:
+        return Policy.from_toml(read_text(path, "--policy"))
+    except PolicyError as error:
+        msg = f"--policy {path}: {error}"
+        raise PolicyError(msg) from None
+
+
 def notes(imported: ImportReport) -> dict[str, object]:
     """What the import assumed, as a JSON document's ``notes`` (CSV leaves them to stderr)."""
     return {"notes": list(imported.notes)}
@@ -322,8 +332,8 @@ def add_sources(command: argparse.ArgumentParser, sample: str) -> None:
     )
 
 
-def add_day_and_format(command: argparse.ArgumentParser) -> None:
-    """The options of every figure: the day it is computed on, its zone, its output."""
+def add_day(command: argparse.ArgumentParser) -> None:
+    """The day figures are computed on (--today, --force) and the zone of its days (--tz)."""
     command.add_argument(
         "--today",
         type=day,
@@ -346,6 +356,11 @@ def add_day_and_format(command: argparse.ArgumentParser) -> None:
             "without a UTC offset (Europe/Moscow)"
         ),
     )
+
+
+def add_day_and_format(command: argparse.ArgumentParser) -> None:
+    """The options of every figure: the day it is computed on, its zone, its output."""
+    add_day(command)
     command.add_argument(
         "--format",
         choices=["table", "csv", "json"],

@@ -24,12 +24,12 @@ from redemption.cli._common import (
     notes,
     percent_text,
     period,
-    read_text,
+    read_policy,
     today_of,
     window_columns,
 )
 from redemption.cli._output import Cell, table_lines, write_csv, write_json
-from redemption.errors import InvalidArgumentError, PolicyError
+from redemption.errors import InvalidArgumentError
 from redemption.io import read_order_lines
 from redemption.policy import BuyerStatus, Policy, buyer_statuses
 from redemption.sample import (
@@ -43,12 +43,12 @@ from redemption.windows import Period
 _DEMO_MIN_ORDERS = 10
 _DEMO_CASES = (
     (
-        "the seed's first worked example: a January period, looked at in April",
+        "Wildberries' first worked example: a January period, looked at in April",
         Period(date(2025, 1, 15), date(2025, 1, 30)),
         date(2025, 4, 15),
     ),
     (
-        "the seed's second worked example: the last half of April, on 30 April",
+        "Wildberries' second worked example: the last half of April, on 30 April",
         Period(date(2025, 4, 15), date(2025, 4, 30)),
         SAMPLE_TODAY,
     ),
@@ -234,11 +234,7 @@ def _policy(args: argparse.Namespace) -> Policy:
     if args.policy is None:
         return Policy(rules=[], weight=args.weight or "count")
     where = f"--policy {args.policy}"
-    try:
-        policy = Policy.from_toml(read_text(args.policy, "--policy"))
-    except PolicyError as error:
-        msg = f"{where}: {error}"
-        raise PolicyError(msg) from None
+    policy = read_policy(args.policy)
     if args.weight is not None and args.weight != policy.weight:
         msg = f"--weight {args.weight} contradicts the policy's weight {policy.weight!r} ({where})"
         raise InvalidArgumentError(msg)
@@ -310,8 +306,9 @@ def add_commands(commands: Commands) -> None:
         help="show the redemption windows and rates, and the buyers, of the bundled sample",
         description=(
             "Show the seller's redemption rate by the marketplace's 30-day window method "
-            "on the bundled sample of Wildberries reports, for the seed's two worked examples, "
-            "and the buyers who keep least and most of what they order."
+            "on the bundled sample of Wildberries reports, for the two worked examples of "
+            "Wildberries' published method, and the buyers who keep least and most of what "
+            "they order."
         ),
         epilog="example: redemption demo",
     )

@@ -30,6 +30,7 @@ from redemption.loyalty import (
     BUILT_IN_INDICATORS,
     PRESETS,
     Gap,
+    MeasuredByMonth,
     Month,
     MonthStanding,
     Programme,
@@ -44,7 +45,7 @@ from redemption.money import percent
 from redemption.ozon import Eligibility, RouteCheck, trusted_seller
 from redemption.sample import sample_history, sample_lines_path
 
-__all__ = ["add_commands"]
+__all__ = ["add_commands", "add_programme_options", "measured_of", "programmes_of"]
 
 _PERCENT = "%"
 """The unit of an indicator counted in percent."""
@@ -74,7 +75,7 @@ def _months(text: str) -> tuple[Month, ...]:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _programmes(args: argparse.Namespace) -> list[Programme]:
+def programmes_of(args: argparse.Namespace, months: Sequence[Month]) -> list[Programme]:
     """The presets asked for (all by default), each filled with the targets given for it.
 
     A targets file without a programme's name fills the one programme that judges the
@@ -84,7 +85,7 @@ def _programmes(args: argparse.Namespace) -> list[Programme]:
     if len(programmes) == 1:  # the one chosen judges every month asked for
         judging = set(programmes)
     else:
-        judging = {programme_for(month, list(programmes.values())).name for month in args.months}
+        judging = {programme_for(month, list(programmes.values())).name for month in months}
     for given, path in args.targets:
         if given is None and len(judging) != 1:
             which = ", ".join(sorted(judging)) or "none of the programmes chosen"
@@ -106,6 +107,18 @@ def _programmes(args: argparse.Namespace) -> list[Programme]:
                 msg, programme=error.programme, level=error.level, indicator=error.indicator
             ) from None
     return list(programmes.values())
+
+
+def measured_of(args: argparse.Namespace) -> MeasuredByMonth | None:
+    """The values of --measured, or none."""
+    if args.measured is None:
+        return None
+    text = read_text(args.measured, "--measured")
+    try:
+        return parse_measured(text)
+    except (InvalidArgumentError, ArgumentTypeError) as error:
+        msg = f"--measured {args.measured}: {error}"
+        raise InvalidArgumentError(msg) from None
 
 
 def _state(standing: MonthStanding) -> str:
@@ -242,15 +255,8 @@ def _loyalty(args: argparse.Namespace) -> int:
     if last.first > latest:
         msg = f"--months {args.months[0]}..{last}: {last} begins after {words}"
         raise InvalidArgumentError(msg)
-    programmes = _programmes(args)
-    measured = None
-    if args.measured is not None:
-        text = read_text(args.measured, "--measured")
-        try:
-            measured = parse_measured(text)
-        except (InvalidArgumentError, ArgumentTypeError) as error:
-            msg = f"--measured {args.measured}: {error}"
-            raise InvalidArgumentError(msg) from None
+    programmes = programmes_of(args, args.months)
+    measured = measured_of(args)
     history, imported = load(args, sample_history)
     today = today_of(args, history)
     standings = loyalty_timeline(
@@ -346,6 +352,33 @@ def _ozon_trust(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_programme_options(command: argparse.ArgumentParser) -> None:
+    """The options of a loyalty standing: the programmes, their targets, values measured."""
+    command.add_argument(
+        "--programme",
+        action="append",
+        choices=PRESETS,
+        help="the programme to judge by; give it twice for both (default: both, by date)",
+    )
+    command.add_argument(
+        "--targets",
+        type=_targets,
+        action="append",
+        default=[],
+        metavar="[PROGRAMME=]FILE.toml",
+        help=(
+            "your targets for a programme's levels (see the docs); name the programme when "
+            "the months span both"
+        ),
+    )
+    command.add_argument(
+        "--measured",
+        type=Path,
+        metavar="FILE.toml",
+        help='values you measured, a table per month: ["2025-05"] rating = 4.8',
+    )
+
+
 def add_commands(commands: Commands) -> None:
     """Add loyalty and ozon-trust to the command line."""
     loyalty = commands.add_parser(
@@ -379,29 +412,7 @@ def add_commands(commands: Commands) -> None:
         metavar="FIRST..LAST",
         help="the calendar months, e.g. 2025-01..2025-06 (or one month, 2025-05)",
     )
-    loyalty.add_argument(
-        "--programme",
-        action="append",
-        choices=PRESETS,
-        help="the programme to judge by; give it twice for both (default: both, by date)",
-    )
-    loyalty.add_argument(
-        "--targets",
-        type=_targets,
-        action="append",
-        default=[],
-        metavar="[PROGRAMME=]FILE.toml",
-        help=(
-            "your targets for a programme's levels (see the docs); name the programme when "
-            "the months span both"
-        ),
-    )
-    loyalty.add_argument(
-        "--measured",
-        type=Path,
-        metavar="FILE.toml",
-        help='values you measured, a table per month: ["2025-05"] rating = 4.8',
-    )
+    add_programme_options(loyalty)
     add_day_and_format(loyalty)
     loyalty.set_defaults(run=_loyalty)
     trust = commands.add_parser(

@@ -138,7 +138,8 @@ def redemption_rates(
 ) -> Any:
     """Return the seller's redemption rate over `period` per SKU or seller, as of `today`.
 
-    The marketplace's 30-day window method (seed 003), as `redemption.redemption_rates`
+    The marketplace's 30-day window method (Wildberries' "How we calculate the Wildberries
+    redemption rate?"), as `redemption.redemption_rates`
     computes it: one row per group with an order placed in the orders window, with
     ``orders``, ``sales``, ``returns``, ``in_transit`` (Int64), ``rate`` and
     ``rate_with_returns`` (Float64, null when ``orders`` is 0). ``by=None`` gives one row,
@@ -232,7 +233,8 @@ def ransom_amounts(
 ) -> Any:
     """Return every buyer's ransom amount (сумма выкупа) as of `today`, in kopecks.
 
-    As `redemption.ransom_amounts` computes it (seed 000): the prices of the buyer's orders
+    As `redemption.ransom_amounts` computes it (after the article "What is the ransom
+    amount at Wildberries?"): the prices of the buyer's orders
     bought out within `window` up to the end of `today` and not returned by then. One row
     per buyer with an order placed by the end of `today`: ``buyer_id`` and
     ``ransom_kopecks`` (Int64, whole kopecks, 0 when nothing qualifies). Orders without a
@@ -253,6 +255,21 @@ def ransom_amounts(
     Raises:
         ColumnError: a column is missing or of the wrong type.
         InvalidPeriodError: `window` reaches forwards or is not made of whole days.
+
+    Example:
+        Anna bought an order of 990.50 roubles and one of 1,200 she returned; Boris's order
+        was cancelled:
+
+        >>> from datetime import UTC, date, datetime
+        >>> import polars as pl
+        >>> at, back = datetime(2025, 4, 2, 9, tzinfo=UTC), datetime(2025, 4, 9, 9, tzinfo=UTC)
+        >>> lines = pl.DataFrame({
+        ...     "buyer_id": ["anna", "anna", "boris"], "price": [99050, 120000, 50000],
+        ...     "ordered_at": [at, at, at], "cancelled_at": [None, None, at],
+        ...     "sold_at": [at, at, None], "returned_at": [None, back, None],
+        ... })
+        >>> ransom_amounts(lines, today=date(2025, 4, 30)).sort("buyer_id").rows()
+        [('anna', 99050), ('boris', 0)]
 
     .. versionadded:: 0.1.0
     """
@@ -297,7 +314,8 @@ def buyer_reports(
 ) -> Any:
     """Return every buyer's redemption percentage over the orders placed in `period`.
 
-    As `redemption.buyer_reports` computes it (seed 000): one row per buyer with an order
+    As `redemption.buyer_reports` computes it (after the article "What is the ransom
+    amount at Wildberries?"): one row per buyer with an order
     in the period: ``buyer_id``, ``placed`` (sold or cancelled by the end of `today`),
     ``sold``, ``returned``, ``in_transit`` (Int64) and ``rate``, ``(sold - returned) /
     placed`` (Float64, null when nothing is placed).
@@ -316,6 +334,24 @@ def buyer_reports(
     Raises:
         ColumnError: a column is missing or of the wrong type.
         InvalidPeriodError: `period` ends after `today`.
+
+    Example:
+        Anna bought two orders and returned one; Boris's first order was cancelled and his
+        second is still on its way:
+
+        >>> from datetime import UTC, date, datetime
+        >>> import polars as pl
+        >>> at, back = datetime(2025, 4, 2, 9, tzinfo=UTC), datetime(2025, 4, 9, 9, tzinfo=UTC)
+        >>> lines = pl.DataFrame({
+        ...     "buyer_id": ["anna", "anna", "boris", "boris"],
+        ...     "ordered_at": [at, at, at, at], "cancelled_at": [None, None, at, None],
+        ...     "sold_at": [at, at, None, None], "returned_at": [None, back, None, None],
+        ... })
+        >>> reports = buyer_reports(lines, today=date(2025, 4, 30))
+        >>> reports.columns
+        ['buyer_id', 'placed', 'sold', 'returned', 'in_transit', 'rate']
+        >>> reports.sort("buyer_id").rows()
+        [('anna', 2, 2, 1, 0, 0.5), ('boris', 1, 0, 0, 1, 0.0)]
 
     .. versionadded:: 0.1.0
     """

@@ -790,7 +790,8 @@ def refusal_breakdown(
     engine whatever the data, and an outcome no order had is 0, as in the objects):
 
     * ``orders``, ``in_transit``, ``sales``, ``returns``: the redemption rate's counts over
-      the period (its orders window extended back to 30 days if shorter, seed 003), and
+      the period (its orders window extended back to 30 days if shorter, as Wildberries'
+      "How we calculate the Wildberries redemption rate?" says), and
       ``rate``, ``rate_with_returns`` (Float64, null where ``orders`` is 0);
     * ``kept``, ``returned_<kind>`` for each `ReturnKind` (``returned_return``,
       ``returned_refused_at_handover``, ``returned_unknown``), ``sold_late``,
@@ -904,7 +905,8 @@ def refusal_costs(
 
     The figures of `redemption.analysis.refusal_costs`, one row per group. The orders are
     those the redemption rate counts over the period (its orders window extended back to
-    30 days if shorter, seed 003), each with its outcome as `refusal_breakdown` decides
+    30 days if shorter, as Wildberries' "How we calculate the Wildberries redemption rate?"
+    says), each with its outcome as `refusal_breakdown` decides
     it; for each outcome, the logistics known for its units (``delivery_cost`` and
     ``return_cost``, what carrying the unit to the buyer and back cost) are summed, and
     the units with none known are counted apart, never taken as costing 0. Beside them,

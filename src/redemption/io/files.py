@@ -84,7 +84,22 @@ rows (``[]``, ``{"result": []}``, ...)."""
 
 @attrs.frozen(kw_only=True)
 class ReadOptions:
-    """What `read_reports` was told, for every reader.
+    r"""What `read_reports` was told, for every reader.
+
+    Example:
+        Read an order-lines file with its format's reader, as `read_reports` does:
+
+        >>> import tempfile, pathlib
+        >>> from redemption.io import FORMATS, ReadOptions, report_kind
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "lines.csv"
+        >>> _ = path.write_text("order_id,sku,price,ordered_at\n"
+        ...                     "o1,nm-42,152050,2025-04-01T10:30+03:00\n")
+        >>> options = ReadOptions(seller_id="shop", as_of=None, reasons=None, errors="raise",
+        ...                       progress=None)
+        >>> fmt = next(fmt for fmt in FORMATS if fmt.kind == report_kind(path))
+        >>> [(history, report)] = fmt.read({fmt.kind: [path]}, options)
+        >>> history.orders[0].seller_id, history.orders[0].price, report.orders
+        ('shop', Decimal('1520.50'), 1)
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
@@ -128,6 +143,16 @@ class Format:
             made, after them.
         sniff: for a file that is not text (an Excel workbook), what recognises it instead
             of `keys`: told the file's path and the first part of its text.
+
+    Example:
+        What a Wildberries sales page is recognised by:
+
+        >>> from redemption.io import FORMATS
+        >>> sales = next(fmt for fmt in FORMATS if fmt.kind == "wildberries-sales")
+        >>> sales.title, sales.keys, sales.csv
+        ('Wildberries statistics supplier/sales JSON', ('saleID',), False)
+        >>> sales.holds('[{"saleID": "S1", "srid": "a"}]'), sales.missing('[{"srid": "a"}]')
+        (True, ['saleID'])
 
     .. versionadded:: 0.1.0
     """

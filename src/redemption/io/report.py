@@ -91,7 +91,7 @@ Source = str | Path | bytes | Sequence[dict[str, Any]]
 
 @attrs.frozen(kw_only=True)
 class RowProblem:
-    """A row that was skipped or refused, and why.
+    r"""A row that was skipped or refused, and why.
 
     Attributes:
         source: the file (or ``"<rows>"`` for rows given in memory).
@@ -101,6 +101,20 @@ class RowProblem:
         rule: for a conflict, the rule that decided it: a `ConflictRule`'s value, or
             ``"repeat-differs"`` (a row repeated with other contents at the same version)
             or ``"sale-id-reused"`` (one ``saleID`` on two orders); ``None`` otherwise.
+
+    Example:
+        An order-lines file with a bad price, read collecting bad rows:
+
+        >>> from redemption.io import read_order_lines
+        >>> text = (b"order_id,sku,price,ordered_at\n"
+        ...         b"o1,nm-42,152050,2025-04-01T10:30:00+03:00\n"
+        ...         b"o2,nm-42,abc,2025-04-01T11:00:00+03:00\n")
+        >>> _, report = read_order_lines(text, errors="collect")
+        >>> [problem] = report.refused
+        >>> problem.source, problem.row, problem.field
+        ('<bytes>', 3, 'price')
+        >>> print(problem)
+        <bytes> row 3, field 'price': expected whole kopecks (152050 for 1520.50), found 'abc'
 
     .. versionadded:: 0.1.0
     """
@@ -119,7 +133,7 @@ class RowProblem:
 
 @attrs.frozen(kw_only=True)
 class ImportReport:
-    """Every row an import read is counted, merged, skipped with a reason, or refused.
+    r"""Every row an import read is counted, merged, skipped with a reason, or refused.
 
     Attributes:
         rows_read: rows read from every source.
@@ -144,6 +158,19 @@ class ImportReport:
         notes: what the import assumed about its files, in words, each once: an
             encoding or delimiter other than the default, the unit of prices, the zone
             of times written without one (see `redemption.io.dialects`).
+
+    Example:
+        An order-lines file with a bad price, read collecting bad rows:
+
+        >>> from redemption.io import read_order_lines
+        >>> text = (b"order_id,sku,price,ordered_at\n"
+        ...         b"o1,nm-42,152050,2025-04-01T10:30:00+03:00\n"
+        ...         b"o2,nm-42,abc,2025-04-01T11:00:00+03:00\n")
+        >>> history, report = read_order_lines(text, errors="collect")
+        >>> report.rows_read, report.used, len(report.refused), report.orders, report.accounted
+        (2, 1, 1, 1, True)
+        >>> len(history.orders), report.refused[0].reason
+        (1, "expected whole kopecks (152050 for 1520.50), found 'abc'")
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0

@@ -85,6 +85,21 @@ class FetchResult:
         files: every page of the report in the folder, in order, earlier ones included.
         retries: calls that failed and were tried again.
 
+    Example:
+        Run again, a download resumes after the pages saved and writes only the new ones. It
+        needs the network and a seller's token, so it is not run here:
+
+        >>> from datetime import date
+        >>> from pathlib import Path
+        >>> from redemption.io.wb_api import fetch_wildberries_statistics, read_token
+        >>> result = fetch_wildberries_statistics(  # doctest: +SKIP
+        ...     "sales", token=read_token(Path("wb-token.txt")), since=date(2025, 4, 1),
+        ...     out=Path("wb"))
+        >>> result.pages, result.rows, result.retries  # doctest: +SKIP
+        (1, 1250, 0)
+        >>> [page.name for page in result.files]  # doctest: +SKIP
+        ['sales-00001.json', 'sales-00002.json']
+
     .. versionadded:: 0.1.0
     """
 
@@ -687,6 +702,21 @@ def fetch_wildberries_statistics(
             failed in a row (the message names the last cause); more rows changed at one
             instant than one answer holds; or a page in `out` is not one this library wrote.
         InvalidArgumentError: an unknown report, a bad `base_url` or a bad number.
+
+    Example:
+        Download the orders changed since 1 April 2025 into ``wb/``, then read them. It needs
+        the network and a seller's token, so it is not run here:
+
+        >>> from datetime import date
+        >>> from pathlib import Path
+        >>> from redemption.io import read_reports
+        >>> from redemption.io.wb_api import read_token
+        >>> token = read_token(Path("wb-token.txt"))  # doctest: +SKIP
+        >>> result = fetch_wildberries_statistics(  # doctest: +SKIP
+        ...     "orders", token=token, since=date(2025, 4, 1), out=Path("wb"))
+        >>> result.pages, result.rows  # doctest: +SKIP
+        (2, 80417)
+        >>> history, report = read_reports([Path("wb")])  # doctest: +SKIP
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0

@@ -100,6 +100,24 @@ class MonthIndicators:
         report: the month's redemption rate, whose orders the built-in indicators count:
             its windows, the orders still in transit, and whether it can still move.
 
+    Example:
+        `month_indicators` gives them. On 20 May 2025, of two orders placed on 10 May, one
+        was bought and the other is still on its way:
+
+        >>> from datetime import datetime
+        >>> from redemption import MOSCOW, History, Order, Sale
+        >>> at = datetime(2025, 5, 10, 12, tzinfo=MOSCOW)
+        >>> history = History(
+        ...     orders=[Order(order_id=i, seller_id="s", sku="k", price=990, ordered_at=at)
+        ...             for i in ("1", "2")],
+        ...     sales=[Sale(order_id="1", sold_at=at)],
+        ... )
+        >>> may = month_indicators(history, Month(2025, 5), today=date(2025, 5, 20))
+        >>> may.values["orders"], may.values["redemption_rate"], may.values["revenue"]
+        (1, Fraction(100, 1), Decimal('990.00'))
+        >>> may.report.in_transit, may.complete
+        (1, False)
+
     .. versionadded:: 0.2.0
     """
 
@@ -205,7 +223,8 @@ def month_indicators(
 ) -> MonthIndicators:
     """Return a month's indicators: the built-in ones, the user's, and the measured ones.
 
-    The built-in indicators count the orders of the month's redemption rate (seed 003 with
+    The built-in indicators count the orders of the month's redemption rate (Wildberries'
+    "How we calculate the Wildberries redemption rate?", with
     the month as the period; up to `today` for today's month): orders placed in its orders
     window, which reaches 30 days back from the month's last day, and no longer in transit
     as of `today`. Cancelled and refused orders are among them.

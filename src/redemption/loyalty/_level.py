@@ -38,6 +38,26 @@ class IndicatorCheck:
         unknown: the value is unknown (no order counted, a measured value not given): the
             target is not met.
 
+    Example:
+        `loyalty_level` checks every indicator against the level reached (`checks`) and the
+        next one (`next_checks`). A rate of 55% against 50, a cancellation share not known:
+
+        >>> from datetime import date
+        >>> from redemption.loyalty import BUILT_IN_INDICATORS, Evaluation
+        >>> programme = Programme(
+        ...     name="p", effective=date(2025, 1, 1), evaluation=Evaluation(published_by_day=4),
+        ...     indicators=[BUILT_IN_INDICATORS[key]
+        ...                 for key in ("redemption_rate", "cancellation_share")],
+        ...     levels=[Level(key="bronze", required=1,
+        ...                   targets={"redemption_rate": 50, "cancellation_share": 10})],
+        ... )
+        >>> result = loyalty_level({"redemption_rate": Fraction(55), "cancellation_share": None},
+        ...                        programme)
+        >>> for check in result.checks:
+        ...     print(check.key, check.value, check.target, check.met, check.unknown)
+        redemption_rate 55 50 True False
+        cancellation_share None 10 False True
+
     .. versionadded:: 0.2.0
     """
 
@@ -68,6 +88,22 @@ class Gap:
             ``"unreachable"`` when even selling all the others would not
             (``s > orders - sales``); `None` for other indicators, or when no order is
             counted.
+
+    Example:
+        `LevelResult.missing` lists one per indicator short of the next level. Bronze asks
+        for a 60% rate; 11 of 20 counted orders were bought, 55%:
+
+        >>> from datetime import date
+        >>> from redemption.loyalty import BUILT_IN_INDICATORS, Evaluation
+        >>> programme = Programme(
+        ...     name="p", effective=date(2025, 1, 1), evaluation=Evaluation(published_by_day=4),
+        ...     indicators=[BUILT_IN_INDICATORS["redemption_rate"]],
+        ...     levels=[Level(key="bronze", required=1, targets={"redemption_rate": 60})],
+        ... )
+        >>> values = {"redemption_rate": Fraction(55), "orders": 20, "units_sold": 11}
+        >>> [gap] = loyalty_level(values, programme).missing
+        >>> gap.key, gap.value, gap.target, gap.by, gap.sales_needed
+        ('redemption_rate', Fraction(55, 1), Decimal('60'), Fraction(5, 1), 1)
 
     .. versionadded:: 0.2.0
     """
@@ -104,6 +140,24 @@ class LevelResult:
         missing: the next level's indicators that do not meet its targets, with how far
             each is from it: meeting `still_needed` of them reaches the next level.
         unknown: the programme's indicators whose value is unknown in the month.
+
+    Example:
+        `loyalty_level` gives it, and `loyalty_timeline` one a month (`MonthStanding.result`).
+        Bronze asks for 10 orders a month, silver for 50; May 2025 had 20:
+
+        >>> from datetime import date
+        >>> from redemption.loyalty import BUILT_IN_INDICATORS, Evaluation
+        >>> programme = Programme(
+        ...     name="p", effective=date(2025, 1, 1), evaluation=Evaluation(published_by_day=4),
+        ...     indicators=[BUILT_IN_INDICATORS["orders"]],
+        ...     levels=[Level(key="bronze", required=1, targets={"orders": 10}),
+        ...             Level(key="silver", required=1, targets={"orders": 50})],
+        ... )
+        >>> result = loyalty_level({"orders": 20}, programme, month="2025-05")
+        >>> result.status, result.level.key, result.next_level.key, result.still_needed
+        ('bronze', 'bronze', 'silver', 1)
+        >>> [(gap.key, gap.by) for gap in result.missing], result.unknown
+        ([('orders', 30)], ())
 
     .. versionadded:: 0.2.0
     """

@@ -189,6 +189,18 @@ def _targets(value: object, **where: Unpack[_Where]) -> _FrozenMap[str, Decimal]
 class Direction(enum.Enum):
     """Which way an indicator is good: at least its target, or at most.
 
+    Each `Indicator` has one, given as a member or its value; `loyalty_level` compares the
+    indicator's value with a level's target that way.
+
+    Example:
+        >>> from redemption.loyalty import BUILT_IN_INDICATORS, Indicator
+        >>> [direction.value for direction in Direction]
+        ['at_least', 'at_most']
+        >>> BUILT_IN_INDICATORS["redemption_rate"].direction
+        <Direction.AT_LEAST: 'at_least'>
+        >>> Indicator(key="answer_hours", title="Answer time", direction="at_most").direction
+        <Direction.AT_MOST: 'at_most'>
+
     .. versionadded:: 0.2.0
     """
 

@@ -46,6 +46,30 @@ class MonthStanding:
         final: the month's figures can no longer move (its 30-day redemption window has
             closed, and the history reaches its end) and its standing is published.
 
+    Example:
+        `loyalty_timeline` gives one a month. Bronze asks for one order a month; one was
+        placed and bought in May 2025, none in June:
+
+        >>> from datetime import datetime
+        >>> from redemption import MOSCOW, History, Order, Sale
+        >>> from redemption.loyalty import BUILT_IN_INDICATORS, Evaluation, Level
+        >>> programme = Programme(
+        ...     name="p", effective=date(2025, 1, 1), evaluation=Evaluation(published_by_day=4),
+        ...     indicators=[BUILT_IN_INDICATORS["orders"]],
+        ...     levels=[Level(key="bronze", required=1, targets={"orders": 1})],
+        ... )
+        >>> at = datetime(2025, 5, 10, 12, tzinfo=MOSCOW)
+        >>> history = History(
+        ...     orders=[Order(order_id="1", seller_id="s", sku="k", price=990, ordered_at=at)],
+        ...     sales=[Sale(order_id="1", sold_at=at)],
+        ... )
+        >>> may, june = loyalty_timeline(history, programme, months="2025-05..2025-06",
+        ...                              today=date(2025, 7, 10))
+        >>> may.result.status, str(may.rewards_month), may.published_on, may.final
+        ('bronze', '2025-06', datetime.date(2025, 6, 4), True)
+        >>> june.result.status, june.published, june.forecast  # can move until 30 July
+        ('below bronze', True, True)
+
     .. versionadded:: 0.2.0
     """
 

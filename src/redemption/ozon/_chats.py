@@ -52,6 +52,20 @@ __all__ = [
 class Scheme(Word):
     """How an Ozon order is fulfilled.
 
+    Example:
+        >>> list(Scheme), Scheme("rfbs").label
+        ([Scheme.FBO, Scheme.FBS, Scheme.REAL_FBS], 'realFBS')
+
+        `chat_permission` takes one, or its value, as ``scheme``. A trusted seller may write
+        first on FBS and realFBS once the order is paid, on FBO once it is delivered:
+
+        >>> from redemption import MOSCOW, Seller
+        >>> seller = Seller(seller_id="shop", ozon_bank_payouts=True)  # so, trusted
+        >>> now = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+        >>> [chat_permission(seller, action="write_first", scheme=scheme,
+        ...                  posting_status="delivering", now=now).allowed for scheme in Scheme]
+        [False, True, True]
+
     .. versionadded:: 0.2.0
     """
 
@@ -75,6 +89,21 @@ class PostingStatus(Word):
     """Where an Ozon order (a posting) is, in the terms the chat rules need.
 
     `from_ozon` reads Ozon's own status words, by the library's reading of them.
+
+    Example:
+        >>> list(PostingStatus)
+        [PostingStatus.ORDERED, PostingStatus.PAID, PostingStatus.DELIVERING,
+         PostingStatus.DELIVERED, PostingStatus.CANCELLED]
+
+        `chat_permission` takes one, or Ozon's status word, as ``posting_status``. On FBO a
+        trusted seller may write first once the order is delivered:
+
+        >>> from redemption import MOSCOW, Seller
+        >>> seller = Seller(seller_id="shop", ozon_bank_payouts=True)  # so, trusted
+        >>> now = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+        >>> [chat_permission(seller, action="write_first", scheme="fbo", posting_status=status,
+        ...                  now=now).allowed for status in PostingStatus]
+        [False, False, False, True, False]
 
     .. versionadded:: 0.2.0
     """
@@ -195,6 +224,21 @@ _STATUS_WORDS: Final = {
 class Subscription(Word):
     """The seller's Ozon subscription, which the chat API rules look at.
 
+    Example:
+        >>> list(Subscription)
+        [Subscription.NONE, Subscription.PREMIUM, Subscription.PREMIUM_PLUS,
+         Subscription.PREMIUM_PRO]
+
+        `chat_permission` takes one, or its value, as ``subscription``; by the chat API's
+        rules only Premium Plus and Premium Pro may answer a buyer who just wrote:
+
+        >>> from redemption import MOSCOW, Seller
+        >>> now = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+        >>> [chat_permission(Seller(seller_id="shop"), action="reply", rules="api", scheme="fbo",
+        ...                  buyer_last_message_at=now, subscription=plan, now=now).allowed
+        ...  for plan in Subscription]
+        [False, False, True, True]
+
     .. versionadded:: 0.2.0
     """
 
@@ -219,6 +263,18 @@ _SUBSCRIPTION_LABELS: Final = {
 class ChatAction(Word):
     """What someone wants to do in a chat.
 
+    Example:
+        `chat_permission` is asked about one, or its value, as ``action``. A seller not
+        trusted may answer a buyer who wrote, and nothing more:
+
+        >>> from redemption import MOSCOW, Seller
+        >>> now = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+        >>> {action.value: chat_permission(Seller(seller_id="shop"), action=action, trusted=False,
+        ...                                scheme="fbs", posting_status="delivered",
+        ...                                buyer_last_message_at=now, now=now).allowed
+        ...  for action in ChatAction}
+        {'write_first': False, 'reply': True, 'buyer_writes_before_order': False}
+
     .. versionadded:: 0.2.0
     """
 
@@ -235,6 +291,21 @@ class ChatAction(Word):
 
 class ChatRules(Word):
     """Which rule set decides a chat permission.
+
+    Example:
+        `chat_permission` takes one, or its value, as ``rules`` (`SEED` by default). A
+        trusted seller writing first about a delivered FBO order:
+
+        >>> from redemption import MOSCOW, Seller
+        >>> now = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+        >>> for rules in ChatRules:
+        ...     asked = chat_permission(Seller(seller_id="shop"), action="write_first",
+        ...                             rules=rules, trusted=True, scheme="fbo",
+        ...                             posting_status="delivered",
+        ...                             subscription="premium_pro", now=now)
+        ...     print(rules.value, asked.allowed)
+        seed True
+        api False
 
     .. versionadded:: 0.2.0
     """
@@ -259,6 +330,21 @@ class ChatPermission:
             allowed; `None` when no window ends it (or it is not allowed).
         missing: what must be given to decide, when `allowed` is `None`: names of
             `chat_permission`'s arguments.
+
+    Example:
+        `chat_permission` gives one. A reply by the seed rules needs the buyer's message;
+        by the chat API's, it is allowed for 48 hours after it:
+
+        >>> from redemption import MOSCOW, Seller
+        >>> seller = Seller(seller_id="shop")
+        >>> now = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
+        >>> unsure = chat_permission(seller, action="reply", now=now)
+        >>> unsure.allowed, unsure.missing
+        (None, ('buyer_last_message_at',))
+        >>> api = chat_permission(seller, action="reply", rules="api", scheme="fbo",
+        ...                       subscription="premium_plus", buyer_last_message_at=now, now=now)
+        >>> api.allowed, api.until.astimezone(MOSCOW).isoformat()
+        (True, '2025-04-03T12:00:00+03:00')
 
     .. versionadded:: 0.2.0
     """

@@ -37,6 +37,18 @@ _UNIQUE_BUYERS: Final = 10
 class TrustRoute(Word):
     """One of the ways to become an Ozon trusted seller (Ozon's announcement to sellers).
 
+    Example:
+        >>> list(TrustRoute)
+        [TrustRoute.E_SIGNATURE, TrustRoute.TENURE_AND_BUYERS, TrustRoute.OZON_BANK]
+
+        `trusted_seller` lists the ways that hold (`Eligibility.routes`) and checks each
+        (`RouteCheck.route`):
+
+        >>> from redemption import History, Seller
+        >>> seller = Seller(seller_id="shop", ozon_bank_payouts=True)
+        >>> trusted_seller(seller, history=History(), today=date(2025, 3, 1)).routes
+        (TrustRoute.OZON_BANK,)
+
     .. versionadded:: 0.2.0
     """
 
@@ -56,6 +68,20 @@ class RouteCheck:
         route: the way.
         holds: `True` or `False`; `None` when what it needs is unknown.
         reason: the facts, in words: what holds, or what is missing.
+
+    Example:
+        `trusted_seller` gives one per way (`Eligibility.checks`). A seller registered on 1
+        January 2025 whose contract's signature is not known, on 1 March:
+
+        >>> from redemption import History, Seller
+        >>> seller = Seller(seller_id="shop", registered_on=date(2025, 1, 1),
+        ...                 ozon_bank_payouts=True)
+        >>> for check in trusted_seller(seller, history=History(), today=date(2025, 3, 1)).checks:
+        ...     print(check.route.value, check.holds, check.reason)
+        e_signature None contract_e_signed is unknown
+        tenure_and_buyers False 60 days on the platform, 1 more needed (more than 60 from
+        2025-03-02); sales to 0 unique buyers, 10 more needed
+        ozon_bank True payouts go to an Ozon Bank account
 
     .. versionadded:: 0.2.0
     """
@@ -87,6 +113,22 @@ class Eligibility:
             buyer: they cannot be counted, and may or may not be to new buyers.
         returned_sales: the seller's sales returned by `today`: they count for no buyer.
         unknown: the seller's fields that are `None` (unknown).
+
+    Example:
+        `trusted_seller` gives one. A seller 69 days on the platform has sold six orders to
+        four buyers; its contract is not e-signed, and its payouts are not known:
+
+        >>> from redemption import MOSCOW, History, Order, Sale, Seller
+        >>> at = datetime(2025, 3, 1, 12, tzinfo=MOSCOW)
+        >>> orders = [Order(order_id=str(i), seller_id="shop", sku="k", price=990,
+        ...                 ordered_at=at, buyer_id=f"b{i % 4}") for i in range(6)]
+        >>> history = History(orders=orders, sales=[Sale(order_id=o.order_id, sold_at=at)
+        ...                                         for o in orders])
+        >>> seller = Seller(seller_id="shop", registered_on=date(2025, 1, 1),
+        ...                 contract_e_signed=False)
+        >>> e = trusted_seller(seller, history=history, today=date(2025, 3, 10))
+        >>> e.trusted, e.routes, e.days_on_platform, e.unique_buyers, e.buyers_needed, e.unknown
+        (None, (), 69, 4, 6, ('ozon_bank_payouts',))
 
     .. versionadded:: 0.2.0
     """
