@@ -22,16 +22,25 @@ from redemption import (
     History,
     Order,
     Period,
+    Policy,
     Reason,
     ReasonCategory,
+    Return,
+    ReturnKind,
     Sale,
     buyer_reports,
+    buyer_statuses,
     redemption_rate,
     redemption_rates,
 )
-from redemption.analysis import refusal_costs
+from redemption.analysis import refusal_breakdown, refusal_costs
 from redemption.cli import main
-from redemption.errors import ArgumentTypeError, InvalidArgumentError, MissingExtraError
+from redemption.errors import (
+    ArgumentTypeError,
+    BeyondHorizonWarning,
+    InvalidArgumentError,
+    MissingExtraError,
+)
 from redemption.html import html_report
 from redemption.io import read_order_lines
 from redemption.model import Logistics
@@ -228,8 +237,112 @@ def test_logistics_are_summed_by_reason_and_drawn_by_sku() -> None:
     assert paid == Decimal("95.00")
     page = Page(text)
     assert page.body("reason-table") == [["size fit", "2", "100.00%", "95.00 ₽", "1"]]
+    assert page.body("sku-table")[0][10] == "95.00 ₽ (1 of 2)"
     assert 'id="costs-chart"' in text
-    assert "1 counted order has no logistics" in " ".join(text.split())
+    assert "1 of the 2 orders not redeemed has no logistics" in " ".join(text.split())
+
+
+def every_ending() -> History:
+    """Seven orders of SKU "k", each ending another way, with logistics for one of them."""
+    orders = [
+        Order(order_id=f"o{i}", seller_id="s", sku="k", price=100, ordered_at=at(1 + i))
+        for i in range(3)
+    ]
+    orders += [
+        Order(
+            order_id=f"c-{kind.value}",
+            seller_id="s",
+            sku="k",
+            price=100,
+            ordered_at=at(2),
+            cancelled_at=at(6),
+            cancel_kind=kind,
+        )
+        for kind in (CancelKind.REFUSED, CancelKind.NOT_COLLECTED, CancelKind.BUYER)
+    ]
+    returns = [
+        Return(order_id="o1", returned_at=at(12), kind=ReturnKind.RETURN),
+        Return(order_id="o2", returned_at=at(12), kind=ReturnKind.REFUSED_AT_HANDOVER),
+    ]
+    sales = [Sale(order_id=f"o{i}", sold_at=at(8)) for i in range(3)]
+    return History(
+        orders=orders,
+        sales=sales,
+        returns=returns,
+        logistics=[Logistics(order_id="c-refused", to_buyer=50, back=45)],
+    )
+
+
+def test_the_ways_an_order_is_not_redeemed_add_up_and_their_cost_says_what_it_covers() -> None:
+    """Refused, returned after purchase and cancelled before handover add up to those not kept.
+
+    A refusal is in one column only, though it is a cancellation (or a return) too; the
+    logistics of one unit in five are shown as a sum of one of five.
+    """
+    history = every_ending()
+    (row,) = Page(html_report(history, APRIL, today=date(2025, 6, 1))).body("sku-table")
+    refused, after_purchase, before_handover = (int(cell) for cell in row[6:9])
+    not_kept = refusal_breakdown(history, APRIL, today=date(2025, 6, 1))[None].not_kept
+    assert (refused, after_purchase, before_handover) == (3, 1, 1)
+    assert refused + after_purchase + before_handover == not_kept == 5
+    assert row[10].replace("\u202f", "") == "95.00 ₽ (1 of 5)"
+
+
+def test_a_sku_with_dollar_signs_is_drawn_as_written() -> None:
+    """Matplotlib would read "$...$" as mathematics, and fail on it: the charts do not."""
+    bare = small_history("A$\\frac$B", "x")
+    logistics = [Logistics(order_id=o.order_id, to_buyer=50, back=45) for o in bare.orders]
+    history = History(orders=bare.orders, sales=bare.sales, logistics=logistics)
+    page = Page(html_report(history, APRIL, today=date(2025, 6, 1)))
+    assert [row[0] for row in page.body("sku-table")] == ["A$\\frac$B"]
+    assert len(page.addresses) == 3  # the trend, the reasons, the costs by SKU
+
+
+def test_completeness_says_what_is_missing() -> None:
+    """A closed window with data that ends early, or data whose reach is unknown."""
+    bare = small_history("k", "x")
+    early = History(orders=bare.orders, sales=bare.sales, horizon=at(20))
+    with pytest.warns(BeyondHorizonWarning) as warned:
+        page = Page(html_report(early, APRIL, today=date(2025, 6, 1)))
+    assert len(warned) == 1  # once for the page, not once per figure on it
+    assert page.text("completeness") == (
+        "Not complete: the sales window closed on 2025-05-15, but the data ends on 2025-04-20: "
+        "sales made after it are missing. Download the reports again."
+    )
+    page = Page(html_report(bare, APRIL, today=date(2025, 6, 1)))
+    assert page.text("completeness").startswith("Complete: the sales window closed on 2025-05-15.")
+    assert "is not known" in page.text("completeness")
+
+
+def test_few_buyers_are_split_between_the_edges_at_the_middle(sample: History) -> None:
+    """With fewer than twice the buyers asked for, no one at one edge beats one at the other."""
+    reports = buyer_reports(sample, today=SAMPLE_TODAY)
+    qualified = [r for r in reports.values() if r.placed >= 20 and r.rate is not None]
+    page = Page(html_report(sample, APRIL, today=SAMPLE_TODAY, min_orders=20))
+    lowest, highest = page.body("buyers-lowest"), page.body("buyers-highest")
+    assert 0 < len(qualified) < 20
+    assert len(lowest) + len(highest) == len(qualified)
+    assert 0 <= len(lowest) - len(highest) <= 1
+    rates = {buyer: r.rate for buyer, r in reports.items() if r.rate is not None}
+    assert max(rates[r[0]] for r in lowest) <= min(rates[r[0]] for r in highest)
+    none = Page(html_report(sample, APRIL, today=SAMPLE_TODAY, buyers=0))
+    assert none.text("buyers").endswith("No buyers shown: none were asked for.")
+
+
+def test_a_price_weighted_policy_and_a_shop_are_labelled(sample: History) -> None:
+    """By price, the percentage says so; with a shop, its ransom amount has a column."""
+    policy = Policy(rules=[], weight="price", title="by price")
+    shop = sample.orders[0].seller_id
+    page = Page(html_report(sample, APRIL, today=SAMPLE_TODAY, policy=policy, seller_id=shop))
+    header = page.rows["buyers-lowest"][0]
+    assert "Percentage (by price)" in header
+    assert f"Ransom with {shop}" in header
+    statuses = buyer_statuses(sample, today=SAMPLE_TODAY, policy=policy, seller_id=shop)
+    for row in page.body("buyers-lowest"):
+        status = statuses[row[0]]
+        assert status.report.rate is not None
+        assert row[4] == f"{percent(status.report.rate)}%"
+        assert row[6].replace("\u202f", "") == f"{status.shop_ransom:,.2f} ₽".replace(",", "")
 
 
 def test_the_page_stands_alone_and_is_the_same_each_time(sample: History) -> None:
@@ -303,17 +416,42 @@ def test_the_command_writes_the_page(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 @pytest.mark.parametrize(
     ("out", "words"),
-    [("report.txt", "name a .html file"), ("missing/report.html", "no folder")],
+    [
+        ("report.txt", "name a .html file"),
+        ("missing/report.html", "no folder"),
+        ("folder.html", "a folder"),
+    ],
 )
 def test_the_command_refuses_a_bad_out(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], out: str, words: str
 ) -> None:
-    """A page not named .html, or in no folder, is refused in one line."""
+    """A page not named .html, in no folder, or a folder, is refused in one line."""
+    (tmp_path / "folder.html").mkdir()
     argv = ["report", "--sample", "--period", "2025-04", "--today", "2025-04-30"]
     assert main([*argv, "--out", str(tmp_path / out)]) == 1
     err = capsys.readouterr().err
     assert words in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_command_asks_for_the_shop_of_a_shop_ransom_policy_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A policy whose rules read the ransom with one shop needs --shop, before any reading."""
+    policy = tmp_path / "tiers.toml"
+    policy.write_text(
+        '[[rule]]\nname = "discount"\nkind = "privilege"\nfigure = "shop_ransom"\n'
+        "at_least = 1000\n",
+        encoding="utf-8",
+    )
+    argv = ["report", "--sample", "--period", "2025-04", "--today", "2025-04-30"]
+    argv += ["--policy", str(policy), "--out", str(tmp_path / "r.html")]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("redemption: error: --policy")
+    assert "--shop" in err
+    assert "read " not in err  # refused before the reports were read
+    assert main([*argv, "--shop", "shop-north"]) == 0
 
 
 def test_the_command_shows_the_loyalty_standing_with_targets(tmp_path: Path) -> None:

@@ -306,7 +306,8 @@ class TestPresets:
     def test_wb_2024_carries_the_published_structure(self) -> None:
         """
         Four levels, 6 of 8 indicators, effective from the pilot in March 2024, published
-        by the 4th, rewarded the next month (seed 001).
+        by the 4th, rewarded the next month (Wildberries' posts of June 2024 and the undated
+        update).
         """
         wb = preset("wb-2024")
         assert [level.key for level in wb.levels] == ["initial", "bronze", "silver", "gold"]
@@ -359,7 +360,17 @@ class TestPresets:
     @pytest.mark.parametrize(
         ("name", "sources"),
         [
-            ("wb-2024", ["seed 001", "hf.ru", "6 показателям вместо 8", "до 4 числа месяца"]),
+            (
+                "wb-2024",
+                [
+                    "«Программа лояльности от Wildberries стала доступна всем продавцам России»",
+                    "June 2024",
+                    "«Присоединяйтесь к обновленной программе лояльности»",
+                    "hf.ru",
+                    "6 показателям вместо 8",
+                    "до 4 числа месяца",
+                ],
+            ),
             ("wb-2025-12", ["veroliki.ru", "totalcrm.ru", "к началу нового месяца"]),
         ],
     )

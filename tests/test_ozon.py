@@ -361,7 +361,7 @@ def dated(status: PostingStatus, ago: timedelta = timedelta(hours=1)) -> dict[st
     return moments
 
 
-class TestSeedRules:
+class TestAnnouncementRules:
     @pytest.mark.parametrize("scheme", list(Scheme))
     @pytest.mark.parametrize("status", ANY_STATUS)
     @pytest.mark.parametrize("trusted", [True, False])
@@ -381,7 +381,7 @@ class TestSeedRules:
                 **dated(status),
             )
             assert (result.allowed, result.until, result.missing) == (True, None, ())
-            assert result.rules is ChatRules.SEED
+            assert result.rules is ChatRules.ANNOUNCEMENT
             assert "every seller, on any scheme, may answer" in result.reason
             assert f"the buyer last wrote {wrote.isoformat()}" in result.reason
 
@@ -415,7 +415,7 @@ class TestSeedRules:
         )
         result = ask(ChatAction.WRITE_FIRST, scheme=scheme, posting_status=status, trusted=True)
         assert result.allowed is expected
-        assert result.rules is ChatRules.SEED
+        assert result.rules is ChatRules.ANNOUNCEMENT
         assert result.until is None
         once = "delivered" if scheme is Scheme.FBO else "paid"
         assert f"on {scheme.label} a trusted seller may write first once the order is {once}" in (
@@ -657,7 +657,7 @@ class TestApiRules:
         """
         Asking the API rules about the product card's button is an error, not a guess.
         """
-        with pytest.raises(InvalidArgumentError, match=r"rules=ChatRules\.SEED"):
+        with pytest.raises(InvalidArgumentError, match=r"rules=ChatRules\.ANNOUNCEMENT"):
             api(ChatAction.BUYER_WRITES_BEFORE_ORDER)
 
     @given(
@@ -777,3 +777,28 @@ class TestChatArguments:
         )
         assert "until=datetime.datetime(2025, 4, 13, 8, 0, tzinfo=datetime.timezone.utc)" in shown
         assert isinstance(trusted_seller(shop(), history=TEN, today=DAY_61), Eligibility)
+
+
+class TestChatRulesSpelling:
+    def test_the_announcements_rules_are_the_default(self) -> None:
+        """
+        Not naming the rules is asking by Ozon's announcement: the same answer as naming
+        them, as a member or as "announcement", and the result says so.
+        """
+        fields: dict[str, Any] = {"scheme": Scheme.FBO, **dated(PostingStatus.DELIVERED)}
+        default = ask(ChatAction.WRITE_FIRST, trusted=True, **fields)
+        assert default.rules is ChatRules.ANNOUNCEMENT
+        for rules in (ChatRules.ANNOUNCEMENT, "announcement"):
+            assert ask(ChatAction.WRITE_FIRST, trusted=True, rules=rules, **fields) == default
+        # by the API rules the same question is answered otherwise (FBO: never the seller)
+        assert ask(ChatAction.WRITE_FIRST, trusted=True, rules="api", **fields) != default
+
+    def test_there_are_two_rule_sets_and_an_unknown_word_names_them(self) -> None:
+        """Iterating lists the two rule sets by their values, as the error offers them."""
+        assert ChatRules.ANNOUNCEMENT.value == "announcement"
+        assert [rules.value for rules in ChatRules] == ["announcement", "api"]
+        with pytest.raises(
+            InvalidArgumentError,
+            match=r"^rules must be a ChatRules or one of 'announcement', 'api', not 'ozon'$",
+        ):
+            ask(ChatAction.REPLY, rules="ozon")

@@ -680,16 +680,20 @@ def _rouble_ticks(value: float, _position: int | None) -> str:
 
 
 def _group_label(group: Hashable, *, alone: bool) -> str:
-    """A group as its bar is labelled: its key, a reason as `plot_reasons` names it.
+    r"""A group as its bar is labelled: its key, a reason as `plot_reasons` names it.
 
     `None` is the group of every order when it is the only one (``by=None``), and otherwise
-    the orders without a group: those without a buyer, or by reason those redeemed.
+    the orders without a group: those without a buyer, or by reason those redeemed. A key's
+    ``$`` signs are escaped, so that matplotlib draws them rather than reading mathematics.
+
+    >>> print(_group_label("A$5$", alone=False))
+    A\$5\$
     """
     if group is None:
         return "all orders" if alone else "(none)"
     if isinstance(group, ReasonCategory):
         return _REASON_LABELS.get(group, group.value.replace("_", " "))
-    return str(group)
+    return str(group).replace("$", r"\$")
 
 
 def _without_costs(orders: int) -> str:

@@ -263,13 +263,36 @@ def load(
     return history, imported
 
 
-def read_policy(path: Path) -> Policy:
-    """The buyer policy of a --policy TOML file; an error in it names the file."""
+def read_policy(path: Path, *, shop: str | None) -> Policy:
+    """The buyer policy of a --policy TOML file; an error in it names the file.
+
+    A policy with ``shop_ransom`` rules needs the shop they look at (--shop), and is
+    refused without one before any report is read.
+    """
     try:
-        return Policy.from_toml(read_text(path, "--policy"))
+        policy = Policy.from_toml(read_text(path, "--policy"))
     except PolicyError as error:
         msg = f"--policy {path}: {error}"
         raise PolicyError(msg) from None
+    if "shop_ransom" in policy.figures and shop is None:
+        msg = (
+            f"--policy {path} has shop_ransom rules, which look at the ransom amount with one "
+            "shop: give the shop's seller id with --shop"
+        )
+        raise InvalidArgumentError(msg)
+    return policy
+
+
+def add_shop(command: argparse.ArgumentParser) -> None:
+    """--shop: the seller whose per-shop ransom amount a policy's shop_ransom rules read."""
+    command.add_argument(
+        "--shop",
+        metavar="SELLER_ID",
+        help=(
+            "the seller whose per-shop ransom amount (column shop_ransom, roubles) the "
+            "policy's shop_ransom rules look at; they need it"
+        ),
+    )
 
 
 def notes(imported: ImportReport) -> dict[str, object]:

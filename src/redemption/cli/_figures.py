@@ -17,6 +17,7 @@ from redemption.cli._common import (
     WINDOW_COLUMNS,
     Commands,
     add_day_and_format,
+    add_shop,
     add_sources,
     check_ends,
     import_line,
@@ -233,15 +234,11 @@ def _policy(args: argparse.Namespace) -> Policy:
     """The policy of --policy, or none; checked against --weight and --shop."""
     if args.policy is None:
         return Policy(rules=[], weight=args.weight or "count")
-    where = f"--policy {args.policy}"
-    policy = read_policy(args.policy)
+    policy = read_policy(args.policy, shop=args.shop)
     if args.weight is not None and args.weight != policy.weight:
-        msg = f"--weight {args.weight} contradicts the policy's weight {policy.weight!r} ({where})"
-        raise InvalidArgumentError(msg)
-    if "shop_ransom" in policy.figures and args.shop is None:
         msg = (
-            f"{where} has shop_ransom rules, which look at the ransom amount with one shop: "
-            "give the shop's seller id with --shop"
+            f"--weight {args.weight} contradicts the policy's weight {policy.weight!r} "
+            f"(--policy {args.policy})"
         )
         raise InvalidArgumentError(msg)
     return policy
@@ -366,14 +363,7 @@ def add_commands(commands: Commands) -> None:
     buyers.add_argument(
         "--policy", type=Path, metavar="FILE.toml", help="a TOML file of tier rules (see docs)"
     )
-    buyers.add_argument(
-        "--shop",
-        metavar="SELLER_ID",
-        help=(
-            "the seller whose per-shop ransom amount (column shop_ransom, roubles) the "
-            "policy's shop_ransom rules look at; they need it"
-        ),
-    )
+    add_shop(buyers)
     buyers.add_argument(
         "--weight",
         choices=["count", "price"],

@@ -11,6 +11,7 @@ from redemption.cli._common import (
     PERIOD_HELP,
     Commands,
     add_day,
+    add_shop,
     add_sources,
     check_ends,
     load,
@@ -46,11 +47,14 @@ def _report(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() not in {".html", ".htm"}:
         msg = f"--out {args.out}: the page is HTML; name a .html file"
         raise InvalidArgumentError(msg)
+    if args.out.is_dir():
+        msg = f"--out {args.out}: a folder; name the page's file"
+        raise InvalidArgumentError(msg)
     if not args.out.parent.is_dir():
         msg = f"--out {args.out}: no folder {args.out.parent}"
         raise InvalidArgumentError(msg)
-    policy = None if args.policy is None else read_policy(args.policy)
-    loyalty = args.programme is not None or bool(args.targets)
+    policy = None if args.policy is None else read_policy(args.policy, shop=args.shop)
+    loyalty = args.programme is not None or bool(args.targets) or args.measured is not None
     first, last = Month.of(args.period.start), Month.of(args.period.end)
     months = [first + i for i in range(last - first + 1)]
     programmes = programmes_of(args, months) if loyalty else None
@@ -65,6 +69,7 @@ def _report(args: argparse.Namespace) -> int:
         title=args.title,
         imported=imported,
         policy=policy,
+        seller_id=args.shop,
         programme=(
             None if programmes is None else programmes[0] if len(programmes) == 1 else programmes
         ),
@@ -88,7 +93,8 @@ def add_commands(commands: Commands) -> None:
             "figures in a sortable table, the rate over time with its interval band, the "
             "orders not redeemed by reason with their logistics, the buyers with the lowest "
             "and highest redemption percentages (with their tiers under --policy), and the "
-            "loyalty standing of the period's months when --programme or --targets is given. "
+            "loyalty standing of the period's months when --programme, --targets or "
+            "--measured is given. "
             "Needs the report extra: pip install 'redemption[report]'."
         ),
         epilog=(
@@ -108,6 +114,7 @@ def add_commands(commands: Commands) -> None:
     report.add_argument(
         "--policy", type=Path, metavar="FILE.toml", help="a buyer policy: the buyers' tiers"
     )
+    add_shop(report)
     report.add_argument(
         "--buyers",
         type=_count,

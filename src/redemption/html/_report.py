@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import importlib.util
 import io
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from datetime import date, tzinfo
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 from redemption.analysis import (
@@ -21,8 +23,13 @@ from redemption.analysis import (
     refusal_costs,
 )
 from redemption.calculators import redemption_rate
-from redemption.dates import MOSCOW, is_day
-from redemption.errors import ArgumentTypeError, InvalidArgumentError, MissingExtraError
+from redemption.dates import MOSCOW, is_day, local_day
+from redemption.errors import (
+    ArgumentTypeError,
+    BeyondHorizonWarning,
+    InvalidArgumentError,
+    MissingExtraError,
+)
 from redemption.history import History
 from redemption.io import ImportReport
 from redemption.loyalty import (
@@ -46,9 +53,9 @@ __all__ = ["html_report"]
 
 _MISSING: Final = "the HTML report needs Jinja2 and matplotlib: pip install 'redemption[report]'"
 _DAYS_BY_DAY: Final = 31
-"""The longest period whose rate over time is drawn day by day; up to `_DAYS_BY_WEEK`,
-week by week; longer, month by month."""
-_DAYS_BY_WEEK: Final = 26 * 7
+"""The most days whose rate over time is drawn day by day; up to `_DAYS_BY_WEEK`, week by
+week; more, month by month."""
+_DAYS_BY_WEEK: Final = 184  # half a year: July to December
 _DASH: Final = "\u2013"
 """What a cell shows where there is no number: an en dash."""
 _NARROW_SPACE: Final = "\u202f"
@@ -64,6 +71,7 @@ def html_report(
     title: str | None = None,
     imported: ImportReport | None = None,
     policy: Policy | None = None,
+    seller_id: str | None = None,
     programme: Programme | Sequence[Programme] | None = None,
     measured: MeasuredByMonth | None = None,
     buyers: int = 10,
@@ -74,12 +82,13 @@ def html_report(
     The page shows the period's rate (`redemption_rate`) with its 95% Wilson interval and
     whether it is complete; each SKU's rate, refusals, returns and logistics
     (`refusal_breakdown`, `refusal_costs`) in a table that sorts by any column; the rate
-    over time with its interval band (`rate_series`, by day up to 31 days, by week up to
-    26 weeks, else by month); the orders not redeemed by the category of their reason and
-    what carrying them cost; the buyers with the lowest and highest redemption
-    percentages (`buyer_statuses`, over their own two-year windows as of `today`, under
-    `policy` when one is given); and, when `programme` is given, the Wildberries loyalty
-    standing of each month of the period that has begun by `today` (`loyalty_timeline`).
+    over time with its interval band (`rate_series` over the days of the orders window, by
+    day up to 31 days, by week up to 184 days, else by month); the orders not redeemed by
+    the category of their reason and what carrying them cost; the buyers with the lowest and
+    highest redemption percentages (`buyer_statuses`, over their own two-year windows as of
+    `today`, under `policy` when one is given); and, when `programme` is given, the
+    Wildberries loyalty standing of each month of the period that has begun by `today`
+    (`loyalty_timeline`).
 
     Nothing is fetched when the page is opened: the charts are embedded images, the
     styles and the sorting script inline. Text from the reports (SKUs, buyers, reasons)
@@ -94,6 +103,8 @@ def html_report(
         imported: the `ImportReport` of the files the history was read from: its counts
             and notes are shown, so a reader sees what was read and what was put aside.
         policy: the buyer policy whose privileges and restrictions the buyers show.
+        seller_id: the shop whose per-shop ransom amount the buyers show, and which the
+            policy's ``shop_ransom`` rules look at.
         programme: the loyalty programme (or programmes, by date) with the seller's targets.
         measured: the values of the programme's indicators the seller measured themselves
             (`redemption.loyalty.parse_measured`), by month.
@@ -108,6 +119,7 @@ def html_report(
         MissingExtraError: Jinja2 or matplotlib is not installed.
         ArgumentTypeError: `period` is not a `Period`, or `today` is not a date.
         InvalidArgumentError: `buyers` or `min_orders` is negative.
+        PolicyError: the policy has ``shop_ransom`` rules and no `seller_id` is given.
 
     Example:
         >>> from datetime import date
@@ -123,18 +135,29 @@ def html_report(
     """
     _check(period, today, buyers, min_orders)
     environment = _environment()
-    overall = redemption_rate(history, period, today=today, tz=tz)
-    whole = refusal_breakdown(history, period, today=today, tz=tz)[None]
-    skus = refusal_breakdown(history, period, today=today, tz=tz, by="sku")
-    sku_costs = refusal_costs(history, period, today=today, tz=tz, by="sku")
-    reason_costs = refusal_costs(history, period, today=today, tz=tz, by="reason")
-    freq = _freq(period)
-    series = rate_series(
-        history, start=period.start, end=period.end, freq=freq, today=today, tz=tz
-    )[None]
-    statuses = buyer_statuses(
-        history, today=today, policy=policy or Policy(rules=[], weight="count"), tz=tz
-    )
+    overall = redemption_rate(history, period, today=today, tz=tz)  # warns beyond the data
+    with warnings.catch_warnings():  # once for the page, not once for each figure on it
+        warnings.simplefilter("ignore", BeyondHorizonWarning)
+        whole = refusal_breakdown(history, period, today=today, tz=tz)[None]
+        skus = refusal_breakdown(history, period, today=today, tz=tz, by="sku")
+        sku_costs = refusal_costs(history, period, today=today, tz=tz, by="sku")
+        reason_costs = refusal_costs(history, period, today=today, tz=tz, by="reason")
+        first = overall.window.orders.first  # the trend counts the orders the headline counts
+        freq = _freq((period.end - first).days + 1)
+        series = rate_series(history, start=first, end=period.end, freq=freq, today=today, tz=tz)
+        statuses = buyer_statuses(
+            history,
+            today=today,
+            policy=policy or Policy(rules=[], weight="count"),
+            seller_id=seller_id,
+            tz=tz,
+        )
+        loyalty = (
+            None
+            if programme is None
+            else _loyalty(history, programme, measured=measured, period=period, today=today, tz=tz)
+        )
+    horizon = history.horizon
     context: dict[str, Any] = {
         "title": title or "Redemption report",
         "period": str(period),
@@ -148,31 +171,36 @@ def html_report(
         "in_transit": overall.in_transit,
         "unmatched": overall.unmatched,
         "complete": overall.complete,
+        "window_closed": overall.window.complete,
+        "covered": overall.covered,
+        "reach": None if horizon is None else local_day(horizon, tz).isoformat(),
         "orders_window": str(overall.window.orders),
         "sales_window": str(overall.window.sales),
         "closes": overall.window.closes.isoformat(),
-        "covered": overall.covered,
         "imported": None if imported is None else _imported(imported),
         "skus": [_sku_row(sku, b, sku_costs.get(sku)) for sku, b in sorted(skus.items())],
         "freq": freq,
-        "series_chart": _chart(plot_rate_series(series, shares=True)) if series else None,
+        "series_first": first.isoformat(),
+        "series_chart": (
+            _chart(partial(plot_rate_series, series[None], shares=True)) if overall.orders else None
+        ),
+        "not_kept": whole.not_kept,
         "reasons": _reason_rows(whole, reason_costs),
-        "reasons_chart": _chart(plot_reasons(whole)) if whole.not_kept else None,
+        "reasons_chart": _chart(partial(plot_reasons, whole)) if whole.not_kept else None,
         "costs_chart": (
-            _chart(plot_refusal_costs(sku_costs))
+            _chart(partial(plot_refusal_costs, sku_costs))
             if any(c.not_kept.known for c in sku_costs.values())
             else None
         ),
-        "unknown_costs": sum(c.unknown for c in sku_costs.values()),
+        "unknown_costs": sum(c.not_kept.unknown for c in sku_costs.values()),
         "buyers": _buyer_edges(statuses, buyers, min_orders),
+        "buyers_asked": buyers,
         "buyer_count": len(statuses),
         "min_orders": min_orders,
+        "by_price": policy is not None and policy.weight == "price",
+        "shop": seller_id,
         "policy": None if policy is None else (policy.title or "the policy given"),
-        "loyalty": (
-            None
-            if programme is None
-            else _loyalty(history, programme, measured=measured, period=period, today=today, tz=tz)
-        ),
+        "loyalty": loyalty,
     }
     return environment.get_template("report.html.j2").render(context)
 
@@ -210,14 +238,14 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _freq(period: Period) -> Freq:
+def _freq(days: int) -> Freq:
     """Day buckets for a month or less, weeks up to half a year, months beyond."""
-    if period.days <= _DAYS_BY_DAY:
+    if days <= _DAYS_BY_DAY:
         return "day"
-    return "week" if period.days <= _DAYS_BY_WEEK else "month"
+    return "week" if days <= _DAYS_BY_WEEK else "month"
 
 
-def _chart(figure: Figure) -> str:
+def _chart(draw: Callable[[], Figure]) -> str:
     """A chart as an SVG image in a ``data:`` address: part of the page, scaled sharply.
 
     The image keeps its own names apart from the page's (two charts' clip paths cannot
@@ -228,6 +256,7 @@ def _chart(figure: Figure) -> str:
 
     buffer = io.BytesIO()
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "redemption"}):
+        figure = draw()
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f"data:image/svg+xml;base64,{encoded}"
@@ -287,10 +316,15 @@ def _imported(report: ImportReport) -> dict[str, Any]:
 
 
 def _sku_row(sku: str, b: Breakdown, costs: RefusalCosts | None) -> dict[str, Any]:
-    """One SKU's row: each cell as shown, and its sort key."""
+    """One SKU's row: each cell as shown, and its sort key.
+
+    Its orders not redeemed are split three ways that add up to them: refused at handover
+    (cancelled as refused or not collected, or returned as refused), returned after the
+    purchase, and cancelled before handover.
+    """
+    counts = b.counts
     top = max(b.reasons.items(), key=lambda item: item[1], default=None)
     reason = _reason_name(top[0]) if top is not None and top[1] else _DASH
-    not_kept_cost = None if costs is None or not costs.not_kept.known else costs.not_kept.paid
     return {
         "sku": sku,
         "cells": [
@@ -299,15 +333,30 @@ def _sku_row(sku: str, b: Breakdown, costs: RefusalCosts | None) -> dict[str, An
             (str(b.sales), b.sales),
             (_percent(b.rate), _sort_key(b.rate)),
             (_interval(b.rate_interval) or _DASH, _sort_key(_low(b.rate_interval))),
-            (str(b.counts.refused), b.counts.refused),
-            (str(b.returned), b.returned),
-            (str(b.cancelled), b.cancelled),
+            (str(counts.refused), counts.refused),
+            (str(counts.returned_after_purchase), counts.returned_after_purchase),
+            (str(counts.cancelled_before_handover), counts.cancelled_before_handover),
             (reason, "" if reason == _DASH else reason),
-            (_roubles(not_kept_cost), _sort_key(not_kept_cost)),
+            _logistics_cell(costs),
         ],
         "small": b.small,
         "complete": b.complete,
     }
+
+
+def _logistics_cell(costs: RefusalCosts | None) -> tuple[str, str]:
+    """What carrying a SKU's units not redeemed cost, saying how many of them it covers.
+
+    A dash where no unit's logistics are known; "95.00 ₽ (1 of 2)" where only some are, so
+    a partial sum is never read as the whole.
+    """
+    if costs is None or not costs.not_kept.known:
+        return _DASH, ""
+    paid = costs.not_kept.paid
+    shown = _roubles(paid)
+    if costs.not_kept.unknown:
+        shown += f" ({costs.not_kept.known} of {costs.not_kept.units})"
+    return shown, _sort_key(paid)
 
 
 def _low(interval: Interval | None) -> Decimal | None:
@@ -315,8 +364,10 @@ def _low(interval: Interval | None) -> Decimal | None:
 
 
 def _reason_name(category: ReasonCategory) -> str:
-    """A reason's category in words: ``size_fit`` as "size fit"."""
-    return category.value.replace("_", " ")
+    """A reason's category in words: ``size_fit`` as "size fit"; none as the chart says it."""
+    if category is ReasonCategory.UNKNOWN:
+        return "no reason given"
+    return str(category.value).replace("_", " ")
 
 
 def _reason_rows(whole: Breakdown, costs: dict[Any, RefusalCosts]) -> list[dict[str, Any]]:
@@ -342,25 +393,24 @@ def _reason_rows(whole: Breakdown, costs: dict[Any, RefusalCosts]) -> list[dict[
 def _buyer_edges(
     statuses: dict[str, BuyerStatus], count: int, min_orders: int
 ) -> dict[str, list[dict[str, Any]]]:
-    """The `count` buyers with the lowest and the highest redemption percentages.
+    """The `count` buyers with the lowest and the `count` with the highest percentages.
 
-    Only buyers with at least `min_orders` orders placed and no longer in transit; ties are
-    broken by more orders first, then by buyer id, so the page is the same every time.
+    Only buyers with at least `min_orders` orders placed and no longer in transit. Where
+    fewer than twice `count` qualify, they are split between the edges at the middle, so
+    no buyer at one edge stands beyond one at the other. Ties are broken by more orders
+    first, then by buyer id, so the page is the same every time.
     """
-    judged = [
-        (rate, s)
-        for s in statuses.values()
-        if (rate := s.report.rate) is not None and s.report.placed >= min_orders
-    ]
-    lowest = [
-        s for _, s in sorted(judged, key=lambda p: (p[0], -p[1].report.placed, p[1].buyer_id))
-    ][:count]
-    shown = set(map(id, lowest))
-    highest = [
-        s
-        for _, s in sorted(judged, key=lambda p: (-p[0], -p[1].report.placed, p[1].buyer_id))
-        if id(s) not in shown
-    ][:count]
+    judged = sorted(
+        (
+            (rate, -s.report.placed, s.buyer_id, s)
+            for s in statuses.values()
+            if (rate := s.report.rate) is not None and s.report.placed >= min_orders
+        ),
+        key=lambda judged: judged[:3],
+    )
+    lowest = [s for *_, s in judged[: min(count, (len(judged) + 1) // 2)]]
+    rest = sorted(judged[len(lowest) :], key=lambda judged: (-judged[0], *judged[1:3]))
+    highest = [s for *_, s in rest[:count]]
     return {"lowest": [_buyer_row(s) for s in lowest], "highest": [_buyer_row(s) for s in highest]}
 
 
@@ -373,6 +423,7 @@ def _buyer_row(status: BuyerStatus) -> dict[str, Any]:
         "returned": report.returned,
         "percentage": _percent(report.rate),
         "ransom": _roubles(status.ransom),
+        "shop_ransom": None if status.shop_ransom is None else _roubles(status.shop_ransom),
         "tiers": "; ".join((*status.privileges, *status.restrictions)),
     }
 

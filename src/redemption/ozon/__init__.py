@@ -1,7 +1,8 @@
 """Ozon's trusted seller, and who may write in a chat about an order.
 
-Both come from Ozon's announcement to sellers (the seed rules, `ChatRules.SEED`); the chat
-rules also from the older chat API's documentation (`ChatRules.API`).
+Both come from Ozon's announcement to sellers (the announcement's rules,
+`ChatRules.ANNOUNCEMENT`); the chat rules also from the older chat API's documentation
+(`ChatRules.API`).
 
 Two jobs, one module each:
 

@@ -1,11 +1,11 @@
 """Who may act in an Ozon chat about an order, and until when, by either of two rule sets.
 
-**By the seed rules** (`ChatRules.SEED`), from Ozon's announcement to sellers: every
-seller, on any scheme, may answer a buyer who wrote after ordering, with no subscription or
-check ("Покупатели могут писать вам после заказа", and the seller answers them), so a
-reply needs the buyer's message; a trusted seller may also write first, on FBO once the
-order is delivered and on FBS and realFBS once it is paid; and buyers may write to a
-trusted seller before ordering, from the product card.
+**By Ozon's announcement to sellers** (`ChatRules.ANNOUNCEMENT`): every seller, on any
+scheme, may answer a buyer who wrote after ordering, with no subscription or check
+("Покупатели могут писать вам после заказа", and the seller answers them), so a reply needs
+the buyer's message; a trusted seller may also write first, on FBO once the order is
+delivered and on FBS and realFBS once it is paid; and buyers may write to a trusted seller
+before ordering, from the product card.
 
 **By the chat API** (`ChatRules.API`), an older and separate rule set that Ozon's
 Seller API documents for ``/v1/chat/start`` and ``/v1/chat/send/message``:
@@ -282,18 +282,19 @@ class ChatAction(Word):
     """The seller writes to a buyer about an order before the buyer wrote (by the API
     rules: starts a chat, ``/v1/chat/start``)."""
     REPLY = "reply"
-    """The seller writes in a chat about an order (by the seed rules: answers a buyer who
-    wrote after ordering; by the API rules: sends a message, ``/v1/chat/send/message``)."""
+    """The seller writes in a chat about an order (by the announcement's rules: answers a
+    buyer who wrote after ordering; by the API rules: sends a message,
+    ``/v1/chat/send/message``)."""
     BUYER_WRITES_BEFORE_ORDER = "buyer_writes_before_order"
-    """A buyer writes to the seller from a product card, before ordering (seed rules only:
-    the seller's API has no such method)."""
+    """A buyer writes to the seller from a product card, before ordering (the announcement's
+    rules only: the seller's API has no such method)."""
 
 
 class ChatRules(Word):
     """Which rule set decides a chat permission.
 
     Example:
-        `chat_permission` takes one, or its value, as ``rules`` (`SEED` by default). A
+        `chat_permission` takes one, or its value, as ``rules`` (`ANNOUNCEMENT` by default). A
         trusted seller writing first about a delivered FBO order:
 
         >>> from redemption import MOSCOW, Seller
@@ -304,13 +305,13 @@ class ChatRules(Word):
         ...                             posting_status="delivered",
         ...                             subscription="premium_pro", now=now)
         ...     print(rules.value, asked.allowed)
-        seed True
+        announcement True
         api False
 
     .. versionadded:: 0.2.0
     """
 
-    SEED = "seed"
+    ANNOUNCEMENT = "announcement"
     """Ozon's announcement to sellers: basic chats for all, more for trusted sellers."""
     API = "api"
     """The chat API's documented rules: Premium Plus or Pro, windows of 72 and 48 hours."""
@@ -332,7 +333,7 @@ class ChatPermission:
             `chat_permission`'s arguments.
 
     Example:
-        `chat_permission` gives one. A reply by the seed rules needs the buyer's message;
+        `chat_permission` gives one. A reply by the announcement's rules needs the buyer's message;
         by the chat API's, it is allowed for 48 hours after it:
 
         >>> from redemption import MOSCOW, Seller
@@ -388,7 +389,7 @@ def chat_permission(
     scheme: Scheme | str | None = None,
     posting_status: PostingStatus | str | None = None,
     trusted: Eligibility | bool | None = None,
-    rules: ChatRules | str = ChatRules.SEED,
+    rules: ChatRules | str = ChatRules.ANNOUNCEMENT,
     paid_at: datetime | None = None,
     delivered_at: datetime | None = None,
     buyer_last_message_at: datetime | None = None,
@@ -396,13 +397,12 @@ def chat_permission(
 ) -> ChatPermission:
     """Return whether the seller (or, before an order, a buyer) may act in a chat at `now`.
 
-    By the seed rules (`ChatRules.SEED`, Ozon's announcement to sellers): every seller may
-    answer a buyer who wrote after ordering (`ChatAction.REPLY`), so a reply is allowed
-    once `buyer_last_message_at` is given and undecided without it (with no buyer's message
-    a "reply" would be writing first); a trusted seller may write first (`WRITE_FIRST`) on
-    FBO once the order is delivered and on FBS and realFBS once it is paid; buyers may write
-    to a trusted seller before ordering (`BUYER_WRITES_BEFORE_ORDER`). No time window
-    applies.
+    By Ozon's announcement to sellers (`ChatRules.ANNOUNCEMENT`): every seller may answer a
+    buyer who wrote after ordering (`ChatAction.REPLY`), so a reply is allowed once
+    `buyer_last_message_at` is given and undecided without it (with no buyer's message a
+    "reply" would be writing first); a trusted seller may write first (`WRITE_FIRST`) on FBO
+    once the order is delivered and on FBS and realFBS once it is paid; buyers may write to a
+    trusted seller before ordering (`BUYER_WRITES_BEFORE_ORDER`). No time window applies.
 
     By the chat API (`ChatRules.API`): Premium Plus or Premium Pro is needed for anything;
     `WRITE_FIRST` (start a chat): never on FBO, where only the buyer can, and on FBS and
@@ -423,11 +423,12 @@ def chat_permission(
         scheme: the order's fulfilment scheme: a `Scheme` or its value (``"rfbs"``).
         posting_status: where the order is: a `PostingStatus`, or Ozon's status word.
         trusted: whether the seller is trusted: a `trusted_seller` result, or a bool.
-        rules: `ChatRules.SEED` (the default) or `ChatRules.API`, or its value.
+        rules: `ChatRules.ANNOUNCEMENT` (the default) or `ChatRules.API`, or its value
+            (``"announcement"``, ``"api"``).
         paid_at: when the order was paid, where known: aware.
         delivered_at: when it was delivered, where known: aware.
-        buyer_last_message_at: when the buyer last wrote, where known: aware. By the seed
-            rules, giving it says the buyer wrote after ordering, which a reply needs.
+        buyer_last_message_at: when the buyer last wrote, where known: aware. By the
+            announcement's rules, giving it says the buyer wrote after ordering, which a reply needs.
         subscription: the seller's subscription (`Subscription` or its value), where known.
 
     Returns:
@@ -447,9 +448,9 @@ def chat_permission(
         >>> from redemption import MOSCOW, Seller
         >>> seller = Seller(seller_id="shop", ozon_bank_payouts=True)
         >>> paid = datetime(2025, 4, 1, 12, tzinfo=MOSCOW)
-        >>> seed = chat_permission(seller, action="write_first", scheme=Scheme.FBS,
-        ...                        posting_status="awaiting_packaging", now=paid)
-        >>> seed.allowed
+        >>> announced = chat_permission(seller, action="write_first", scheme=Scheme.FBS,
+        ...                             posting_status="awaiting_packaging", now=paid)
+        >>> announced.allowed
         True
         >>> api = chat_permission(seller, action=ChatAction.WRITE_FIRST, scheme=Scheme.FBS,
         ...                       posting_status=PostingStatus.PAID, rules=ChatRules.API,
@@ -479,8 +480,8 @@ def chat_permission(
     # each argument is checked, though one rule set or the other does not look at it
     trust = _trust(seller, trusted)
     plan = None if subscription is None else _member(subscription, Subscription, "subscription")
-    if chosen_rules is ChatRules.SEED:
-        checks = _seed(chosen_action, order, trust, times)
+    if chosen_rules is ChatRules.ANNOUNCEMENT:
+        checks = _announcement(chosen_action, order, trust, times)
     else:
         checks = (_subscription(plan), _api(chosen_action, order, times))
     allowed, reason, missing, until = _decide(checks)
@@ -535,27 +536,30 @@ def _check_consistent(status: PostingStatus | None, times: _Times) -> None:
         raise InvalidArgumentError(msg)
 
 
-_SEED: Final = "(Ozon's announcement to sellers)"
+_ANNOUNCEMENT: Final = "(Ozon's announcement to sellers)"
 _API: Final = "(chat API)"
 
 
-def _seed(action: ChatAction, order: _Order, trust: _Check, times: _Times) -> tuple[_Check, ...]:
+def _announcement(
+    action: ChatAction, order: _Order, trust: _Check, times: _Times
+) -> tuple[_Check, ...]:
     if action is ChatAction.REPLY:
-        return (_seed_reply(times),)
+        return (_announcement_reply(times),)
     if action is ChatAction.BUYER_WRITES_BEFORE_ORDER:
         rule = (
-            f"buyers may write to a trusted seller before ordering, from the product card {_SEED}"
+            "buyers may write to a trusted seller before ordering, from the product card "
+            + _ANNOUNCEMENT
         )
         return (_Check(trust.holds, f"{rule}: {trust.says}", trust.needs),)
-    rule = f"only a trusted seller may write to a buyer first {_SEED}"
-    return (_Check(trust.holds, f"{rule}: {trust.says}", trust.needs), _seed_order(order))
+    rule = f"only a trusted seller may write to a buyer first {_ANNOUNCEMENT}"
+    return (_Check(trust.holds, f"{rule}: {trust.says}", trust.needs), _announcement_order(order))
 
 
-def _seed_reply(times: _Times) -> _Check:
+def _announcement_reply(times: _Times) -> _Check:
     """A reply needs the buyer's message after the order; no window, trust or scheme."""
     rule = (
         "every seller, on any scheme, may answer a buyer who wrote after ordering, "
-        f"with no subscription or check {_SEED}"
+        f"with no subscription or check {_ANNOUNCEMENT}"
     )
     if times.buyer_wrote is None:
         return _unknown(
@@ -566,16 +570,18 @@ def _seed_reply(times: _Times) -> _Check:
     return _yes(f"{rule}: the buyer last wrote {times.shown(times.buyer_wrote)}")
 
 
-def _seed_order(order: _Order) -> _Check:
+def _announcement_order(order: _Order) -> _Check:
     if order.scheme is None:
         return _unknown("who may write first depends on the scheme, not given", ("scheme",))
     if order.scheme is Scheme.FBO:
-        rule = f"on FBO a trusted seller may write first once the order is delivered {_SEED}"
+        rule = (
+            f"on FBO a trusted seller may write first once the order is delivered {_ANNOUNCEMENT}"
+        )
         ready = frozenset({PostingStatus.DELIVERED})
     else:
         rule = (
             f"on {order.scheme.label} a trusted seller may write first once the order is "
-            f"paid {_SEED}"
+            f"paid {_ANNOUNCEMENT}"
         )
         ready = _PAID
     if order.status is None:
@@ -597,7 +603,7 @@ def _api(action: ChatAction, order: _Order, times: _Times) -> _Check:
     if action is ChatAction.BUYER_WRITES_BEFORE_ORDER:
         msg = (
             "the chat API rules say nothing of buyers writing before an order: "
-            "ask the seed rules (rules=ChatRules.SEED)"
+            "ask the announcement's rules (rules=ChatRules.ANNOUNCEMENT)"
         )
         raise InvalidArgumentError(msg)
     if order.scheme is None:
