@@ -10,10 +10,12 @@ themselves (``pytest.importorskip``).
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
+from _pytest.doctest import DoctestItem
 
 _HERE = Path(__file__).parent
 
@@ -32,6 +34,7 @@ _NEEDS: tuple[tuple[tuple[Path, ...], list[str]], ...] = (
         _missing("narwhals", "polars", "pyarrow", "pandas", "duckdb"),
     ),
     ((_HERE / "src" / "redemption" / "plot.py",), _missing("matplotlib")),
+    ((_HERE / "src" / "redemption" / "io" / "portal_wildberries.py",), _missing("openpyxl")),
     (
         (_HERE / "src" / "redemption" / "html", _HERE / "docs" / "report.md"),
         _missing("jinja2", "matplotlib"),
@@ -80,3 +83,38 @@ def pytest_collect_file(
             skipped.missing = missing
             return [skipped]
     return collectors
+
+
+_EXTRAS = ("narwhals", "polars", "pandas", "pyarrow", "duckdb", "matplotlib", "jinja2", "openpyxl")
+"""The packages of the extras that a core docstring's example may use."""
+_USES = re.compile(
+    r"\bimport (\w+)|\bfrom (\w+)[\w.]* import|\.to_(polars|pandas|arrow)\(|redemption\.(frames)\b"
+)
+_NEEDED_BY = {"arrow": "pyarrow", "frames": "narwhals"}
+"""What a method or module an example calls needs: ``to_arrow()`` pyarrow, frames narwhals."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip, saying why, each doctest whose example uses an extra that is not installed.
+
+    The files of the extras' own modules are skipped whole (`_NEEDS`); this is for the
+    examples in core modules that show a table as a frame (``to_polars()``) or an error
+    that only frames raise.
+    """
+    for item in items:
+        if not isinstance(item, DoctestItem) or item.dtest is None:
+            continue
+        source = "".join(example.source for example in item.dtest.examples)
+        used = {
+            _NEEDED_BY.get(name, name)
+            for match in _USES.finditer(source)
+            for name in match.groups()
+            if name
+        }
+        missing = sorted(name for name in used & set(_EXTRAS) if not importlib.util.find_spec(name))
+        if missing:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"{', '.join(missing)} not installed: this example needs an extra"
+                )
+            )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -409,13 +409,16 @@ class TestLogisticsChangeNoOtherFigure:
         assert with_them.lines == without.lines
 
     @pytest.mark.parametrize("backend", ["polars", "pandas"])
-    def test_on_frames(self, backend: str) -> None:
+    def test_on_frames(self, backend: Literal["polars", "pandas"]) -> None:
         """
         The frames' rates, ransom amounts and buyer reports are the same whether the lines
         carry the cost columns or not.
         """
-        frames = pytest.importorskip("redemption.frames")
-        pytest.importorskip("polars")
+        pytest.importorskip(
+            "narwhals", reason="narwhals is not installed: needs redemption[frames]"
+        )
+        pytest.importorskip(backend, reason=f"{backend} is not installed")
+        from redemption import frames  # noqa: PLC0415 - only with the extra
         from tests.engines import rows_of  # noqa: PLC0415 - it needs the engines
 
         @settings(

@@ -502,14 +502,20 @@ class TestCyclesPaused:
 
     def test_objects_frozen_by_the_caller_stay_frozen(self) -> None:
         """
-        What the caller froze (before forking workers) is not thawed by an import.
+        What the caller froze (before forking workers) is not thawed by an import, and
+        what the block made is not frozen with it.
+
+        Thawing would empty the permanent generation, and freezing would add the block's
+        objects to it. Its count may fall a little on its own: a frozen object is still
+        freed when its last reference goes, in another thread too (a kernel's or a browser
+        driver's, earlier in the run).
         """
         gc.freeze()
         try:
             frozen = gc.get_freeze_count()
             with cycles_paused():
                 made: list[list[int]] = [[] for _ in range(10)]
-            assert gc.get_freeze_count() == frozen
+            assert frozen // 2 < gc.get_freeze_count() <= frozen
             assert made
         finally:
             gc.unfreeze()

@@ -22,8 +22,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
+
+pytest.importorskip(
+    "openpyxl", reason="openpyxl is not installed: the portal's workbooks need the excel extra"
+)
+
+import openpyxl
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
