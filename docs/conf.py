@@ -4,15 +4,19 @@ Build it, offline and with every warning an error, from the checkout::
 
     .venv/bin/python -m sphinx -W --keep-going -b html docs docs/_build/html
 
-The pages are the Markdown in this folder (MyST), the tutorial notebook is executed on each
-build (myst-nb), and the API reference (``api/``) is generated from the docstrings (autodoc,
-Google style through napoleon). Nothing is fetched from the network: no intersphinx.
+The pages are the Markdown in this folder (MyST), and their examples run as each is read
+(`_run_examples`): a number the code does not give fails the build. The tutorial notebook is
+executed on each build (myst-nb), and the API reference (``api/``) is generated from the
+docstrings (autodoc, Google style through napoleon). Nothing is fetched from the network: no
+intersphinx.
 """
 
 from __future__ import annotations
 
 import ast
+import doctest
 import importlib
+import io
 import sys
 import types
 from pathlib import Path
@@ -22,12 +26,14 @@ from docutils import nodes
 from sphinx.errors import PycodeError
 from sphinx.ext.napoleon import _process_docstring
 from sphinx.pycode import ModuleAnalyzer
+from sphinx.util import logging
 from sphinx.util.typing import restify
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 _DOCS = Path(__file__).resolve().parent
+_LOGGER = logging.getLogger(__name__)
 _SRC = _DOCS.parent / "src"
 if str(_SRC) not in sys.path:  # the checkout's own source, installed or not
     sys.path.insert(0, str(_SRC))
@@ -223,11 +229,46 @@ def _drop_object_base(app: Sphinx, doctree: nodes.document) -> None:
             paragraph.parent.remove(paragraph)
 
 
+_EXAMPLE_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+"""The doctest options of the pages' examples: those pytest runs them with (pyproject.toml)."""
+
+
+def _run_examples(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Run a Markdown page's examples as it is read: every number it shows is the code's.
+
+    Each ``>>>`` example of the page runs in order, in one namespace, and what it prints
+    must be what the page shows, else the build warns (an error with ``-W``), naming the
+    page, the line and both outputs. The notebook is executed by myst-nb, and the API
+    reference's examples by pytest's doctests of the modules.
+    """
+    path = Path(app.env.doc2path(docname))
+    if path.suffix != ".md":
+        return
+    test = doctest.DocTestParser().get_doctest(source[0], {}, docname, str(path), 0)
+    if not test.examples:
+        return
+    report = io.StringIO()
+    runner = doctest.DocTestRunner(optionflags=_EXAMPLE_FLAGS)
+    runner.run(test, out=report.write, clear_globs=True)
+    if runner.failures:
+        _LOGGER.warning(
+            "%d of its %d examples do not print what the page shows:\n%s",
+            runner.failures,
+            runner.tries,
+            report.getvalue(),
+            location=docname,
+        )
+
+
 def setup(app: Sphinx) -> None:
-    """Put `_google_docstring` in the place of napoleon's handler; document re-exports."""
+    """Hook the build: Google docstrings, re-exports documented, each page's examples run.
+
+    `_google_docstring` takes the place of napoleon's handler.
+    """
     for listener in list(app.events.listeners["autodoc-process-docstring"]):
         if listener.handler is _process_docstring:
             app.disconnect(listener.id)
     app.connect("autodoc-process-docstring", _google_docstring)
     app.connect("autodoc-process-docstring", _reexported_doc, priority=400)  # before napoleon
     app.connect("doctree-read", _drop_object_base)
+    app.connect("source-read", _run_examples)

@@ -9,11 +9,14 @@ Skipped, saying so, without the ``docs`` extra.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import io
 import json
 import re
+import types
 import warnings
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -176,3 +179,36 @@ def test_the_tutorial_is_run_by_the_build(site: Site) -> None:
     assert all(not cell.get("outputs") for cell in code)
     page = (site.html / "tutorial.html").read_text(encoding="utf-8")
     assert "cell_output" in page
+
+
+def _conf() -> types.ModuleType:
+    """docs/conf.py as a module, for its build hooks."""
+    spec = importlib.util.spec_from_file_location("docs_conf", DOCS / "conf.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("shown", "warnings_expected"), [("2", 0), ("3", 1)])
+def test_a_page_whose_example_prints_otherwise_fails_the_build(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shown: str, warnings_expected: int
+) -> None:
+    """
+    The build runs each page's examples: a number the code does not give is a warning,
+    which -W makes an error, naming the page.
+    """
+    conf = _conf()
+    page = tmp_path / "page.md"
+    page.write_text("", encoding="utf-8")
+    app = types.SimpleNamespace(env=types.SimpleNamespace(doc2path=lambda _: page))
+    warnings_given: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(conf._LOGGER, "warning", lambda *a, **k: warnings_given.append((a, k)))
+    conf._run_examples(app, "page", [f"Text.\n\n```pycon\n>>> 1 + 1\n{shown}\n\n```\n"])
+    assert len(warnings_given) == warnings_expected
+    if warnings_expected:
+        ((args, kwargs),) = warnings_given
+        assert kwargs == {"location": "page"}
+        assert args[1:3] == (1, 1)
+        assert "Expected:\n    3\nGot:\n    2" in args[3]
