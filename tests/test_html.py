@@ -385,7 +385,7 @@ def test_the_import_is_accounted_for_on_the_page() -> None:
         ({"period": (date(2025, 4, 1), date(2025, 4, 2))}, ArgumentTypeError),
         ({"today": datetime(2025, 4, 30, tzinfo=MOSCOW)}, ArgumentTypeError),
         ({"buyers": -1}, InvalidArgumentError),
-        ({"min_orders": 1.5}, ArgumentTypeError),
+        ({"min_orders": 1.5}, InvalidArgumentError),
     ],
 )
 def test_bad_arguments_are_refused(changes: dict[str, Any], error: type[Exception]) -> None:

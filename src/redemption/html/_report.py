@@ -22,12 +22,12 @@ from redemption.analysis import (
     refusal_breakdown,
     refusal_costs,
 )
+from redemption.analysis._intervals import checked_count  # the one check of a count
 from redemption.calculators import redemption_rate
 from redemption.dates import MOSCOW, is_day, local_day
 from redemption.errors import (
     ArgumentTypeError,
     BeyondHorizonWarning,
-    InvalidArgumentError,
     MissingExtraError,
 )
 from redemption.history import History
@@ -118,7 +118,7 @@ def html_report(
     Raises:
         MissingExtraError: Jinja2 or matplotlib is not installed.
         ArgumentTypeError: `period` is not a `Period`, or `today` is not a date.
-        InvalidArgumentError: `buyers` or `min_orders` is negative.
+        InvalidArgumentError: `buyers` or `min_orders` is not a whole number, 0 or more.
         PolicyError: the policy has ``shop_ransom`` rules and no `seller_id` is given.
 
     Example:
@@ -212,13 +212,8 @@ def _check(period: object, today: object, buyers: object, min_orders: object) ->
     if not is_day(today):
         msg = f"today must be a date, not {type(today).__name__}"
         raise ArgumentTypeError(msg)
-    for name, value in (("buyers", buyers), ("min_orders", min_orders)):
-        if not isinstance(value, int) or isinstance(value, bool):
-            msg = f"{name} must be an int, not {type(value).__name__}"
-            raise ArgumentTypeError(msg)
-        if value < 0:
-            msg = f"{name} must be 0 or more, not {value}"
-            raise InvalidArgumentError(msg)
+    checked_count(buyers, "buyers")
+    checked_count(min_orders, "min_orders")
 
 
 def _environment() -> jinja2.Environment:
