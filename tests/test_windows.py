@@ -11,8 +11,10 @@ from redemption import (
     MOSCOW,
     ArgumentTypeError,
     DayWindow,
+    History,
     InvalidPeriodError,
     Period,
+    redemption_rate,
     redemption_window,
     trailing_window,
 )
@@ -107,6 +109,23 @@ class TestRedemptionWindow:
         assert own.closes == extended.closes == period.end + timedelta(days=30)
         assert extended.orders.first <= own.orders.first
         assert (own == extended) == (period.days >= 30)
+
+    def test_a_period_must_be_a_period(self) -> None:
+        """
+        Two dates in a tuple are refused with a typed error naming the period, as every
+        figure that takes one (they all check it here) refuses them.
+        """
+        with pytest.raises(ArgumentTypeError, match=r"^period must be a Period, not tuple \("):
+            redemption_window(
+                (date(2025, 1, 1), date(2025, 1, 2)),  # type: ignore[arg-type]
+                today=date(2025, 2, 1),
+            )
+        with pytest.raises(ArgumentTypeError, match="period must be a Period"):
+            redemption_rate(
+                History(orders=[]),
+                (date(2025, 1, 1), date(2025, 1, 2)),  # type: ignore[arg-type]
+                today=date(2025, 2, 1),
+            )
 
     def test_extend_must_be_a_bool(self) -> None:
         """

@@ -205,16 +205,24 @@ def _sales_close(period: Period) -> date:
         raise InvalidPeriodError(msg) from None
 
 
+def _require_period(value: object) -> None:
+    """Refuse what is not a `Period` (two dates in a tuple, say) with a typed error."""
+    if not isinstance(value, Period):
+        msg = f"period must be a Period, not {type(value).__name__} {shown(value)}"
+        raise ArgumentTypeError(msg)
+
+
 def require_ended(period: Period, today: date) -> None:
     """Refuse a period that ends after `today`: every figure is computed as of a day.
 
     Raises:
         InvalidPeriodError: the period ends after `today`.
-        ArgumentTypeError: `today` is not a date.
+        ArgumentTypeError: `today` is not a date, or `period` is not a `Period`.
 
     .. versionadded:: 0.1.0
     """
     require_day(today, "today")
+    _require_period(period)
     if period.end > today:
         msg = f"period {period} ends after today {today.isoformat()}"
         raise InvalidPeriodError(msg)

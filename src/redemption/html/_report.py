@@ -24,9 +24,8 @@ from redemption.analysis import (
 )
 from redemption.analysis._intervals import checked_count  # the one check of a count
 from redemption.calculators import redemption_rate
-from redemption.dates import MOSCOW, is_day, local_day
+from redemption.dates import MOSCOW, local_day
 from redemption.errors import (
-    ArgumentTypeError,
     BeyondHorizonWarning,
     MissingExtraError,
 )
@@ -43,7 +42,7 @@ from redemption.money import percent
 from redemption.outcomes import ReasonCategory
 from redemption.plot import plot_rate_series, plot_reasons, plot_refusal_costs
 from redemption.policy import BuyerStatus, Policy, buyer_statuses
-from redemption.windows import Period
+from redemption.windows import Period, require_ended
 
 if TYPE_CHECKING:
     import jinja2
@@ -118,6 +117,7 @@ def html_report(
     Raises:
         MissingExtraError: Jinja2 or matplotlib is not installed.
         ArgumentTypeError: `period` is not a `Period`, or `today` is not a date.
+        InvalidPeriodError: the period ends after `today`.
         InvalidArgumentError: `buyers` or `min_orders` is not a whole number, 0 or more.
         PolicyError: the policy has ``shop_ransom`` rules and no `seller_id` is given.
 
@@ -133,7 +133,9 @@ def html_report(
         >>> page.startswith("<!DOCTYPE html>"), "Redemption rate" in page
         (True, True)
     """
-    _check(period, today, buyers, min_orders)
+    require_ended(period, today)
+    checked_count(buyers, "buyers")
+    checked_count(min_orders, "min_orders")
     environment = _environment()
     overall = redemption_rate(history, period, today=today, tz=tz)  # warns beyond the data
     with warnings.catch_warnings():  # once for the page, not once for each figure on it
@@ -203,17 +205,6 @@ def html_report(
         "loyalty": loyalty,
     }
     return environment.get_template("report.html.j2").render(context)
-
-
-def _check(period: object, today: object, buyers: object, min_orders: object) -> None:
-    if not isinstance(period, Period):
-        msg = f"period must be a Period, not {type(period).__name__}"
-        raise ArgumentTypeError(msg)
-    if not is_day(today):
-        msg = f"today must be a date, not {type(today).__name__}"
-        raise ArgumentTypeError(msg)
-    checked_count(buyers, "buyers")
-    checked_count(min_orders, "min_orders")
 
 
 def _environment() -> jinja2.Environment:
