@@ -29,13 +29,10 @@ from hypothesis import strategies as st  # noqa: E402
 
 from redemption import MOSCOW, History, Period, frames, redemption_rates  # noqa: E402
 from redemption.errors import InvalidArgumentError, ReportFormatError  # noqa: E402
+from redemption.frames._rows import WHITESPACE, stripped  # noqa: E402
 from redemption.frames._sources import Engine  # noqa: E402
-from redemption.frames._wb_statistics import (  # noqa: E402
-    NOT_CANCELLED,
-    WHITESPACE,
-    moscow_offsets,
-    stripped,
-)
+from redemption.frames._times import moscow_offsets  # noqa: E402
+from redemption.frames._wb_statistics import NOT_CANCELLED  # noqa: E402
 from redemption.history import ConflictRule  # noqa: E402
 from redemption.io import read_wildberries_statistics  # noqa: E402
 from redemption.io.report import ImportReport  # noqa: E402
@@ -570,6 +567,42 @@ def test_a_file_is_unpacked_by_what_it_holds_not_its_name(backend: Engine, tmp_p
         history, _ = read_wildberries_statistics(orders=tmp_path / name)
         assert [r["order_id"] for r in rows_of(lines)] == [srid], name
         assert [order.order_id for order in history.orders] == [srid], name
+
+
+def test_an_object_where_text_is_read_alike_on_every_engine(tmp_path: Path) -> None:
+    """
+    A field holding an object or an array is read as its JSON text on DuckDB and on
+    polars alike (polars' own reader refuses the whole file); the other rows of such a
+    file are read on polars, through Python's parser, as polars reads them elsewhere.
+    """
+    objects = [
+        order_row("a", nmId={"id": 42, "name": "кружка"}),
+        order_row("b", nmId=[1, 2.5]),
+        order_row("c") | {"srid": {"nested": [True, None]}},
+    ]
+    numbers = [
+        order_row("d", finishedPrice=1e3),
+        order_row("e", finishedPrice=990.0),
+        order_row("f", finishedPrice=0.5, isCancel=True, cancelDate="2025-04-02T10:00:00"),
+        order_row("g", finishedPrice=-0.0),
+    ]
+    tiny = [order_row("h", finishedPrice=0.00001)]  # DuckDB writes 1e-05, polars 0.00001
+    _write(tmp_path, "objects.json", objects + numbers)
+    _write(tmp_path, "mixed.json", objects + numbers + tiny)
+    _write(tmp_path, "plain.json", numbers + tiny)
+
+    def read(name: str, backend: Engine) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
+        lines, aside = frames.read_wildberries_statistics(tmp_path / name, backend=backend)
+        return by_order(lines), sorted((r["row"], r["field"], r["kind"]) for r in rows_of(aside))
+
+    assert read("objects.json", "polars") == read("objects.json", "duckdb")
+    mixed, _ = read("mixed.json", "polars")
+    plain, _ = read("plain.json", "polars")
+    assert [line for line in mixed if line["order_id"] in "defgh"] == plain
+    skus = {line["order_id"]: line["sku"] for line in mixed}
+    assert (skus["a"], skus["b"]) == ('{"id":42,"name":"кружка"}', "[1,2.5]")
+    prices = {line["order_id"]: line["price"] for line in plain}
+    assert (prices["d"], prices["e"], prices["f"], prices["h"]) == (100000, 99000, 50, 0)
 
 
 def test_an_unknown_backend_is_refused_by_every_reader(tmp_path: Path) -> None:

@@ -419,6 +419,28 @@ class TestTheNewLists:
 
 
 class TestUnits:
+    @pytest.mark.parametrize("written", [2, 2.0, "2", " 2.00 ", "+2"])
+    def test_a_number_of_units_is_read_however_a_whole_number_is_written(
+        self, written: object
+    ) -> None:
+        """
+        A JSON number with no fraction, or its text (a point followed by zeros alone), as
+        the columnar readers read it: DuckDB writes the number 2.0 as "2.0", polars as "2".
+        """
+        posting = fbs_posting("P-1", products=[product(sku=22, quantity=written)])
+        history, _ = read_ozon_postings([posting], as_of=AS_OF)
+        assert [o.order_id for o in history.orders] == ["P-1/22/1", "P-1/22/2"]
+
+    @pytest.mark.parametrize("written", [2.5, "2.5", "2.", "1_000", "٢", "-2", True])
+    def test_a_number_of_units_that_is_not_whole_is_refused(self, written: object) -> None:
+        """
+        A fraction, Python's digit separators, digits of other scripts, a negative or a
+        boolean is no number of units.
+        """
+        posting = fbs_posting("P-1", products=[product(sku=22, quantity=written)])
+        _, report = read_ozon_postings([posting], as_of=AS_OF, errors="collect")
+        assert [p.field for p in report.refused] == ["products.quantity"]
+
     def test_each_unit_of_each_product_is_an_order(self) -> None:
         """
         Two products, one of quantity 2: three orders, numbered per SKU from 1.

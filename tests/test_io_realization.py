@@ -44,6 +44,21 @@ def row(rrd_id: int, operation: str, srid: str | None = "a", **fields: Any) -> d
 
 
 class TestRealizationReport:
+    @pytest.mark.parametrize(
+        ("written", "refused"), [(1, False), (1.0, False), ("1.0", False), ("1.5", True)]
+    )
+    def test_a_count_is_read_however_a_whole_number_is_written(
+        self, written: object, *, refused: bool
+    ) -> None:
+        """
+        The way back of a refused unit, its ``return_amount`` written as a whole number
+        (1, 1.0, "1.0") or not ("1.5": a bad row, which carries nothing back).
+        """
+        rows = [row(1, "Логистика", "a", return_amount=written, sale_dt="2025-04-07T08:00:00Z")]
+        history, report = read_wildberries_realization(rows, seller_id="shop", errors="collect")
+        assert [p.field for p in report.refused] == (["return_amount"] if refused else [])
+        assert [o.cancelled for o in history.orders] == [not refused]
+
     def test_the_field_examples_make_one_sold_order(self) -> None:
         """
         Wildberries' example values: a sale of order 0f1c..., priced with the discount.

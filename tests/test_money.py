@@ -73,3 +73,35 @@ class TestToMoney:
         assert to_money(price) is price
         assert to_money(Decimal("1520.5")) is not price
         assert str(to_money(Decimal("-0.000"))) == "0.00"
+
+    @given(
+        value=st.decimals(allow_nan=True, allow_infinity=True)
+        | st.decimals(places=2, allow_nan=False)
+        | st.builds(
+            Decimal,
+            st.sampled_from(
+                ["-0.00", "0.00", "sNaN", "-NaN", "9" * 26 + ".99", "9" * 27 + ".99", "1E+3"]
+            ),
+        )
+        | st.integers(-(10**28), 10**28).map(lambda k: Decimal(k).scaleb(-2))
+    )
+    def test_every_decimal_is_read_as_a_plain_rounding_reads_it(self, value: Decimal) -> None:
+        """
+        A Decimal of two places kept as it is takes the quick way: for every Decimal, the
+        amount (or the refusal) is that of rounding half-even to the kopeck under a
+        28-digit context, a negative zero 0.00.
+        """
+        from decimal import ROUND_HALF_EVEN, Context, InvalidOperation  # noqa: PLC0415
+
+        context = Context(prec=28, traps=[InvalidOperation])
+        try:
+            if not value.is_finite() or value < 0:
+                raise InvalidOperation  # noqa: TRY301 - the oracle's one refusal
+            expected = value.quantize(CENT, rounding=ROUND_HALF_EVEN, context=context)
+        except InvalidOperation:
+            with pytest.raises(InvalidPriceError):
+                to_money(value)
+            return
+        money = to_money(value)
+        assert money == expected
+        assert str(money) == str(expected.copy_abs())

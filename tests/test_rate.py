@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -282,6 +283,37 @@ class TestProperties:
         first, last_order_day, last_sale_day = oracle_windows(period, today)
         assert (total.window.orders.first, total.window.orders.last) == (first, last_order_day)
         assert (total.window.sales.first, total.window.sales.last) == (first, last_sale_day)
+
+    @given(scenario=scenarios())
+    def test_each_sku_report_is_the_one_the_constructor_makes(self, scenario: Scenario) -> None:
+        """
+        The per-SKU reports are made field by field, for speed: each equals the report
+        `RateReport` makes of its counts, every field set (a field left unset would raise
+        here), and a group of one equals `redemption_rate` but for the unmatched.
+        """
+        rec, period, today, tz = scenario.records, scenario.period, scenario.today, scenario.tz
+        history = rec.history()
+        by_sku = redemption_rates(history, period, today=today, tz=tz)
+        total = redemption_rate(history, period, today=today, tz=tz)
+        for report in by_sku.values():
+            made = RateReport(
+                orders=report.orders,
+                sales=report.sales,
+                returns=report.returns,
+                in_transit=report.in_transit,
+                unmatched=0,
+                window=total.window,
+                covered=total.covered,
+            )
+            assert attrs.asdict(report, recurse=False) == attrs.asdict(made, recurse=False)
+        everything = redemption_rates(history, period, today=today, tz=tz, by=lambda _: "all")
+        for report in everything.values():
+            assert (
+                attrs.evolve(
+                    report, unmatched=total.unmatched, unmatched_returns=total.unmatched_returns
+                )
+                == total
+            )
 
     @given(scenario=scenarios())
     def test_rates_are_ordered_and_bounded(self, scenario: Scenario) -> None:

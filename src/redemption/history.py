@@ -32,7 +32,7 @@ from redemption.errors import (
     ReturnWithoutSaleError,
 )
 from redemption.model import Logistics, Order, Return, Sale
-from redemption.money import to_kopecks
+from redemption.money import kopecks_of, to_kopecks
 
 __all__ = ["BuyerNumbers", "Conflict", "ConflictRule", "History", "OrderLines"]
 
@@ -185,14 +185,11 @@ class OrderLines:
 
 def _records(items: Iterable[_R], kind: type[_R], name: str) -> list[_R]:
     records = list(items)
-    for position, record in enumerate(records):
-        if not isinstance(record, kind):
-            msg = (
-                f"{name}[{position}] must be a {kind.__name__}, "
-                f"not {type(record).__name__} {record!r}"
-            )
-            raise RecordTypeError(msg, order_id=getattr(record, "order_id", None))
-    return records
+    if all(map(isinstance, records, repeat(kind))):  # in C: a history checks a million
+        return records
+    position, record = next((p, r) for p, r in enumerate(records) if not isinstance(r, kind))
+    msg = f"{name}[{position}] must be a {kind.__name__}, not {type(record).__name__} {record!r}"
+    raise RecordTypeError(msg, order_id=getattr(record, "order_id", None))
 
 
 def _instant(value: object, name: str) -> datetime:
@@ -370,7 +367,7 @@ _KOPECKS_LIMIT = 2**63
 def _kopecks(orders: list[Order], conflicts: _Conflicts) -> tuple[list[Order], memoryview]:
     """Return the orders whose prices fit, and their prices in kopecks as 64-bit integers."""
     try:
-        prices = array("q", map(to_kopecks, map(PRICE, orders)))
+        prices = array("q", kopecks_of(map(PRICE, orders)))
     except OverflowError:
         kept = []
         for order in orders:
@@ -379,7 +376,7 @@ def _kopecks(orders: list[Order], conflicts: _Conflicts) -> tuple[list[Order], m
                 continue
             conflicts.add(ConflictRule.PRICE_TOO_LARGE, order, None, order.price)
         orders = kept
-        prices = array("q", map(to_kopecks, map(PRICE, orders)))
+        prices = array("q", kopecks_of(map(PRICE, orders)))
     return orders, memoryview(prices).toreadonly()
 
 
@@ -420,8 +417,9 @@ def _match_sales(
         earlier = first[sale.order_id]
         conflicts.add(ConflictRule.DUPLICATE_SALE, sale, earlier, earlier.sold_at, sale.sold_at)
 
+    get, keep = position.get, kept.append  # bound once: the loop runs a million times
     for sale in sales:
-        i = position.get(sale.order_id)
+        i = get(sale.order_id)
         if i is None:
             if sale.order_id in unmatched_sold_at:
                 second(sale)
@@ -445,7 +443,7 @@ def _match_sales(
             )
             orders[i] = attrs.evolve(order, cancelled_at=None, cancel_kind=None, cancel_reason=None)
         sold_at[i] = settled_at[i] = sale.sold_at
-        kept.append(sale)
+        keep(sale)
     sales[:] = kept
     return sold_at, unmatched, unmatched_sold_at, settled_at
 

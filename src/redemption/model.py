@@ -7,13 +7,13 @@ instant it denotes. Prices are `Decimal` roubles with two places.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import NoReturn
 
 import attrs
 
+from redemption._slots import slot_setters
 from redemption.dates import is_day, to_utc
 from redemption.errors import DataError, EventOrderError, RecordTypeError
 from redemption.money import to_money
@@ -133,30 +133,31 @@ class Order:
         cancel_reason: Reason | None = None,
     ) -> None:
         """Validate every field, naming the order in any error."""
-        # checked inline, the checkers called only to refuse: a history makes a million
+        # checked inline, the checkers called only to refuse, and each slot set by its own
+        # setter (`slot_setters`): a history makes a million
         if type(order_id) is not str or not order_id:
             _check_id(order_id, "order_id", None)
-        _set(self, "order_id", order_id)
+        _set_order_id(self, order_id)
         if type(seller_id) is not str or not seller_id:
             _check_id(seller_id, "seller_id", order_id)
-        _set(self, "seller_id", seller_id)
+        _set_seller_id(self, seller_id)
         if type(sku) is not str or not sku:
             _check_id(sku, "sku", order_id)
-        _set(self, "sku", sku)
-        _set(self, "price", to_money(price, order_id=order_id))
+        _set_sku(self, sku)
+        _set_price(self, to_money(price, order_id=order_id))
         if type(ordered_at) is not datetime or ordered_at.tzinfo is not UTC:
             ordered_at = to_utc(ordered_at, order_id=order_id, field="ordered_at")
-        _set(self, "ordered_at", ordered_at)
-        if buyer_id is not None:
-            buyer_id = _check_id(buyer_id, "buyer_id", order_id)
-        _set(self, "buyer_id", buyer_id)
+        _set_ordered_at(self, ordered_at)
+        if buyer_id is not None and (type(buyer_id) is not str or not buyer_id):
+            _check_id(buyer_id, "buyer_id", order_id)
+        _set_buyer_id(self, buyer_id)
         if cancelled_at is not None or cancel_kind is not None or cancel_reason is not None:
             cancelled_at, cancel_kind, cancel_reason = _cancellation(
                 order_id, ordered_at, cancelled_at, cancel_kind, cancel_reason
             )
-        _set(self, "cancelled_at", cancelled_at)
-        _set(self, "cancel_kind", cancel_kind)
-        _set(self, "cancel_reason", cancel_reason)
+        _set_cancelled_at(self, cancelled_at)
+        _set_cancel_kind(self, cancel_kind)
+        _set_cancel_reason(self, cancel_reason)
 
     @property
     def cancelled(self) -> bool:
@@ -187,10 +188,10 @@ class Sale:
         """Validate the fields, naming the order in any error."""
         if type(order_id) is not str or not order_id:
             _check_id(order_id, "order_id", None)
-        _set(self, "order_id", order_id)
+        _set_sale_id(self, order_id)
         if type(sold_at) is not datetime or sold_at.tzinfo is not UTC:
             sold_at = to_utc(sold_at, order_id=order_id, field="sold_at")
-        _set(self, "sold_at", sold_at)
+        _set_sold_at(self, sold_at)
 
 
 @attrs.frozen(init=False, weakref_slot=False)
@@ -228,16 +229,16 @@ class Return:
         """Validate the fields, naming the order in any error."""
         if type(order_id) is not str or not order_id:
             _check_id(order_id, "order_id", None)
-        _set(self, "order_id", order_id)
+        _set_return_id(self, order_id)
         if type(returned_at) is not datetime or returned_at.tzinfo is not UTC:
             returned_at = to_utc(returned_at, order_id=order_id, field="returned_at")
-        _set(self, "returned_at", returned_at)
+        _set_returned_at(self, returned_at)
         if type(kind) is not ReturnKind:  # checked inline: a history makes a million
             _refuse_type(kind, ReturnKind, "kind", order_id)
-        _set(self, "kind", kind)
+        _set_kind(self, kind)
         if reason is not None and type(reason) is not Reason:
             _refuse_type(reason, Reason, "reason", order_id)
-        _set(self, "reason", reason)
+        _set_reason(self, reason)
 
 
 @attrs.frozen(init=False, weakref_slot=False)
@@ -369,15 +370,6 @@ class Seller:
 
 _new = object.__new__
 
-
-def _setters(cls: type, *names: str) -> list[Callable[[object, object], None]]:
-    """How to set each named field of a record straight, the frozen record's refusal aside.
-
-    Each is its slot's own setter: attrs' records are slotted.
-    """
-    return [cls.__dict__[name].__set__ for name in names]
-
-
 (
     _set_order_id,
     _set_seller_id,
@@ -388,7 +380,7 @@ def _setters(cls: type, *names: str) -> list[Callable[[object, object], None]]:
     _set_cancelled_at,
     _set_cancel_kind,
     _set_cancel_reason,
-) = _setters(
+) = slot_setters(
     Order,
     "order_id",
     "seller_id",
@@ -400,8 +392,8 @@ def _setters(cls: type, *names: str) -> list[Callable[[object, object], None]]:
     "cancel_kind",
     "cancel_reason",
 )
-_set_sale_id, _set_sold_at = _setters(Sale, "order_id", "sold_at")
-_set_return_id, _set_returned_at, _set_kind, _set_reason = _setters(
+_set_sale_id, _set_sold_at = slot_setters(Sale, "order_id", "sold_at")
+_set_return_id, _set_returned_at, _set_kind, _set_reason = slot_setters(
     Return, "order_id", "returned_at", "kind", "reason"
 )
 

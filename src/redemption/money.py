@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from fractions import Fraction
+from itertools import repeat
+from operator import mul
 
 from redemption.errors import InvalidPriceError, RecordTypeError, shown
 
@@ -12,6 +15,7 @@ __all__ = [
     "MAX_DIGITS",
     "ZERO",
     "from_kopecks",
+    "kopecks_of",
     "percent",
     "to_kopecks",
     "to_money",
@@ -30,7 +34,19 @@ MAX_DIGITS = 28
 That is the precision of Python's default decimal context, and `to_money` holds to it
 whatever context the caller has set."""
 
+_KOPECKS_A_ROUBLE = 100
+
 _CONTEXT = Context(prec=MAX_DIGITS, traps=[InvalidOperation])
+
+
+def _is_money(value: Decimal) -> bool:
+    """Whether `value` is already an amount `to_money` keeps as it is.
+
+    Finite with exactly two places (`Decimal.same_quantum` is false for an infinity or a
+    NaN), not negative nor -0, and of at most `MAX_DIGITS` digits: as importers and
+    callers holding roubles with kopecks mostly give them.
+    """
+    return value.same_quantum(CENT) and not value.is_signed() and value.adjusted() < MAX_DIGITS - 2
 
 
 def _where(order_id: str | None) -> str:
@@ -70,6 +86,8 @@ def to_money(
 
     .. versionadded:: 0.1.0
     """
+    if type(value) is Decimal and _is_money(value):
+        return value  # what the checks below return for it, checked in a tenth of the time
     if isinstance(value, Decimal):
         amount = value
     elif isinstance(value, int) and not isinstance(value, bool):
@@ -112,7 +130,21 @@ def to_kopecks(amount: Decimal) -> int:
 
     .. versionadded:: 0.1.0
     """
-    return int(amount * 100)
+    return int(amount * _KOPECKS_A_ROUBLE)
+
+
+def kopecks_of(amounts: Iterable[Decimal]) -> Iterator[int]:
+    """Yield each amount of roubles with two places as `to_kopecks` gives it, in C.
+
+    For columns of a million prices: no Python call per amount.
+
+    Example:
+        >>> list(kopecks_of([Decimal("1520.50"), Decimal("0.07")]))
+        [152050, 7]
+
+    .. versionadded:: 0.2.0
+    """
+    return map(int, map(mul, amounts, repeat(_KOPECKS_A_ROUBLE)))
 
 
 def from_kopecks(kopecks: int) -> Decimal:

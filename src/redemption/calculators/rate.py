@@ -10,6 +10,7 @@ from typing import Literal, TypeVar, cast, overload
 
 import attrs
 
+from redemption._slots import slot_setters
 from redemption.calculators._tables import Column, ResultTable, record_html, share, share_text
 from redemption.calculators.groups import group_key
 from redemption.calculators.outcome import covers, settled_rows, warn_beyond_horizon
@@ -431,14 +432,48 @@ def rates_in_window(
     """
     covered = covers(history, window.sales.last, tz)
     return {
-        group: RateReport(
-            orders=orders,
-            sales=sales,
-            returns=returns,
-            in_transit=in_transit,
-            unmatched=0,
-            window=window,
-            covered=covered,
-        )
-        for group, (orders, sales, returns, in_transit) in _tally(history, window, tz, key).items()
+        group: _report(counts, window, covered=covered)
+        for group, counts in _tally(history, window, tz, key).items()
     }
+
+
+_new = object.__new__
+(
+    _set_orders,
+    _set_sales,
+    _set_returns,
+    _set_in_transit,
+    _set_unmatched,
+    _set_window,
+    _set_unmatched_returns,
+    _set_covered,
+) = slot_setters(
+    RateReport,
+    "orders",
+    "sales",
+    "returns",
+    "in_transit",
+    "unmatched",
+    "window",
+    "unmatched_returns",
+    "covered",
+)
+
+
+def _report(counts: list[int], window: RedemptionWindow, *, covered: bool) -> RateReport:
+    """The `RateReport` of one group's tally (`_tally`), with no unmatched sale or return.
+
+    What ``RateReport(orders=..., ..., unmatched=0, window=window, covered=covered)`` makes,
+    in half its time: a report per SKU, twelve thousand of them a call.
+    """
+    orders, sales, returns, in_transit = counts
+    report = _new(RateReport)
+    _set_orders(report, orders)
+    _set_sales(report, sales)
+    _set_returns(report, returns)
+    _set_in_transit(report, in_transit)
+    _set_unmatched(report, 0)
+    _set_window(report, window)
+    _set_unmatched_returns(report, 0)
+    _set_covered(report, covered)
+    return report

@@ -410,7 +410,9 @@ def read_wildberries_statistics(
     Only times written ``YYYY-MM-DDTHH:MM:SS`` without an offset (as the API writes
     them) are read; others are refused, where the object importer reads every ISO form.
     Text is read as each engine writes a JSON value, so a ``"true"`` given as text reads
-    as ``true``, and a price must be digits with a point (``990.5``), not ``1e3``.
+    as ``true``, an object or array given where text is expected reads as its JSON text
+    (the object importer refuses its row), and a price must be digits with a point
+    (``990.5``), not ``1e3``.
 
     Args:
         orders: the ``supplier/orders`` pages: a file (a JSON array, gzipped or not), a
@@ -506,9 +508,10 @@ def read_wildberries_realization(
       other things is put aside as merged, but its values still reach its line;
     - times are read only as ``YYYY-MM-DDTHH:MM:SS`` followed by nothing, ``Z``,
       ``+HH:MM`` or ``+HHMM``; amounts only as digits with a sign and a point (not
-      ``1e3``); ``delivery_rub`` to 12 digits of roubles and 6 places; counts
-      (``delivery_amount``, ``return_amount``) only as whole digits (not ``1.0``); words
-      are matched lowercased where the object importer casefolds them;
+      ``1e3``); ``delivery_rub`` to 12 digits of roubles and 6 places; words are
+      matched lowercased where the object importer casefolds them;
+    - an object or array given where text is expected is read as its JSON text, where
+      the object importer refuses its row;
     - the history's horizon (``date_to``), the prices rounded and the words no reasons
       table knew are not reported.
 

@@ -25,9 +25,9 @@ implementation checks the other:
 Where the object importer reads typed JSON and this reads text, they part (the tests keep
 to what both read alike):
 
-- a number given where text is expected (``"cancel_reason": 5``), a boolean where an id
-  is, or a decimal number where a whole number of units is as text (``"2"`` but not
-  ``2.0``: both refuse ``2.0``) is read as its text; an object or array is refused;
+- a number given where text is expected (``"cancel_reason": 5``), or a boolean where an
+  id is, is read as its text; an object or array is refused; a number of units is read
+  as `redemption.io.report.whole_number` reads it (``2``, ``2.0``, ``"2"``, ``"2.00"``);
 - a price or charge must be written as digits with a point (``990.5``), not ``1e3`` or
   ``.5``; a charge's digits past the ninth after the point are dropped before rounding;
 - an item that is not an object has no fields: it is refused for its missing number; a
@@ -51,13 +51,8 @@ from typing import Any
 import narwhals.stable.v2 as nw
 
 from redemption.frames._reasons import reason_category
+from redemption.frames._rows import AT_BITS, first_problem, stripped, with_kopecks
 from redemption.frames._sources import ELEMENT, FILE, PART, ROW, SOURCE, UNREAD, JsonPart
-from redemption.frames._wb_statistics import (
-    AT_BITS,
-    MAX_WHOLE_DIGITS,
-    first_problem,
-    stripped,
-)
 from redemption.order_lines import LINE_COLUMNS
 from redemption.outcomes import ReasonCategory
 
@@ -182,7 +177,6 @@ _RFC3339 = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}"
     r"(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
 )
-_DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
 _AMOUNT = r"^[+-]?[0-9]+(\.[0-9]+)?$"
 _NANO_WHOLE_DIGITS = 9
 """Roubles of at most this many digits hold in 64 bits as billionths of a rouble."""
@@ -305,38 +299,6 @@ def _with_moment(frame: Frame, text: nw.Expr, name: str) -> Frame:
     return frame.drop(*(f"{name}_{k}" for k in helpers))
 
 
-def _with_kopecks(frame: Frame, text: nw.Expr, name: str) -> Frame:
-    """Add a price's whole kopecks (``name``, half-even) and why it has none (``name_bad``)."""
-    raw = f"{name}_raw"
-    frame = frame.with_columns(stripped(text).alias(raw))
-    t = nw.col(raw)
-    shape = t.str.contains(_DECIMAL).fill_null(value=False)
-    whole = nw.when(shape).then(t.str.replace_all(r"\..*$", ""))
-    fraction = nw.when(shape).then(t.str.replace_all(r"^[0-9]*\.?", ""))
-    fits = shape & (whole.str.len_chars() <= MAX_WHOLE_DIGITS)
-    frame = frame.with_columns(
-        fits.fill_null(value=False).alias(f"{name}_fits"),
-        (
-            nw.when(fits).then(whole).cast(nw.Int64) * 100
-            + nw.when(fits)
-            .then(nw.concat_str([fraction, nw.lit("00")]).str.slice(0, 2))
-            .cast(nw.Int64)
-        ).alias(f"{name}_kop"),
-        nw.concat_str([fraction, nw.lit("0")]).str.slice(2, 1).alias(f"{name}_third"),
-        fraction.str.slice(3).str.contains("[1-9]").fill_null(value=False).alias(f"{name}_more"),
-    )
-    third, kop = nw.col(f"{name}_third"), nw.col(f"{name}_kop")
-    up = (third > "5") | ((third == "5") & (nw.col(f"{name}_more") | (kop % 2 == 1)))
-    return frame.with_columns(
-        (kop + up.fill_null(value=False).cast(nw.Int64)).cast(nw.Int64).alias(name),
-        nw.when(text.is_null())
-        .then(nw.lit("missing"))
-        .when(~nw.col(f"{name}_fits"))
-        .then(nw.concat_str([nw.lit("not a price (digits, a point and digits): "), text]))
-        .alias(f"{name}_bad"),
-    ).drop(raw, f"{name}_fits", f"{name}_kop", f"{name}_third", f"{name}_more")
-
-
 def _nano(text: nw.Expr) -> tuple[nw.Expr, nw.Expr]:
     """A charge's absolute value in billionths of a rouble, and whether it is none."""
     t = stripped(text)
@@ -354,10 +316,15 @@ def _nano(text: nw.Expr) -> tuple[nw.Expr, nw.Expr]:
 
 
 def _count_bad(text: nw.Expr) -> tuple[nw.Expr, nw.Expr]:
-    """A number of units (`_count`), and why it is none."""
+    """A number of units, and why it is none.
+
+    Digits, and a point only if zeros alone follow it, as
+    `redemption.io.report.whole_number` reads them (DuckDB writes the JSON number ``2.0``
+    as ``2.0``, polars as ``2``).
+    """
     t = stripped(text)
-    digits = t.str.replace_all(r"^\+?0*", "")
-    shape = (t.str.contains(r"^\+?[0-9]+$") & (text.str.len_chars() <= 40)).fill_null(  # noqa: PLR2004
+    digits = t.str.replace_all(r"^\+?0*", "").str.replace_all(r"\.0+$", "")
+    shape = (t.str.contains(r"^\+?[0-9]+(\.0+)?$") & (text.str.len_chars() <= 40)).fill_null(  # noqa: PLR2004
         value=False
     )
     small = shape & (digits.str.len_chars() <= 6)  # noqa: PLR2004 - a million fits
@@ -388,11 +355,8 @@ def _with_keys(raw: Frame) -> Frame:
 
 def _with_products(frame: Frame) -> Frame:
     """Each product element's SKU, kopecks and units, and its first problem (``_product_row_*``)."""
-    frame = _with_kopecks(
-        frame,
-        nw.when(_is_object(nw.col("price"))).then(nw.col("amount")).otherwise(nw.col("price")),
-        "_kopecks",
-    )
+    price = nw.when(_is_object(nw.col("price"))).then(nw.col("amount")).otherwise(nw.col("price"))
+    frame = with_kopecks(frame, stripped(price), "_kopecks")
     count, count_bad = _count_bad(nw.col("quantity"))
     element, priced_object = nw.col("element"), _is_object(nw.col("price"))
     currency_code, currency = nw.col("currency_code"), nw.col("currency")

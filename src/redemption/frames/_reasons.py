@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import narwhals.stable.v2 as nw
 
-from redemption.frames._wb_statistics import WHITESPACE, stripped
+from redemption.frames._rows import WHITESPACE, stripped
 from redemption.outcomes import ReasonCategory
 
 __all__ = ["match_key", "reason_category"]

@@ -14,8 +14,10 @@ from __future__ import annotations
 import glob
 import gzip
 import json
+import math
 import re
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -273,7 +275,10 @@ def _polars_rows(files: list[str], fields: tuple[str, ...]) -> Any:
         # polars reads a JSON array only whole (scan_ndjson reads lines): `defer` puts the
         # read off until the frame is collected
         def read() -> Any:
-            frame = pl.read_json(name, schema=schema)
+            try:
+                frame = pl.read_json(name, schema=schema)
+            except pl.exceptions.ComputeError as error:
+                frame = pl.DataFrame(_text_rows(name, fields, error), schema=schema, orient="row")
             return frame.with_columns(
                 pl.lit(name).alias(SOURCE),
                 pl.lit(index, pl.Int64).alias(FILE),
@@ -283,6 +288,47 @@ def _polars_rows(files: list[str], fields: tuple[str, ...]) -> Any:
         return pl.defer(read, schema=full)
 
     return pl.concat([reader(name, index) for index, name in enumerate(files)])
+
+
+def _text_rows(name: str, fields: tuple[str, ...], error: Exception) -> list[list[str | None]]:
+    """The fields of a JSON array's objects as text, as `pl.read_json` writes them.
+
+    For a file polars will not read as text: a field holding an object or an array, which
+    DuckDB and Spark read as its JSON text, and so does this (`_value_text`). A file that
+    is no JSON array raises `error`, polars' own.
+    """
+    try:
+        raw = Path(name).read_bytes()
+        document = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+    except ValueError:
+        raise error from None
+    if not isinstance(document, list):
+        raise error
+    return [
+        [_value_text(item.get(field)) for field in fields]
+        if isinstance(item, dict)
+        else [None] * len(fields)
+        for item in document
+    ]
+
+
+def _value_text(value: object) -> str | None:
+    """A parsed JSON value as polars writes it as text, an object or array as its JSON.
+
+    A number is its shortest text without an exponent (``1.0`` is ``1``, ``1e3`` is
+    ``1000``), as `pl.read_json` gives it.
+    """
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        if value.is_integer():
+            return str(int(value)) if value or math.copysign(1, value) > 0 else "-0"
+        return format(Decimal(repr(value)), "f")
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _spark_session(session: Any) -> Any:

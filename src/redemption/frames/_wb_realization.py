@@ -43,15 +43,16 @@ import narwhals.stable.v2 as nw
 
 from redemption.frames._reasons import match_key as key_of
 from redemption.frames._reasons import reason_category
-from redemption.frames._sources import FILE, ROW, SOURCE
-from redemption.frames._wb_statistics import (
+from redemption.frames._rows import (
     ASIDE_COLUMNS,
-    AT_BITS,
-    _empty,
-    _with_kopecks,
-    _with_moment,
+    empty,
+    first_met,
+    reading_place,
     stripped,
+    with_kopecks,
 )
+from redemption.frames._sources import ROW, SOURCE
+from redemption.frames._times import with_moscow_time
 from redemption.order_lines import LINE_COLUMNS
 from redemption.outcomes import ReasonCategory
 from redemption.reasons import match_key
@@ -139,7 +140,7 @@ def _with_instant(frame: nw.LazyFrame[Any], text: nw.Expr, name: str) -> nw.Lazy
     zone = f"_{name}_zone"
     frame = frame.with_columns(offset.alias(zone))
     local = nw.when(~nw.col(zone).is_null()).then(raw.str.slice(0, 19))
-    frame = _with_moment(frame, local, f"{name}_local")
+    frame = with_moscow_time(frame, local, f"{name}_local")
     aware = (nw.col(zone) != "").fill_null(value=False)
     read = nw.col(f"{name}_local_bad").is_null()
     frame = frame.with_columns(
@@ -154,7 +155,7 @@ def _with_instant(frame: nw.LazyFrame[Any], text: nw.Expr, name: str) -> nw.Lazy
         .then(nw.col(f"_{name}_aware"))
         .otherwise(nw.col(f"{name}_local"))
         .alias(name),
-        nw.when(_empty(raw))
+        nw.when(empty(raw))
         .then(nw.lit("missing"))
         .when(nw.col(zone).is_null())
         .then(
@@ -219,11 +220,16 @@ def _with_micro(frame: nw.LazyFrame[Any], column: str) -> nw.LazyFrame[Any]:
 
 
 def _count_checks(raw: nw.Expr) -> tuple[nw.Expr, nw.Expr]:
-    """Whether a whole number's text is bad, and whether it is above 0; none is 0."""
+    """Whether a whole number's text is bad, and whether it is above 0; none is 0.
+
+    Digits with a sign, and a point only if zeros alone follow it, as
+    `redemption.io.report.whole_number` reads them: DuckDB writes the JSON number ``1.0``
+    as ``1.0``, polars as ``1``.
+    """
     none = (raw.is_null() | (raw == "")).fill_null(value=True)
     text = stripped(raw)
-    bad = ~none & ~text.str.contains(r"^[+-]?[0-9]+$").fill_null(value=False)
-    above = ~none & text.str.contains(r"^\+?0*[1-9][0-9]*$").fill_null(value=False)
+    bad = ~none & ~text.str.contains(r"^[+-]?[0-9]+(\.0+)?$").fill_null(value=False)
+    above = ~none & text.str.contains(r"^\+?0*[1-9][0-9]*(\.0+)?$").fill_null(value=False)
     return bad, above
 
 
@@ -231,15 +237,8 @@ def _checked(
     checks: list[tuple[nw.Expr, str, str | None, nw.Expr]],
 ) -> tuple[nw.Expr, nw.Expr, nw.Expr]:
     """The verdict, field and reason of the first check a row meets, in the order given."""
-    (hit, verdict, field, reason), *rest = checks
-    verdicts = nw.when(hit).then(nw.lit(verdict, dtype=_TEXT))
-    fields = nw.when(hit).then(nw.lit(field, dtype=_TEXT))
-    reasons = nw.when(hit).then(reason)
-    for hit, verdict, field, reason in rest:
-        verdicts = verdicts.when(hit).then(nw.lit(verdict, dtype=_TEXT))
-        fields = fields.when(hit).then(nw.lit(field, dtype=_TEXT))
-        reasons = reasons.when(hit).then(reason)
-    return verdicts, fields, reasons
+    verdict, field, reason = first_met(checks)
+    return verdict, field, reason
 
 
 def _starts(words: nw.Expr, *prefixes: str) -> nw.Expr:
@@ -255,7 +254,7 @@ def _read(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Every row's values, each row's place in reading order (``_at``), and its checks."""
     padded = ("rrd_id", "supplier_oper_name", "nm_id", "retail_price_withdisc_rub")
     frame = raw.with_columns(
-        (nw.col(FILE) * (1 << AT_BITS) + nw.col(ROW)).cast(_INT).alias("_at"),
+        reading_place().alias("_at"),
         stripped(nw.col("srid")).alias("_key"),
         stripped(nw.col("bonus_type_name")).fill_null("").alias("_bonus"),
         stripped(nw.col("delivery_rub")).alias("_rub"),
@@ -263,7 +262,7 @@ def _read(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     ).with_columns(key_of(nw.col("_bonus")).alias("_words"))
     frame = _with_instant(frame, nw.col("order_dt"), "_placed")
     frame = _with_instant(frame, nw.col("sale_dt"), "_when")
-    frame = _with_kopecks(frame, "retail_price_withdisc_rub")
+    frame = with_kopecks(frame, nw.col("retail_price_withdisc_rub"), "_kopecks")
     frame = _with_micro(frame, "_rub")
     words, op = nw.col("_words"), nw.col("supplier_oper_name")
     delivery_bad, delivery_above = _count_checks(nw.col("delivery_amount"))
@@ -318,10 +317,10 @@ def _judged(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     quoted = nw.concat_str([op, nw.lit(" '"), bonus, nw.lit("'")])
     verdict, field, reason = _checked(
         [
-            (_empty(nw.col("rrd_id")), "refused", "rrd_id", nw.lit("missing")),
-            (_empty(op), "refused", "supplier_oper_name", nw.lit("missing")),
+            (empty(nw.col("rrd_id")), "refused", "rrd_id", nw.lit("missing")),
+            (empty(op), "refused", "supplier_oper_name", nw.lit("missing")),
             (
-                _empty(nw.col("srid")),
+                empty(nw.col("srid")),
                 "skipped",
                 None,
                 nw.concat_str([op, nw.lit(": not about an order")]),
@@ -392,7 +391,7 @@ def _judged(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
                     ]
                 ),
             ),
-            (_empty(nw.col("_key")), "refused", "srid", nw.lit("missing")),
+            (empty(nw.col("_key")), "refused", "srid", nw.lit("missing")),
         ]
     )
     frame = frame.with_columns(
@@ -402,12 +401,12 @@ def _judged(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     _, line_field, line_reason = _checked(
         [
             (
-                ~nw.col("_price_bad").is_null(),
+                ~nw.col("_kopecks_bad").is_null(),
                 "",
                 "retail_price_withdisc_rub",
-                nw.col("_price_bad"),
+                nw.col("_kopecks_bad"),
             ),
-            (_empty(nw.col("nm_id")), "", "nm_id", nw.lit("missing")),
+            (empty(nw.col("nm_id")), "", "nm_id", nw.lit("missing")),
             (~nw.col("_placed_bad").is_null(), "", "order_dt", nw.col("_placed_bad")),
         ]
     )
@@ -515,7 +514,7 @@ def _judged(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     ).with_columns(nw.col("_verdict").fill_null("used"))
     taken = nw.col("_verdict").is_in(["used", "skipped"])
     frame = frame.with_columns(nw.when(taken).then(at).min().over("rrd_id").alias("_first_taken"))
-    merged = ~_empty(nw.col("rrd_id")) & (nw.col("_first_taken") < at).fill_null(value=False)
+    merged = ~empty(nw.col("rrd_id")) & (nw.col("_first_taken") < at).fill_null(value=False)
     return frame.with_columns(
         nw.when(merged).then(nw.lit("merged")).otherwise(nw.col("_verdict")).alias("_use")
     )

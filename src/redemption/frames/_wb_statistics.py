@@ -25,28 +25,22 @@ once per frame asked for.
 
 from __future__ import annotations
 
-import functools
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from redemption.dates import MOSCOW
-from redemption.frames._sources import FILE, ROW, SOURCE
+from redemption.frames._rows import (
+    empty,
+    first_problem,
+    reading_place,
+    stripped,
+    with_kopecks,
+)
+from redemption.frames._sources import ROW, SOURCE
+from redemption.frames._times import with_moscow_time
 from redemption.order_lines import LINE_COLUMNS
 
-__all__ = [
-    "ASIDE_COLUMNS",
-    "AT_BITS",
-    "MAX_WHOLE_DIGITS",
-    "NOT_CANCELLED",
-    "ORDER_FIELDS",
-    "SALE_FIELDS",
-    "WHITESPACE",
-    "first_problem",
-    "statistics_lines",
-    "stripped",
-]
+__all__ = ["NOT_CANCELLED", "ORDER_FIELDS", "SALE_FIELDS", "statistics_lines"]
 
 ORDER_FIELDS = ("srid", "date", "lastChangeDate", "nmId", "finishedPrice", "isCancel", "cancelDate")
 """The fields of a ``supplier/orders`` row that are read."""
@@ -54,199 +48,7 @@ SALE_FIELDS = ("srid", "saleID", "date", "lastChangeDate")
 """The fields of a ``supplier/sales`` row that are read."""
 NOT_CANCELLED = "0001-01-01T00:00:00"
 """The ``cancelDate`` Wildberries gives an order that was not cancelled."""
-ASIDE_COLUMNS = ("source", "row", "field", "reason", "kind")
-"""The columns of the rows put aside."""
-
-_YEAR = "([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"
-_DAYS = "(0[1-9]|[12][0-9]|3[01])", "(0[1-9]|[12][0-9]|30)", "(0[1-9]|1[0-9]|2[0-9])"
-_MOMENT = (
-    f"^{_YEAR}-((0[13578]|1[02])-{_DAYS[0]}|(0[469]|11)-{_DAYS[1]}|02-{_DAYS[2]})"
-    "T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
-)
-"""A date and time ``YYYY-MM-DDTHH:MM:SS`` of the calendar, but that 29 February is
-allowed in every year: one pattern checks what six numbers would."""
-_PRICE = r"^[0-9]+(\.[0-9]+)?$"
-MAX_WHOLE_DIGITS = 16
-"""Roubles of at most this many digits hold in 64 bits as kopecks."""
-AT_BITS = 32
-"""A row's place among every file: its file's place above these bits, its row below."""
 _TEXT = nw.String()
-WHITESPACE = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-"""The characters Python's `str.strip` takes off, as the object importers strip text: the
-engines' own stripping differs (ASCII only on DuckDB, Rust's set on polars)."""
-
-
-@functools.cache
-def moscow_offsets() -> tuple[str, tuple[tuple[str, str], ...]]:
-    """Moscow's offsets from UTC by local time, as text comparisons can choose them.
-
-    Returns the first local time placed (offsets before it were not whole minutes), and
-    each local time from which an offset holds, with the offset as ``+HHMM``, the latest
-    first. A local time from a change's boundary on has the offset after the change:
-    the boundary is the change's instant in the larger of the two offsets, so that a
-    time the clocks skipped, or one they passed twice, has the offset before the change,
-    as ``datetime.replace(tzinfo=MOSCOW)`` gives it.
-    """
-
-    def offset(second: int) -> timedelta:
-        found = datetime.fromtimestamp(second, UTC).astimezone(MOSCOW).utcoffset()
-        assert found is not None  # noqa: S101 - a ZoneInfo always has one
-        return found
-
-    changes: list[tuple[int, timedelta, timedelta]] = []
-    start = int(datetime(1880, 1, 1, tzinfo=UTC).timestamp())
-    end = int(datetime(2040, 1, 1, tzinfo=UTC).timestamp())
-    step = 6 * 3600
-    before = offset(start)
-    for second in range(start, end, step):
-        after = offset(second + step)
-        if after == before:
-            continue
-        low, high = second, second + step  # offset(low) is before, offset(high) after
-        while high - low > 1:
-            middle = (low + high) // 2
-            low, high = (middle, high) if offset(middle) == before else (low, middle)
-        changes.append((high, before, after))
-        before = after
-    whole = [i for i, (_, old, _) in enumerate(changes) if old.total_seconds() % 60]
-    first = whole[-1] + 1 if whole else 0
-    bounds: list[tuple[str, str]] = []
-    for moment, old, new in changes[first:]:
-        local = datetime.fromtimestamp(moment, UTC).replace(tzinfo=None) + max(old, new)
-        minutes = int(new.total_seconds()) // 60
-        sign = "+" if minutes >= 0 else "-"
-        hours, rest = divmod(abs(minutes), 60)
-        bounds.append((local.isoformat(timespec="seconds"), f"{sign}{hours:02d}{rest:02d}"))
-    return bounds[0][0], tuple(reversed(bounds))
-
-
-def _with_moment(frame: nw.LazyFrame[Any], text: nw.Expr, name: str) -> nw.LazyFrame[Any]:
-    """Add the instant a naive Moscow time's text names (`name`), and why it has none.
-
-    ``{name}`` is the instant (UTC), null where the text is missing or is no time;
-    ``{name}_bad`` says why, null where it is read. Only ``YYYY-MM-DDTHH:MM:SS`` is read.
-    """
-    raw = nw.col(f"_{name}_text")
-    ok = f"_{name}_ok"
-    frame = frame.with_columns(text.alias(f"_{name}_text")).with_columns(
-        raw.str.contains(_MOMENT).fill_null(value=False).alias(ok)
-    )
-    # the pattern lets 29 February by in every year: the year of one is read and checked
-    year = nw.when(nw.col(ok) & (raw.str.slice(5, 5) == "02-29")).then(raw.str.slice(0, 4))
-    frame = frame.with_columns(year.cast(nw.Int64).alias(f"_{name}_y"))
-    y = nw.col(f"_{name}_y")
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    frame = frame.with_columns((nw.col(ok) & leap.fill_null(value=True)).alias(ok))
-    first, bounds = moscow_offsets()
-    placed = nw.col(ok) & (raw >= first)
-    (latest, zone), *earlier = bounds
-    offset = nw.when(raw >= latest).then(nw.lit(zone))
-    for bound, zone in earlier:
-        offset = offset.when(raw >= bound).then(nw.lit(zone))
-    missing = raw.is_null() | (raw == "")
-    frame = frame.with_columns(
-        nw.when(placed)
-        .then(nw.concat_str([raw, offset]))
-        .str.to_datetime(format="%Y-%m-%dT%H:%M:%S%z")
-        .alias(name),
-        nw.when(missing)
-        .then(nw.lit("missing"))
-        .when(~nw.col(ok))
-        .then(nw.concat_str([nw.lit("not a date and time of the form YYYY-MM-DDTHH:MM:SS: "), raw]))
-        .when(~placed)
-        .then(
-            nw.concat_str(
-                [nw.lit(f"before {first}, when Moscow's offset was not whole minutes: "), raw]
-            )
-        )
-        .alias(f"{name}_bad"),
-    )
-    return frame.drop(f"_{name}_text", ok, f"_{name}_y")
-
-
-def _with_kopecks(frame: nw.LazyFrame[Any], column: str) -> nw.LazyFrame[Any]:
-    """Add a price's whole kopecks (``_kopecks``, half-even) and why it has none."""
-    text = nw.col(column)
-    frame = frame.with_columns(
-        text.str.contains(_PRICE).fill_null(value=False).alias("_price_shape")
-    ).with_columns(
-        nw.when(nw.col("_price_shape")).then(text.str.replace_all(r"\..*$", "")).alias("_whole"),
-        nw.when(nw.col("_price_shape"))
-        .then(text.str.replace_all(r"^[0-9]*\.?", ""))
-        .alias("_fraction"),
-    )
-    whole, fraction = nw.col("_whole"), nw.col("_fraction")
-    fits = nw.col("_price_shape") & (whole.str.len_chars() <= MAX_WHOLE_DIGITS)
-    frame = frame.with_columns(
-        (
-            nw.when(fits).then(whole).cast(nw.Int64) * 100
-            + nw.when(fits)
-            .then(nw.concat_str([fraction, nw.lit("00")]).str.slice(0, 2))
-            .cast(nw.Int64)
-        ).alias("_kop"),
-        nw.concat_str([fraction, nw.lit("0")]).str.slice(2, 1).alias("_third"),
-        fraction.str.slice(3).str.contains("[1-9]").fill_null(value=False).alias("_beyond"),
-    )
-    third = nw.col("_third")
-    up = (third > "5") | (  # the digit that decides rounding
-        (third == "5") & (nw.col("_beyond") | (nw.col("_kop") % 2 == 1))
-    )
-    missing = text.is_null() | (text == "")
-    return frame.with_columns(
-        (nw.col("_kop") + up.fill_null(value=False).cast(nw.Int64))
-        .cast(nw.Int64)
-        .alias("_kopecks"),
-        nw.when(missing)
-        .then(nw.lit("missing"))
-        .when(~nw.col("_price_shape"))
-        .then(
-            nw.concat_str([nw.lit("not a price (digits, a point and digits, at least 0): "), text])
-        )
-        .when(~fits)
-        .then(nw.concat_str([nw.lit("too large a price to hold in kopecks: "), text]))
-        .alias("_price_bad"),
-    ).drop("_price_shape", "_whole", "_fraction", "_kop", "_third", "_beyond")
-
-
-def first_problem(
-    checks: list[tuple[nw.Expr, str | nw.Expr | None, nw.Expr]],
-) -> tuple[nw.Expr, nw.Expr]:
-    """The field and reason of the first check a row fails, in the order given; else null.
-
-    Each check is whether the row fails it (null is a pass), the field it names (text, an
-    expression, or ``None`` for the row as a whole) and the reason.
-    """
-    fields: Any = nw
-    reasons: Any = nw
-    for bad, field, reason in checks:
-        named = field if isinstance(field, nw.Expr) else nw.lit(field, dtype=_TEXT)
-        fields = fields.when(bad.fill_null(value=False)).then(named)
-        reasons = reasons.when(bad.fill_null(value=False)).then(reason)
-    return fields, reasons
-
-
-def stripped(text: nw.Expr) -> nw.Expr:
-    """`text` without the whitespace at its ends, as `str.strip` takes it off.
-
-    Text is seldom padded, so only text that may be is stripped: stripping 29 characters
-    from every value costs DuckDB several times what comparing its ends does. Every
-    whitespace character is below ``!`` or from U+0085 on, and text compares by its
-    first character first.
-    """
-    last = text.str.slice(-1)
-    padded = (text < "!") | (text >= "\x85") | (last < "!") | (last >= "\x85")
-    return (
-        nw.when(padded.fill_null(value=False))
-        .then(text.str.strip_chars(WHITESPACE))
-        .otherwise(text)
-    )
-
-
-def _empty(text: nw.Expr) -> nw.Expr:
-    return (text.is_null() | (text == "")).fill_null(value=True)
 
 
 def _latest(frame: nw.LazyFrame[Any], key: str) -> nw.LazyFrame[Any]:
@@ -265,16 +67,14 @@ def _latest(frame: nw.LazyFrame[Any], key: str) -> nw.LazyFrame[Any]:
 
 def _place(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Strip the fields' text and give each row its place in reading order (``_at``)."""
-    return frame.with_columns(
-        (nw.col(FILE) * (1 << AT_BITS) + nw.col(ROW)).cast(nw.Int64).alias("_at")
-    )
+    return frame.with_columns(reading_place().alias("_at"))
 
 
 def _orders(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Every ``supplier/orders`` row read: its order's values, or why it is refused."""
     given_cancel = nw.col("cancelDate")
     frame = _place(raw).with_columns(
-        _empty(given_cancel).alias("_no_cancel_given"),
+        empty(given_cancel).alias("_no_cancel_given"),
         *(stripped(nw.col(f)).alias(f) for f in ORDER_FIELDS),
     )
     flag = nw.col("isCancel")
@@ -286,16 +86,18 @@ def _orders(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
         .fill_null(value=False)
         .alias("_sentinel")
     )
-    frame = _with_moment(frame, nw.col("lastChangeDate"), "_changed")
-    frame = _with_moment(frame, nw.col("date"), "_ordered")
-    frame = _with_moment(frame, nw.when(nw.col("_cancelled")).then(nw.col("cancelDate")), "_cancel")
-    frame = _with_kopecks(frame, "finishedPrice")
+    frame = with_moscow_time(frame, nw.col("lastChangeDate"), "_changed")
+    frame = with_moscow_time(frame, nw.col("date"), "_ordered")
+    frame = with_moscow_time(
+        frame, nw.when(nw.col("_cancelled")).then(nw.col("cancelDate")), "_cancel"
+    )
+    frame = with_kopecks(frame, nw.col("finishedPrice"), "_kopecks")
     cancelled, sentinel = nw.col("_cancelled"), nw.col("_sentinel")
     flag_ok = nw.col("_flag_ok")
     is_bad = {c: ~nw.col(f"{c}_bad").is_null() for c in ("_changed", "_ordered", "_cancel")}
     field, reason = first_problem(
         [
-            (_empty(nw.col("srid")), "srid", nw.lit("missing")),
+            (empty(nw.col("srid")), "srid", nw.lit("missing")),
             (is_bad["_changed"], "lastChangeDate", nw.col("_changed_bad")),
             (~flag_ok, "isCancel", nw.lit("expected true or false")),
             (
@@ -310,8 +112,8 @@ def _orders(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
                     [nw.lit("false, but the order has a cancel date "), nw.col("cancelDate")]
                 ),
             ),
-            (~nw.col("_price_bad").is_null(), "finishedPrice", nw.col("_price_bad")),
-            (_empty(nw.col("nmId")), "nmId", nw.lit("missing")),
+            (~nw.col("_kopecks_bad").is_null(), "finishedPrice", nw.col("_kopecks_bad")),
+            (empty(nw.col("nmId")), "nmId", nw.lit("missing")),
             (is_bad["_ordered"], "date", nw.col("_ordered_bad")),
             (cancelled & is_bad["_cancel"], "cancelDate", nw.col("_cancel_bad")),
             (
@@ -337,13 +139,13 @@ def _orders(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
 def _sales(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Every ``supplier/sales`` row read: its sale or return, or why it is refused or skipped."""
     frame = _place(raw).with_columns(*(stripped(nw.col(f)).alias(f) for f in SALE_FIELDS))
-    frame = _with_moment(frame, nw.col("lastChangeDate"), "_changed")
-    frame = _with_moment(frame, nw.col("date"), "_event")
+    frame = with_moscow_time(frame, nw.col("lastChangeDate"), "_changed")
+    frame = with_moscow_time(frame, nw.col("date"), "_event")
     field, reason = first_problem(
         [
-            (_empty(nw.col("saleID")), "saleID", nw.lit("missing")),
+            (empty(nw.col("saleID")), "saleID", nw.lit("missing")),
             (~nw.col("_changed_bad").is_null(), "lastChangeDate", nw.col("_changed_bad")),
-            (_empty(nw.col("srid")), "srid", nw.lit("missing")),
+            (empty(nw.col("srid")), "srid", nw.lit("missing")),
             (~nw.col("_event_bad").is_null(), "date", nw.col("_event_bad")),
         ]
     )

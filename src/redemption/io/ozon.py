@@ -94,6 +94,7 @@ from redemption.io.report import (
     read_wrapped_rows,
     sifted_history,
     text_field,
+    whole_number,
     words_field,
 )
 from redemption.model import Logistics, Order, Return, Sale
@@ -215,29 +216,19 @@ def _object(value: object, field: str) -> dict[str, Any]:
     raise BadRow(field=field, reason=reason)
 
 
-_COUNT_CHARS = 40
-"""The longest text read as a number of units (longer is none, whatever its digits)."""
-
-
 def _count(value: object, field: str, limits: Limits) -> int:
-    """Read a number of units: a whole number, or its ASCII digits, from 1 to the limit.
+    """Read a number of units: a whole number (`whole_number`), from 1 to the limit.
 
     Each unit becomes an `Order`: more than ``Limits.max_units_per_row`` is a bad row.
     """
-    if (isinstance(value, int) and not isinstance(value, bool)) or (
-        isinstance(value, str) and value.isascii() and len(value) <= _COUNT_CHARS
-    ):
-        try:
-            count = int(value)
-        except ValueError:
-            pass
-        else:
-            most = limits.max_units_per_row
-            if count > most:
-                reason = f"{shown(value)} units of one product, more than the {most:,} allowed"
-                raise BadRow(field=field, reason=f"{reason} (Limits.max_units_per_row)")
-            if count > 0:
-                return count
+    count = whole_number(value)
+    if count is not None:
+        most = limits.max_units_per_row
+        if count > most:
+            reason = f"{shown(value)} units of one product, more than the {most:,} allowed"
+            raise BadRow(field=field, reason=f"{reason} (Limits.max_units_per_row)")
+        if count > 0:
+            return count
     raise BadRow(field=field, reason=f"expected a whole number of units, found {shown(value)}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
@@ -61,6 +62,7 @@ __all__ = [
     "sifted_history",
     "source_name",
     "text_field",
+    "whole_number",
     "words_field",
 ]
 
@@ -596,6 +598,36 @@ def text_field(value: object, field: str) -> str:
         return str(value)
     except ValueError:  # more digits than Python writes (sys.get_int_max_str_digits)
         raise BadRow(field=field, reason=f"a whole number too long: {shown(value)}") from None
+
+
+_WHOLE = re.compile(r"([+-]?[0-9]+)(?:\.0+)?")
+_WHOLE_CHARS = 40
+"""Text longer than this is no count a report gives (and `int` of it is slow)."""
+
+
+def whole_number(value: object) -> int | None:
+    """Return the whole number a field gives, or `None` if it gives none.
+
+    A JSON number without a fraction (``2``, ``2.0``), or text of ASCII digits with an
+    optional sign, and a point only if zeros alone follow it (``"2"``, ``"+2.00"``), as
+    `str.strip` leaves it. The columnar readers read the same forms: an engine writes the
+    JSON number ``2.0`` as ``2.0`` or ``2``, and neither is told from the text.
+
+    Example:
+        >>> [whole_number(v) for v in (2, 2.0, " +2.00 ", "2.5", "1_000", True, None)]
+        [2, 2, 2, None, None, None, None]
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str) and len(value) <= _WHOLE_CHARS:
+        match = _WHOLE.fullmatch(value.strip())
+        if match is not None:
+            return int(match[1])
+    return None
 
 
 def price_field(value: object, field: str) -> Decimal:

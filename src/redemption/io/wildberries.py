@@ -55,6 +55,7 @@ from redemption.io.report import (
     read_json_rows,
     sifted_history,
     text_field,
+    whole_number,
 )
 from redemption.model import (
     Logistics,
@@ -785,18 +786,12 @@ def _period_end(row: dict[str, Any]) -> date | None:
 
 
 def _count(row: dict[str, Any], field: str) -> int:
-    """Read a whole number: a JSON number or its text in ASCII digits; none is 0."""
+    """Read a whole number (`whole_number`); none is 0."""
     value = row.get(field) or 0
-    if isinstance(value, float) and value.is_integer():  # a whole float given in rows
-        return int(value)
-    if (isinstance(value, int) and not isinstance(value, bool)) or (
-        isinstance(value, str) and value.isascii()
-    ):
-        try:
-            return int(value)
-        except ValueError:  # not a whole number, or too long to read
-            pass
-    raise BadRow(field, reason=f"expected a whole number, found {shown(value)}")
+    count = whole_number(value)
+    if count is None:
+        raise BadRow(field, reason=f"expected a whole number, found {shown(value)}")
+    return count
 
 
 def _row_id(row: dict[str, Any]) -> str:

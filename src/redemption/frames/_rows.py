@@ -1,0 +1,143 @@
+"""What every columnar reader does with a report's rows, as text, in one place.
+
+The readers (`_wb_statistics`, `_wb_realization`, `_ozon`) get every field as text from
+`redemption.frames._sources` and check it as the object importers check the values they
+read: text stripped as `str.strip` strips it, a price read to the kopeck half-even, a row's
+first failing check, and each row's place in reading order. The rows a reader puts aside
+have the columns `ASIDE_COLUMNS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import narwhals.stable.v2 as nw
+
+from redemption.frames._sources import FILE, ROW
+
+__all__ = [
+    "ASIDE_COLUMNS",
+    "AT_BITS",
+    "DECIMAL",
+    "MAX_WHOLE_DIGITS",
+    "WHITESPACE",
+    "empty",
+    "first_met",
+    "first_problem",
+    "reading_place",
+    "stripped",
+    "with_kopecks",
+]
+
+ASIDE_COLUMNS = ("source", "row", "field", "reason", "kind")
+"""The columns of the rows put aside."""
+AT_BITS = 32
+"""A row's place among every file: its file's place above these bits, its row below."""
+DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
+"""A price's text: digits, and a point followed by digits."""
+MAX_WHOLE_DIGITS = 16
+"""Roubles of at most this many digits hold in 64 bits as kopecks."""
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""The characters Python's `str.strip` takes off, as the object importers strip text: the
+engines' own stripping differs (ASCII only on DuckDB, Rust's set on polars)."""
+_TEXT = nw.String()
+
+
+def reading_place() -> nw.Expr:
+    """Each row's place in reading order: its file's place, then its row's in the file."""
+    return (nw.col(FILE) * (1 << AT_BITS) + nw.col(ROW)).cast(nw.Int64)
+
+
+def stripped(text: nw.Expr) -> nw.Expr:
+    """`text` without the whitespace at its ends, as `str.strip` takes it off.
+
+    Text is seldom padded, so only text that may be is stripped: stripping 29 characters
+    from every value costs DuckDB several times what comparing its ends does. Every
+    whitespace character is below ``!`` or from U+0085 on, and text compares by its
+    first character first.
+    """
+    last = text.str.slice(-1)
+    padded = (text < "!") | (text >= "\x85") | (last < "!") | (last >= "\x85")
+    return (
+        nw.when(padded.fill_null(value=False))
+        .then(text.str.strip_chars(WHITESPACE))
+        .otherwise(text)
+    )
+
+
+def empty(text: nw.Expr) -> nw.Expr:
+    """Whether a field's text is missing: null or empty."""
+    return (text.is_null() | (text == "")).fill_null(value=True)
+
+
+def first_met(checks: Sequence[tuple[Any, ...]]) -> tuple[nw.Expr, ...]:
+    """For each value a check names, that of the first check a row meets; else null.
+
+    Each check is whether the row meets it (null is not) and its values, each text, an
+    expression, or ``None``; every check names as many values.
+    """
+    width = len(checks[0]) - 1
+    chains: list[Any] = [nw] * width
+    for met, *values in checks:
+        hit = met.fill_null(value=False)
+        for i, value in enumerate(values):
+            named = value if isinstance(value, nw.Expr) else nw.lit(value, dtype=_TEXT)
+            chains[i] = chains[i].when(hit).then(named)
+    return tuple(chains)
+
+
+def first_problem(
+    checks: Sequence[tuple[nw.Expr, str | nw.Expr | None, nw.Expr]],
+) -> tuple[nw.Expr, nw.Expr]:
+    """The field and reason of the first check a row fails, in the order given; else null.
+
+    Each check is whether the row fails it (null is a pass), the field it names (text, an
+    expression, or ``None`` for the row as a whole) and the reason.
+    """
+    field, reason = first_met(checks)
+    return field, reason
+
+
+def with_kopecks(frame: nw.LazyFrame[Any], text: nw.Expr, name: str) -> nw.LazyFrame[Any]:
+    """Add a price's whole kopecks (``name``, half-even) and why it has none (``name_bad``).
+
+    `text` is the price's stripped text: digits, and a point followed by digits (`DECIMAL`),
+    at most `MAX_WHOLE_DIGITS` of them before the point. The kopecks are null where it is
+    missing or is no such price.
+    """
+    raw = f"{name}_raw"
+    frame = frame.with_columns(text.alias(raw))
+    t = nw.col(raw)
+    shape = t.str.contains(DECIMAL).fill_null(value=False)
+    whole = nw.when(shape).then(t.str.replace_all(r"\..*$", ""))
+    fraction = nw.when(shape).then(t.str.replace_all(r"^[0-9]*\.?", ""))
+    fits = shape & (whole.str.len_chars() <= MAX_WHOLE_DIGITS)
+    frame = frame.with_columns(
+        shape.alias(f"{name}_shape"),
+        fits.fill_null(value=False).alias(f"{name}_fits"),
+        (
+            nw.when(fits).then(whole).cast(nw.Int64) * 100
+            + nw.when(fits)
+            .then(nw.concat_str([fraction, nw.lit("00")]).str.slice(0, 2))
+            .cast(nw.Int64)
+        ).alias(f"{name}_kop"),
+        nw.concat_str([fraction, nw.lit("0")]).str.slice(2, 1).alias(f"{name}_third"),
+        fraction.str.slice(3).str.contains("[1-9]").fill_null(value=False).alias(f"{name}_more"),
+    )
+    third, kop = nw.col(f"{name}_third"), nw.col(f"{name}_kop")
+    # the digit that decides rounding, then the digits after it, then the kopeck's parity
+    up = (third > "5") | ((third == "5") & (nw.col(f"{name}_more") | (kop % 2 == 1)))
+    return frame.with_columns(
+        (kop + up.fill_null(value=False).cast(nw.Int64)).cast(nw.Int64).alias(name),
+        nw.when(empty(t))
+        .then(nw.lit("missing"))
+        .when(~nw.col(f"{name}_shape"))
+        .then(nw.concat_str([nw.lit("not a price (digits, a point and digits): "), t]))
+        .when(~nw.col(f"{name}_fits"))
+        .then(nw.concat_str([nw.lit("too large a price to hold in kopecks: "), t]))
+        .alias(f"{name}_bad"),
+    ).drop(raw, *(f"{name}_{k}" for k in ("shape", "fits", "kop", "third", "more")))
