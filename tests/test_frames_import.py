@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import tempfile
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from redemption import MOSCOW, History, Period, frames, redemption_rates  # noqa: E402
 from redemption.errors import InvalidArgumentError, ReportFormatError  # noqa: E402
-from redemption.frames._rows import WHITESPACE, stripped  # noqa: E402
+from redemption.frames._rows import WHITESPACE, stripped, with_kopecks  # noqa: E402
 from redemption.frames._sources import Engine  # noqa: E402
 from redemption.frames._times import moscow_offsets  # noqa: E402
 from redemption.frames._wb_statistics import NOT_CANCELLED  # noqa: E402
@@ -513,6 +514,48 @@ def test_text_is_stripped_as_python_strips_it(backend: Engine, values: list[str 
     assert [row["x"] for row in rows_of(frame.to_native())] == [
         None if v is None else v.strip() for v in values
     ]
+
+
+@pytest.mark.parametrize("backend", ENGINES)
+@settings(max_examples=30, deadline=None)
+@given(
+    values=st.lists(
+        st.none()
+        | st.from_regex(r"[0-9]{1,18}(\.[0-9]{1,9})?", fullmatch=True)
+        | st.sampled_from(["", ".5", "5.", "1.2.3", "1e3", "-1", "0.005", "0.006", "2.50001"]),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_a_price_is_read_to_the_kopeck_as_decimal_rounds_it(
+    backend: Engine, values: list[str | None]
+) -> None:
+    """
+    Oracle: a price's text read on the engine is `Decimal`'s rounding of it to the
+    kopeck, half-even; text that is no price of digits and a point, or too large to hold
+    in 64 bits, has no kopecks and a reason.
+    """
+    import duckdb  # noqa: PLC0415 - the engines are skipped without the dev extra
+    import narwhals.stable.v2 as nw  # noqa: PLC0415
+    import polars as pl  # noqa: PLC0415
+
+    native = (
+        pl.LazyFrame({"x": values}, schema={"x": pl.String})
+        if backend == "polars"
+        else duckdb.connect().sql("SELECT unnest($v::VARCHAR[]) AS x", params={"v": values})
+    )
+    frame = with_kopecks(nw.from_native(native), nw.col("x"), "k").select("x", "k", "k_bad")
+    got = {(row["x"], row["k"], row["k_bad"] is None) for row in rows_of(frame.to_native())}
+
+    def oracle(text: str | None) -> tuple[str | None, int | None, bool]:
+        if text is None or not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
+            return text, None, False
+        if len(text.split(".")[0]) > 16:  # whole roubles that fit 64 bits as kopecks
+            return text, None, False
+        kopecks = Decimal(text).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN) * 100
+        return text, int(kopecks), True
+
+    assert got == {oracle(v) for v in values}
 
 
 def test_a_url_is_read_by_duckdb_and_refused_by_polars(tmp_path: Path) -> None:

@@ -109,16 +109,22 @@ def with_kopecks(frame: nw.LazyFrame[Any], text: nw.Expr, name: str) -> nw.LazyF
     at most `MAX_WHOLE_DIGITS` of them before the point. The kopecks are null where it is
     missing or is no such price.
     """
-    raw = f"{name}_raw"
+    raw, shape = f"{name}_raw", f"{name}_shape"
     frame = frame.with_columns(text.alias(raw))
     t = nw.col(raw)
-    shape = t.str.contains(DECIMAL).fill_null(value=False)
-    whole = nw.when(shape).then(t.str.replace_all(r"\..*$", ""))
-    fraction = nw.when(shape).then(t.str.replace_all(r"^[0-9]*\.?", ""))
-    fits = shape & (whole.str.len_chars() <= MAX_WHOLE_DIGITS)
+    # each step's columns made before the next reads them: an expression used twice in one
+    # step is computed twice on DuckDB
+    frame = frame.with_columns(t.str.contains(DECIMAL).fill_null(value=False).alias(shape))
     frame = frame.with_columns(
-        shape.alias(f"{name}_shape"),
-        fits.fill_null(value=False).alias(f"{name}_fits"),
+        nw.when(nw.col(shape)).then(t.str.replace_all(r"\..*$", "")).alias(f"{name}_whole"),
+        nw.when(nw.col(shape)).then(t.str.replace_all(r"^[0-9]*\.?", "")).alias(f"{name}_fraction"),
+    )
+    whole, fraction = nw.col(f"{name}_whole"), nw.col(f"{name}_fraction")
+    frame = frame.with_columns(
+        (nw.col(shape) & (whole.str.len_chars() <= MAX_WHOLE_DIGITS)).alias(f"{name}_fits")
+    )
+    fits = nw.col(f"{name}_fits")
+    frame = frame.with_columns(
         (
             nw.when(fits).then(whole).cast(nw.Int64) * 100
             + nw.when(fits)
@@ -140,4 +146,7 @@ def with_kopecks(frame: nw.LazyFrame[Any], text: nw.Expr, name: str) -> nw.LazyF
         .when(~nw.col(f"{name}_fits"))
         .then(nw.concat_str([nw.lit("too large a price to hold in kopecks: "), t]))
         .alias(f"{name}_bad"),
-    ).drop(raw, *(f"{name}_{k}" for k in ("shape", "fits", "kop", "third", "more")))
+    ).drop(
+        raw,
+        *(f"{name}_{k}" for k in ("shape", "whole", "fraction", "fits", "kop", "third", "more")),
+    )
