@@ -639,13 +639,51 @@ def test_an_object_where_text_is_read_alike_on_every_engine(tmp_path: Path) -> N
         return by_order(lines), sorted((r["row"], r["field"], r["kind"]) for r in rows_of(aside))
 
     assert read("objects.json", "polars") == read("objects.json", "duckdb")
-    mixed, _ = read("mixed.json", "polars")
-    plain, _ = read("plain.json", "polars")
-    assert [line for line in mixed if line["order_id"] in "defgh"] == plain
+    mixed, mixed_aside = read("mixed.json", "polars")
+    plain, plain_aside = read("plain.json", "polars")
+    assert [line for line in mixed if line["order_id"] in {"d", "e", "f", "g", "h"}] == plain
+    # the rows of `numbers` and `tiny` come after the three of `objects` in mixed.json
+    assert [(row - 3, field, kind) for row, field, kind in mixed_aside if row > 3] == plain_aside
     skus = {line["order_id"]: line["sku"] for line in mixed}
     assert (skus["a"], skus["b"]) == ('{"id":42,"name":"кружка"}', "[1,2.5]")
     prices = {line["order_id"]: line["price"] for line in plain}
     assert (prices["d"], prices["e"], prices["f"], prices["h"]) == (100000, 99000, 50, 0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[1, {"srid": "a"}]',  # an item that is no object
+        '[{"srid": "a", "nmId": {"id": 1}, "finishedPrice": NaN}]',  # no JSON number
+        '[{"srid": "a", "nmId": {"id": 1}, "finishedPrice": 1e400}]',  # beyond a float
+    ],
+)
+def test_what_polars_refuses_is_still_refused_beside_an_object(text: str, tmp_path: Path) -> None:
+    """
+    Only a field holding an object or an array sends a page through Python's parser: a
+    page polars refuses for anything else is refused as before, with polars' error.
+    """
+    import polars as pl  # noqa: PLC0415 - the engines are skipped without the dev extra
+
+    path = tmp_path / "orders.json"
+    path.write_text(text)
+    lines, _ = frames.read_wildberries_statistics(path, backend="polars")
+    with pytest.raises(pl.exceptions.ComputeError):
+        lines.collect()
+
+
+def test_a_key_given_twice_is_read_first_beside_an_object(tmp_path: Path) -> None:
+    """
+    As polars reads a key given twice (the first), and an object's text keeps its keys'
+    order.
+    """
+    row = {k: v for k, v in order_row("a").items() if k != "nmId"}
+    path = tmp_path / "orders.json"
+    path.write_text(
+        f'[{json.dumps(row)[:-1]}, "nmId": {{"z": 1, "a": 2}}, "nmId": 5, "srid": "b"}}]'
+    )
+    (line,) = rows_of(frames.read_wildberries_statistics(path, backend="polars")[0])
+    assert (line["order_id"], line["sku"]) == ("a", '{"z":1,"a":2}')
 
 
 def test_an_unknown_backend_is_refused_by_every_reader(tmp_path: Path) -> None:

@@ -417,6 +417,42 @@ class TestRules:
         assert "the logistics back add up to less than nothing" in aside[0]["reason"]
 
     @pytest.mark.parametrize(
+        ("written", "read"),
+        [
+            ("1", True),
+            ("1.0", True),
+            ("1e0", True),  # DuckDB writes it 1.0, polars 1, the object importer reads 1e0
+            ('"1.00"', True),
+            ('" 1 "', True),
+            ("1.5", False),
+            ('"1_000"', False),
+            ('"' + "0" * 40 + '1"', False),  # longer than any count
+        ],
+    )
+    def test_a_count_is_read_as_the_object_importer_reads_it(
+        self, backend: Engine, written: str, tmp_path: Path, *, read: bool
+    ) -> None:
+        """
+        A way back whose words say nothing, its return_amount written as the JSON text
+        given: a whole number carries the unit back (a cancellation of unknown kind), on
+        the engine as in the object importer; anything else is a bad row there and here.
+        """
+        leg = row(1, "Логистика", "a", return_amount=0, bonus_type_name="Что-то новое")
+        text = json.dumps([leg], ensure_ascii=False).replace(
+            '"return_amount": 0', f'"return_amount": {written}'
+        )
+        path = tmp_path / "report.json"
+        path.write_text(text, encoding="utf-8")
+        history, report = read_wildberries_realization(path, seller_id="shop", errors="collect")
+        lines, aside = frames.read_wildberries_realization(path, backend=backend, seller_id="shop")
+        kinds = [line["cancel_kind"] for line in rows_of(lines)]
+        assert kinds == ["unknown" if read else None]
+        assert [o.cancel_kind.value if o.cancel_kind else None for o in history.orders] == kinds
+        fields = [(r["field"], r["kind"]) for r in rows_of(aside)]
+        assert fields == [(p.field, "refused") for p in report.refused]
+        assert fields == ([] if read else [("return_amount", "refused")])
+
+    @pytest.mark.parametrize(
         "form", ["2025-04-01T09:00:00Z", "2025-04-01T12:00:00+03:00", "2025-04-01T12:00:00",
                  "2025-04-01T04:00:00-0500"],
     )  # fmt: skip
@@ -527,3 +563,13 @@ def test_the_spark_importer_reads_what_the_object_importer_reads(
     )
     check_agree(history, report, lines, aside)
     assert {r["kind"] for r in rows_of(aside)} == {"merged", "conflict", "refused", "skipped"}
+
+
+def test_the_frames_read_counts_of_the_object_importers_length() -> None:
+    """
+    The frames keep their own bound on a count's text (they import no `io`): the same.
+    """
+    from redemption.frames._rows import WHOLE_CHARS  # noqa: PLC0415
+    from redemption.io.report import WHOLE_CHARS as OBJECTS  # noqa: PLC0415
+
+    assert WHOLE_CHARS == OBJECTS

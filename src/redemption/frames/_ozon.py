@@ -27,7 +27,8 @@ to what both read alike):
 
 - a number given where text is expected (``"cancel_reason": 5``), or a boolean where an
   id is, is read as its text; an object or array is refused; a number of units is read
-  as `redemption.io.report.whole_number` reads it (``2``, ``2.0``, ``"2"``, ``"2.00"``);
+  as `redemption.io.report.whole_number` reads it (``2``, ``2.0``, ``"2"``, ``"2.00"``),
+  but for text with an exponent (``"2e0"``), which the object importer reads;
 - a price or charge must be written as digits with a point (``990.5``), not ``1e3`` or
   ``.5``; a charge's digits past the ninth after the point are dropped before rounding;
 - an item that is not an object has no fields: it is refused for its missing number; a
@@ -51,7 +52,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 
 from redemption.frames._reasons import reason_category
-from redemption.frames._rows import AT_BITS, first_problem, stripped, with_kopecks
+from redemption.frames._rows import AT_BITS, WHOLE_CHARS, first_problem, stripped, with_kopecks
 from redemption.frames._sources import ELEMENT, FILE, PART, ROW, SOURCE, UNREAD, JsonPart
 from redemption.order_lines import LINE_COLUMNS
 from redemption.outcomes import ReasonCategory
@@ -318,13 +319,13 @@ def _nano(text: nw.Expr) -> tuple[nw.Expr, nw.Expr]:
 def _count_bad(text: nw.Expr) -> tuple[nw.Expr, nw.Expr]:
     """A number of units, and why it is none.
 
-    Digits, and a point only if zeros alone follow it, as
+    Digits, and a point only if zeros alone follow it, at most `WHOLE_CHARS` of them, as
     `redemption.io.report.whole_number` reads them (DuckDB writes the JSON number ``2.0``
-    as ``2.0``, polars as ``2``).
+    or ``2e0`` as ``2.0``, polars as ``2``).
     """
     t = stripped(text)
     digits = t.str.replace_all(r"^\+?0*", "").str.replace_all(r"\.0+$", "")
-    shape = (t.str.contains(r"^\+?[0-9]+(\.0+)?$") & (text.str.len_chars() <= 40)).fill_null(  # noqa: PLR2004
+    shape = (t.str.contains(r"^\+?[0-9]+(\.0+)?$") & (t.str.len_chars() <= WHOLE_CHARS)).fill_null(
         value=False
     )
     small = shape & (digits.str.len_chars() <= 6)  # noqa: PLR2004 - a million fits

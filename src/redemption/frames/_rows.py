@@ -22,6 +22,7 @@ __all__ = [
     "DECIMAL",
     "MAX_WHOLE_DIGITS",
     "WHITESPACE",
+    "WHOLE_CHARS",
     "empty",
     "first_met",
     "first_problem",
@@ -38,6 +39,8 @@ DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
 """A price's text: digits, and a point followed by digits."""
 MAX_WHOLE_DIGITS = 16
 """Roubles of at most this many digits hold in 64 bits as kopecks."""
+WHOLE_CHARS = 40
+"""The longest text read as a whole number, stripped (`redemption.io.report.WHOLE_CHARS`)."""
 WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"

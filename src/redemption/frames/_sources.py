@@ -293,30 +293,42 @@ def _polars_rows(files: list[str], fields: tuple[str, ...]) -> Any:
 def _text_rows(name: str, fields: tuple[str, ...], error: Exception) -> list[list[str | None]]:
     """The fields of a JSON array's objects as text, as `pl.read_json` writes them.
 
-    For a file polars will not read as text: a field holding an object or an array, which
-    DuckDB and Spark read as its JSON text, and so does this (`_value_text`). A file that
-    is no JSON array raises `error`, polars' own.
+    For a file polars will not read as text only because a field holds an object or an
+    array, which DuckDB and Spark read as its JSON text, and so does this
+    (`_value_text`). Of a key given twice in an object the first is read, as polars reads
+    it. A file polars refuses for any other reason (no JSON array of objects, ``NaN``, a
+    number too large for a float) raises `error`, polars' own.
     """
+
+    def refuse(token: str) -> object:
+        raise ValueError(token)
+
+    def first_wins(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        item: dict[str, object] = {}
+        for key, value in pairs:
+            item.setdefault(key, value)
+        return item
+
     try:
         raw = Path(name).read_bytes()
-        document = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
-    except ValueError:
+        document = json.loads(
+            gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw,
+            object_pairs_hook=first_wins,
+            parse_constant=refuse,
+        )
+        if not isinstance(document, list) or not all(isinstance(i, dict) for i in document):
+            raise ValueError(name)  # noqa: TRY301 - one refusal: polars' error
+        return [[_value_text(item.get(field)) for field in fields] for item in document]
+    except (ValueError, UnicodeError):
         raise error from None
-    if not isinstance(document, list):
-        raise error
-    return [
-        [_value_text(item.get(field)) for field in fields]
-        if isinstance(item, dict)
-        else [None] * len(fields)
-        for item in document
-    ]
 
 
 def _value_text(value: object) -> str | None:
     """A parsed JSON value as polars writes it as text, an object or array as its JSON.
 
     A number is its shortest text without an exponent (``1.0`` is ``1``, ``1e3`` is
-    ``1000``), as `pl.read_json` gives it.
+    ``1000``, ``1e23`` is a 1 and 23 zeros), as `pl.read_json` gives it. A number too
+    large for a float is a `ValueError`, as polars refuses it.
     """
     if value is None or isinstance(value, str):
         return value
@@ -324,10 +336,11 @@ def _value_text(value: object) -> str | None:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, float) and math.isfinite(value):
-        if value.is_integer():
-            return str(int(value)) if value or math.copysign(1, value) > 0 else "-0"
-        return format(Decimal(repr(value)), "f")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(value)
+        shortest = Decimal(repr(value))
+        return format(shortest.to_integral_value() if value.is_integer() else shortest, "f")
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 

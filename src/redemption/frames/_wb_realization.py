@@ -45,6 +45,7 @@ from redemption.frames._reasons import match_key as key_of
 from redemption.frames._reasons import reason_category
 from redemption.frames._rows import (
     ASIDE_COLUMNS,
+    WHOLE_CHARS,
     empty,
     first_met,
     reading_place,
@@ -222,14 +223,16 @@ def _with_micro(frame: nw.LazyFrame[Any], column: str) -> nw.LazyFrame[Any]:
 def _count_checks(raw: nw.Expr) -> tuple[nw.Expr, nw.Expr]:
     """Whether a whole number's text is bad, and whether it is above 0; none is 0.
 
-    Digits with a sign, and a point only if zeros alone follow it, as
-    `redemption.io.report.whole_number` reads them: DuckDB writes the JSON number ``1.0``
-    as ``1.0``, polars as ``1``.
+    Digits with a sign, and a point only if zeros alone follow it, at most `WHOLE_CHARS`
+    of them, as `redemption.io.report.whole_number` reads them: DuckDB writes the JSON
+    number ``1.0`` or ``1e0`` as ``1.0``, polars as ``1``.
     """
     none = (raw.is_null() | (raw == "")).fill_null(value=True)
     text = stripped(raw)
-    bad = ~none & ~text.str.contains(r"^[+-]?[0-9]+(\.0+)?$").fill_null(value=False)
-    above = ~none & text.str.contains(r"^\+?0*[1-9][0-9]*(\.0+)?$").fill_null(value=False)
+    short = text.str.len_chars() <= WHOLE_CHARS
+    whole = text.str.contains(r"^[+-]?[0-9]+(\.0+)?$") & short
+    bad = ~none & ~whole.fill_null(value=False)
+    above = ~none & (text.str.contains(r"^\+?0*[1-9][0-9]*(\.0+)?$") & short).fill_null(value=False)
     return bad, above
 
 

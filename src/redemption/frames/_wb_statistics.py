@@ -66,7 +66,7 @@ def _latest(frame: nw.LazyFrame[Any], key: str) -> nw.LazyFrame[Any]:
 
 
 def _place(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
-    """Strip the fields' text and give each row its place in reading order (``_at``)."""
+    """Give each row its place in reading order (``_at``)."""
     return frame.with_columns(reading_place().alias("_at"))
 
 

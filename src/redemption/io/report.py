@@ -37,6 +37,7 @@ __all__ = [
     "GZIP_MAGIC",
     "PROGRESS_EVERY",
     "SOURCE_BITS",
+    "WHOLE_CHARS",
     "BadRow",
     "Errors",
     "ImportReport",
@@ -601,32 +602,37 @@ def text_field(value: object, field: str) -> str:
 
 
 _WHOLE = re.compile(r"([+-]?[0-9]+)(?:\.0+)?")
-_WHOLE_CHARS = 40
-"""Text longer than this is no count a report gives (and `int` of it is slow)."""
+_EXPONENT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]{1,2}")
+WHOLE_CHARS = 40
+"""The longest text read as a whole number, stripped: longer is no count a report gives."""
 
 
 def whole_number(value: object) -> int | None:
     """Return the whole number a field gives, or `None` if it gives none.
 
-    A JSON number without a fraction (``2``, ``2.0``), or text of ASCII digits with an
-    optional sign, and a point only if zeros alone follow it (``"2"``, ``"+2.00"``), as
-    `str.strip` leaves it. The columnar readers read the same forms: an engine writes the
-    JSON number ``2.0`` as ``2.0`` or ``2``, and neither is told from the text.
+    A JSON number without a fraction (``2``, ``2.0``, ``2e0``), or text of ASCII digits
+    with an optional sign, and a point only if zeros alone follow it (``"2"``,
+    ``"+2.00"``), as `str.strip` leaves it, of at most `WHOLE_CHARS` characters. The
+    importers read a JSON number as its text, so ``"2e0"`` is read too. The columnar
+    readers read the same forms but an exponent: an engine writes the JSON number ``2.0``
+    or ``2e0`` as ``2.0`` or ``2``, and neither is told from the text.
 
     Example:
-        >>> [whole_number(v) for v in (2, 2.0, " +2.00 ", "2.5", "1_000", True, None)]
-        [2, 2, 2, None, None, None, None]
+        >>> [whole_number(v) for v in (2, 2.0, " +2.00 ", "2e0", "2.5", "1_000", True, None)]
+        [2, 2, 2, 2, None, None, None, None]
     """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
-    if isinstance(value, str) and len(value) <= _WHOLE_CHARS:
-        match = _WHOLE.fullmatch(value.strip())
-        if match is not None:
-            return int(match[1])
+    text = value.strip() if isinstance(value, str) else ""
+    match = _WHOLE.fullmatch(text) if len(text) <= WHOLE_CHARS else None
+    if match is not None:
+        return int(match[1])
+    if len(text) <= WHOLE_CHARS and _EXPONENT.fullmatch(text):
+        number = Decimal(text)
+        if number == number.to_integral_value() and number.adjusted() < WHOLE_CHARS:
+            return int(number)
     return None
 
 
