@@ -614,8 +614,8 @@ def whole_number(value: object) -> int | None:
     with an optional sign, and a point only if zeros alone follow it (``"2"``,
     ``"+2.00"``), as `str.strip` leaves it, of at most `WHOLE_CHARS` characters. The
     importers read a JSON number as its text, so ``"2e0"`` is read too. The columnar
-    readers read the same forms but an exponent: an engine writes the JSON number ``2.0``
-    or ``2e0`` as ``2.0`` or ``2``, and neither is told from the text.
+    readers read the same forms, but for text with an exponent: an engine writes the JSON
+    number ``2.0`` or ``2e0`` as ``2.0`` or ``2``, and neither is told from the text.
 
     Example:
         >>> [whole_number(v) for v in (2, 2.0, " +2.00 ", "2e0", "2.5", "1_000", True, None)]
