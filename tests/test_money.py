@@ -105,3 +105,23 @@ class TestToMoney:
         money = to_money(value)
         assert money == expected
         assert str(money) == str(expected.copy_abs())
+
+
+class TestToKopecks:
+    @given(kopecks=st.lists(st.integers(0, 10**28 - 1), max_size=5), prec=st.integers(1, 28))
+    def test_kopecks_are_exact_whatever_the_callers_precision(
+        self, kopecks: list[int], prec: int
+    ) -> None:
+        """
+        Roubles with two places become their whole kopecks exactly, one by one or a column
+        at once, even under a caller's context too narrow to hold them.
+        """
+        from decimal import localcontext  # noqa: PLC0415
+
+        from redemption.money import kopecks_of, to_kopecks  # noqa: PLC0415
+
+        amounts = [Decimal(k).scaleb(-2) for k in kopecks]
+        with localcontext() as context:
+            context.prec = prec
+            assert [to_kopecks(a) for a in amounts] == kopecks
+            assert list(kopecks_of(amounts)) == kopecks

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from fractions import Fraction
 from itertools import repeat
-from operator import mul
 
 from redemption.errors import InvalidPriceError, RecordTypeError, shown
 
@@ -35,6 +34,8 @@ That is the precision of Python's default decimal context, and `to_money` holds 
 whatever context the caller has set."""
 
 _KOPECKS_A_ROUBLE = 100
+_EXACT = Context(prec=2 * MAX_DIGITS + 4, traps=[InvalidOperation])
+"""Roubles to kopecks exactly, whatever precision the caller's own context has."""
 
 _CONTEXT = Context(prec=MAX_DIGITS, traps=[InvalidOperation])
 
@@ -130,7 +131,7 @@ def to_kopecks(amount: Decimal) -> int:
 
     .. versionadded:: 0.1.0
     """
-    return int(amount * _KOPECKS_A_ROUBLE)
+    return int(_EXACT.multiply(amount, _KOPECKS_A_ROUBLE))
 
 
 def kopecks_of(amounts: Iterable[Decimal]) -> Iterator[int]:
@@ -144,7 +145,7 @@ def kopecks_of(amounts: Iterable[Decimal]) -> Iterator[int]:
 
     .. versionadded:: 0.2.0
     """
-    return map(int, map(mul, amounts, repeat(_KOPECKS_A_ROUBLE)))
+    return map(int, map(_EXACT.multiply, amounts, repeat(_KOPECKS_A_ROUBLE)))
 
 
 def from_kopecks(kopecks: int) -> Decimal:
