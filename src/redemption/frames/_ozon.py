@@ -52,7 +52,13 @@ from typing import Any
 import narwhals.stable.v2 as nw
 
 from redemption.frames._reasons import reason_category
-from redemption.frames._rows import AT_BITS, WHOLE_CHARS, first_problem, stripped, with_kopecks
+from redemption.frames._rows import (
+    WHOLE_CHARS,
+    first_problem,
+    reading_place,
+    stripped,
+    with_kopecks,
+)
 from redemption.frames._sources import ELEMENT, FILE, PART, ROW, SOURCE, UNREAD, JsonPart
 from redemption.order_lines import LINE_COLUMNS
 from redemption.outcomes import ReasonCategory
@@ -349,7 +355,7 @@ def _with_keys(raw: Frame) -> Frame:
     flags = {part: (nw.col(PART) == part).fill_null(value=False) for part in _PARTS}
     file = nw.col(FILE) + flags["return"].cast(nw.Int64) * _RETURN_FILES
     return raw.with_columns(
-        (file * (1 << AT_BITS) + nw.col(ROW)).cast(nw.Int64).alias("_key"),
+        reading_place(file).alias("_key"),
         *(flag.alias(f"_{part}") for part, flag in flags.items()),
     )
 

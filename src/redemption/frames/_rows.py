@@ -50,9 +50,12 @@ engines' own stripping differs (ASCII only on DuckDB, Rust's set on polars)."""
 _TEXT = nw.String()
 
 
-def reading_place() -> nw.Expr:
-    """Each row's place in reading order: its file's place, then its row's in the file."""
-    return (nw.col(FILE) * (1 << AT_BITS) + nw.col(ROW)).cast(nw.Int64)
+def reading_place(file: nw.Expr | None = None) -> nw.Expr:
+    """Each row's place in reading order: its file's place, then its row's in the file.
+
+    `file` is the file's place where a reader numbers its files otherwise than `FILE`.
+    """
+    return ((nw.col(FILE) if file is None else file) * (1 << AT_BITS) + nw.col(ROW)).cast(nw.Int64)
 
 
 def stripped(text: nw.Expr) -> nw.Expr:

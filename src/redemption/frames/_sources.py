@@ -116,6 +116,16 @@ def literal(name: str, backend: str) -> str:
     return re.sub(r"([\[\]*?{}\\])", r"\\\1", name)
 
 
+_GZIP = b"\x1f\x8b"
+"""How a gzipped file starts."""
+
+
+def _unpacked(name: str) -> bytes:
+    """A local file's bytes, unpacked where it starts as gzip does (whatever its name)."""
+    raw = Path(name).read_bytes()
+    return gzip.decompress(raw) if raw[:2] == _GZIP else raw
+
+
 def _compression(name: str) -> str:
     """How DuckDB should unpack a file: by what a local file holds, not its name.
 
@@ -125,7 +135,7 @@ def _compression(name: str) -> str:
     if _URL.match(name):
         return "auto"
     with Path(name).open("rb") as file:
-        return "gzip" if file.read(2) == b"\x1f\x8b" else "none"
+        return "gzip" if file.read(2) == _GZIP else "none"
 
 
 def located(files: list[str], backend: str, connection: Any, session: Any) -> list[str]:
@@ -310,9 +320,8 @@ def _text_rows(name: str, fields: tuple[str, ...], error: Exception) -> list[lis
         return item
 
     try:
-        raw = Path(name).read_bytes()
         document = json.loads(
-            gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw,
+            _unpacked(name),
             object_pairs_hook=first_wins,
             parse_constant=refuse,
         )
@@ -564,10 +573,7 @@ def _dig(value: object, dotted: str) -> object:
 
 def _document(name: str) -> object:
     """A JSON file's document, gzipped or not, its numbers kept as their text."""
-    raw = Path(name).read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    return json.loads(raw.decode("utf-8-sig"), parse_float=str, parse_int=str)
+    return json.loads(_unpacked(name).decode("utf-8-sig"), parse_float=str, parse_int=str)
 
 
 def _item_columns(

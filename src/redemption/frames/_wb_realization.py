@@ -227,21 +227,13 @@ def _count_checks(raw: nw.Expr) -> tuple[nw.Expr, nw.Expr]:
     of them, as `redemption.io.report.whole_number` reads them: DuckDB writes the JSON
     number ``1.0`` or ``1e0`` as ``1.0``, polars as ``1``.
     """
-    none = (raw.is_null() | (raw == "")).fill_null(value=True)
+    none = empty(raw)
     text = stripped(raw)
     short = text.str.len_chars() <= WHOLE_CHARS
     whole = text.str.contains(r"^[+-]?[0-9]+(\.0+)?$") & short
     bad = ~none & ~whole.fill_null(value=False)
     above = ~none & (text.str.contains(r"^\+?0*[1-9][0-9]*(\.0+)?$") & short).fill_null(value=False)
     return bad, above
-
-
-def _checked(
-    checks: list[tuple[nw.Expr, str, str | None, nw.Expr]],
-) -> tuple[nw.Expr, nw.Expr, nw.Expr]:
-    """The verdict, field and reason of the first check a row meets, in the order given."""
-    verdict, field, reason = first_met(checks)
-    return verdict, field, reason
 
 
 def _starts(words: nw.Expr, *prefixes: str) -> nw.Expr:
@@ -318,7 +310,7 @@ def _judged(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     frame = frame.with_columns(leg.cast(_INT).alias("_leg"))
     other = ~nw.col("_operation") & ~nw.col("_penalty") & ~nw.col("_reversal")
     quoted = nw.concat_str([op, nw.lit(" '"), bonus, nw.lit("'")])
-    verdict, field, reason = _checked(
+    verdict, field, reason = first_met(
         [
             (empty(nw.col("rrd_id")), "refused", "rrd_id", nw.lit("missing")),
             (empty(op), "refused", "supplier_oper_name", nw.lit("missing")),
@@ -401,7 +393,7 @@ def _judged(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
         verdict.alias("_verdict"), field.alias("_field"), reason.alias("_reason")
     )
     # the values of the order a row gives, where its line is made or it is a sale or return
-    _, line_field, line_reason = _checked(
+    _, line_field, line_reason = first_met(
         [
             (
                 ~nw.col("_kopecks_bad").is_null(),
@@ -448,7 +440,7 @@ def _judged(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     )
     frame = frame.with_columns(kind.alias("_kind"))
     srid = nw.col("_key")
-    second, second_field, second_reason = _checked(
+    second, second_field, second_reason = first_met(
         [
             (pre_ok & ~known & ~line_ok, "refused", "", nw.col("_line_reason")),
             (reach & ~when_ok, "refused", "sale_dt", nw.col("_when_bad")),
