@@ -88,8 +88,14 @@ SALE_DEFECTS = (
 Pages = list[list[dict[str, Any]]]
 
 
+def _padded(draw: st.DrawFn, text: str) -> str:
+    """`text` with whitespace Python strips (ASCII and other) at either end, or none."""
+    blanks = st.sampled_from(["", " ", "\n", "\u3000", "\t\x1c"])
+    return draw(blanks) + text + draw(blanks)
+
+
 @st.composite
-def reports(draw: st.DrawFn) -> tuple[Pages, Pages]:  # noqa: C901 - a branch per kind of row
+def reports(draw: st.DrawFn) -> tuple[Pages, Pages]:  # noqa: C901, PLR0912 - a branch per kind of row
     """Draw ``supplier/orders`` and ``supplier/sales`` pages as the API gives them.
 
     Orders, sales and returns of consistent records, some orders left out; versions of
@@ -112,7 +118,11 @@ def reports(draw: st.DrawFn) -> tuple[Pages, Pages]:  # noqa: C901 - a branch pe
             cancelDate=wb_time(order.cancelled_at) if order.cancelled_at else NOT_CANCELLED,
         )
         if not cancelled and draw(st.integers(0, 5)) == 0:
-            row["cancelDate"] = draw(st.sampled_from([None, "", " 0001-01-01T00:00:00 "]))
+            row["cancelDate"] = draw(
+                st.sampled_from([None, "", " 0001-01-01T00:00:00 ", "0001-01-01T00:00:00\n"])
+            )
+        if cancelled and draw(st.integers(0, 3)) == 0:
+            row["cancelDate"] = _padded(draw, row["cancelDate"])
         orders.append(row)
         if draw(st.integers(0, 3)) == 0:  # another version: older, as old, or newer
             shift = draw(st.sampled_from([-5, 0, 0, 7]))
@@ -120,8 +130,13 @@ def reports(draw: st.DrawFn) -> tuple[Pages, Pages]:  # noqa: C901 - a branch pe
             orders.append(
                 row
                 | {
-                    "lastChangeDate": changed.isoformat(),
-                    "finishedPrice": draw(st.integers(0, 9999)),
+                    "lastChangeDate": _padded(draw, changed.isoformat()),
+                    "date": _padded(draw, row["date"]),
+                    "finishedPrice": draw(
+                        st.integers(0, 9999)
+                        # text the object importer reads too: ASCII blanks only
+                        | st.integers(0, 9999).map(lambda p: f" {p}.5\n")
+                    ),
                     # padded with whitespace Python strips, not only ASCII
                     "srid": draw(st.sampled_from(["", " ", "\u3000", "\x1c\t"]))
                     + order.order_id
@@ -479,6 +494,41 @@ def test_moscow_offsets_are_pythons() -> None:
         assert offset(local) == f"+{minutes // 60:02d}{minutes % 60:02d}", local
 
 
+def test_moscow_offsets_miss_no_change() -> None:
+    """
+    Oracle: looking at Moscow's offset every six hours from 1880 to 2040 finds the changes the
+    table holds from its first on, and no other: its week's step misses none.
+    """
+    first, bounds = moscow_offsets()
+    start = datetime(1880, 1, 1, tzinfo=UTC)
+    step = timedelta(hours=6)
+    steps = (datetime(2040, 1, 1, tzinfo=UTC) - start) // step
+    seen = [(start + h * step).astimezone(MOSCOW).utcoffset() for h in range(steps)]
+    changes = [h for h in range(1, steps) if seen[h] != seen[h - 1]]
+
+    def found(h: int, local: str) -> bool:
+        """Whether the change in the step before `h` is the one at the local time `local`.
+
+        A bound is the change's instant read in the larger of its two offsets.
+        """
+        before, after = seen[h - 1], seen[h]
+        assert before is not None
+        assert after is not None
+        instant = datetime.fromisoformat(local).replace(tzinfo=UTC) - max(before, after)
+        return start + (h - 1) * step < instant <= start + h * step
+
+    chronological = list(reversed(bounds))
+    assert chronological[0][0] == first
+    k = next(i for i, h in enumerate(changes) if found(h, first))
+    assert len(changes) - k == len(chronological)
+    for h, (bound, zone) in zip(changes[k:], chronological, strict=True):
+        assert found(h, bound), bound
+        after = seen[h]
+        assert after is not None
+        minutes = int(after.total_seconds()) // 60
+        assert zone == f"+{minutes // 60:02d}{minutes % 60:02d}", bound
+
+
 def test_whitespace_is_what_python_strips() -> None:
     """
     Oracle: the characters the frames strip are every character `str.isspace` names.
@@ -522,7 +572,8 @@ def test_text_is_stripped_as_python_strips_it(backend: Engine, values: list[str 
     values=st.lists(
         st.none()
         | st.from_regex(r"[0-9]{1,18}(\.[0-9]{1,9})?", fullmatch=True)
-        | st.sampled_from(["", ".5", "5.", "1.2.3", "1e3", "-1", "0.005", "0.006", "2.50001"]),
+        | st.sampled_from(["", ".5", "5.", "1.2.3", "1e3", "-1", "0.005", "0.006", "2.50001"])
+        | st.sampled_from([" 12.5", "7\n", "\u3000 0.125\xa0", " ", "1 .5"]),  # padded
         min_size=1,
         max_size=12,
     )
@@ -532,8 +583,8 @@ def test_a_price_is_read_to_the_kopeck_as_decimal_rounds_it(
 ) -> None:
     """
     Oracle: a price's text read on the engine is `Decimal`'s rounding of it to the
-    kopeck, half-even; text that is no price of digits and a point, or too large to hold
-    in 64 bits, has no kopecks and a reason.
+    kopeck, half-even, stripped as `str.strip` strips it; text that is no price of digits
+    and a point, or too large to hold in 64 bits, has no kopecks and a reason.
     """
     import duckdb  # noqa: PLC0415 - the engines are skipped without the dev extra
     import narwhals.stable.v2 as nw  # noqa: PLC0415
@@ -547,13 +598,14 @@ def test_a_price_is_read_to_the_kopeck_as_decimal_rounds_it(
     frame = with_kopecks(nw.from_native(native), nw.col("x"), "k").select("x", "k", "k_bad")
     got = {(row["x"], row["k"], row["k_bad"] is None) for row in rows_of(frame.to_native())}
 
-    def oracle(text: str | None) -> tuple[str | None, int | None, bool]:
+    def oracle(given: str | None) -> tuple[str | None, int | None, bool]:
+        text = None if given is None else given.strip()
         if text is None or not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
-            return text, None, False
+            return given, None, False
         if len(text.split(".")[0]) > 16:  # whole roubles that fit 64 bits as kopecks
-            return text, None, False
+            return given, None, False
         kopecks = Decimal(text).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN) * 100
-        return text, int(kopecks), True
+        return given, int(kopecks), True
 
     assert got == {oracle(v) for v in values}
 

@@ -29,13 +29,14 @@ __all__ = [
     "reading_place",
     "stripped",
     "with_kopecks",
+    "with_text_read",
 ]
 
 ASIDE_COLUMNS = ("source", "row", "field", "reason", "kind")
 """The columns of the rows put aside."""
 AT_BITS = 32
 """A row's place among every file: its file's place above these bits, its row below."""
-DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
+DECIMAL = r"^[0-9]+(\.[0-9]+)?\z"
 """A price's text: digits, and a point followed by digits."""
 MAX_WHOLE_DIGITS = 16
 """Roubles of at most this many digits hold in 64 bits as kopecks."""
@@ -75,6 +76,31 @@ def stripped(text: nw.Expr) -> nw.Expr:
     )
 
 
+def with_text_read(
+    frame: nw.LazyFrame[Any], text: nw.Expr, name: str, pattern: str
+) -> nw.LazyFrame[Any]:
+    r"""Add a field's text (`name`), stripped, and whether it matches `pattern` (``name_ok``).
+
+    Text is stripped only where it does not match as given: `pattern` is anchored at both
+    ends (``^...\z``: Spark's ``$`` lets a final line break by) and takes no whitespace at
+    either, so it matches no padded text, what matches needs no stripping, and the rest
+    (few rows) is stripped and matched again. The text is as `stripped` gives it either
+    way; each row is matched once, or twice where it is padded.
+    """
+    ok = f"{name}_ok"
+    frame = frame.with_columns(text.alias(name))
+    given = nw.col(name)
+    frame = frame.with_columns(given.str.contains(pattern).fill_null(value=False).alias(ok))
+    retry = stripped(given)
+    return frame.with_columns(
+        nw.when(nw.col(ok)).then(given).otherwise(retry).alias(name),
+        nw.when(nw.col(ok))
+        .then(nw.lit(value=True))
+        .otherwise(retry.str.contains(pattern).fill_null(value=False))
+        .alias(ok),
+    )
+
+
 def empty(text: nw.Expr) -> nw.Expr:
     """Whether a field's text is missing: null or empty."""
     return (text.is_null() | (text == "")).fill_null(value=True)
@@ -111,19 +137,22 @@ def first_problem(
 def with_kopecks(frame: nw.LazyFrame[Any], text: nw.Expr, name: str) -> nw.LazyFrame[Any]:
     """Add a price's whole kopecks (``name``, half-even) and why it has none (``name_bad``).
 
-    `text` is the price's stripped text: digits, and a point followed by digits (`DECIMAL`),
-    at most `MAX_WHOLE_DIGITS` of them before the point. The kopecks are null where it is
-    missing or is no such price.
+    `text` is the price's text: stripped, digits, and a point followed by digits
+    (`DECIMAL`), at most `MAX_WHOLE_DIGITS` of them before the point. The kopecks are null
+    where it is missing or is no such price.
     """
-    raw, shape = f"{name}_raw", f"{name}_shape"
-    frame = frame.with_columns(text.alias(raw))
-    t = nw.col(raw)
+    raw, shape = f"{name}_raw", f"{name}_raw_ok"
     # each step's columns made before the next reads them: an expression used twice in one
     # step is computed twice on DuckDB
-    frame = frame.with_columns(t.str.contains(DECIMAL).fill_null(value=False).alias(shape))
+    frame = with_text_read(frame, text, raw, DECIMAL)
+    t = nw.col(raw)
+    # the text and a point, split at its points: the whole roubles, then the fraction
+    # (empty where none is written); a split costs a third of a pattern's replacement.
+    # Spark splits at a pattern, where a point is any character: the points are commas first
+    parts = nw.concat_str([t, nw.lit(",")]).str.replace_all(".", ",", literal=True).str.split(",")
     frame = frame.with_columns(
-        nw.when(nw.col(shape)).then(t.str.replace_all(r"\..*$", "")).alias(f"{name}_whole"),
-        nw.when(nw.col(shape)).then(t.str.replace_all(r"^[0-9]*\.?", "")).alias(f"{name}_fraction"),
+        nw.when(nw.col(shape)).then(parts.list.get(0)).alias(f"{name}_whole"),
+        nw.when(nw.col(shape)).then(parts.list.get(1)).alias(f"{name}_fraction"),
     )
     whole, fraction = nw.col(f"{name}_whole"), nw.col(f"{name}_fraction")
     frame = frame.with_columns(
@@ -147,12 +176,13 @@ def with_kopecks(frame: nw.LazyFrame[Any], text: nw.Expr, name: str) -> nw.LazyF
         (kop + up.fill_null(value=False).cast(nw.Int64)).cast(nw.Int64).alias(name),
         nw.when(empty(t))
         .then(nw.lit("missing"))
-        .when(~nw.col(f"{name}_shape"))
+        .when(~nw.col(shape))
         .then(nw.concat_str([nw.lit("not a price (digits, a point and digits): "), t]))
         .when(~nw.col(f"{name}_fits"))
         .then(nw.concat_str([nw.lit("too large a price to hold in kopecks: "), t]))
         .alias(f"{name}_bad"),
     ).drop(
         raw,
-        *(f"{name}_{k}" for k in ("shape", "whole", "fraction", "fits", "kop", "third", "more")),
+        shape,
+        *(f"{name}_{k}" for k in ("whole", "fraction", "fits", "kop", "third", "more")),
     )

@@ -35,6 +35,7 @@ from redemption.frames._rows import (
     reading_place,
     stripped,
     with_kopecks,
+    with_text_read,
 )
 from redemption.frames._sources import ROW, SOURCE
 from redemption.frames._times import with_moscow_time
@@ -54,15 +55,19 @@ _TEXT = nw.String()
 def _latest(frame: nw.LazyFrame[Any], key: str) -> nw.LazyFrame[Any]:
     """Mark the version kept of each `key` among the rows read (``_kept``).
 
-    The latest ``_changed``, and of rows with the same latest one the last read (``_at``),
+    A row's version (``_version``) is its ``_changed``, null for a row with a reason against
+    it. The latest, and of rows with the same latest one the last read (``_at``), is kept,
     as the object importer replaces the version it keeps by any later row not older. One
-    window ranks a key's rows: a bad row has no version, and ranks below every good one.
+    window ranks a key's rows: a bad row ranks below every good one. What comes after the
+    window asks whether a row has a version, not whether it has a reason, where it can: a
+    query that needs no reason then carries no reason's text through the window.
     """
-    valid = nw.col("_reason").is_null()
-    frame = frame.with_columns(nw.when(valid).then(nw.col("_changed")).alias("_version"))
+    frame = frame.with_columns(
+        nw.when(nw.col("_reason").is_null()).then(nw.col("_changed")).alias("_version")
+    )
+    version = nw.col("_version")
     last = nw.col(key).is_last_distinct().over(order_by=["_version", "_at"])
-    kept = (valid & last).fill_null(value=False)
-    return frame.with_columns(kept.alias("_kept")).drop("_version")
+    return frame.with_columns((~version.is_null() & last).fill_null(value=False).alias("_kept"))
 
 
 def _place(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
@@ -72,28 +77,32 @@ def _place(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
 
 def _orders(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Every ``supplier/orders`` row read: its order's values, or why it is refused."""
-    given_cancel = nw.col("cancelDate")
+    # the key and the SKU are used as they are, stripped; the other fields are stripped
+    # where they do not read as given (few rows): stripping is dear on DuckDB
+    cancel = nw.col("cancelDate")
     frame = _place(raw).with_columns(
-        empty(given_cancel).alias("_no_cancel_given"),
-        *(stripped(nw.col(f)).alias(f) for f in ORDER_FIELDS),
-    )
-    flag = nw.col("isCancel")
-    frame = frame.with_columns(
-        flag.is_in(["true", "false"]).fill_null(value=False).alias("_flag_ok"),
-        (flag == "true").fill_null(value=False).alias("_cancelled"),
-    ).with_columns(
-        (nw.col("_no_cancel_given") | (nw.col("cancelDate") == NOT_CANCELLED))
+        stripped(nw.col("srid")).alias("srid"),
+        stripped(nw.col("nmId")).alias("nmId"),
+        (
+            empty(cancel)
+            | nw.when(cancel == NOT_CANCELLED)
+            .then(nw.lit(value=True))
+            .otherwise(stripped(cancel) == NOT_CANCELLED)
+        )
         .fill_null(value=False)
-        .alias("_sentinel")
+        .alias("_sentinel"),
     )
+    frame = with_text_read(frame, nw.col("isCancel"), "_flag", r"^(true|false)\z")
+    cancelled = (nw.col("_flag") == "true").fill_null(value=False)
+    frame = frame.with_columns(cancelled.alias("_cancelled"))
     frame = with_moscow_time(frame, nw.col("lastChangeDate"), "_changed")
     frame = with_moscow_time(frame, nw.col("date"), "_ordered")
-    frame = with_moscow_time(
-        frame, nw.when(nw.col("_cancelled")).then(nw.col("cancelDate")), "_cancel"
-    )
+    frame = with_moscow_time(frame, nw.when(nw.col("_cancelled")).then(cancel), "_cancel")
     frame = with_kopecks(frame, nw.col("finishedPrice"), "_kopecks")
     cancelled, sentinel = nw.col("_cancelled"), nw.col("_sentinel")
     flag_ok = nw.col("_flag_ok")
+    # the reasons' texts, stripped: made only for the rows a reason is given
+    cancel_text, date_text = stripped(cancel), stripped(nw.col("date"))
     is_bad = {c: ~nw.col(f"{c}_bad").is_null() for c in ("_changed", "_ordered", "_cancel")}
     field, reason = first_problem(
         [
@@ -108,9 +117,7 @@ def _orders(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
             (
                 flag_ok & ~cancelled & ~sentinel,
                 "isCancel",
-                nw.concat_str(
-                    [nw.lit("false, but the order has a cancel date "), nw.col("cancelDate")]
-                ),
+                nw.concat_str([nw.lit("false, but the order has a cancel date "), cancel_text]),
             ),
             (~nw.col("_kopecks_bad").is_null(), "finishedPrice", nw.col("_kopecks_bad")),
             (empty(nw.col("nmId")), "nmId", nw.lit("missing")),
@@ -124,9 +131,9 @@ def _orders(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
                         nw.lit("order "),
                         nw.col("srid"),
                         nw.lit(": cancelled "),
-                        nw.col("cancelDate"),
+                        cancel_text,
                         nw.lit(" before ordered "),
-                        nw.col("date"),
+                        date_text,
                     ]
                 ),
             ),
@@ -138,7 +145,8 @@ def _orders(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
 
 def _sales(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Every ``supplier/sales`` row read: its sale or return, or why it is refused or skipped."""
-    frame = _place(raw).with_columns(*(stripped(nw.col(f)).alias(f) for f in SALE_FIELDS))
+    # the times are stripped where they do not read as given (`with_moscow_time`)
+    frame = _place(raw).with_columns(*(stripped(nw.col(f)).alias(f) for f in ("srid", "saleID")))
     frame = with_moscow_time(frame, nw.col("lastChangeDate"), "_changed")
     frame = with_moscow_time(frame, nw.col("date"), "_event")
     field, reason = first_problem(
@@ -214,8 +222,8 @@ def _order_events(orders: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
         nw.col("_at").alias("_given"),
         nw.col("nmId").alias("_sku"),
         nw.col("_kopecks"),
-        nw.when(nw.col("_cancelled")).then(nw.col("_cancel")).alias("_cancelled_at"),
-        nw.when(~nw.col("_reason").is_null())
+        nw.col("_cancel").alias("_cancelled_at"),  # null but for a cancelled order
+        nw.when(nw.col("_version").is_null())
         .then(nw.lit("refused"))
         .when(~nw.col("_kept"))
         .then(nw.lit("merged"))
