@@ -31,7 +31,7 @@ allowed in every year: one pattern checks what six numbers would."""
 _SCAN_STEP = 7 * 86400
 """How far apart, in seconds, the offsets are looked at, each change then found to the
 second: Moscow's changes are a month or more apart (the closest two 30 days), so a week's
-step sees every one (a test checks the table against an hourly scan). A scan every six
+step sees every one (a test checks the table against a six-hourly scan). A scan every six
 hours, as before, took half a second of each process's first import."""
 
 
