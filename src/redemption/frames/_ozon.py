@@ -363,7 +363,7 @@ def _with_keys(raw: Frame) -> Frame:
 def _with_products(frame: Frame) -> Frame:
     """Each product element's SKU, kopecks and units, and its first problem (``_product_row_*``)."""
     price = nw.when(_is_object(nw.col("price"))).then(nw.col("amount")).otherwise(nw.col("price"))
-    frame = with_kopecks(frame, stripped(price), "_kopecks")
+    frame = with_kopecks(frame, price, "_kopecks")  # which strips it where it must
     count, count_bad = _count_bad(nw.col("quantity"))
     element, priced_object = nw.col("element"), _is_object(nw.col("price"))
     currency_code, currency = nw.col("currency_code"), nw.col("currency")

@@ -247,7 +247,8 @@ def _starts(words: nw.Expr, *prefixes: str) -> nw.Expr:
 
 def _read(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Every row's values, each row's place in reading order (``_at``), and its checks."""
-    padded = ("rrd_id", "supplier_oper_name", "nm_id", "retail_price_withdisc_rub")
+    # the price is stripped by `with_kopecks`, where it does not read as given
+    padded = ("rrd_id", "supplier_oper_name", "nm_id")
     frame = raw.with_columns(
         reading_place().alias("_at"),
         stripped(nw.col("srid")).alias("_key"),
