@@ -724,6 +724,92 @@ def test_what_polars_refuses_is_still_refused_beside_an_object(text: str, tmp_pa
         lines.collect()
 
 
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**64), max_value=2**64)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=6)
+    | st.sampled_from(["{x", "[1]", " {", "кружка", "a\nb", "\u2028"])
+)
+_KEYS = st.sampled_from(["srid", "nmId", "finishedPrice", "other"])
+_VALUES = _SCALARS | st.lists(_SCALARS, max_size=2) | st.dictionaries(_KEYS, _SCALARS, max_size=2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    items=st.lists(
+        st.dictionaries(_KEYS, _VALUES, max_size=4),
+        max_size=5,
+    ),
+    indent=st.sampled_from([None, 1]),
+    ascii_only=st.booleans(),
+)
+def test_a_page_read_as_json_lines_is_polars_whole_reading(
+    items: list[dict[str, Any]], indent: int | None, *, ascii_only: bool
+) -> None:
+    """
+    Oracle: `pl.read_json` of the whole page (or, where it refuses a field holding an
+    object, the Python reading that stands in for it). Read as JSON lines, a page gives
+    the same text in every field, or declines and is read whole; a page of plain values
+    (no object, array or text starting as one, numbers a float holds) is never declined.
+    """
+    import polars as pl  # noqa: PLC0415 - the engines are skipped without the dev extra
+
+    from redemption.frames._sources import _polars_lines_read, _text_rows  # noqa: PLC0415
+
+    fields = ("srid", "nmId", "finishedPrice")
+    schema = dict.fromkeys(fields, pl.String)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "page.json"
+        path.write_text(json.dumps(items, indent=indent, ensure_ascii=ascii_only), "utf-8")
+        fast = _polars_lines_read(str(path), schema)
+        try:
+            whole = pl.read_json(path, schema=schema).rows()
+        except pl.exceptions.ComputeError as error:
+            try:
+                whole = [tuple(row) for row in _text_rows(str(path), fields, error)]
+            except pl.exceptions.ComputeError:
+                whole = None
+    if fast is not None:
+        assert fast.rows() == whole
+
+    def plain(value: object) -> bool:
+        if isinstance(value, str):
+            return not value.startswith(("{", "["))
+        if isinstance(value, int) and not isinstance(value, bool):
+            return abs(value) < 2**63
+        return not isinstance(value, list | dict)
+
+    if all(plain(v) for item in items for k, v in item.items() if k in fields):
+        assert fast is not None
+
+
+def test_a_page_is_read_whole_without_msgspec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    Without the ``fast`` extra, polars reads each page whole: the same lines and rows put
+    aside as with it.
+    """
+    import sys  # noqa: PLC0415
+
+    pages = [[order_row("a"), order_row("b", nmId="")], [order_row("a", isCancel=True)]]
+    paths = write_json_pages(tmp_path, "orders", pages, [False, True])
+
+    def read() -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
+        lines, aside = frames.read_wildberries_statistics(paths, backend="polars")
+        return by_order(lines), sorted((r["row"], r["kind"]) for r in rows_of(aside))
+
+    with_msgspec = read()
+    monkeypatch.setitem(sys.modules, "msgspec", None)  # `import msgspec` fails
+    from redemption.frames._sources import _polars_lines_read  # noqa: PLC0415
+
+    assert _polars_lines_read(str(paths[0]), {"srid": None}) is None
+    assert read() == with_msgspec
+    assert len(with_msgspec[0]) == 1
+
+
 def test_a_key_given_twice_is_read_first_beside_an_object(tmp_path: Path) -> None:
     """
     As polars reads a key given twice (the first), and an object's text keeps its keys'
