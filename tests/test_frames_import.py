@@ -12,6 +12,7 @@ import gzip
 import json
 import re
 import tempfile
+import threading
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -808,6 +809,77 @@ def test_a_page_is_read_whole_without_msgspec(
     assert _polars_lines_read(str(paths[0]), {"srid": None}) is None
     assert read() == with_msgspec
     assert len(with_msgspec[0]) == 1
+
+
+class TestReadAhead:
+    """Files read one ahead of polars, which asks for them in turn."""
+
+    @staticmethod
+    def pages(count: int, broken: int = -1) -> tuple[Any, list[int]]:
+        """`count` files read ahead, each read noted; reading file `broken` raises."""
+        from redemption.frames._sources import _ReadAhead  # noqa: PLC0415
+
+        reads: list[int] = []
+        lock = threading.Lock()
+
+        def read(index: int) -> str:
+            with lock:
+                reads.append(index)
+            if index == broken:
+                raise ValueError(index)
+            return f"page {index}"
+
+        return _ReadAhead(read, count), reads
+
+    def test_in_turn_each_file_is_read_once_and_the_next_ahead(self) -> None:
+        """
+        Asked in turn, each file is read once, the next one ahead; asked again from the
+        start (a frame collected twice), each is read again.
+        """
+        pages, reads = self.pages(4)
+        assert pages.get(0) == "page 0"
+        assert set(pages._ahead) == {1}  # file 1 is under way
+        assert [pages.get(i) for i in (1, 2, 3)] == ["page 1", "page 2", "page 3"]
+        assert sorted(reads) == [0, 1, 2, 3]
+        assert pages.get(0) == "page 0"  # collected again: a new pass
+        assert set(pages._ahead) == {1}
+        assert [pages.get(i) for i in (1, 2, 3)] == ["page 1", "page 2", "page 3"]
+        assert sorted(reads) == [0, 0, 1, 1, 2, 2, 3, 3]
+
+    def test_asked_out_of_turn_each_file_is_read_once(self) -> None:
+        """An engine asking for files out of turn: none is read twice."""
+        pages, reads = self.pages(5)
+        assert [pages.get(i) for i in (1, 0, 3, 2, 4)] == [f"page {i}" for i in (1, 0, 3, 2, 4)]
+        assert sorted(reads) == [0, 1, 2, 3, 4]
+
+    def test_asked_by_threads_at_once_each_file_is_read_once(self) -> None:
+        """Four threads asking at once: every file given, each read once."""
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+        pages, reads = self.pages(40)
+        with ThreadPoolExecutor(4) as pool:
+            got = list(pool.map(pages.get, range(40)))
+        assert got == [f"page {i}" for i in range(40)]
+        assert sorted(reads) == list(range(40))
+
+    @pytest.mark.parametrize("ahead", [True, False])
+    def test_what_a_read_raises_is_raised_to_the_one_who_asks(self, *, ahead: bool) -> None:
+        """A failed read, ahead or not, raises its error where the file is asked for."""
+        pages, _ = self.pages(3, broken=1)
+        if ahead:
+            pages.get(0)  # 1 is read ahead, on its thread
+        with pytest.raises(ValueError, match="1"):
+            pages.get(1)
+        assert pages.get(2) == "page 2"
+
+    def test_polars_reads_the_pages_in_order_and_once(self, tmp_path: Path) -> None:
+        """Read through polars' streaming engine: every page's rows, each once, in order."""
+        pages = [[order_row(f"p{n}-{i}") for i in range(3)] for n in range(6)]
+        paths = write_json_pages(tmp_path, "orders", pages, [n % 2 == 1 for n in range(6)])
+        lines, aside = frames.read_wildberries_statistics(paths, backend="polars")
+        got = lines.select("order_id").collect().to_series().to_list()
+        assert sorted(got) == sorted(row["srid"] for page in pages for row in page)
+        assert aside.collect().height == 0
 
 
 def test_a_key_given_twice_is_read_first_beside_an_object(tmp_path: Path) -> None:

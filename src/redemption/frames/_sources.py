@@ -16,8 +16,10 @@ import gzip
 import json
 import math
 import re
+import threading
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -281,26 +283,72 @@ def _polars_rows(files: list[str], fields: tuple[str, ...]) -> Any:
     if not files:
         return pl.LazyFrame(schema=full)
 
-    def reader(name: str, index: int) -> Any:
-        # polars reads a JSON array only whole (scan_ndjson reads lines): `defer` puts the
-        # read off until the frame is collected
-        def read() -> Any:
-            frame = _polars_lines_read(name, schema)
-            if frame is None:
-                try:
-                    frame = pl.read_json(name, schema=schema)
-                except pl.exceptions.ComputeError as error:
-                    rows = _text_rows(name, fields, error)
-                    frame = pl.DataFrame(rows, schema=schema, orient="row")
-            return frame.with_columns(
-                pl.lit(name).alias(SOURCE),
-                pl.lit(index, pl.Int64).alias(FILE),
-                pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW),
-            )
+    def read(index: int) -> Any:
+        name = files[index]
+        frame = _polars_lines_read(name, schema)
+        if frame is None:
+            try:
+                frame = pl.read_json(name, schema=schema)
+            except pl.exceptions.ComputeError as error:
+                rows = _text_rows(name, fields, error)
+                frame = pl.DataFrame(rows, schema=schema, orient="row")
+        return frame.with_columns(
+            pl.lit(name).alias(SOURCE),
+            pl.lit(index, pl.Int64).alias(FILE),
+            pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW),
+        )
 
-        return pl.defer(read, schema=full)
+    # polars reads a JSON array only whole (scan_ndjson reads lines): `defer` puts each
+    # file's read off until the frame is collected, and the next file is read meanwhile
+    pages = _ReadAhead(read, len(files))
+    return pl.concat([pl.defer(partial(pages.get, i), schema=full) for i in range(len(files))])
 
-    return pl.concat([reader(name, index) for index, name in enumerate(files)])
+
+class _ReadAhead:
+    """Files read one ahead of the reader: asked for file ``i``, file ``i + 1`` is started.
+
+    polars' streaming engine collects deferred frames one by one, in order: while it works
+    on a file, the next one is read on a thread of its own (polars parses without the GIL).
+    A file is read ahead only if it has not been asked for yet in this pass (an engine
+    asking for several at once reads each once); a file asked for again starts a new pass
+    (a frame collected twice is read twice). At most one file is read ahead, and kept
+    until asked for. What a read raises is raised to the one who asks.
+    """
+
+    def __init__(self, read: Callable[[int], Any], count: int) -> None:
+        self._read, self._count = read, count
+        self._lock = threading.Lock()
+        self._asked: set[int] = set()
+        self._ahead: dict[int, tuple[threading.Thread, list[tuple[bool, Any]]]] = {}
+
+    def get(self, index: int) -> Any:
+        """File `index`'s frame, and the next file started."""
+        with self._lock:
+            if index in self._asked:
+                self._asked.clear()
+            self._asked.add(index)
+            found = self._ahead.pop(index, None)
+            following = index + 1
+            fresh = following not in self._asked and following not in self._ahead
+            if following < self._count and fresh:
+                box: list[tuple[bool, Any]] = []
+                thread = threading.Thread(target=self._fill, args=(following, box), daemon=True)
+                self._ahead[following] = (thread, box)
+                thread.start()
+        if found is None:
+            return self._read(index)
+        thread, box = found
+        thread.join()
+        done, value = box[0]
+        if done:
+            return value
+        raise value
+
+    def _fill(self, index: int, box: list[tuple[bool, Any]]) -> None:
+        try:
+            box.append((True, self._read(index)))
+        except BaseException as error:  # noqa: BLE001 - raised again to the reader
+            box.append((False, error))
 
 
 def _polars_lines_read(name: str, schema: dict[str, Any]) -> Any:
