@@ -54,9 +54,9 @@ import narwhals.stable.v2 as nw
 from redemption.frames._reasons import reason_category
 from redemption.frames._rows import (
     WHOLE_CHARS,
-    first_problem,
     reading_place,
     stripped,
+    with_first_met,
     with_kopecks,
 )
 from redemption.frames._sources import ELEMENT, FILE, PART, ROW, SOURCE, UNREAD, JsonPart
@@ -369,7 +369,8 @@ def _with_products(frame: Frame) -> Frame:
     currency_code, currency = nw.col("currency_code"), nw.col("currency")
     not_roubles = "the price is in another currency than roubles (RUB): "
     frame = frame.with_columns(count.alias("_units"), count_bad.alias("_units_bad"))
-    field, reason = first_problem(
+    frame = with_first_met(
+        frame,
         [
             (element.is_null(), "products", nw.lit("missing")),
             (~_is_object(element), "products", nw.lit("expected an object")),
@@ -395,15 +396,17 @@ def _with_products(frame: Frame) -> Frame:
                 nw.col("_kopecks_bad"),
             ),
             (~nw.col("_units_bad").is_null(), "products.quantity", nw.col("_units_bad")),
-        ]
+        ],
+        _MET,
     )
+    field, reason = (nw.col(name) for name in _MET)
     position = nw.concat_str([nw.lit("product "), nw.col(ELEMENT).cast(_TEXT), nw.lit(": ")])
     product = nw.col("_product")
     return frame.with_columns(
         nw.when(product).then(field).alias("_product_row_field"),
         nw.when(product).then(nw.concat_str([position, reason])).alias("_product_row_reason"),
         stripped(nw.col("sku")).alias("_sku"),
-    )
+    ).drop(*_MET)
 
 
 def _with_deliveries(frame: Frame) -> Frame:
@@ -473,15 +476,18 @@ def _with_charges(frame: Frame) -> Frame:
             ),
         ),
     ]
-    field, reason = first_problem(problems)
+    frame = with_first_met(frame, problems, _MET)
+    field, reason = (nw.col(name) for name in _MET)
     position = nw.concat_str([nw.lit("product "), nw.col(ELEMENT).cast(_TEXT), nw.lit(": ")])
     return frame.with_columns(
         nw.when(ok).then(field).alias("_charge_row_field"),
         nw.when(ok).then(nw.concat_str([position, reason])).alias("_charge_row_reason"),
         (ok & problem_free & charged).fill_null(value=False).alias("_charged"),
-    )
+    ).drop(*_MET)
 
 
+_MET = ("_met_field", "_met_reason")
+"""The field and reason of a row's first problem, while they are read."""
 _ELEMENT_PARTS = ("product", "delivery", "charge")
 """The parts whose elements' first problem is their posting's."""
 _PARTS = ("posting", *_ELEMENT_PARTS, "return")
@@ -606,7 +612,8 @@ def _postings(frame: Frame, as_of: datetime) -> Frame:
     ).fill_null(value=False)
     cancellation = _is_object(nw.col("cancellation"))
     words = nw.col("cancel_words")
-    field, reason = first_problem(
+    frame = with_first_met(
+        frame,
         [
             (~_text_bad(nw.col("number")).is_null(), "posting_number", _text_bad(nw.col("number"))),
             (~_text_bad(nw.col("status")).is_null(), "status", _text_bad(nw.col("status"))),
@@ -651,13 +658,15 @@ def _postings(frame: Frame, as_of: datetime) -> Frame:
                 nw.col("_product_reason"),
             ),
             (~nw.col("_charge_field").is_null(), nw.col("_charge_field"), nw.col("_charge_reason")),
-        ]
+        ],
+        _MET,
     )
+    field, reason = (nw.col(name) for name in _MET)
     posting = nw.col("_posting")
     frame = frame.with_columns(
         nw.when(posting).then(field).alias("_field"),
         nw.when(posting).then(reason).alias("_reason"),
-    )
+    ).drop(*_MET)
     valid = posting & nw.col("_reason").is_null()
     kind = (
         nw.when(~cancellation)
@@ -757,7 +766,8 @@ def _returns(frame: Frame, as_of: datetime) -> Frame:
     kind = stripped(nw.col("type"))
     frame = frame.with_columns(kind.alias("_type"))
     product, logistic = nw.col("product"), nw.col("logistic")
-    field, reason = first_problem(
+    frame = with_first_met(
+        frame,
         [
             (~_text_bad(nw.col("type")).is_null(), "type", _text_bad(nw.col("type"))),
             (kind == "Cancellation", None, nw.lit("skip")),
@@ -777,7 +787,8 @@ def _returns(frame: Frame, as_of: datetime) -> Frame:
                 "return_reason_name",
                 nw.concat_str([nw.lit("expected text, found "), nw.col("words")]),
             ),
-        ]
+        ],
+        ("_return_field", "_return_reason"),
     )
     skip = (
         nw.when(kind == "Cancellation")
@@ -792,8 +803,6 @@ def _returns(frame: Frame, as_of: datetime) -> Frame:
     )
     back = nw.col("_return")
     frame = frame.with_columns(
-        field.alias("_return_field"), reason.alias("_return_reason")
-    ).with_columns(
         nw.when(back).then(nw.col("_return_field")).otherwise(nw.col("_field")).alias("_field"),
         nw.when(back & (nw.col("_return_reason") == "skip")).then(skip).alias("_skip"),
         nw.when(back)
@@ -941,7 +950,8 @@ def _matched(rows: Frame) -> Frame:
         ["FullReturn", "PartialReturn"]
     )
     refusal = refusal.fill_null(value=False)
-    field, reason = first_problem(
+    rows = with_first_met(
+        rows,
         [
             (
                 has & nw.col("_sku_units").is_null(),
@@ -958,12 +968,14 @@ def _matched(rows: Frame) -> Frame:
                 "logistic.return_date",
                 nw.lit("before the posting was delivered or placed"),
             ),
-        ]
+        ],
+        _MET,
     )
+    field, reason = (nw.col(name) for name in _MET)
     rows = rows.with_columns(
         nw.when(chosen).then(field).otherwise(nw.col("_field")).alias("_field"),
         nw.when(chosen).then(reason).otherwise(nw.col("_reason")).alias("_reason"),
-    )
+    ).drop(*_MET)
     eligible = chosen & nw.col("_reason").is_null()
     # a return asking for more units than its SKU has is refused whatever came before:
     # it takes none, so the returns after it are matched as if it were not there

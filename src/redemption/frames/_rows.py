@@ -24,10 +24,9 @@ __all__ = [
     "WHITESPACE",
     "WHOLE_CHARS",
     "empty",
-    "first_met",
-    "first_problem",
     "reading_place",
     "stripped",
+    "with_first_met",
     "with_kopecks",
     "with_text_read",
 ]
@@ -49,6 +48,8 @@ WHITESPACE = (
 """The characters Python's `str.strip` takes off, as the object importers strip text: the
 engines' own stripping differs (ASCII only on DuckDB, Rust's set on polars)."""
 _TEXT = nw.String()
+_MET = "_first_met"
+"""The column `with_first_met` numbers the first check met in, dropped once it is read."""
 
 
 def reading_place(file: nw.Expr | None = None) -> nw.Expr:
@@ -106,32 +107,29 @@ def empty(text: nw.Expr) -> nw.Expr:
     return (text.is_null() | (text == "")).fill_null(value=True)
 
 
-def first_met(checks: Sequence[tuple[Any, ...]]) -> tuple[nw.Expr, ...]:
-    """For each value a check names, that of the first check a row meets; else null.
+def with_first_met(
+    frame: nw.LazyFrame[Any], checks: Sequence[tuple[Any, ...]], names: Sequence[str]
+) -> nw.LazyFrame[Any]:
+    """Add, for each value a check names (`names`), that of the first check a row meets.
 
     Each check is whether the row meets it (null is not) and its values, each text, an
-    expression, or ``None``; every check names as many values.
+    expression, or ``None``; every check names ``len(names)`` values, and a row that meets
+    none has them null. The first check met is numbered once, in a column of its own, and
+    each value chosen by that number: a check is written once, however many values it
+    names. Writing one twice costs twice: on DuckDB it is computed twice, and on Spark each
+    expression written is a round trip to the JVM for each of its nodes.
     """
-    width = len(checks[0]) - 1
-    chains: list[Any] = [nw] * width
-    for met, *values in checks:
-        hit = met.fill_null(value=False)
+    met: Any = nw
+    for number, (check, *_) in enumerate(checks):
+        met = met.when(check.fill_null(value=False)).then(nw.lit(number, dtype=nw.Int64()))
+    frame = frame.with_columns(met.alias(_MET))
+    chains: list[Any] = [nw] * len(names)
+    for number, (_, *values) in enumerate(checks):
         for i, value in enumerate(values):
             named = value if isinstance(value, nw.Expr) else nw.lit(value, dtype=_TEXT)
-            chains[i] = chains[i].when(hit).then(named)
-    return tuple(chains)
-
-
-def first_problem(
-    checks: Sequence[tuple[nw.Expr, str | nw.Expr | None, nw.Expr]],
-) -> tuple[nw.Expr, nw.Expr]:
-    """The field and reason of the first check a row fails, in the order given; else null.
-
-    Each check is whether the row fails it (null is a pass), the field it names (text, an
-    expression, or ``None`` for the row as a whole) and the reason.
-    """
-    field, reason = first_met(checks)
-    return field, reason
+            chains[i] = chains[i].when(nw.col(_MET) == number).then(named)
+    chosen = (chain.alias(name) for chain, name in zip(chains, names, strict=True))
+    return frame.with_columns(*chosen).drop(_MET)
 
 
 def with_kopecks(frame: nw.LazyFrame[Any], text: nw.Expr, name: str) -> nw.LazyFrame[Any]:

@@ -47,9 +47,9 @@ from redemption.frames._rows import (
     ASIDE_COLUMNS,
     WHOLE_CHARS,
     empty,
-    first_met,
     reading_place,
     stripped,
+    with_first_met,
     with_kopecks,
 )
 from redemption.frames._sources import ROW, SOURCE
@@ -311,7 +311,8 @@ def _judged(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     frame = frame.with_columns(leg.cast(_INT).alias("_leg"))
     other = ~nw.col("_operation") & ~nw.col("_penalty") & ~nw.col("_reversal")
     quoted = nw.concat_str([op, nw.lit(" '"), bonus, nw.lit("'")])
-    verdict, field, reason = first_met(
+    frame = with_first_met(
+        frame,
         [
             (empty(nw.col("rrd_id")), "refused", "rrd_id", nw.lit("missing")),
             (empty(op), "refused", "supplier_oper_name", nw.lit("missing")),
@@ -388,28 +389,25 @@ def _judged(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
                 ),
             ),
             (empty(nw.col("_key")), "refused", "srid", nw.lit("missing")),
-        ]
-    )
-    frame = frame.with_columns(
-        verdict.alias("_verdict"), field.alias("_field"), reason.alias("_reason")
+        ],
+        ("_verdict", "_field", "_reason"),
     )
     # the values of the order a row gives, where its line is made or it is a sale or return
-    _, line_field, line_reason = first_met(
+    frame = with_first_met(
+        frame,
         [
             (
                 ~nw.col("_kopecks_bad").is_null(),
-                "",
                 "retail_price_withdisc_rub",
                 nw.col("_kopecks_bad"),
             ),
-            (empty(nw.col("nm_id")), "", "nm_id", nw.lit("missing")),
-            (~nw.col("_placed_bad").is_null(), "", "order_dt", nw.col("_placed_bad")),
-        ]
+            (empty(nw.col("nm_id")), "nm_id", nw.lit("missing")),
+            (~nw.col("_placed_bad").is_null(), "order_dt", nw.col("_placed_bad")),
+        ],
+        ("_line_field", "_line_reason"),
     )
     pre_ok = nw.col("_verdict").is_null()
-    frame = frame.with_columns(
-        line_field.alias("_line_field"), line_reason.alias("_line_reason")
-    ).with_columns((pre_ok & nw.col("_line_field").is_null()).alias("_line_ok"))
+    frame = frame.with_columns((pre_ok & nw.col("_line_field").is_null()).alias("_line_ok"))
     key, at = "_key", nw.col("_at")
     frame = frame.with_columns(
         nw.when(nw.col("_line_ok")).then(at).min().over(key).alias("_made_at")
@@ -441,7 +439,8 @@ def _judged(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     )
     frame = frame.with_columns(kind.alias("_kind"))
     srid = nw.col("_key")
-    second, second_field, second_reason = first_met(
+    frame = with_first_met(
+        frame,
         [
             (pre_ok & ~known & ~line_ok, "refused", "", nw.col("_line_reason")),
             (reach & ~when_ok, "refused", "sale_dt", nw.col("_when_bad")),
@@ -496,18 +495,26 @@ def _judged(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
                     ]
                 ),
             ),
-        ]
+        ],
+        ("_second", "_second_field", "_second_reason"),
     )
+    second_field = nw.col("_second_field")
     frame = frame.with_columns(
-        nw.when(pre_ok).then(second).otherwise(nw.col("_verdict")).alias("_verdict"),
+        nw.when(pre_ok).then(nw.col("_second")).otherwise(nw.col("_verdict")).alias("_verdict"),
         nw.when(~pre_ok)
         .then(nw.col("_field"))
         .when(second_field == "")
         .then(nw.col("_line_field"))
         .otherwise(second_field)
         .alias("_field"),
-        nw.when(pre_ok).then(second_reason).otherwise(nw.col("_reason")).alias("_reason"),
-    ).with_columns(nw.col("_verdict").fill_null("used"))
+        nw.when(pre_ok)
+        .then(nw.col("_second_reason"))
+        .otherwise(nw.col("_reason"))
+        .alias("_reason"),
+    )
+    frame = frame.drop("_second", "_second_field", "_second_reason").with_columns(
+        nw.col("_verdict").fill_null("used")
+    )
     taken = nw.col("_verdict").is_in(["used", "skipped"])
     frame = frame.with_columns(nw.when(taken).then(at).min().over("rrd_id").alias("_first_taken"))
     merged = ~empty(nw.col("rrd_id")) & (nw.col("_first_taken") < at).fill_null(value=False)

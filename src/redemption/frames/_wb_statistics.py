@@ -31,9 +31,9 @@ import narwhals.stable.v2 as nw
 
 from redemption.frames._rows import (
     empty,
-    first_problem,
     reading_place,
     stripped,
+    with_first_met,
     with_kopecks,
     with_text_read,
 )
@@ -104,7 +104,8 @@ def _orders(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     # the reasons' texts, stripped: made only for the rows a reason is given
     cancel_text, date_text = stripped(cancel), stripped(nw.col("date"))
     is_bad = {c: ~nw.col(f"{c}_bad").is_null() for c in ("_changed", "_ordered", "_cancel")}
-    field, reason = first_problem(
+    frame = with_first_met(
+        frame,
         [
             (empty(nw.col("srid")), "srid", nw.lit("missing")),
             (is_bad["_changed"], "lastChangeDate", nw.col("_changed_bad")),
@@ -137,9 +138,9 @@ def _orders(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
                     ]
                 ),
             ),
-        ]
+        ],
+        ("_field", "_reason"),
     )
-    frame = frame.with_columns(field.alias("_field"), reason.alias("_reason"))
     return _latest(frame, "srid")
 
 
@@ -149,18 +150,18 @@ def _sales(raw: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     frame = _place(raw).with_columns(*(stripped(nw.col(f)).alias(f) for f in ("srid", "saleID")))
     frame = with_moscow_time(frame, nw.col("lastChangeDate"), "_changed")
     frame = with_moscow_time(frame, nw.col("date"), "_event")
-    field, reason = first_problem(
+    frame = with_first_met(
+        frame,
         [
             (empty(nw.col("saleID")), "saleID", nw.lit("missing")),
             (~nw.col("_changed_bad").is_null(), "lastChangeDate", nw.col("_changed_bad")),
             (empty(nw.col("srid")), "srid", nw.lit("missing")),
             (~nw.col("_event_bad").is_null(), "date", nw.col("_event_bad")),
-        ]
+        ],
+        ("_field", "_reason"),
     )
     sale_id = nw.col("saleID")
     frame = frame.with_columns(
-        field.alias("_field"),
-        reason.alias("_reason"),
         nw.when(sale_id.str.starts_with("S"))
         .then(nw.lit("S"))
         .when(sale_id.str.starts_with("R"))
