@@ -51,7 +51,7 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from redemption.frames._reasons import reason_category
+from redemption.frames._reasons import with_reason_category
 from redemption.frames._rows import (
     WHOLE_CHARS,
     reading_place,
@@ -194,11 +194,20 @@ _TEXT = nw.String()
 Frame = nw.LazyFrame[Any]
 
 
-def _reason(words: nw.Expr, table: Mapping[str, ReasonCategory]) -> tuple[nw.Expr, nw.Expr]:
-    """The category and text of the reason `words` give, each null where they give none."""
-    chosen = reason_category(words, table)
+def _with_reason(
+    frame: Frame, words: str, table: Mapping[str, ReasonCategory], names: tuple[str, str]
+) -> Frame:
+    """Add the category and text of the reason the column `words` gives (`names`).
+
+    Each is null where the words give no reason, or one whose category is unknown.
+    """
+    category, text = names
+    frame = with_reason_category(frame, nw.col(words), table, category)
+    chosen = nw.col(category)
     real = nw.when(chosen != ReasonCategory.UNKNOWN.value).then(chosen)
-    return real, nw.when(~real.is_null()).then(words)
+    return frame.with_columns(real.alias(category)).with_columns(
+        nw.when(~nw.col(category).is_null()).then(nw.col(words)).alias(text)
+    )
 
 
 def _objecty(text: nw.Expr) -> nw.Expr:
@@ -211,14 +220,27 @@ def _is_object(text: nw.Expr) -> nw.Expr:
     return (text.str.slice(0, 1) == "{").fill_null(value=False)
 
 
-def _text_bad(text: nw.Expr) -> nw.Expr:
-    """Why a field is not text or a whole number (`text_field`), null where it is."""
-    return (
-        nw.when(text.is_null() | (stripped(text) == ""))
-        .then(nw.lit("missing"))
-        .when(_objecty(text))
-        .then(nw.concat_str([nw.lit("expected text or a whole number, found "), text]))
+def _with_text_bad(frame: Frame, *names: str) -> Frame:
+    """Add why each column of `names` is not text or a whole number (`text_field`).
+
+    ``_{name}_text_bad``, null where it is; a column, so that a check and its reason read
+    it rather than each writing it again.
+    """
+    return frame.with_columns(
+        *(
+            nw.when(nw.col(n).is_null() | (stripped(nw.col(n)) == ""))
+            .then(nw.lit("missing"))
+            .when(_objecty(nw.col(n)))
+            .then(nw.concat_str([nw.lit("expected text or a whole number, found "), nw.col(n)]))
+            .alias(f"_{n}_text_bad")
+            for n in names
+        )
     )
+
+
+def _text_bad(name: str) -> nw.Expr:
+    """The column `_with_text_bad` adds for `name`."""
+    return nw.col(f"_{name}_text_bad")
 
 
 def _with_moment(frame: Frame, text: nw.Expr, name: str) -> Frame:
@@ -306,44 +328,93 @@ def _with_moment(frame: Frame, text: nw.Expr, name: str) -> Frame:
     return frame.drop(*(f"{name}_{k}" for k in helpers))
 
 
-def _nano(text: nw.Expr) -> tuple[nw.Expr, nw.Expr]:
-    """A charge's absolute value in billionths of a rouble, and whether it is none."""
-    t = stripped(text)
-    shape = t.str.contains(_AMOUNT).fill_null(value=False)
-    body = t.str.replace_all(r"^[+-]", "")
-    whole = body.str.replace_all(r"\..*$", "")
-    fraction = body.str.replace_all(r"^[0-9]*\.?", "")
-    fits = shape & (whole.str.len_chars() <= _NANO_WHOLE_DIGITS)
-    value = nw.when(fits).then(whole).cast(nw.Int64) * 1_000_000_000 + nw.when(fits).then(
-        nw.concat_str([fraction, nw.lit("000000000")]).str.slice(0, 9)
-    ).cast(nw.Int64)
-    return nw.when(text.is_null()).then(nw.lit(0, dtype=nw.Int64())).otherwise(value), (
-        ~text.is_null() & ~fits
+def _with_nano(frame: Frame, names: tuple[str, ...]) -> Frame:
+    """Add each charge's absolute value in billionths of a rouble, and whether it is none.
+
+    For each column of `names`: ``{name}_nano`` (0 where none is given) and
+    ``{name}_nano_bad``. Each step's values are columns before the next reads them: a
+    value written into several expressions is computed (DuckDB) or built through the JVM
+    (Spark) once for each.
+    """
+    t = {n: f"_{n}_t" for n in names}
+    frame = frame.with_columns(*(stripped(nw.col(n)).alias(t[n]) for n in names))
+    frame = frame.with_columns(
+        *(
+            nw.col(t[n]).str.contains(_AMOUNT).fill_null(value=False).alias(f"{t[n]}_shape")
+            for n in names
+        ),
+        *(nw.col(t[n]).str.replace_all(r"^[+-]", "").alias(f"{t[n]}_body") for n in names),
+    )
+    frame = frame.with_columns(
+        *(
+            nw.col(f"{t[n]}_body").str.replace_all(r"\..*$", "").alias(f"{t[n]}_whole")
+            for n in names
+        ),
+        *(
+            nw.col(f"{t[n]}_body").str.replace_all(r"^[0-9]*\.?", "").alias(f"{t[n]}_fraction")
+            for n in names
+        ),
+    )
+    frame = frame.with_columns(
+        *(
+            (
+                nw.col(f"{t[n]}_shape")
+                & (nw.col(f"{t[n]}_whole").str.len_chars() <= _NANO_WHOLE_DIGITS)
+            ).alias(f"{t[n]}_fits")
+            for n in names
+        )
     )
 
+    def value(n: str) -> nw.Expr:
+        fits, whole, fraction = (nw.col(f"{t[n]}_{k}") for k in ("fits", "whole", "fraction"))
+        nano = nw.when(fits).then(whole).cast(nw.Int64) * 1_000_000_000 + nw.when(fits).then(
+            nw.concat_str([fraction, nw.lit("000000000")]).str.slice(0, 9)
+        ).cast(nw.Int64)
+        return nw.when(nw.col(n).is_null()).then(nw.lit(0, dtype=nw.Int64())).otherwise(nano)
 
-def _count_bad(text: nw.Expr) -> tuple[nw.Expr, nw.Expr]:
-    """A number of units, and why it is none.
+    frame = frame.with_columns(
+        *(value(n).alias(f"{n}_nano") for n in names),
+        *((~nw.col(n).is_null() & ~nw.col(f"{t[n]}_fits")).alias(f"{n}_nano_bad") for n in names),
+    )
+    parts = ("", "_shape", "_body", "_whole", "_fraction", "_fits")
+    return frame.drop(*(f"{t[n]}{part}" for n in names for part in parts))
+
+
+def _with_count(frame: Frame, text: str, name: str) -> Frame:
+    """Add the number of units the column `text` gives (`name`), and why it is none.
 
     Digits, and a point only if zeros alone follow it, at most `WHOLE_CHARS` of them, as
     `redemption.io.report.whole_number` reads them (DuckDB writes the JSON number ``2.0``
-    or ``2e0`` as ``2.0``, polars as ``2``).
+    or ``2e0`` as ``2.0``, polars as ``2``). ``{name}_bad`` says why there is none. Each
+    step's values are columns before the next reads them (see `_with_nano`).
     """
-    t = stripped(text)
-    digits = t.str.replace_all(r"^\+?0*", "").str.replace_all(r"\.0+$", "")
-    shape = (t.str.contains(r"^\+?[0-9]+(\.0+)?$") & (t.str.len_chars() <= WHOLE_CHARS)).fill_null(
-        value=False
+    given = nw.col(text)
+    t, digits, shape, small = (f"{name}_{k}" for k in ("t", "digits", "shape", "small"))
+    frame = frame.with_columns(stripped(given).alias(t))
+    frame = frame.with_columns(
+        nw.col(t).str.replace_all(r"^\+?0*", "").str.replace_all(r"\.0+$", "").alias(digits),
+        (nw.col(t).str.contains(r"^\+?[0-9]+(\.0+)?$") & (nw.col(t).str.len_chars() <= WHOLE_CHARS))
+        .fill_null(value=False)
+        .alias(shape),
     )
-    small = shape & (digits.str.len_chars() <= 6)  # noqa: PLR2004 - a million fits
-    read = nw.when(small & (digits != "")).then(digits).cast(nw.Int64)
-    count = nw.when(shape & (digits == "")).then(nw.lit(0, dtype=nw.Int64())).otherwise(read)
+    frame = frame.with_columns(
+        (nw.col(shape) & (nw.col(digits).str.len_chars() <= 6)).alias(small)  # noqa: PLR2004 - a million fits
+    )
+    read = nw.when(nw.col(small) & (nw.col(digits) != "")).then(nw.col(digits)).cast(nw.Int64)
+    frame = frame.with_columns(
+        nw.when(nw.col(shape) & (nw.col(digits) == ""))
+        .then(nw.lit(0, dtype=nw.Int64()))
+        .otherwise(read)
+        .alias(name)
+    )
+    count = nw.col(name)
     bad = (
-        nw.when(shape & (~small | (count > MAX_UNITS)))
-        .then(nw.concat_str([text, nw.lit(" units of one product, more than allowed")]))
-        .when(~shape | (count <= 0))
-        .then(nw.concat_str([nw.lit("expected a whole number of units, found "), text]))
+        nw.when(nw.col(shape) & (~nw.col(small) | (count > MAX_UNITS)))
+        .then(nw.concat_str([given, nw.lit(" units of one product, more than allowed")]))
+        .when(~nw.col(shape) | (count <= 0))
+        .then(nw.concat_str([nw.lit("expected a whole number of units, found "), given]))
     )
-    return count, bad
+    return frame.with_columns(bad.alias(f"{name}_bad")).drop(t, digits, shape, small)
 
 
 def _with_keys(raw: Frame) -> Frame:
@@ -364,11 +435,10 @@ def _with_products(frame: Frame) -> Frame:
     """Each product element's SKU, kopecks and units, and its first problem (``_product_row_*``)."""
     price = nw.when(_is_object(nw.col("price"))).then(nw.col("amount")).otherwise(nw.col("price"))
     frame = with_kopecks(frame, price, "_kopecks")  # which strips it where it must
-    count, count_bad = _count_bad(nw.col("quantity"))
+    frame = _with_text_bad(_with_count(frame, "quantity", "_units"), "sku")
     element, priced_object = nw.col("element"), _is_object(nw.col("price"))
     currency_code, currency = nw.col("currency_code"), nw.col("currency")
     not_roubles = "the price is in another currency than roubles (RUB): "
-    frame = frame.with_columns(count.alias("_units"), count_bad.alias("_units_bad"))
     frame = with_first_met(
         frame,
         [
@@ -380,7 +450,7 @@ def _with_products(frame: Frame) -> Frame:
                 "products.currency_code",
                 nw.concat_str([nw.lit(not_roubles), currency_code]),
             ),
-            (~_text_bad(nw.col("sku")).is_null(), "products.sku", _text_bad(nw.col("sku"))),
+            (~_text_bad("sku").is_null(), "products.sku", _text_bad("sku")),
             (
                 priced_object
                 & ~currency.is_null()
@@ -435,31 +505,36 @@ def _with_charges(frame: Frame) -> Frame:
         .alias("_charge_ok")
     )
     ok = nw.col("_charge_ok")
+    frame = _with_nano(frame, (*_TO_BUYER, *_BACK))
     problems: list[tuple[nw.Expr, str | nw.Expr | None, nw.Expr]] = []
     legs: dict[str, list[nw.Expr]] = {"_to_buyer": [], "_back": []}
     for leg, names in (("_to_buyer", _TO_BUYER), ("_back", _BACK)):
         for name in names:
-            value, bad = _nano(nw.col(name))
-            legs[leg].append(value)
+            legs[leg].append(nw.col(f"{name}_nano"))
             named = f"financial_data.products.item_services.{name}"
-            problems.append((bad, named, nw.concat_str([nw.lit("not an amount: "), nw.col(name)])))
-    frame = frame.with_columns(
-        *(nw.sum_horizontal(*values).alias(leg) for leg, values in legs.items()),
-        stripped(nw.col("product_id")).alias("_product_sku"),
-    ).with_columns(
-        # the SKU a product or a charge is of: a charge's product_id meets its products' SKUs
-        nw.when(nw.col("_product"))
-        .then(nw.col("_sku"))
-        .when(ok)
-        .then(nw.col("_product_sku"))
-        .alias("_match_sku")
+            not_amount = nw.concat_str([nw.lit("not an amount: "), nw.col(name)])
+            problems.append((nw.col(f"{name}_nano_bad"), named, not_amount))
+    frame = (
+        _with_text_bad(frame, "product_id")
+        .with_columns(
+            *(nw.sum_horizontal(*values).alias(leg) for leg, values in legs.items()),
+            stripped(nw.col("product_id")).alias("_product_sku"),
+        )
+        .with_columns(
+            # the SKU a product or a charge is of: a charge's product_id meets its products' SKUs
+            nw.when(nw.col("_product"))
+            .then(nw.col("_sku"))
+            .when(ok)
+            .then(nw.col("_product_sku"))
+            .alias("_match_sku")
+        )
     )
     has = nw.col("_product").cast(nw.Int64).max().over("_key", "_match_sku") == 1
     problem_free = nw.lit(value=True)
     for bad, _, _ in problems:
         problem_free = problem_free & ~bad.fill_null(value=False)
     charged = (nw.col("_to_buyer") + nw.col("_back")) > 0
-    id_bad = _text_bad(nw.col("product_id"))
+    id_bad = _text_bad("product_id")
     problems += [
         (problem_free & charged & ~id_bad.is_null(), "financial_data.products.product_id", id_bad),
         (
@@ -483,7 +558,7 @@ def _with_charges(frame: Frame) -> Frame:
         nw.when(ok).then(field).alias("_charge_row_field"),
         nw.when(ok).then(nw.concat_str([position, reason])).alias("_charge_row_reason"),
         (ok & problem_free & charged).fill_null(value=False).alias("_charged"),
-    ).drop(*_MET)
+    ).drop(*_MET, *(f"{n}_nano{bad}" for n in (*_TO_BUYER, *_BACK) for bad in ("", "_bad")))
 
 
 _MET = ("_met_field", "_met_reason")
@@ -524,6 +599,8 @@ _POSTING_ONLY = (
     "cancel_reason_id",
     "cancellation_type",
     "initiator",
+    "_plain_type",
+    "_initiator",
     "products",
     "_ordered_bad",
     "_pickup",
@@ -613,10 +690,10 @@ def _postings(frame: Frame, as_of: datetime) -> Frame:
     cancellation = _is_object(nw.col("cancellation"))
     words = nw.col("cancel_words")
     frame = with_first_met(
-        frame,
+        _with_text_bad(frame, "number", "status", "customer_id"),
         [
-            (~_text_bad(nw.col("number")).is_null(), "posting_number", _text_bad(nw.col("number"))),
-            (~_text_bad(nw.col("status")).is_null(), "status", _text_bad(nw.col("status"))),
+            (~_text_bad("number").is_null(), "posting_number", _text_bad("number")),
+            (~_text_bad("status").is_null(), "status", _text_bad("status")),
             (~nw.col("_ordered_bad").is_null(), "in_process_at", nw.col("_ordered_bad")),
             (ordered > nw.lit(as_of), "in_process_at", nw.lit("after as_of")),
             (
@@ -636,9 +713,9 @@ def _postings(frame: Frame, as_of: datetime) -> Frame:
             ),
             (delivered < ordered, delivered_field, nw.lit("before in_process_at")),
             (
-                has_buyer & ~_text_bad(customer_id).is_null(),
+                has_buyer & ~_text_bad("customer_id").is_null(),
                 "customer.customer_id",
-                _text_bad(customer_id),
+                _text_bad("customer_id"),
             ),
             (
                 cancelled & cancellation & _objecty(words),
@@ -668,18 +745,21 @@ def _postings(frame: Frame, as_of: datetime) -> Frame:
         nw.when(posting).then(reason).alias("_reason"),
     ).drop(*_MET)
     valid = posting & nw.col("_reason").is_null()
+    # the words each kind is looked up by, as columns: each comparison reads them
+    frame = frame.with_columns(
+        stripped(nw.col("cancellation_type")).str.to_lowercase().alias("_plain_type"),
+        stripped(nw.col("initiator")).str.to_lowercase().alias("_initiator"),
+    )
     kind = (
         nw.when(~cancellation)
         .then(nw.lit("unknown"))
         .when(stripped(nw.col("cancel_reason_id")) == _NOT_COLLECTED_ID)
         .then(nw.lit("not_collected"))
     )
-    plain_type = stripped(nw.col("cancellation_type")).str.to_lowercase()
     for said, meant in _CANCEL_KINDS.items():
-        kind = kind.when(plain_type == said).then(nw.lit(meant))
-    initiator = stripped(nw.col("initiator")).str.to_lowercase()
+        kind = kind.when(nw.col("_plain_type") == said).then(nw.lit(meant))
     for said, meant in _INITIATORS.items():
-        kind = kind.when(initiator == said).then(nw.lit(meant))
+        kind = kind.when(nw.col("_initiator") == said).then(nw.lit(meant))
     frame = frame.with_columns(
         nw.when(valid).then(nw.col("_key")).alias("_valid_key"),
         nw.when(cancelled).then(kind.otherwise(nw.lit("unknown"))).alias("_cancel_kind"),
@@ -767,9 +847,9 @@ def _returns(frame: Frame, as_of: datetime) -> Frame:
     frame = frame.with_columns(kind.alias("_type"))
     product, logistic = nw.col("product"), nw.col("logistic")
     frame = with_first_met(
-        frame,
+        _with_text_bad(frame, "type", "id", "number", "sku"),
         [
-            (~_text_bad(nw.col("type")).is_null(), "type", _text_bad(nw.col("type"))),
+            (~_text_bad("type").is_null(), "type", _text_bad("type")),
             (kind == "Cancellation", None, nw.lit("skip")),
             (~kind.is_in(list(_RETURN_KINDS)), None, nw.lit("skip")),
             (product.is_null(), "product", nw.lit("missing")),
@@ -778,9 +858,9 @@ def _returns(frame: Frame, as_of: datetime) -> Frame:
             (~_is_object(logistic), "logistic", nw.lit("expected an object")),
             (~nw.col("_at_bad").is_null(), "logistic.return_date", nw.col("_at_bad")),
             (nw.col("_at") > nw.lit(as_of), "logistic.return_date", nw.lit("after as_of")),
-            (~_text_bad(nw.col("id")).is_null(), "id", _text_bad(nw.col("id"))),
-            (~_text_bad(nw.col("number")).is_null(), "posting_number", _text_bad(nw.col("number"))),
-            (~_text_bad(nw.col("sku")).is_null(), "product.sku", _text_bad(nw.col("sku"))),
+            (~_text_bad("id").is_null(), "id", _text_bad("id")),
+            (~_text_bad("number").is_null(), "posting_number", _text_bad("number")),
+            (~_text_bad("sku").is_null(), "product.sku", _text_bad("sku")),
             (~nw.col("_units_bad").is_null(), "product.quantity", nw.col("_units_bad")),
             (
                 _objecty(nw.col("words")),
@@ -1028,12 +1108,12 @@ def _units(
     )
     if returns:
         # the return that took each unit: on the unit's row, by a window over the unit
-        back_reason, back_text = _reason(nw.col("words"), reasons)
+        units = _with_reason(units, "words", reasons, ("_words_reason", "_words_text"))
         made = {
             "_returned_at": nw.col("_at"),
             "_back_type": nw.col("_type"),
-            "_back_reason": back_reason,
-            "_back_text": back_text,
+            "_back_reason": nw.col("_words_reason"),
+            "_back_text": nw.col("_words_text"),
         }
         units = units.with_columns(
             *(
@@ -1063,10 +1143,8 @@ def _units(
             nw.Int64
         )
         costs[leg] = share.cast(nw.Int64)
-    cancel_reason, cancel_text = _reason(nw.col("_cancel_words"), reasons)
+    units = _with_reason(units, "_cancel_words", reasons, ("_cancel_reason", "_cancel_text"))
     units = units.with_columns(
-        cancel_reason.alias("_cancel_reason"),
-        cancel_text.alias("_cancel_text"),
         costs["_to_buyer"].alias("_delivery_cost"),
         costs["_back"].alias("_return_cost"),
     )

@@ -1,20 +1,20 @@
 """The category of a marketplace's words for a reason, on frames.
 
 The table is `redemption.reasons.reason_table`, the one the object importers match
-against; here the words of each row are put in its matching form and looked up, as one
-expression.
+against; here the words of each row are put in their matching form, in a column, and looked up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import narwhals.stable.v2 as nw
 
 from redemption.frames._rows import WHITESPACE, stripped
 from redemption.outcomes import ReasonCategory
 
-__all__ = ["match_key", "reason_category"]
+__all__ = ["match_key", "with_reason_category"]
 
 _TEXT = nw.String()
 
@@ -33,16 +33,24 @@ def match_key(words: nw.Expr) -> nw.Expr:
     )
 
 
-def reason_category(words: nw.Expr, table: Mapping[str, ReasonCategory]) -> nw.Expr:
-    """The category's value `table` gives `words`: ``other`` for words it lacks, null for none.
+def with_reason_category(
+    frame: nw.LazyFrame[Any], words: nw.Expr, table: Mapping[str, ReasonCategory], name: str
+) -> nw.LazyFrame[Any]:
+    """Add the category's value `table` gives `words` (`name`): ``other`` for words it lacks.
 
-    `table` holds words in their matching form (`redemption.reasons.reason_table`).
+    Null where no words are given. `table` holds words in their matching form
+    (`redemption.reasons.reason_table`). The words' matching form is made once, in a column
+    of its own, and each category looks at that column: written into every category's test,
+    it was computed (DuckDB) or built through the JVM (Spark) once for each.
     """
-    key = match_key(words)
+    key = f"{name}_key"
+    frame = frame.with_columns(match_key(words).alias(key))
+    said = nw.col(key)
     by_category: dict[str, list[str]] = {}
     for word, category in table.items():
         by_category.setdefault(category.value, []).append(word)
-    found = nw.when(key.is_null() | (key == "")).then(nw.lit(None, dtype=_TEXT))
-    for name, said in sorted(by_category.items()):
-        found = found.when(key.is_in(said)).then(nw.lit(name, dtype=_TEXT))
-    return found.otherwise(nw.lit(ReasonCategory.OTHER.value, dtype=_TEXT))
+    found = nw.when(said.is_null() | (said == "")).then(nw.lit(None, dtype=_TEXT))
+    for value, words_of in sorted(by_category.items()):
+        found = found.when(said.is_in(words_of)).then(nw.lit(value, dtype=_TEXT))
+    chosen = found.otherwise(nw.lit(ReasonCategory.OTHER.value, dtype=_TEXT))
+    return frame.with_columns(chosen.alias(name)).drop(key)

@@ -42,7 +42,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 
 from redemption.frames._reasons import match_key as key_of
-from redemption.frames._reasons import reason_category
+from redemption.frames._reasons import with_reason_category
 from redemption.frames._rows import (
     ASIDE_COLUMNS,
     WHOLE_CHARS,
@@ -594,7 +594,8 @@ def _settled(frame: nw.LazyFrame[Any], table: Mapping[str, ReasonCategory]) -> n
         _earliest(nw.col("_refused_at"), nw.col("_back_at")),
         nw.when(seller).then(penalty_at),
     )
-    category = reason_category(nw.col("_penalty_words"), table)
+    frame = with_reason_category(frame, nw.col("_penalty_words"), table, "_penalty_category")
+    category = nw.col("_penalty_category")
     sold, returned, ordered_at = nw.col("_sold"), nw.col("_returned"), nw.col("_ordered_at")
     sale_kept = ~sold.is_null() & (sold >= ordered_at).fill_null(value=False)
     frame = frame.with_columns(
