@@ -106,17 +106,22 @@ def files(folder: Path) -> list[str]:
     return sorted(str(p) for p in folder.glob("orders-*.json"))
 
 
-def duckdb_hand(folder: Path) -> int:
-    """The latest row of each srid, as lines, in SQL by hand; return the lines' count."""
-    import duckdb  # noqa: PLC0415
-
+def duckdb_scans(folder: Path) -> str:
+    """Every page read by DuckDB's `read_json`, each row with its page and place in it."""
     columns = "{" + ", ".join(f"'{f}': 'VARCHAR'" for f in FIELDS) + "}"
     names = ", ".join(f'"{f}"' for f in FIELDS)
-    scans = " UNION ALL ".join(
+    return " UNION ALL ".join(
         f"SELECT {names}, {i} AS page, row_number() OVER () AS row "
         f"FROM read_json('{name}', columns={columns}, format='array')"
         for i, name in enumerate(files(folder))
     )
+
+
+def duckdb_hand(folder: Path) -> int:
+    """The latest row of each srid, as lines, in SQL by hand; return the lines' count."""
+    import duckdb  # noqa: PLC0415
+
+    scans = duckdb_scans(folder)
     query = f"""
         SELECT srid AS order_id, 'seller' AS seller_id, "nmId" AS sku,
                round("finishedPrice"::DECIMAL(18, 3) * 100)::BIGINT AS price,
@@ -176,13 +181,7 @@ def duckdb_checked(folder: Path) -> int:
     """The hand-written reading with the row checks of `CHECKED_QUERY`; return the lines."""
     import duckdb  # noqa: PLC0415
 
-    columns = "{" + ", ".join(f"'{f}': 'VARCHAR'" for f in FIELDS) + "}"
-    names = ", ".join(f'"{f}"' for f in FIELDS)
-    scans = " UNION ALL ".join(
-        f"SELECT {names}, {i} AS page, row_number() OVER () AS row "
-        f"FROM read_json('{name}', columns={columns}, format='array')"
-        for i, name in enumerate(files(folder))
-    )
+    scans = duckdb_scans(folder)
     relation: Any = duckdb.sql(CHECKED_QUERY.replace("SCANS", scans))
     return int(relation.to_arrow_table().num_rows)
 
