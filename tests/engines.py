@@ -50,8 +50,6 @@ def spark_session() -> Iterator[Any]:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.sql.codegen.wholeStage", os.environ.get("WS", "true"))
-        .config("spark.sql.adaptive.enabled", os.environ.get("AQE", "true"))
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
