@@ -1,6 +1,7 @@
 """Hypothesis profiles: ``dev`` by default, ``ci`` (its blob printed) when CI is set.
 
 Without the frame engines (the ``test`` extra alone) the frames tests skip, saying why.
+The Spark tests run first (`pytest_collection_modifyitems`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,18 @@ collect_ignore = (
     if all(importlib.util.find_spec(name) for name in _ENGINES)
     else ["engines.py", "typecheck/api.py", "typecheck/frames_api.py"]
 )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the Spark tests first, in their order, then the others in theirs.
+
+    They are the longest (up to 90 s each) and share one session. On two processes
+    (``-n 2 --dist worksteal``, as `scripts/test` runs them) the first takes them at the
+    start of its half, the second steals from the end of the first's queue when its own
+    is done, so no Spark test is left to run alone at the end, and the second process
+    starts Spark only if it steals one.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("spark") is None)
 
 
 @pytest.fixture(scope="session")
