@@ -15,7 +15,7 @@ import tempfile
 import threading
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,13 @@ from hypothesis import strategies as st  # noqa: E402
 
 from redemption import MOSCOW, History, Period, frames, redemption_rates  # noqa: E402
 from redemption.errors import InvalidArgumentError, ReportFormatError  # noqa: E402
-from redemption.frames._rows import WHITESPACE, stripped, with_kopecks  # noqa: E402
+from redemption.frames._rows import (  # noqa: E402
+    WHITESPACE,
+    decimal_digits,
+    fixed_point,
+    stripped,
+    with_kopecks,
+)
 from redemption.frames._sources import Engine  # noqa: E402
 from redemption.frames._times import moscow_offsets  # noqa: E402
 from redemption.frames._wb_statistics import NOT_CANCELLED  # noqa: E402
@@ -609,6 +615,45 @@ def test_a_price_is_read_to_the_kopeck_as_decimal_rounds_it(
         return given, int(kopecks), True
 
     assert got == {oracle(v) for v in values}
+
+
+@pytest.mark.parametrize("backend", ENGINES)
+@settings(max_examples=30, deadline=None)
+@given(
+    values=st.lists(
+        st.none() | st.from_regex(r"[+-]?[0-9]{1,9}(\.[0-9]{1,12})?", fullmatch=True),
+        min_size=1,
+        max_size=12,
+    ),
+    places=st.integers(1, 9),
+)
+def test_an_amount_s_digits_make_its_units_as_decimal_cuts_them(
+    backend: Engine, values: list[str | None], places: int
+) -> None:
+    """
+    Oracle: the units of ``10 ** -places`` that `fixed_point` makes of the digits
+    `decimal_digits` takes from a signed amount's text are `Decimal`'s absolute value of
+    it in those units, the digits beyond them cut.
+    """
+    import duckdb  # noqa: PLC0415 - the engines are skipped without the dev extra
+    import narwhals.stable.v2 as nw  # noqa: PLC0415
+    import polars as pl  # noqa: PLC0415
+
+    native = (
+        pl.LazyFrame({"x": values}, schema={"x": pl.String})
+        if backend == "polars"
+        else duckdb.connect().sql("SELECT unnest($v::VARCHAR[]) AS x", params={"v": values})
+    )
+    whole, fraction = decimal_digits(nw.col("x"), signed=True)
+    frame = nw.from_native(native).select("x", fixed_point(whole, fraction, places).alias("u"))
+    got = Counter((row["x"], row["u"]) for row in rows_of(frame.to_native()))
+
+    def oracle(text: str | None) -> int | None:
+        if text is None:
+            return None
+        return int(abs(Decimal(text)).scaleb(places).to_integral_value(rounding=ROUND_DOWN))
+
+    assert got == Counter((v, oracle(v)) for v in values)
 
 
 def test_a_url_is_read_by_duckdb_and_refused_by_polars(tmp_path: Path) -> None:

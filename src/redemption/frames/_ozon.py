@@ -53,7 +53,10 @@ import narwhals.stable.v2 as nw
 
 from redemption.frames._reasons import with_reason_category
 from redemption.frames._rows import (
+    SIGNED_DECIMAL,
     WHOLE_CHARS,
+    decimal_digits,
+    fixed_point,
     reading_place,
     stripped,
     with_first_met,
@@ -184,7 +187,8 @@ _RFC3339 = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}"
     r"(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
 )
-_AMOUNT = r"^[+-]?[0-9]+(\.[0-9]+)?$"
+_NANO_PLACES = 9
+"""A charge is read to the billionth of a rouble: nine places."""
 _NANO_WHOLE_DIGITS = 9
 """Roubles of at most this many digits hold in 64 bits as billionths of a rouble."""
 _NANO_PER_KOPECK = 10_000_000
@@ -340,20 +344,17 @@ def _with_nano(frame: Frame, names: tuple[str, ...]) -> Frame:
     frame = frame.with_columns(*(stripped(nw.col(n)).alias(t[n]) for n in names))
     frame = frame.with_columns(
         *(
-            nw.col(t[n]).str.contains(_AMOUNT).fill_null(value=False).alias(f"{t[n]}_shape")
+            nw.col(t[n]).str.contains(SIGNED_DECIMAL).fill_null(value=False).alias(f"{t[n]}_shape")
             for n in names
-        ),
-        *(nw.col(t[n]).str.replace_all(r"^[+-]", "").alias(f"{t[n]}_body") for n in names),
+        )
     )
+    digits = {
+        n: decimal_digits(nw.when(nw.col(f"{t[n]}_shape")).then(nw.col(t[n])), signed=True)
+        for n in names
+    }
     frame = frame.with_columns(
-        *(
-            nw.col(f"{t[n]}_body").str.replace_all(r"\..*$", "").alias(f"{t[n]}_whole")
-            for n in names
-        ),
-        *(
-            nw.col(f"{t[n]}_body").str.replace_all(r"^[0-9]*\.?", "").alias(f"{t[n]}_fraction")
-            for n in names
-        ),
+        *(digits[n][0].alias(f"{t[n]}_whole") for n in names),
+        *(digits[n][1].alias(f"{t[n]}_fraction") for n in names),
     )
     frame = frame.with_columns(
         *(
@@ -367,16 +368,14 @@ def _with_nano(frame: Frame, names: tuple[str, ...]) -> Frame:
 
     def value(n: str) -> nw.Expr:
         fits, whole, fraction = (nw.col(f"{t[n]}_{k}") for k in ("fits", "whole", "fraction"))
-        nano = nw.when(fits).then(whole).cast(nw.Int64) * 1_000_000_000 + nw.when(fits).then(
-            nw.concat_str([fraction, nw.lit("000000000")]).str.slice(0, 9)
-        ).cast(nw.Int64)
+        nano = fixed_point(nw.when(fits).then(whole), fraction, _NANO_PLACES)
         return nw.when(nw.col(n).is_null()).then(nw.lit(0, dtype=nw.Int64())).otherwise(nano)
 
     frame = frame.with_columns(
         *(value(n).alias(f"{n}_nano") for n in names),
         *((~nw.col(n).is_null() & ~nw.col(f"{t[n]}_fits")).alias(f"{n}_nano_bad") for n in names),
     )
-    parts = ("", "_shape", "_body", "_whole", "_fraction", "_fits")
+    parts = ("", "_shape", "_whole", "_fraction", "_fits")
     return frame.drop(*(f"{t[n]}{part}" for n in names for part in parts))
 
 

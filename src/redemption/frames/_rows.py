@@ -21,9 +21,12 @@ __all__ = [
     "AT_BITS",
     "DECIMAL",
     "MAX_WHOLE_DIGITS",
+    "SIGNED_DECIMAL",
     "WHITESPACE",
     "WHOLE_CHARS",
+    "decimal_digits",
     "empty",
+    "fixed_point",
     "reading_place",
     "stripped",
     "with_first_met",
@@ -37,6 +40,8 @@ AT_BITS = 32
 """A row's place among every file: its file's place above these bits, its row below."""
 DECIMAL = r"^[0-9]+(\.[0-9]+)?\z"
 """A price's text: digits, and a point followed by digits."""
+SIGNED_DECIMAL = r"^[+-]?[0-9]+(\.[0-9]+)?\z"
+"""An amount's text: a sign or none, digits, and a point followed by digits."""
 MAX_WHOLE_DIGITS = 16
 """Roubles of at most this many digits hold in 64 bits as kopecks."""
 WHOLE_CHARS = 40
@@ -143,31 +148,19 @@ def with_kopecks(frame: nw.LazyFrame[Any], text: nw.Expr, name: str) -> nw.LazyF
     # each step's columns made before the next reads them: an expression used twice in one
     # step is computed twice on DuckDB
     frame = with_text_read(frame, text, raw, DECIMAL)
-    t = nw.col(raw)
-    # the text and a point, split at its points: the whole roubles, then the fraction
-    # (empty where none is written); a split costs a third of a pattern's replacement.
-    # Spark splits at a pattern, where a point is any character: the points are commas first
-    parts = nw.concat_str([t, nw.lit(",")]).str.replace_all(".", ",", literal=True).str.split(",")
-    frame = frame.with_columns(
-        nw.when(nw.col(shape)).then(parts.list.get(0)).alias(f"{name}_whole"),
-        nw.when(nw.col(shape)).then(parts.list.get(1)).alias(f"{name}_fraction"),
-    )
+    whole, fraction = decimal_digits(nw.when(nw.col(shape)).then(nw.col(raw)))
+    frame = frame.with_columns(whole.alias(f"{name}_whole"), fraction.alias(f"{name}_fraction"))
     whole, fraction = nw.col(f"{name}_whole"), nw.col(f"{name}_fraction")
     frame = frame.with_columns(
         (nw.col(shape) & (whole.str.len_chars() <= MAX_WHOLE_DIGITS)).alias(f"{name}_fits")
     )
     fits = nw.col(f"{name}_fits")
     frame = frame.with_columns(
-        (
-            nw.when(fits).then(whole).cast(nw.Int64) * 100
-            + nw.when(fits)
-            .then(nw.concat_str([fraction, nw.lit("00")]).str.slice(0, 2))
-            .cast(nw.Int64)
-        ).alias(f"{name}_kop"),
+        fixed_point(nw.when(fits).then(whole), fraction, 2).alias(f"{name}_kop"),
         nw.concat_str([fraction, nw.lit("0")]).str.slice(2, 1).alias(f"{name}_third"),
         fraction.str.slice(3).str.contains("[1-9]").fill_null(value=False).alias(f"{name}_more"),
     )
-    third, kop = nw.col(f"{name}_third"), nw.col(f"{name}_kop")
+    t, third, kop = nw.col(raw), nw.col(f"{name}_third"), nw.col(f"{name}_kop")
     # the digit that decides rounding, then the digits after it, then the kopeck's parity
     up = (third > "5") | ((third == "5") & (nw.col(f"{name}_more") | (kop % 2 == 1)))
     return frame.with_columns(
@@ -184,3 +177,31 @@ def with_kopecks(frame: nw.LazyFrame[Any], text: nw.Expr, name: str) -> nw.LazyF
         shape,
         *(f"{name}_{k}" for k in ("whole", "fraction", "fits", "kop", "third", "more")),
     )
+
+
+def decimal_digits(text: nw.Expr, *, signed: bool = False) -> tuple[nw.Expr, nw.Expr]:
+    """The digits of a decimal's text before its point, and after it (empty where none).
+
+    `text` is digits and a point followed by digits (`DECIMAL`), or, `signed`, with a
+    sign before them (`SIGNED_DECIMAL`), which is left out. One split at the points gives
+    both: a split costs DuckDB a third of a pattern's replacement. Spark splits at a
+    pattern, where a point is any character: the points are commas first.
+    """
+    marked = nw.concat_str([text, nw.lit(",")])
+    for sign in ("-", "+") if signed else ():
+        marked = marked.str.replace_all(sign, "", literal=True)
+    parts = marked.str.replace_all(".", ",", literal=True).str.split(",")
+    return parts.list.get(0), parts.list.get(1)
+
+
+def fixed_point(whole: nw.Expr, fraction: nw.Expr, places: int) -> nw.Expr:
+    """The number of ``10 ** -places`` units a decimal's digits make, its fraction cut.
+
+    `whole` and `fraction` are the digits before and after the point (`decimal_digits`):
+    ``12`` and ``5`` make 1250 hundredths. The fraction's digits after the first `places`
+    are left out: the caller rounds or refuses by them. Null where `whole` is; a caller
+    gives a null `whole` where it has more digits than 64 bits hold.
+    """
+    unit: int = 10**places
+    digits = nw.concat_str([fraction, nw.lit("0" * places)]).str.slice(0, places)
+    return whole.cast(nw.Int64) * unit + digits.cast(nw.Int64)

@@ -45,8 +45,11 @@ from redemption.frames._reasons import match_key as key_of
 from redemption.frames._reasons import with_reason_category
 from redemption.frames._rows import (
     ASIDE_COLUMNS,
+    SIGNED_DECIMAL,
     WHOLE_CHARS,
+    decimal_digits,
     empty,
+    fixed_point,
     reading_place,
     stripped,
     with_first_met,
@@ -181,23 +184,18 @@ def _with_micro(frame: nw.LazyFrame[Any], column: str) -> nw.LazyFrame[Any]:
     more finely (or larger) is refused, where the object importer sums it exactly.
     """
     text = nw.col(column)
-    shape = text.str.contains(r"^[+-]?[0-9]+(\.[0-9]+)?$").fill_null(value=False)
-    frame = frame.with_columns(shape.alias("_rub_shape"))
-    body = text.str.replace_all(r"^[+-]", "")
     frame = frame.with_columns(
-        nw.when(nw.col("_rub_shape")).then(body.str.replace_all(r"\..*$", "")).alias("_rub_whole"),
-        nw.when(nw.col("_rub_shape"))
-        .then(body.str.replace_all(r"^[0-9]*\.?", ""))
-        .alias("_rub_fraction"),
+        text.str.contains(SIGNED_DECIMAL).fill_null(value=False).alias("_rub_shape")
     )
+    whole, fraction = decimal_digits(nw.when(nw.col("_rub_shape")).then(text), signed=True)
+    frame = frame.with_columns(whole.alias("_rub_whole"), fraction.alias("_rub_fraction"))
     whole, fraction = nw.col("_rub_whole"), nw.col("_rub_fraction")
     significant = whole.str.replace_all("^0+", "")
     beyond = fraction.str.slice(_MICRO_DIGITS).str.contains("[1-9]").fill_null(value=False)
     fits = nw.col("_rub_shape") & (significant.str.len_chars() <= _MAX_WHOLE) & ~beyond
     frame = frame.with_columns(fits.alias("_rub_fits"))
     ok = nw.col("_rub_fits")
-    digits = nw.concat_str([fraction, nw.lit("0" * _MICRO_DIGITS)]).str.slice(0, _MICRO_DIGITS)
-    amount = nw.when(ok).then(whole).cast(_INT) * _MICRO + nw.when(ok).then(digits).cast(_INT)
+    amount = fixed_point(nw.when(ok).then(whole), fraction, _MICRO_DIGITS)
     return frame.with_columns(
         nw.when(text.str.starts_with("-"))
         .then(-amount)
