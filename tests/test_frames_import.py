@@ -809,12 +809,13 @@ def test_a_page_read_as_json_lines_is_polars_whole_reading(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "page.json"
         path.write_text(json.dumps(items, indent=indent, ensure_ascii=ascii_only), "utf-8")
-        fast = _polars_lines_read(str(path), schema)
+        fast = _polars_lines_read(path.read_bytes(), schema)
         try:
             whole = pl.read_json(path, schema=schema).rows()
         except pl.exceptions.ComputeError as error:
             try:
-                whole = [tuple(row) for row in _text_rows(str(path), fields, error)]
+                rows = _text_rows(path.read_bytes(), str(path), fields, error)
+                whole = [tuple(row) for row in rows]
             except pl.exceptions.ComputeError:
                 whole = None
     if fast is not None:
@@ -851,7 +852,7 @@ def test_a_page_is_read_whole_without_msgspec(
     monkeypatch.setitem(sys.modules, "msgspec", None)  # `import msgspec` fails
     from redemption.frames._sources import _polars_lines_read  # noqa: PLC0415
 
-    assert _polars_lines_read(str(paths[0]), {"srid": None}) is None
+    assert _polars_lines_read(Path(paths[0]).read_bytes(), {"srid": None}) is None
     assert read() == with_msgspec
     assert len(with_msgspec[0]) == 1
 

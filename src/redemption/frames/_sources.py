@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import glob
 import gzip
+import io
 import json
 import math
 import re
@@ -285,12 +286,13 @@ def _polars_rows(files: list[str], fields: tuple[str, ...]) -> Any:
 
     def read(index: int) -> Any:
         name = files[index]
-        frame = _polars_lines_read(name, schema)
+        data = _unpacked(name)  # read once, whichever way it is then parsed
+        frame = _polars_lines_read(data, schema)
         if frame is None:
             try:
-                frame = pl.read_json(name, schema=schema)
+                frame = pl.read_json(io.BytesIO(data), schema=schema)
             except pl.exceptions.ComputeError as error:
-                rows = _text_rows(name, fields, error)
+                rows = _text_rows(data, name, fields, error)
                 frame = pl.DataFrame(rows, schema=schema, orient="row")
         return frame.with_columns(
             pl.lit(name).alias(SOURCE),
@@ -351,8 +353,8 @@ class _ReadAhead:
             box.append((False, error))
 
 
-def _polars_lines_read(name: str, schema: dict[str, Any]) -> Any:
-    """A local JSON array's objects read as JSON lines by polars; None where it cannot be.
+def _polars_lines_read(data: bytes, schema: dict[str, Any]) -> Any:
+    """A JSON array's objects (a file's bytes, unpacked) read as JSON lines by polars.
 
     `pl.read_json` parses a file whole, at about half the speed of `pl.read_ndjson`, which
     reads one object a line, in parallel. With msgspec (the ``fast`` extra), a file that
@@ -371,7 +373,6 @@ def _polars_lines_read(name: str, schema: dict[str, Any]) -> Any:
         return None
     import polars as pl  # noqa: PLC0415 - the engine is the caller's: imported only when asked for
 
-    data = _unpacked(name)
     try:
         items = msgspec.json.decode(data, type=list[msgspec.Raw])
         if b"\n" in data or b"\r" in data:  # valid JSON: each is whitespace
@@ -391,8 +392,10 @@ def _polars_lines_read(name: str, schema: dict[str, Any]) -> Any:
     return frame
 
 
-def _text_rows(name: str, fields: tuple[str, ...], error: Exception) -> list[list[str | None]]:
-    """The fields of a JSON array's objects as text, as `pl.read_json` writes them.
+def _text_rows(
+    data: bytes, name: str, fields: tuple[str, ...], error: Exception
+) -> list[list[str | None]]:
+    """The fields of a JSON array's objects (file `name`'s bytes) as text, as polars reads them.
 
     For a file polars will not read as text only because a field holds an object or an
     array, which DuckDB and Spark read as its JSON text, and so does this
@@ -412,7 +415,7 @@ def _text_rows(name: str, fields: tuple[str, ...], error: Exception) -> list[lis
 
     try:
         document = json.loads(
-            _unpacked(name),
+            data,
             object_pairs_hook=first_wins,
             parse_constant=refuse,
         )
