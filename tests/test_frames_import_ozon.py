@@ -661,3 +661,44 @@ def test_the_spark_importer_reads_what_the_object_importer_reads(
     error = _write(tmp_path, "error.json", {"code": 7, "message": "Company is blocked"})
     _, aside = frames.read_ozon_postings([error], as_of=AS_OF, backend="pyspark", session=spark)
     assert [(r["row"], r["kind"]) for r in rows_of(aside)] == [(0, "refused")]
+
+
+@pytest.mark.parametrize("suffix", [".json", ".json.gz"])
+def test_a_page_of_thousands_of_postings_is_read_in_little_memory_on_duckdb(
+    tmp_path: Path, suffix: str
+) -> None:
+    """
+    A page of 3,000 postings, each with a product and a charge, plain or gzipped, read on
+    a DuckDB connection limited to 256 MB: every posting makes its line. DuckDB sets aside
+    twice the largest document it is told to expect (4 GiB before: the file's own size
+    now), and each item is cut from the page once (parsing the whole page again for each
+    took memory growing as the square of the items: 8.8 GB for 2,000).
+    """
+    import duckdb  # noqa: PLC0415 - the engines are skipped without the dev extra
+
+    count = 3_000
+    postings = [
+        _posting(
+            f"P-{i}",
+            financial_data={
+                "products": [
+                    {
+                        "product_id": 42,
+                        "item_services": {"marketplace_service_item_deliv_to_customer": -48.5},
+                    }
+                ]
+            },
+        )
+        for i in range(count)
+    ]
+    path = _write(tmp_path, "page.json", {"result": {"postings": postings}})
+    if suffix == ".json.gz":
+        path = path.rename(tmp_path / f"page{suffix}")
+        path.write_bytes(gzip.compress(path.read_bytes()))
+    con = duckdb.connect()
+    con.execute("SET memory_limit = '256MB'")
+    lines, aside = frames.read_ozon_postings(path, as_of=AS_OF, backend="duckdb", connection=con)
+    got = rows_of(lines)
+    assert sorted(line["order_id"] for line in got) == sorted(f"P-{i}/42/1" for i in range(count))
+    assert {line["delivery_cost"] for line in got} == {4850}
+    assert rows_of(aside) == []

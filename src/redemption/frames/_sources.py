@@ -16,8 +16,10 @@ import gzip
 import io
 import json
 import math
+import os
 import re
 import threading
+import zlib
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import partial
@@ -577,6 +579,37 @@ def _json_path(dotted: str) -> str:
     return "$" + "".join(f".{key}" for key in dotted.split(".")) if dotted else "$"
 
 
+_LARGEST_DOCUMENT = (2 << 30) - 1
+"""The most bytes DuckDB reads as one JSON document (its limit): a URL's file is read up to it."""
+_SMALLEST_DOCUMENT = 1 << 20
+
+
+def _document_size(name: str) -> int:
+    """The bytes DuckDB is to read a file's document in: its size, unpacked.
+
+    DuckDB sets aside twice the ``maximum_object_size`` it is given, against its memory
+    limit, whatever the file holds: at its own limit of 2 GiB, a connection limited to
+    less than 4 GiB could read no file at all. A local file's size is known (a gzipped
+    one's by unpacking it, nothing kept); a URL's is not, and is read up to the limit.
+    A gzip stream that does not unpack is left for DuckDB to name.
+    """
+    if _URL.match(name):
+        return _LARGEST_DOCUMENT
+    try:
+        with Path(name).open("rb") as file:
+            size = file.seek(0, os.SEEK_END)
+            file.seek(0)
+            if file.read(2) == _GZIP:
+                file.seek(0)
+                size = 0
+                with gzip.GzipFile(fileobj=file) as stream:
+                    while chunk := stream.read(1 << 20):
+                        size += len(chunk)
+    except (OSError, EOFError, zlib.error):
+        return _LARGEST_DOCUMENT
+    return min(max(size + 1, _SMALLEST_DOCUMENT), _LARGEST_DOCUMENT)
+
+
 def _duckdb_items(
     files: list[str], wrappers: tuple[str, ...], parts: Sequence[JsonPart], connection: Any
 ) -> Any:
@@ -596,13 +629,6 @@ def _duckdb_items(
         for w in wrappers
     )
 
-    def sized(path: str) -> str:  # how many elements the list at `path` has, 0 if it is none
-        at = _quoted(_json_path(path))
-        return (
-            f"CASE WHEN json_type(item, {at}) = 'ARRAY' "
-            f"THEN json_array_length(item, {at})::BIGINT ELSE 0 END"
-        )
-
     selects = []
     for part, within, columns in parts:
         given = dict(columns)
@@ -615,10 +641,11 @@ def _duckdb_items(
         if within is None:
             elements = f"SELECT row, item AS e, 0::BIGINT AS {ELEMENT} FROM items"  # noqa: S608
         else:
-            elements = (  # the paths are the importer's own
-                f"SELECT row, json_extract(json_extract(item, {_quoted(_json_path(within))}), "  # noqa: S608
-                f"i) AS e, i + 1 AS {ELEMENT} FROM (SELECT row, item, "
-                f"unnest(range({sized(within)})) AS i FROM items)"
+            at = _quoted(_json_path(within))  # the paths are the importer's own
+            elements = (
+                f"SELECT row, unnest(s) AS e, unnest(range(1, len(s) + 1)) AS {ELEMENT} "  # noqa: S608
+                f"FROM (SELECT row, CASE WHEN json_type(item, {at}) = 'ARRAY' "
+                f"THEN json_extract(item, {at})::JSON[] END AS s FROM items)"
             )
         selects.append(
             f"SELECT {_quoted(part)} AS {PART}, {fields}, src AS {SOURCE}, "  # noqa: S608 - paths are ours
@@ -636,15 +663,16 @@ def _duckdb_items(
         read = (
             f"read_json_objects({_quoted(literal(name, 'duckdb'))}, format='unstructured', "
             f"compression={_quoted(_compression(name))}, "
-            "maximum_object_size=2147483647)"
+            f"maximum_object_size={_document_size(name)})"
         )
         queries.append(
             f"(WITH files AS (SELECT {_quoted(name)} AS src, {index}::BIGINT AS idx), "  # noqa: S608
             f"lists AS (SELECT CASE WHEN json_type(json) = 'ARRAY' THEN json {found} END AS l "
             f"FROM {read}), "
-            "items AS (SELECT i + 1 AS row, json_extract(l, i) AS item FROM "
-            "(SELECT l, unnest(range(coalesce(json_array_length(l), 0)::BIGINT)) AS i "
-            f"FROM lists)) {union} UNION ALL {unread})"
+            # a list cut into its items once: `json_extract(l, i)` parses all of `l` for each
+            # item, a page's time and memory growing as the square of its items
+            "items AS (SELECT unnest(range(1, len(a) + 1)) AS row, unnest(a) AS item FROM "
+            f"(SELECT l::JSON[] AS a FROM lists)) {union} UNION ALL {unread})"
         )
     return con.sql(" UNION ALL ".join(queries))
 
