@@ -41,7 +41,6 @@ import json
 import os
 import platform
 import random
-import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -58,7 +57,7 @@ CAPPED = "1GB"
 FIELDS = ("srid", "date", "lastChangeDate", "nmId", "finishedPrice", "isCancel", "cancelDate")
 
 sys.path.insert(0, str(HERE))
-from import_memory import order_row, parse_size  # noqa: E402
+from import_memory import measured_apart, order_row, parse_size, peak_mb  # noqa: E402
 
 
 def pages_folder(rows: int) -> Path:
@@ -91,14 +90,6 @@ def pages_folder(rows: int) -> Path:
         )
     done.write_text("")
     return folder
-
-
-def peak_mb() -> float:
-    """This process's peak resident memory so far (VmHWM), in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def files(folder: Path) -> list[str]:
@@ -281,14 +272,7 @@ def best(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def in_subprocess(folder: Path, engine: str, side: str) -> dict[str, Any]:
     """`measure` in a fresh Python."""
-    done = subprocess.run(  # noqa: S603 - this script, run again
-        [sys.executable, __file__, "measure", str(folder), engine, side],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return measured_apart(__file__, str(folder), engine, side)
 
 
 def compare(folder: Path, rows: int, engine: str, repeat: int) -> bool:

@@ -177,6 +177,30 @@ def _peak_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory so far (VmHWM), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measured_apart(script: str, *arguments: str) -> dict[str, Any]:
+    """Run ``script measure ARGUMENTS...`` in a fresh Python; return what it printed last.
+
+    The scripts that time a reading in a process of its own print its figures as one line
+    of JSON, last.
+    """
+    done = subprocess.run(  # noqa: S603 - a benchmark script of ours, run again
+        [sys.executable, script, "measure", *arguments],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
 def _without_msgspec() -> None:
     """Read as if the ``fast`` extra were not installed: the standard library parses JSON."""
     from redemption.io import limits  # noqa: PLC0415 - the library measured, imported late

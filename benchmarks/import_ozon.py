@@ -31,7 +31,6 @@ import copy
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -46,7 +45,7 @@ AS_OF = datetime(2025, 6, 1, tzinfo=UTC)
 SIDES = ("objects", "duckdb", "polars")
 
 sys.path.insert(0, str(HERE))
-from import_memory import parse_size  # noqa: E402
+from import_memory import measured_apart, parse_size, peak_mb  # noqa: E402
 
 
 def posting(number: int, example: dict[str, Any]) -> dict[str, Any]:
@@ -105,14 +104,6 @@ def pages_folder(postings: int) -> Path:
     return folder
 
 
-def peak_mb() -> float:
-    """This process's peak resident memory so far (VmHWM), in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def measure(folder: Path, side: str) -> dict[str, Any]:
     """One side's reading of every page, in this process: its seconds, peak and lines."""
     files = sorted(str(p) for p in folder.glob("postings-*.json"))
@@ -128,18 +119,6 @@ def measure(folder: Path, side: str) -> dict[str, Any]:
         lines, _ = frames.read_ozon_postings(files, as_of=AS_OF, backend=side)  # type: ignore[arg-type]
         count = lines.to_arrow_table().num_rows if side == "duckdb" else lines.collect().height
     return {"seconds": time.perf_counter() - started, "peak_mb": peak_mb(), "lines": int(count)}
-
-
-def in_subprocess(folder: Path, side: str) -> dict[str, Any]:
-    """`measure` in a fresh Python."""
-    done = subprocess.run(  # noqa: S603 - this script, run again
-        [sys.executable, __file__, "measure", str(folder), side],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def main() -> int:
@@ -171,7 +150,7 @@ def main() -> int:
         runs: dict[str, list[dict[str, Any]]] = {side: [] for side in args.sides}
         for _ in range(args.repeat):  # in turns, so that a busy spell hits every side
             for side, found in runs.items():
-                found.append(in_subprocess(folder, side))
+                found.append(measured_apart(__file__, str(folder), side))
         counts = set()
         for side, found in runs.items():
             fastest = min(found, key=lambda run: run["seconds"])
