@@ -592,7 +592,9 @@ def read_ozon_postings(
     yet returned in turn (`ReturnKind`); a refusal of a cancelled posting marks its units
     refused; ``financial_data.products[].item_services`` charges become the units'
     ``delivery_cost`` and ``return_cost``. Nothing is collected: the lines are a DuckDB
-    relation, a polars ``LazyFrame`` or a Spark ``DataFrame``.
+    relation, a polars ``LazyFrame`` or a Spark ``DataFrame``. On DuckDB a gzipped file is
+    unpacked once as the frames are made, nothing kept, to tell DuckDB its size: DuckDB
+    sets aside twice the size it is told, against its ``memory_limit``.
 
     Beside the lines comes a frame of the rows put aside, one per row: ``source``,
     ``row`` (the posting's or return's place in its file, from 1), ``field`` (null where
