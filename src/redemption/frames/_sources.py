@@ -632,11 +632,12 @@ def _duckdb_items(
     selects = []
     for part, within, columns in parts:
         given = dict(columns)
+        # every field of an element from one parse of it: a list of paths gives a list of
+        # values, where a path alone parses the element again for each field
+        paths = [_quoted(_json_path(path)) for path in given.values()]
+        place = {name: at for at, name in enumerate(given, start=1)}
         fields = ", ".join(
-            f'json_extract_string(e, {_quoted(_json_path(given[n]))}) AS "{n}"'
-            if n in given
-            else f'NULL::VARCHAR AS "{n}"'
-            for n in names
+            f'v[{place[n]}] AS "{n}"' if n in given else f'NULL::VARCHAR AS "{n}"' for n in names
         )
         if within is None:
             elements = f"SELECT row, item AS e, 0::BIGINT AS {ELEMENT} FROM items"  # noqa: S608
@@ -647,9 +648,10 @@ def _duckdb_items(
                 f"FROM (SELECT row, CASE WHEN json_type(item, {at}) = 'ARRAY' "
                 f"THEN json_extract(item, {at})::JSON[] END AS s FROM items)"
             )
+        values = f"SELECT *, json_extract_string(e, [{', '.join(paths)}]) AS v FROM ({elements})"  # noqa: S608
         selects.append(
             f"SELECT {_quoted(part)} AS {PART}, {fields}, src AS {SOURCE}, "  # noqa: S608 - paths are ours
-            f"idx AS {FILE}, row AS {ROW}, {ELEMENT} FROM ({elements}), files"
+            f"idx AS {FILE}, row AS {ROW}, {ELEMENT} FROM ({values}), files"
         )
     union = " UNION ALL ".join(selects)
     nothing = ", ".join(f'NULL::VARCHAR AS "{n}"' for n in names)
