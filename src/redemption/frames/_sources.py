@@ -16,7 +16,6 @@ import gzip
 import io
 import json
 import math
-import os
 import re
 import threading
 import zlib
@@ -584,27 +583,26 @@ _LARGEST_DOCUMENT = (2 << 30) - 1
 _SMALLEST_DOCUMENT = 1 << 20
 
 
-def _document_size(name: str) -> int:
+def _document_size(name: str, compression: str) -> int:
     """The bytes DuckDB is to read a file's document in: its size, unpacked.
 
-    DuckDB sets aside twice the ``maximum_object_size`` it is given, against its memory
-    limit, whatever the file holds: at its own limit of 2 GiB, a connection limited to
-    less than 4 GiB could read no file at all. A local file's size is known (a gzipped
-    one's by unpacking it, nothing kept); a URL's is not, and is read up to the limit.
-    A gzip stream that does not unpack is left for DuckDB to name.
+    `compression` is the file's, as `_compression` tells it. DuckDB sets aside twice the
+    ``maximum_object_size`` it is given, against its memory limit, whatever the file
+    holds: at its own limit of 2 GiB, a connection limited to less than 4 GiB could read
+    no file at all. A local file's size is known (a gzipped one's by unpacking it, nothing
+    kept); a URL's is not, and is read up to the limit. A gzip stream that does not unpack
+    is left for DuckDB to name.
     """
-    if _URL.match(name):
+    if compression == "auto":
         return _LARGEST_DOCUMENT
     try:
-        with Path(name).open("rb") as file:
-            size = file.seek(0, os.SEEK_END)
-            file.seek(0)
-            if file.read(2) == _GZIP:
-                file.seek(0)
-                size = 0
-                with gzip.GzipFile(fileobj=file) as stream:
-                    while chunk := stream.read(1 << 20):
-                        size += len(chunk)
+        if compression == "gzip":
+            size = 0
+            with gzip.open(name) as stream:
+                while chunk := stream.read(1 << 20):
+                    size += len(chunk)
+        else:
+            size = Path(name).stat().st_size
     except (OSError, EOFError, zlib.error):
         return _LARGEST_DOCUMENT
     return min(max(size + 1, _SMALLEST_DOCUMENT), _LARGEST_DOCUMENT)
@@ -662,10 +660,11 @@ def _duckdb_items(
     queries = []
     for index, name in enumerate(files):
         # the whole document is one JSON value: `unstructured` reads it as one row
+        compression = _compression(name)
         read = (
             f"read_json_objects({_quoted(literal(name, 'duckdb'))}, format='unstructured', "
-            f"compression={_quoted(_compression(name))}, "
-            f"maximum_object_size={_document_size(name)})"
+            f"compression={_quoted(compression)}, "
+            f"maximum_object_size={_document_size(name, compression)})"
         )
         queries.append(
             f"(WITH files AS (SELECT {_quoted(name)} AS src, {index}::BIGINT AS idx), "  # noqa: S608
