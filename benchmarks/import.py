@@ -44,12 +44,12 @@ import random
 import sys
 import time
 from datetime import date, datetime, timedelta
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
 PAGE, OVERLAP, AGAIN = 100_000, 1_000, 50
 TIME_TARGET, MEMORY_TARGET, RATES_TARGET_MB = 1.25, 1.25, 1536.0
 CAPPED = "1GB"
@@ -57,17 +57,22 @@ CAPPED = "1GB"
 FIELDS = ("srid", "date", "lastChangeDate", "nmId", "finishedPrice", "isCancel", "cancelDate")
 
 sys.path.insert(0, str(HERE))
-from import_memory import measured_apart, order_row, parse_size, peak_mb  # noqa: E402
+from import_memory import (  # noqa: E402
+    measured_apart,
+    order_row,
+    pages_folder_once,
+    parse_size,
+    peak_mb,
+)
 
 
 def pages_folder(rows: int) -> Path:
     """The folder of pages of `rows` orders, written the first time it is asked for."""
-    folder = RESULTS / f"wb-pages-{rows}"
-    done = RESULTS / f"wb-pages-{rows}.done"
-    if done.exists():
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"writing {folder} ...", file=sys.stderr, flush=True)
+    return pages_folder_once(f"wb-pages-{rows}", partial(write_pages, rows))
+
+
+def write_pages(rows: int, folder: Path) -> None:
+    """Write the pages of `rows` orders into `folder`."""
     rng = random.Random(rows)  # noqa: S311 - made-up rows, the same for each size
     start = datetime(2025, 1, 1)  # noqa: DTZ001 - Wildberries writes naive Moscow time
     tail: list[str] = []  # the last rows of the page before, given again
@@ -88,8 +93,6 @@ def pages_folder(rows: int) -> Path:
         (folder / f"orders-{number:04d}.json").write_text(
             "[" + ",".join(page) + "]", encoding="utf-8"
         )
-    done.write_text("")
-    return folder
 
 
 def files(folder: Path) -> list[str]:

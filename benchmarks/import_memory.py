@@ -45,7 +45,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -135,6 +135,23 @@ def order_row(number: int, rng: random.Random, start: datetime) -> dict[str, Any
         "gNumber": f"{rng.randrange(10**19, 10**20)}",
         "srid": f"{rng.randrange(10, 99)}.r{rng.getrandbits(128):032x}.{number % 10}.0",
     }
+
+
+def pages_folder_once(name: str, write: Callable[[Path], None]) -> Path:
+    """The folder of pages ``results/NAME``, filled by `write` the first time it is asked for.
+
+    A mark beside it (``NAME.done``), made once `write` is done, says the pages are whole:
+    a run stopped while writing them writes them again.
+    """
+    folder = RESULTS / name
+    done = RESULTS / f"{name}.done"
+    if done.exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"writing {folder} ...", file=sys.stderr, flush=True)
+    write(folder)
+    done.write_text("")
+    return folder
 
 
 def orders_file(rows: int) -> Path:

@@ -34,18 +34,18 @@ import platform
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
 EXAMPLE = HERE.parent / "tests" / "data" / "ozon" / "fbs_list_response.json"
 PAGE = 1_000
 AS_OF = datetime(2025, 6, 1, tzinfo=UTC)
 SIDES = ("objects", "duckdb", "polars")
 
 sys.path.insert(0, str(HERE))
-from import_memory import measured_apart, parse_size, peak_mb  # noqa: E402
+from import_memory import measured_apart, pages_folder_once, parse_size, peak_mb  # noqa: E402
 
 
 def posting(number: int, example: dict[str, Any]) -> dict[str, Any]:
@@ -86,12 +86,11 @@ def posting(number: int, example: dict[str, Any]) -> dict[str, Any]:
 
 def pages_folder(postings: int) -> Path:
     """The folder of pages of `postings` postings, written the first time it is asked for."""
-    folder = RESULTS / f"ozon-pages-{postings}"
-    done = RESULTS / f"ozon-pages-{postings}.done"
-    if done.exists():
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"writing {folder} ...", file=sys.stderr, flush=True)
+    return pages_folder_once(f"ozon-pages-{postings}", partial(write_pages, postings))
+
+
+def write_pages(postings: int, folder: Path) -> None:
+    """Write the pages of `postings` postings into `folder`, as the API gives them."""
     response = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     example = response["result"]["postings"][0]
     for number, first in enumerate(range(0, postings, PAGE)):
@@ -100,8 +99,6 @@ def pages_folder(postings: int) -> Path:
         (folder / f"postings-{number:04d}.json").write_text(
             json.dumps(body, ensure_ascii=False), encoding="utf-8"
         )
-    done.write_text("")
-    return folder
 
 
 def measure(folder: Path, side: str) -> dict[str, Any]:
